@@ -1,0 +1,154 @@
+/**
+ * Normalized models every broker plugin speaks. The zod schemas are the
+ * single source of the types. Money and quantities are decimal strings.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+export const AssetClassSchema = z.enum(["stocks", "options", "futures", "crypto", "forex"]);
+export type AssetClass = z.infer<typeof AssetClassSchema>;
+
+export const OrderSideSchema = z.enum(["buy", "sell"]);
+export type OrderSide = z.infer<typeof OrderSideSchema>;
+
+export const OrderTypeSchema = z.enum(["market", "limit", "stop", "stop_limit", "trailing_stop"]);
+export type OrderType = z.infer<typeof OrderTypeSchema>;
+
+export const TimeInForceSchema = z.enum(["day", "gtc", "opg", "cls", "ioc", "fok"]);
+export type TimeInForce = z.infer<typeof TimeInForceSchema>;
+
+/**
+ * One order state machine for every broker:
+ * `pending` (sent, not yet acknowledged) → `open` → `partially_filled` →
+ * `filled`; or → `cancelled` | `rejected` | `expired`. Fills are cumulative:
+ * `filledQuantity` only grows.
+ */
+export const OrderStatusSchema = z.enum([
+  "pending",
+  "open",
+  "partially_filled",
+  "filled",
+  "cancelled",
+  "rejected",
+  "expired",
+]);
+export type OrderStatus = z.infer<typeof OrderStatusSchema>;
+
+/** Statuses after which an order never changes again. */
+export const TERMINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set([
+  "filled",
+  "cancelled",
+  "rejected",
+  "expired",
+]);
+
+const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, "decimal string");
+
+/** What an order is for, from Tradeloop's point of view. */
+export const OrderRoleSchema = z.enum(["entry", "exit", "take_profit", "stop_loss"]);
+export type OrderRole = z.infer<typeof OrderRoleSchema>;
+
+/** Exit legs attached to an entry (OTOCO when both are present). */
+export const BracketSchema = z.object({
+  takeProfit: z.object({ limitPrice: decimalString }).optional(),
+  stopLoss: z
+    .object({
+      type: z.enum(["stop", "stop_limit", "trailing_stop"]),
+      stopPrice: decimalString.optional(),
+      limitPrice: decimalString.optional(),
+      trailAmount: decimalString.optional(),
+      trailPercent: decimalString.optional(),
+    })
+    .optional(),
+});
+export type Bracket = z.infer<typeof BracketSchema>;
+
+/** An order Tradeloop asks a plugin to place. */
+export const OrderRequestSchema = z.object({
+  /** Deterministic idempotency key; the plugin must send it to the broker. */
+  clientOrderId: z.string().min(1),
+  /** TradingView-style ticker (`AAPL`, `BTCUSD`); the plugin maps it with `symbol()`. */
+  ticker: z.string().min(1),
+  assetClass: AssetClassSchema,
+  side: OrderSideSchema,
+  quantity: decimalString,
+  type: OrderTypeSchema,
+  timeInForce: TimeInForceSchema,
+  limitPrice: decimalString.optional(),
+  stopPrice: decimalString.optional(),
+  trailAmount: decimalString.optional(),
+  trailPercent: decimalString.optional(),
+  extendedHours: z.boolean().optional(),
+  /**
+   * The alert's price, when it sent one. Real brokers ignore it; the paper
+   * broker fills market orders at it when it has no better quote.
+   */
+  referencePrice: decimalString.optional(),
+  bracket: BracketSchema.optional(),
+});
+export type OrderRequest = z.infer<typeof OrderRequestSchema>;
+
+/** A broker order, normalized. */
+export const BrokerOrderSchema = z.object({
+  brokerOrderId: z.string(),
+  clientOrderId: z.string().nullable(),
+  ticker: z.string(),
+  side: OrderSideSchema,
+  type: OrderTypeSchema,
+  quantity: decimalString,
+  limitPrice: decimalString.nullable(),
+  stopPrice: decimalString.nullable(),
+  timeInForce: TimeInForceSchema.nullable(),
+  status: OrderStatusSchema,
+  filledQuantity: decimalString,
+  avgFillPrice: decimalString.nullable(),
+  /** Set on bracket legs: the entry order they belong to. */
+  parentBrokerOrderId: z.string().nullable().optional(),
+  /** Bracket child role, when the broker reports it. */
+  role: OrderRoleSchema.optional(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+  /** The broker's payload, kept for the log. Never used for decisions. */
+  raw: z.unknown().optional(),
+});
+export type BrokerOrder = z.infer<typeof BrokerOrderSchema>;
+
+/** An open position. `quantity` is signed: negative means short. */
+export const PositionSchema = z.object({
+  ticker: z.string(),
+  quantity: decimalString,
+  avgPrice: decimalString,
+  raw: z.unknown().optional(),
+});
+export type Position = z.infer<typeof PositionSchema>;
+
+export const BalanceSchema = z.object({
+  currency: z.string(),
+  cash: decimalString,
+  /** Cash plus the market value of positions. */
+  equity: decimalString,
+  buyingPower: decimalString.optional(),
+  raw: z.unknown().optional(),
+});
+export type Balance = z.infer<typeof BalanceSchema>;
+
+export const BrokerAccountSchema = z.object({
+  brokerAccountId: z.string(),
+  mode: z.enum(["paper", "live"]),
+  name: z.string(),
+  currency: z.string(),
+});
+export type BrokerAccount = z.infer<typeof BrokerAccountSchema>;
+
+/** Identifies an order either by Tradeloop's client id or the broker's id. */
+export type OrderRef = { clientOrderId: string } | { brokerOrderId: string };
+
+export const QuoteSchema = z.object({
+  ticker: z.string(),
+  bid: decimalString.nullable(),
+  ask: decimalString.nullable(),
+  last: decimalString.nullable(),
+  at: z.string(),
+});
+export type Quote = z.infer<typeof QuoteSchema>;

@@ -1,0 +1,205 @@
+/**
+ * D1 schema: configuration (users, connections, accounts, strategies,
+ * subscriptions) and the read model of what happened (signals, trades,
+ * orders). drizzle-kit generates `migrations/` from this file.
+ *
+ * Conventions:
+ * - ids are UUIDv4 strings; timestamps are epoch milliseconds.
+ * - Money and quantities are decimal strings, never floats, so that no
+ *   rounding happens in storage (see plugins/sdk/decimal.ts).
+ * - Every row that a user can see carries `user_id`, and every query filters
+ *   on it (see worker/db/README.md).
+ * - The SubscriptionQueue Durable Object is the single writer of trades and
+ *   orders; D1 holds a copy for the API and the dashboard.
+ *
+ * @module
+ */
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () => integer("created_at").notNull();
+const updatedAt = () => integer("updated_at").notNull();
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  /** Stored lower-cased; unique. */
+  email: text("email").notNull().unique(),
+  /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` (worker/auth/password.ts). */
+  passwordHash: text("password_hash").notNull(),
+  createdAt: createdAt(),
+});
+
+export const connections = sqliteTable(
+  "connections",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    /** Plugin id, e.g. `paper`, `alpaca`. */
+    broker: text("broker").notNull(),
+    name: text("name").notNull(),
+    /** `active` | `error` | `expired` | `disabled`. */
+    status: text("status").notNull(),
+    statusMessage: text("status_message"),
+    /** Non-secret settings as JSON (environment, startingCash, baseUrl...). */
+    settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** AES-GCM envelope of the credentials; never returned by the API. */
+    credentialsCiphertext: text("credentials_ciphertext"),
+    /** Id of the vault key that sealed the envelope, so keys can rotate. */
+    credentialsKeyId: text("credentials_key_id"),
+    /** Masked hint such as `...k3F9`, safe to show. */
+    credentialsHint: text("credentials_hint"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("connections_user_idx").on(t.userId)],
+);
+
+export const accounts = sqliteTable(
+  "accounts",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    connectionId: text("connection_id").notNull().references(() => connections.id, { onDelete: "cascade" }),
+    /** The broker's own account number or id. */
+    brokerAccountId: text("broker_account_id").notNull(),
+    /** `paper` | `live`. */
+    mode: text("mode").notNull(),
+    name: text("name").notNull(),
+    currency: text("currency").notNull().default("USD"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("accounts_connection_idx").on(t.connectionId),
+    uniqueIndex("accounts_connection_broker_uq").on(t.connectionId, t.brokerAccountId),
+  ],
+);
+
+export const strategies = sqliteTable(
+  "strategies",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** `stocks` | `options` | `futures` | `crypto` | `forex`. */
+    assetClass: text("asset_class").notNull(),
+    /** Upper-cased tickers, or null for any ticker of the asset class. */
+    allowedTickers: text("allowed_tickers", { mode: "json" }).$type<string[] | null>(),
+    /** SHA-256 (hex) of the webhook secret. The secret itself is never stored. */
+    secretHash: text("secret_hash").notNull(),
+    /** Strategy-level settings as JSON (duplicate window, max signal age...). */
+    settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("strategies_user_idx").on(t.userId)],
+);
+
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    strategyId: text("strategy_id").notNull().references(() => strategies.id, { onDelete: "cascade" }),
+    connectionId: text("connection_id").notNull().references(() => connections.id, { onDelete: "cascade" }),
+    accountId: text("account_id").notNull().references(() => accounts.id, { onDelete: "cascade" }),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    /** SubscriptionSettings as JSON (worker/trading/settings.ts). */
+    settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("subscriptions_user_idx").on(t.userId),
+    index("subscriptions_strategy_idx").on(t.strategyId),
+  ],
+);
+
+export const signals = sqliteTable(
+  "signals",
+  {
+    id: text("id").primaryKey(),
+    /** Null only when the webhook named a strategy that does not exist. */
+    userId: text("user_id"),
+    strategyId: text("strategy_id").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    /** `accepted` | `rejected`. */
+    status: text("status").notNull(),
+    messageCode: text("message_code"),
+    message: text("message"),
+    /** The parsed signal, or `{ raw: "<body text>" }` when it did not parse. */
+    payload: text("payload", { mode: "json" }).$type<unknown>().notNull(),
+    sourceIp: text("source_ip"),
+    contentType: text("content_type"),
+    /** Sender-supplied idempotency key (`alertId`). */
+    alertId: text("alert_id"),
+    /** SHA-256 (hex) of the raw body, for the byte-identical duplicate window. */
+    bodyHash: text("body_hash"),
+    /** Set when this delivery was a duplicate of an earlier signal. */
+    duplicateOf: text("duplicate_of"),
+  },
+  (t) => [
+    index("signals_strategy_received_idx").on(t.strategyId, t.receivedAt),
+    index("signals_user_received_idx").on(t.userId, t.receivedAt),
+    index("signals_strategy_alert_idx").on(t.strategyId, t.alertId),
+    index("signals_strategy_body_idx").on(t.strategyId, t.bodyHash),
+  ],
+);
+
+export const trades = sqliteTable(
+  "trades",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    signalId: text("signal_id").notNull(),
+    subscriptionId: text("subscription_id").notNull(),
+    /** queued | executing | pending_approval | filled | partially_filled | open | rejected | failed | cancelled */
+    status: text("status").notNull(),
+    messageCode: text("message_code"),
+    message: text("message"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("trades_signal_subscription_uq").on(t.signalId, t.subscriptionId),
+    index("trades_subscription_idx").on(t.subscriptionId, t.createdAt),
+    index("trades_user_status_idx").on(t.userId, t.status),
+  ],
+);
+
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    tradeId: text("trade_id").notNull(),
+    signalId: text("signal_id").notNull(),
+    subscriptionId: text("subscription_id").notNull(),
+    connectionId: text("connection_id").notNull(),
+    accountId: text("account_id").notNull(),
+    /** Deterministic per (signal, subscription, leg): see worker/execution/client-order-id.ts. */
+    clientOrderId: text("client_order_id").notNull().unique(),
+    brokerOrderId: text("broker_order_id"),
+    ticker: text("ticker").notNull(),
+    side: text("side").notNull(),
+    quantity: text("quantity").notNull(),
+    type: text("type").notNull(),
+    timeInForce: text("time_in_force"),
+    limitPrice: text("limit_price"),
+    stopPrice: text("stop_price"),
+    trailAmount: text("trail_amount"),
+    trailPercent: text("trail_percent"),
+    status: text("status").notNull(),
+    filledQuantity: text("filled_quantity").notNull().default("0"),
+    avgFillPrice: text("avg_fill_price"),
+    /** entry | exit | take_profit | stop_loss */
+    role: text("role").notNull(),
+    message: text("message"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("orders_trade_idx").on(t.tradeId),
+    index("orders_connection_idx").on(t.connectionId, t.createdAt),
+    index("orders_signal_idx").on(t.signalId),
+  ],
+);
