@@ -1,9 +1,13 @@
-import { Hono } from "hono";
-import type { AppBindings } from "./env";
+/**
+ * Worker entry: the Hono app (webhook, JSON API, dashboard assets) and the
+ * Durable Object classes.
+ *
+ * @module
+ */
+import { app } from "./app";
 
-const app = new Hono<AppBindings>().get("/api/health", (c) => c.json({ ok: true }));
-
-export type AppType = typeof app;
-export default app;
+export type { AppType } from "./app";
 export { SubscriptionQueue } from "./execution/subscription-queue";
 export { PaperLedger } from "../plugins/paper/ledger-object";
+
+export default app;
