@@ -1,9 +1,292 @@
+/**
+ * SubscriptionQueue: one Durable Object per subscription. It is the single
+ * writer of that subscription's trades and orders, and it runs its signals
+ * strictly one at a time, in arrival order.
+ *
+ * Why explicit serialization: a Durable Object's input gate does NOT hold
+ * while we `await fetch()` to a broker, so two RPC calls could otherwise
+ * interleave mid-trade. `enqueue()` therefore only appends to the SQLite
+ * queue and returns; a single drain loop (one promise per instance) takes
+ * the head item, finishes it completely, then takes the next.
+ *
+ * Why an alarm: the drain loop lives in memory. If the object is evicted or
+ * crashes mid-trade, the alarm (set whenever work is pending) starts a new
+ * loop, which resumes the interrupted trade from its persisted step. The
+ * alarm is multiplexed: delayed signals, watchdog, read-model retries and
+ * resting-order refreshes all compute one next wake-up time.
+ *
+ * @module
+ */
 import { DurableObject } from "cloudflare:workers";
+import { TERMINAL_ORDER_STATUSES } from "../../plugins/sdk";
+import { brokerClientFor } from "../connections/broker-client";
 import type { Env } from "../env";
+import type { TradePlan } from "../trading/types";
+import type { QueuedSignal } from "./envelope";
+import { isTerminal, refreshedStatus, ResumeLater, runTrade } from "./executor";
+import { QueueStore, type OrderRow, type TradeRow } from "./queue-store";
+import { syncReadModel } from "./read-model";
 
-/** Placeholder; replaced by the real queue. */
+/** How often the alarm checks on a drain loop that should be running. */
+const WATCHDOG_MS = 15_000;
+/** Retry interval for a failed D1 read-model write. */
+const SYNC_RETRY_MS = 5_000;
+/** Poll interval for resting orders (limits, bracket legs) at the broker. */
+const LIVE_ORDER_POLL_MS = 60_000;
+/** Resume attempts before an item that keeps failing is given up (and marked failed). */
+const MAX_ATTEMPTS = 6;
+
+/** A trade as the webhook's `?wait=` reply and the tests see it. */
+export interface TradeSnapshot {
+  tradeId: string;
+  signalId: string;
+  status: TradeRow["status"];
+  messageCode: string | null;
+  message: string | null;
+  orders: Pick<
+    OrderRow,
+    | "id"
+    | "clientOrderId"
+    | "brokerOrderId"
+    | "ticker"
+    | "side"
+    | "quantity"
+    | "type"
+    | "limitPrice"
+    | "stopPrice"
+    | "status"
+    | "filledQuantity"
+    | "avgFillPrice"
+    | "role"
+  >[];
+}
+
 export class SubscriptionQueue extends DurableObject<Env> {
-  async ping(): Promise<string> {
-    return "pong";
+  private readonly store: QueueStore;
+  private draining: Promise<void> | null = null;
+  private syncing: Promise<void> = Promise.resolve();
+  private readonly waiters = new Map<string, Set<(t: TradeSnapshot) => void>>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new QueueStore(ctx.storage.sql);
+    void ctx.blockConcurrencyWhile(async () => this.store.migrate());
+  }
+
+  /**
+   * Appends signals (in order) to this subscription's queue. Durable when it
+   * returns: the inserts commit together before the reply leaves (output
+   * gate). Idempotent per signal id, so the webhook may safely retry.
+   */
+  async enqueue(batch: readonly QueuedSignal[]): Promise<{ enqueued: number }> {
+    const now = Date.now();
+    let enqueued = 0;
+    for (const envelope of batch) if (this.store.enqueue(envelope, now, envelope.notBefore ?? null)) enqueued++;
+    await this.scheduleAlarm();
+    if (enqueued > 0) void this.kick();
+    return { enqueued };
+  }
+
+  /** The webhook could not write the signal's D1 log row; write it with the next sync. */
+  async ensureLogged(signalId: string): Promise<boolean> {
+    const marked = this.store.markLogNeeded(signalId);
+    if (marked) void this.sync();
+    await this.scheduleAlarm();
+    return marked;
+  }
+
+  /** Resolves when the signal's trade is terminal, or with its current state after `timeoutMs`. */
+  async waitForTrade(signalId: string, timeoutMs: number): Promise<TradeSnapshot | null> {
+    const trade = this.store.tradeBySignal(signalId);
+    if (!trade) return null;
+    if (isTerminal(trade.status)) return this.snapshot(trade);
+    return new Promise<TradeSnapshot | null>((resolve) => {
+      const done = (t: TradeSnapshot | null) => {
+        clearTimeout(timer);
+        this.waiters.get(signalId)?.delete(onDone);
+        resolve(t);
+      };
+      const onDone = (t: TradeSnapshot) => done(t);
+      const timer = setTimeout(() => {
+        const t = this.store.tradeBySignal(signalId);
+        done(t ? this.snapshot(t) : null);
+      }, timeoutMs);
+      let set = this.waiters.get(signalId);
+      if (!set) this.waiters.set(signalId, (set = new Set()));
+      set.add(onDone);
+    });
+  }
+
+  /** The current state of a signal's trade (tests, diagnostics). */
+  async getTrade(signalId: string): Promise<TradeSnapshot | null> {
+    const t = this.store.tradeBySignal(signalId);
+    return t ? this.snapshot(t) : null;
+  }
+
+  /** Work still outstanding: queued items and rows not yet copied to D1. */
+  async pendingWork(): Promise<{ queued: number; unsynced: number }> {
+    return {
+      queued: this.store.pendingCount(),
+      unsynced: this.store.unsyncedTrades().length + this.store.unsyncedOrders().length + this.store.signalsNeedingLog().length,
+    };
+  }
+
+  /** Drains whatever is due, catches the read model up, then re-arms. Safe to run twice. */
+  override async alarm(): Promise<void> {
+    await this.kick();
+    await this.refreshLiveOrders();
+    await this.sync();
+    await this.scheduleAlarm();
+  }
+
+  // ---- the drain loop ----------------------------------------------------
+
+  /** Starts the drain loop unless it is already running; returns the running loop. */
+  private kick(): Promise<void> {
+    if (!this.draining) {
+      this.draining = this.drain().finally(() => {
+        this.draining = null;
+        // Re-arm for whatever is left (delayed items, unsynced rows, resting orders) or clear the watchdog.
+        void this.scheduleAlarm();
+      });
+    }
+    return this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    for (let item = this.store.head(Date.now()); item; item = this.store.head(Date.now())) {
+      this.store.markItem(item.seq, "executing");
+      try {
+        await runTrade({
+          store: this.store,
+          client: brokerClientFor(this.env, item.envelope.connection),
+          envelope: item.envelope,
+          now: Date.now,
+        });
+      } catch (err) {
+        const attempts = this.store.bumpAttempts(item.seq);
+        const reason = err instanceof Error ? err.message : String(err);
+        if (err instanceof ResumeLater && attempts < MAX_ATTEMPTS) {
+          // Leave the item at the head: order is preserved, and the alarm retries it.
+          console.warn(`subscription ${item.envelope.subscription.id}: resuming signal ${item.signalId} later: ${reason}`);
+          void this.sync();
+          return;
+        }
+        console.error(`subscription ${item.envelope.subscription.id}: signal ${item.signalId} failed: ${reason}`);
+        this.store.updateTrade(
+          item.tradeId,
+          {
+            status: "failed",
+            messageCode: err instanceof ResumeLater ? "order-outcome-unknown" : "internal-error",
+            message:
+              err instanceof ResumeLater
+                ? "Tradeloop could not confirm with the broker whether this order was placed. Check the broker account before sending it again."
+                : "Tradeloop hit an unexpected error while executing this trade; nothing further was sent.",
+          },
+          Date.now(),
+        );
+      }
+      this.store.markItem(item.seq, "done");
+      const trade = this.store.trade(item.tradeId);
+      if (trade) this.notify(trade);
+      // Copy to D1 without holding up the next signal: D1 is the read model, not the truth.
+      void this.sync();
+    }
+  }
+
+  /** Polls resting orders so fills that happen later become visible. */
+  private async refreshLiveOrders(): Promise<void> {
+    const live = this.store.liveOrders();
+    const touched = new Set<string>();
+    for (const o of live.slice(0, 50)) {
+      const envelope = this.store.envelopeFor(o.signalId);
+      if (!envelope) continue;
+      try {
+        const client = brokerClientFor(this.env, envelope.connection);
+        const found = await client.getOrder(envelope.account.brokerAccountId, o.brokerOrderId ? { brokerOrderId: o.brokerOrderId } : { clientOrderId: o.clientOrderId });
+        if (!found) continue;
+        this.store.updateOrder(
+          o.clientOrderId,
+          { status: found.status, filledQuantity: found.filledQuantity, avgFillPrice: found.avgFillPrice },
+          Date.now(),
+        );
+        if (TERMINAL_ORDER_STATUSES.has(found.status)) touched.add(o.tradeId);
+      } catch (err) {
+        console.warn(`refresh of order ${o.clientOrderId} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    for (const tradeId of touched) {
+      const t = this.store.trade(tradeId);
+      if (!t) continue;
+      const next = refreshedStatus(t.status, this.store.ordersForTrade(tradeId), t.plan ? (JSON.parse(t.plan) as TradePlan) : null);
+      if (next !== t.status) this.store.updateTrade(tradeId, { status: next }, Date.now());
+    }
+  }
+
+  // ---- read model and alarm ----------------------------------------------
+
+  /** Serialized D1 sync: each run starts after the previous one, so D1 never goes back in time. */
+  private sync(): Promise<void> {
+    this.syncing = this.syncing.then(async () => {
+      try {
+        await syncReadModel(this.env.DB, this.store);
+      } catch (err) {
+        console.warn(`read-model sync failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
+        await this.scheduleAlarm();
+      }
+    });
+    return this.syncing;
+  }
+
+  private async scheduleAlarm(): Promise<void> {
+    const now = Date.now();
+    const candidates: number[] = [];
+    if (this.store.head(now)) candidates.push(now + WATCHDOG_MS);
+    const delayed = this.store.nextDelayedAt(now);
+    if (delayed !== null) candidates.push(delayed);
+    if (this.store.unsyncedTrades().length + this.store.unsyncedOrders().length + this.store.signalsNeedingLog().length > 0) {
+      candidates.push(now + SYNC_RETRY_MS);
+    }
+    if (this.store.liveOrders().length > 0) candidates.push(now + LIVE_ORDER_POLL_MS);
+    if (candidates.length === 0) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    const next = Math.min(...candidates);
+    const current = await this.ctx.storage.getAlarm();
+    // Only move the alarm earlier (or set it): a later candidate must not postpone an earlier need.
+    if (current === null || next < current || current < now) await this.ctx.storage.setAlarm(next);
+  }
+
+  private notify(trade: TradeRow): void {
+    const set = this.waiters.get(trade.signalId);
+    if (!set || set.size === 0) return;
+    const snap = this.snapshot(trade);
+    for (const fn of [...set]) fn(snap);
+  }
+
+  private snapshot(t: TradeRow): TradeSnapshot {
+    return {
+      tradeId: t.id,
+      signalId: t.signalId,
+      status: t.status,
+      messageCode: t.messageCode,
+      message: t.message,
+      orders: this.store.ordersForTrade(t.id).map((o) => ({
+        id: o.id,
+        clientOrderId: o.clientOrderId,
+        brokerOrderId: o.brokerOrderId,
+        ticker: o.ticker,
+        side: o.side,
+        quantity: o.quantity,
+        type: o.type,
+        limitPrice: o.limitPrice,
+        stopPrice: o.stopPrice,
+        status: o.status,
+        filledQuantity: o.filledQuantity,
+        avgFillPrice: o.avgFillPrice,
+        role: o.role,
+      })),
+    };
   }
 }

@@ -1,0 +1,344 @@
+/**
+ * Carries out one queued signal for one subscription: read the account,
+ * decide (pure), then place the plan's orders one step at a time.
+ *
+ * Crash safety: every step is persisted before and after it touches the
+ * broker. A resumed trade never re-decides (the plan is stored), skips steps
+ * already done, and reconciles an order whose send was interrupted with
+ * `getOrder(clientOrderId)` before anything is sent again.
+ *
+ * @module
+ */
+import type { BrokerClient, BrokerOrder, OrderRequest } from "../../plugins/sdk";
+import { BrokerError, dec, TERMINAL_ORDER_STATUSES } from "../../plugins/sdk";
+import { decide } from "../trading/decide";
+import { resolveSettings } from "../trading/settings";
+import type { AccountState, Decision, PlanStep, PlannedOrder, TradePlan } from "../trading/types";
+import { clientOrderIdFor } from "./client-order-id";
+import type { QueuedSignal } from "./envelope";
+import type { OrderRow, QueueStore, TradeStatus } from "./queue-store";
+import { backoffMs, DEFAULT_RETRY, sleep, withRetry } from "./retry";
+
+/** Thrown when the outcome at the broker could not be established yet; the queue retries the item later. */
+export class ResumeLater extends Error {
+  override readonly name = "ResumeLater";
+}
+
+/** A trade-level failure with a stable code, ending the trade. */
+class TradeFailure extends Error {
+  constructor(
+    readonly status: Extract<TradeStatus, "rejected" | "failed">,
+    readonly messageCode: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ExecutorDeps {
+  store: QueueStore;
+  client: BrokerClient;
+  envelope: QueuedSignal;
+  now: () => number;
+  /** How long an exit may take to fill before the entry after it is abandoned. */
+  fillTimeoutMs?: number;
+}
+
+const DEFAULT_FILL_TIMEOUT_MS = 120_000;
+
+/** Runs (or resumes) the trade for the envelope's signal. Never throws except ResumeLater. */
+export async function runTrade(deps: ExecutorDeps): Promise<void> {
+  const { store, envelope, now } = deps;
+  const trade = store.trade(envelope.tradeId);
+  if (!trade || isTerminal(trade.status)) return;
+  try {
+    let plan: TradePlan;
+    if (trade.plan === null) {
+      store.updateTrade(trade.id, { status: "executing" }, now());
+      const decision = await decideNow(deps);
+      if (decision.kind === "reject") {
+        store.updateTrade(
+          trade.id,
+          { status: "rejected", messageCode: decision.messageCode, message: decision.message },
+          now(),
+        );
+        return;
+      }
+      plan = decision;
+      // From here on the plan is fixed: a resumed trade continues it, never re-decides.
+      store.updateTrade(trade.id, { plan: JSON.stringify(plan), nextStep: 0, messageCode: plan.outcome, message: plan.message }, now());
+    } else {
+      plan = JSON.parse(trade.plan) as TradePlan;
+    }
+    for (let i = store.trade(trade.id)?.nextStep ?? 0; i < plan.steps.length; i++) {
+      const step = plan.steps[i];
+      if (step) await runStep(deps, step);
+      store.updateTrade(trade.id, { nextStep: i + 1 }, now());
+    }
+    store.updateTrade(trade.id, { status: finalStatus(store.ordersForTrade(trade.id), plan) }, now());
+  } catch (err) {
+    if (err instanceof ResumeLater) throw err;
+    if (err instanceof TradeFailure) {
+      store.updateTrade(trade.id, { status: err.status, messageCode: err.messageCode, message: err.message }, now());
+      return;
+    }
+    if (err instanceof BrokerError) {
+      const status = err.kind === "rejected" || err.kind === "unsupported" ? "rejected" : "failed";
+      store.updateTrade(trade.id, { status, messageCode: err.code, message: err.message }, now());
+      return;
+    }
+    throw err;
+  }
+}
+
+/** Reads what the decision needs from the broker, then calls the pure core. */
+async function decideNow(deps: ExecutorDeps): Promise<Decision> {
+  const { client, envelope } = deps;
+  const { signal } = envelope;
+  const accountId = envelope.account.brokerAccountId;
+  const price = signal.signalPrice ?? signal.limitPrice ?? null;
+  // A simulated broker learns the market from alerts: let it fill resting
+  // orders at this price before we look at the position.
+  if (price !== null && client.observePrice) {
+    await withRetry(() => client.observePrice!(accountId, signal.ticker, price));
+  }
+  const [positions, openOrders, balance] = await Promise.all([
+    withRetry(() => client.getPositions(accountId)),
+    withRetry(() => client.getOpenOrders(accountId)),
+    withRetry(() => client.getBalance(accountId)),
+  ]);
+  const position = positions.find((p) => p.ticker === signal.ticker);
+  const account: AccountState = {
+    positionQuantity: position?.quantity ?? "0",
+    positionAvgPrice: position?.avgPrice ?? null,
+    openOrders: openOrders
+      .filter((o) => o.ticker === signal.ticker)
+      .map((o) => ({ brokerOrderId: o.brokerOrderId, side: o.side, type: o.type, quantity: o.quantity })),
+    cash: balance.cash,
+    equity: balance.equity,
+  };
+  return decide({
+    signal,
+    settings: resolveSettings(envelope.subscription.settings),
+    strategy: { assetClass: envelope.strategy.assetClass, allowedTickers: envelope.strategy.allowedTickers },
+    account,
+    price,
+    now: new Date(deps.now()),
+  });
+}
+
+async function runStep(deps: ExecutorDeps, step: PlanStep): Promise<void> {
+  if (step.kind === "cancel") {
+    await cancelOpenOrders(deps, step.orderType);
+    return;
+  }
+  const order = await placeOnce(deps, step.leg, step.order);
+  const settled = step.waitForFill ? await waitForFill(deps, order) : order;
+  if (step.order.bracket) await recordBracketLegs(deps, settled);
+}
+
+/** Cancels the open orders for the signal's ticker (optionally one order type). */
+async function cancelOpenOrders(deps: ExecutorDeps, orderType: string | undefined): Promise<void> {
+  const { client, envelope } = deps;
+  const accountId = envelope.account.brokerAccountId;
+  const open = await withRetry(() => client.getOpenOrders(accountId));
+  for (const o of open) {
+    if (o.ticker !== envelope.signal.ticker || (orderType && o.type !== orderType)) continue;
+    try {
+      await withRetry(() => client.cancelOrder(accountId, { brokerOrderId: o.brokerOrderId }));
+    } catch (err) {
+      // Already gone (filled or cancelled meanwhile) is the outcome we wanted.
+      if (!(err instanceof BrokerError && err.code === "order-not-found")) throw err;
+    }
+  }
+}
+
+/**
+ * Places the leg's order exactly once.
+ *
+ * 1. If we already hold an ack for this client order id, reuse it.
+ * 2. If a previous attempt was interrupted mid-send, ask the broker first.
+ * 3. Otherwise persist "sending", then send. A lost reply (`outcome-unknown`)
+ *    or a duplicate-id refusal is reconciled with getOrder, never resent blind.
+ */
+async function placeOnce(deps: ExecutorDeps, leg: string, planned: PlannedOrder): Promise<OrderRow> {
+  const { store, client, envelope, now } = deps;
+  const accountId = envelope.account.brokerAccountId;
+  const clientOrderId = await clientOrderIdFor(envelope.signalId, envelope.subscription.id, leg);
+  const existing = store.order(clientOrderId);
+  if (existing?.sendState === "acked") return existing;
+  if (existing?.sendState === "sending") {
+    const found = await reconcile(deps, clientOrderId);
+    if (found) return adopt(deps, clientOrderId, found);
+  } else {
+    store.insertPlannedOrder(
+      {
+        id: crypto.randomUUID(),
+        clientOrderId,
+        tradeId: envelope.tradeId,
+        signalId: envelope.signalId,
+        leg,
+        ticker: envelope.signal.ticker,
+        order: planned,
+      },
+      now(),
+    );
+  }
+  const request = toOrderRequest(envelope, clientOrderId, planned);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const ack = await client.placeOrder(accountId, request);
+      return adopt(deps, clientOrderId, ack);
+    } catch (err) {
+      if (!(err instanceof BrokerError)) throw err;
+      if (err.kind === "outcome-unknown" || err.code === "duplicate-client-order-id") {
+        const found = await reconcile(deps, clientOrderId);
+        if (found) return adopt(deps, clientOrderId, found);
+        if (err.code === "duplicate-client-order-id") throw new ResumeLater(`broker reports ${clientOrderId} exists but cannot find it`);
+        // Confirmed absent: sending again with the same id is safe.
+      } else if (err.kind !== "retryable") {
+        store.updateOrder(clientOrderId, { status: "rejected", message: err.message, sendState: "acked" }, now());
+        throw err;
+      }
+      if (attempt >= DEFAULT_RETRY.attempts) {
+        // Nothing reached the broker (or we confirmed it did not); the send state says so.
+        store.updateOrder(clientOrderId, { status: "rejected", message: err.message, sendState: "acked" }, now());
+        throw new TradeFailure("failed", err.code, `${err.message} (gave up after ${attempt} attempts)`);
+      }
+      await sleep(backoffMs(DEFAULT_RETRY, attempt, err.retryAfterMs));
+    }
+  }
+}
+
+/** Asks the broker whether it has our order. Retries transient failures; gives up to the queue's alarm. */
+async function reconcile(deps: ExecutorDeps, clientOrderId: string): Promise<BrokerOrder | null> {
+  const accountId = deps.envelope.account.brokerAccountId;
+  try {
+    return await withRetry(() => deps.client.getOrder(accountId, { clientOrderId }), { ...DEFAULT_RETRY, attempts: 5 });
+  } catch (err) {
+    throw new ResumeLater(`could not reconcile ${clientOrderId}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function adopt(deps: ExecutorDeps, clientOrderId: string, o: BrokerOrder): OrderRow {
+  deps.store.updateOrder(
+    clientOrderId,
+    {
+      brokerOrderId: o.brokerOrderId,
+      status: o.status,
+      filledQuantity: o.filledQuantity,
+      avgFillPrice: o.avgFillPrice,
+      limitPrice: o.limitPrice,
+      stopPrice: o.stopPrice,
+      sendState: "acked",
+    },
+    deps.now(),
+  );
+  const row = deps.store.order(clientOrderId);
+  if (!row) throw new Error(`order ${clientOrderId} vanished`);
+  if (o.status === "rejected") throw new TradeFailure("rejected", "order-rejected", `The broker rejected the ${row.role} order.`);
+  return row;
+}
+
+/** Polls until the order is terminal or the fill timeout passes. */
+async function waitForFill(deps: ExecutorDeps, order: OrderRow): Promise<OrderRow> {
+  const deadline = deps.now() + (deps.fillTimeoutMs ?? DEFAULT_FILL_TIMEOUT_MS);
+  let current = order;
+  for (let poll = 1; !TERMINAL_ORDER_STATUSES.has(current.status); poll++) {
+    if (deps.now() >= deadline) {
+      throw new TradeFailure(
+        "failed",
+        "exit-not-filled",
+        `The ${current.role} order for ${current.quantity} ${current.ticker} did not fill in time, so the next step was not sent. The order is still working at the broker.`,
+      );
+    }
+    await sleep(Math.min(2_000, 100 * 2 ** (poll - 1)));
+    const found = await reconcile(deps, current.clientOrderId);
+    if (found) current = adopt(deps, current.clientOrderId, found);
+  }
+  if (current.status !== "filled") {
+    throw new TradeFailure("failed", `order-${current.status}`, `The ${current.role} order ended ${current.status} before it filled.`);
+  }
+  return current;
+}
+
+/** Records the take-profit and stop-loss legs the broker attached to an entry. */
+async function recordBracketLegs(deps: ExecutorDeps, entry: OrderRow): Promise<void> {
+  if (!entry.brokerOrderId) return;
+  const accountId = deps.envelope.account.brokerAccountId;
+  const open = await withRetry(() => deps.client.getOpenOrders(accountId));
+  for (const child of open) {
+    if (child.parentBrokerOrderId !== entry.brokerOrderId) continue;
+    const role = child.role ?? (child.type === "limit" ? "take_profit" : "stop_loss");
+    deps.store.upsertChildOrder(
+      {
+        id: crypto.randomUUID(),
+        clientOrderId: child.clientOrderId ?? `${entry.clientOrderId}-${role}`,
+        tradeId: entry.tradeId,
+        signalId: entry.signalId,
+        leg: `${entry.leg}:${role}`,
+        role,
+        brokerOrderId: child.brokerOrderId,
+        ticker: entry.ticker,
+        side: child.side,
+        quantity: child.quantity,
+        type: child.type,
+        timeInForce: child.timeInForce,
+        limitPrice: child.limitPrice,
+        stopPrice: child.stopPrice,
+        trailAmount: null,
+        trailPercent: null,
+        status: child.status,
+        filledQuantity: child.filledQuantity,
+        avgFillPrice: child.avgFillPrice,
+        message: null,
+        sendState: "acked",
+      },
+      deps.now(),
+    );
+  }
+}
+
+function toOrderRequest(envelope: QueuedSignal, clientOrderId: string, o: PlannedOrder): OrderRequest {
+  const s = envelope.signal;
+  const referencePrice = s.signalPrice ?? s.limitPrice;
+  return {
+    clientOrderId,
+    ticker: s.ticker,
+    assetClass: envelope.strategy.assetClass,
+    side: o.side,
+    quantity: o.quantity,
+    type: o.type,
+    timeInForce: o.timeInForce,
+    ...(o.limitPrice !== undefined && { limitPrice: o.limitPrice }),
+    ...(o.stopPrice !== undefined && { stopPrice: o.stopPrice }),
+    ...(o.trailAmount !== undefined && { trailAmount: o.trailAmount }),
+    ...(o.trailPercent !== undefined && { trailPercent: o.trailPercent }),
+    ...(o.extendedHours !== undefined && { extendedHours: o.extendedHours }),
+    ...(o.bracket !== undefined && { bracket: o.bracket }),
+    ...(referencePrice !== undefined && referencePrice !== null && { referencePrice }),
+  };
+}
+
+/** The trade's status once every step ran, from its own (non-bracket) orders. */
+export function finalStatus(orders: readonly OrderRow[], plan: TradePlan): TradeStatus {
+  const own = orders.filter((o) => o.role === "entry" || o.role === "exit");
+  if (own.length === 0) return plan.steps.some((s) => s.kind === "cancel") ? "cancelled" : "filled";
+  if (own.every((o) => o.status === "filled")) return "filled";
+  const anyFill = own.some((o) => dec(o.filledQuantity).gt(0));
+  if (own.some((o) => o.status === "open" || o.status === "pending" || o.status === "partially_filled")) {
+    return anyFill ? "partially_filled" : "open";
+  }
+  return anyFill ? "partially_filled" : "cancelled";
+}
+
+/** Recomputes a finished trade's status after its resting orders changed at the broker. */
+export function refreshedStatus(current: TradeStatus, orders: readonly OrderRow[], plan: TradePlan | null): TradeStatus {
+  if (!plan || (current !== "open" && current !== "partially_filled")) return current;
+  return finalStatus(orders, plan);
+}
+
+export function isTerminal(status: TradeStatus): boolean {
+  return status !== "queued" && status !== "executing" && status !== "pending_approval";
+}
+

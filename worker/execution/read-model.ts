@@ -1,0 +1,113 @@
+/**
+ * Copies the queue's trades and orders into D1, where the API and the
+ * dashboard read them. The queue's SQLite is the truth; this copy may lag
+ * (D1 down, eviction) but always catches up, because every row carries a
+ * version and only a successful D1 write advances `synced_version`.
+ *
+ * @module
+ */
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "../db/schema";
+import type { QueuedSignal } from "./envelope";
+import type { OrderRow, QueueStore, TradeRow } from "./queue-store";
+
+/** Writes every unsynced row in one D1 batch. Throws if D1 fails; rows stay unsynced. */
+export async function syncReadModel(d1: D1Database, store: QueueStore): Promise<number> {
+  const trades = store.unsyncedTrades();
+  const orders = store.unsyncedOrders();
+  const logs = store.signalsNeedingLog();
+  if (trades.length === 0 && orders.length === 0 && logs.length === 0) return 0;
+
+  const db = drizzle(d1, { schema });
+  const envelopes = new Map<string, QueuedSignal | null>();
+  const envelopeOf = (signalId: string): QueuedSignal => {
+    let e = envelopes.get(signalId);
+    if (e === undefined) {
+      e = store.envelopeFor(signalId);
+      envelopes.set(signalId, e);
+    }
+    if (!e) throw new Error(`no envelope for signal ${signalId}`);
+    return e;
+  };
+
+  const statements = [
+    // The signal row first: trades reference it in the API's joins.
+    ...logs.map((e) => db.insert(schema.signals).values({ ...e.logRow, messageCode: null, message: null }).onConflictDoNothing()),
+    ...trades.map((t) => upsertTrade(db, t, envelopeOf(t.signalId))),
+    ...orders.map((o) => upsertOrder(db, o, envelopeOf(o.signalId))),
+  ];
+  const [first, ...rest] = statements;
+  if (!first) return 0;
+  await db.batch([first, ...rest]);
+
+  // Only now is the copy durable; rows changed meanwhile keep a higher version and sync next time.
+  for (const t of trades) store.markTradeSynced(t.id, t.version);
+  for (const o of orders) store.markOrderSynced(o.clientOrderId, o.version);
+  store.clearLogNeeded(logs.map((e) => e.signalId));
+  return statements.length;
+}
+
+type Db = ReturnType<typeof drizzle<typeof schema>>;
+
+function upsertTrade(db: Db, t: TradeRow, e: QueuedSignal) {
+  return db
+    .insert(schema.trades)
+    .values({
+      id: t.id,
+      userId: e.userId,
+      signalId: t.signalId,
+      subscriptionId: e.subscription.id,
+      status: t.status,
+      messageCode: t.messageCode,
+      message: t.message,
+      createdAt: t.createdAt,
+      updatedAt: t.updatedAt,
+    })
+    .onConflictDoUpdate({
+      target: schema.trades.id,
+      set: { status: t.status, messageCode: t.messageCode, message: t.message, updatedAt: t.updatedAt },
+      // Never let an older copy overwrite a newer one.
+      setWhere: sql`${schema.trades.updatedAt} <= ${t.updatedAt}`,
+    });
+}
+
+function upsertOrder(db: Db, o: OrderRow, e: QueuedSignal) {
+  const row = {
+    brokerOrderId: o.brokerOrderId,
+    status: o.status,
+    filledQuantity: o.filledQuantity,
+    avgFillPrice: o.avgFillPrice,
+    limitPrice: o.limitPrice,
+    stopPrice: o.stopPrice,
+    message: o.message,
+    updatedAt: o.updatedAt,
+  };
+  return db
+    .insert(schema.orders)
+    .values({
+      id: o.id,
+      userId: e.userId,
+      tradeId: o.tradeId,
+      signalId: o.signalId,
+      subscriptionId: e.subscription.id,
+      connectionId: e.connection.id,
+      accountId: e.account.id,
+      clientOrderId: o.clientOrderId,
+      ticker: o.ticker,
+      side: o.side,
+      quantity: o.quantity,
+      type: o.type,
+      timeInForce: o.timeInForce,
+      trailAmount: o.trailAmount,
+      trailPercent: o.trailPercent,
+      role: o.role,
+      createdAt: o.createdAt,
+      ...row,
+    })
+    .onConflictDoUpdate({
+      target: schema.orders.clientOrderId,
+      set: row,
+      setWhere: sql`${schema.orders.updatedAt} <= ${o.updatedAt}`,
+    });
+}

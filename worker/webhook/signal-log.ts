@@ -1,0 +1,73 @@
+/**
+ * Writes the webhook's log rows: every received signal, accepted or
+ * rejected, becomes a row of `signals`; an accepted one also gets a `queued`
+ * trade per subscription, so `GET /api/signals/:id` shows it at once.
+ *
+ * @module
+ */
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "../db/schema";
+import type { SignalLogRow } from "../execution/envelope";
+
+/** Longest raw body kept in the log when it could not be parsed. */
+const MAX_RAW_LOG_CHARS = 4_096;
+
+export interface RejectedLog {
+  id: string;
+  userId: string | null;
+  strategyId: string;
+  receivedAt: number;
+  messageCode: string;
+  message: string;
+  payload: unknown;
+  sourceIp: string | null;
+  contentType: string | null;
+}
+
+/** The payload to log for a body that may not be JSON. Never includes the URL (and so never the secret). */
+export function loggablePayload(parsed: unknown, bodyText: string): unknown {
+  if (parsed !== undefined) return parsed;
+  return { raw: bodyText.length > MAX_RAW_LOG_CHARS ? `${bodyText.slice(0, MAX_RAW_LOG_CHARS)}…` : bodyText };
+}
+
+export async function logRejected(d1: D1Database, row: RejectedLog): Promise<void> {
+  const db = drizzle(d1, { schema });
+  await db.insert(schema.signals).values({ ...row, status: "rejected" });
+}
+
+/** One batch: the signal row and a queued trade per subscription. Idempotent (a DO may have written them first). */
+export async function logAccepted(
+  d1: D1Database,
+  rows: readonly { log: SignalLogRow; trades: readonly { id: string; subscriptionId: string }[] }[],
+): Promise<void> {
+  const db = drizzle(d1, { schema });
+  const statements = rows.flatMap(({ log, trades }) => [
+    db.insert(schema.signals).values(log).onConflictDoNothing(),
+    ...chunk(trades, 10).map((part) =>
+      db
+        .insert(schema.trades)
+        .values(
+          part.map((t) => ({
+            id: t.id,
+            userId: log.userId,
+            signalId: log.id,
+            subscriptionId: t.subscriptionId,
+            status: "queued",
+            createdAt: log.receivedAt,
+            updatedAt: log.receivedAt,
+          })),
+        )
+        // The queue may already have recorded progress; never move a trade back to "queued".
+        .onConflictDoNothing(),
+    ),
+  ]);
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
+}
+
+// D1 allows 100 bound parameters per statement; a trade row binds 7.
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
