@@ -1,5 +1,219 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppBindings } from "../env";
+/**
+ * /api/signals: the signal log and each signal's outcome per subscription,
+ * read from D1 (the read model the SubscriptionQueues keep up to date).
+ *
+ * @module
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
+import { toNumber } from "../../plugins/sdk";
+import { getDb, isoTime } from "../db/client";
+import * as schema from "../db/schema";
+import { AppError } from "../errors";
+import { authenticated, createRouter, errorResponses, IdParams, jsonResponse } from "./openapi";
 
-/** /api/signals (placeholder; mounted behind requireAuth). */
-export const signalsApi = new OpenAPIHono<AppBindings>();
+const num = z.number();
+
+export const OrderViewSchema = z
+  .object({
+    id: z.string(),
+    clientOrderId: z.string().openapi({ description: "Deterministic per (signal, subscription, leg); sent to the broker." }),
+    brokerOrderId: z.string().nullable(),
+    ticker: z.string(),
+    side: z.enum(["buy", "sell"]),
+    quantity: num,
+    type: z.string(),
+    limitPrice: num.optional(),
+    stopPrice: num.optional(),
+    status: z.string(),
+    filledQuantity: num,
+    avgFillPrice: num.optional(),
+    role: z.enum(["entry", "exit", "take_profit", "stop_loss"]),
+    message: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Order");
+
+export const TradeViewSchema = z
+  .object({
+    id: z.string(),
+    subscriptionId: z.string(),
+    status: z
+      .enum(["queued", "executing", "pending_approval", "filled", "partially_filled", "open", "rejected", "failed", "cancelled"])
+      .openapi({ description: "queued → executing → a terminal status." }),
+    messageCode: z.string().optional().openapi({ description: "The outcome (e.g. `enter-new-position`) or the reason it was refused." }),
+    message: z.string().optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    orders: z.array(OrderViewSchema),
+  })
+  .openapi("Trade");
+
+export const SignalViewSchema = z
+  .object({
+    id: z.string(),
+    strategyId: z.string(),
+    receivedAt: z.string(),
+    status: z.enum(["accepted", "rejected"]),
+    messageCode: z.string().optional(),
+    message: z.string().optional(),
+    payload: z.unknown(),
+    alertId: z.string().optional(),
+    duplicateOf: z.string().optional(),
+    trades: z.array(TradeViewSchema),
+  })
+  .openapi("Signal");
+
+export const SignalListSchema = z
+  .object({
+    signals: z.array(SignalViewSchema),
+    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next (older) page; null at the end." }),
+  })
+  .openapi("SignalList");
+
+const ListQuery = z.object({
+  strategyId: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+const getSignalRoute = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags: ["signals"],
+  summary: "A signal and its outcome on every subscription",
+  ...authenticated,
+  request: { params: IdParams },
+  responses: { 200: jsonResponse(SignalViewSchema, "The signal with its trades and orders."), ...errorResponses(401, 404) },
+});
+
+const listSignalsRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["signals"],
+  summary: "The signal log, newest first",
+  ...authenticated,
+  request: { query: ListQuery },
+  responses: { 200: jsonResponse(SignalListSchema, "A page of signals."), ...errorResponses(400, 401) },
+});
+
+type SignalRow = typeof schema.signals.$inferSelect;
+type TradeRow = typeof schema.trades.$inferSelect;
+type OrderRow = typeof schema.orders.$inferSelect;
+
+export const signalsApi = createRouter()
+  .openapi(getSignalRoute, async (c) => {
+    const db = getDb(c.env.DB);
+    const { id } = c.req.valid("param");
+    const userId = c.var.userId;
+    const [signalRows, tradeRows, orderRows] = await db.batch([
+      db.select().from(schema.signals).where(and(eq(schema.signals.id, id), eq(schema.signals.userId, userId))).limit(1),
+      db.select().from(schema.trades).where(and(eq(schema.trades.signalId, id), eq(schema.trades.userId, userId))).orderBy(schema.trades.createdAt),
+      db.select().from(schema.orders).where(and(eq(schema.orders.signalId, id), eq(schema.orders.userId, userId))).orderBy(schema.orders.createdAt),
+    ]);
+    const signal = signalRows[0];
+    if (!signal) throw new AppError("not-found", "No signal with this id.", { field: "id" });
+    return c.json(signalView(signal, tradeRows, orderRows), 200);
+  })
+  .openapi(listSignalsRoute, async (c) => {
+    const db = getDb(c.env.DB);
+    const { strategyId, limit, cursor } = c.req.valid("query");
+    const userId = c.var.userId;
+    const after = cursor ? decodeCursor(cursor) : null;
+    const rows = await db
+      .select()
+      .from(schema.signals)
+      .where(
+        and(
+          eq(schema.signals.userId, userId),
+          strategyId ? eq(schema.signals.strategyId, strategyId) : undefined,
+          after
+            ? or(
+                lt(schema.signals.receivedAt, after.receivedAt),
+                and(eq(schema.signals.receivedAt, after.receivedAt), lt(schema.signals.id, after.id)),
+              )
+            : undefined,
+        ),
+      )
+      .orderBy(desc(schema.signals.receivedAt), desc(schema.signals.id))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const ids = page.map((s) => s.id);
+    const [tradeRows, orderRows] =
+      ids.length === 0
+        ? [[], []]
+        : await db.batch([
+            db.select().from(schema.trades).where(and(eq(schema.trades.userId, userId), inArray(schema.trades.signalId, ids))),
+            db.select().from(schema.orders).where(and(eq(schema.orders.userId, userId), inArray(schema.orders.signalId, ids))),
+          ]);
+    const last = page.at(-1);
+    return c.json(
+      {
+        signals: page.map((s) => signalView(s, tradeRows.filter((t) => t.signalId === s.id), orderRows.filter((o) => o.signalId === s.id))),
+        nextCursor: rows.length > limit && last ? encodeCursor(last.receivedAt, last.id) : null,
+      },
+      200,
+    );
+  });
+
+function signalView(s: SignalRow, trades: readonly TradeRow[], orders: readonly OrderRow[]): z.infer<typeof SignalViewSchema> {
+  return {
+    id: s.id,
+    strategyId: s.strategyId,
+    receivedAt: isoTime(s.receivedAt),
+    status: s.status === "accepted" ? "accepted" : "rejected",
+    ...(s.messageCode && { messageCode: s.messageCode }),
+    ...(s.message && { message: s.message }),
+    payload: s.payload,
+    ...(s.alertId && { alertId: s.alertId }),
+    ...(s.duplicateOf && { duplicateOf: s.duplicateOf }),
+    trades: trades.map((t) => ({
+      id: t.id,
+      subscriptionId: t.subscriptionId,
+      status: t.status as z.infer<typeof TradeViewSchema>["status"],
+      ...(t.messageCode && { messageCode: t.messageCode }),
+      ...(t.message && { message: t.message }),
+      createdAt: isoTime(t.createdAt),
+      updatedAt: isoTime(t.updatedAt),
+      orders: orders.filter((o) => o.tradeId === t.id).map(orderView),
+    })),
+  };
+}
+
+/** Decimal strings become JSON numbers here, at the edge, and nowhere else. */
+export function orderView(o: OrderRow): z.infer<typeof OrderViewSchema> {
+  return {
+    id: o.id,
+    clientOrderId: o.clientOrderId,
+    brokerOrderId: o.brokerOrderId,
+    ticker: o.ticker,
+    side: o.side === "sell" ? "sell" : "buy",
+    quantity: toNumber(o.quantity),
+    type: o.type,
+    ...(o.limitPrice !== null && { limitPrice: toNumber(o.limitPrice) }),
+    ...(o.stopPrice !== null && { stopPrice: toNumber(o.stopPrice) }),
+    status: o.status,
+    filledQuantity: toNumber(o.filledQuantity),
+    ...(o.avgFillPrice !== null && { avgFillPrice: toNumber(o.avgFillPrice) }),
+    role: o.role as z.infer<typeof OrderViewSchema>["role"],
+    ...(o.message && { message: o.message }),
+    createdAt: isoTime(o.createdAt),
+    updatedAt: isoTime(o.updatedAt),
+  };
+}
+
+function encodeCursor(receivedAt: number, id: string): string {
+  return btoa(`${receivedAt}:${id}`);
+}
+
+function decodeCursor(cursor: string): { receivedAt: number; id: string } {
+  try {
+    const [at, id] = atob(cursor).split(":");
+    const receivedAt = Number(at);
+    if (!id || !Number.isSafeInteger(receivedAt)) throw new Error("bad cursor");
+    return { receivedAt, id };
+  } catch {
+    throw new AppError("invalid-request", "cursor is not valid; pass the nextCursor from the previous page.", { field: "cursor" });
+  }
+}
