@@ -70,7 +70,12 @@ export class SubscriptionQueue extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage.sql);
-    void ctx.blockConcurrencyWhile(async () => this.store.migrate());
+    void ctx.blockConcurrencyWhile(async () => {
+      this.store.migrate();
+      // A fresh instance after eviction or a crash resumes unfinished work at
+      // once; the alarm remains the guarantee when no request arrives.
+      if (this.store.head(Date.now())) void this.kick();
+    });
   }
 
   /**
