@@ -1,6 +1,78 @@
+/**
+ * The Hono app: the webhook, the JSON API under /api, the OpenAPI document,
+ * and the dashboard's static assets for everything else.
+ *
+ * Routes are chained so `AppType` carries every route's types for
+ * `hc<AppType>()` (dashboard, tests).
+ *
+ * @module
+ */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { requireAuth, requireConfiguredSecrets } from "./auth/middleware";
+import { authApi } from "./api/auth";
+import { brokersApi } from "./api/brokers";
+import { connectionBrokerApi } from "./api/connection-broker";
+import { connectionsApi } from "./api/connections";
+import { healthApi } from "./api/health";
+import { BEARER_SCHEME } from "./api/openapi";
+import { apiBodyLimit, renderError, requireWellFormedJson } from "./api/request-guards";
+import { signalsApi } from "./api/signals";
+import { strategiesApi } from "./api/strategies";
+import { subscriptionsApi } from "./api/subscriptions";
+import { validationHook } from "./api/validation";
 import type { AppBindings } from "./env";
+import { webhookRoutes } from "./webhook/route";
 
-/** Placeholder app; worker/app.ts composes every router. */
-export const app = new OpenAPIHono<AppBindings>().get("/api/health", (c) => c.json({ ok: true }));
+const root = new OpenAPIHono<AppBindings>({ defaultHook: validationHook });
+
+root.openAPIRegistry.registerComponent("securitySchemes", BEARER_SCHEME, {
+  type: "http",
+  scheme: "bearer",
+  bearerFormat: "JWT",
+  description: "The `token` from POST /api/auth/signup or /api/auth/login.",
+});
+
+// Middleware first: Hono runs handlers in registration order.
+root.use("/api/*", requireConfiguredSecrets, apiBodyLimit, requireWellFormedJson);
+// The signals router belongs to the webhook/executor side; it is secured here, at the mount point.
+root.use("/api/signals", requireAuth);
+root.use("/api/signals/*", requireAuth);
+
+/** The whole Worker app. */
+export const app = root
+  .route("/", webhookRoutes)
+  .route("/api/health", healthApi)
+  .route("/api/auth", authApi)
+  .route("/api/brokers", brokersApi)
+  .route("/api/connections", connectionsApi)
+  .route("/api/connections", connectionBrokerApi)
+  .route("/api/strategies", strategiesApi)
+  .route("/api/subscriptions", subscriptionsApi)
+  .route("/api/signals", signalsApi)
+  .doc31("/api/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "Tradeloop API",
+      version: "1",
+      description: "Self-hosted trade automation. Authenticate with `Authorization: Bearer <token>` from /api/auth/login.",
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
+
+app.onError(renderError);
+
+app.notFound((c) => {
+  const path = c.req.path;
+  if (path === "/api" || path.startsWith("/api/")) {
+    return c.json({ error: { messageCode: "not-found", message: `No API route matches ${c.req.method} ${path}.` } }, 404);
+  }
+  if (path === "/webhook" || path.startsWith("/webhook/")) {
+    // Webhook callers expect the TradersPost shape; the path may hold a secret, so it is not echoed.
+    return c.json({ success: false, messageCode: "not-found", message: "Webhook URLs look like /webhook/<strategyId>/<secret>." }, 404);
+  }
+  if (c.env.ASSETS) return c.env.ASSETS.fetch(c.req.raw);
+  return c.text("Not found", 404);
+});
+
+/** Route types for `hc<AppType>()`. */
 export type AppType = typeof app;
