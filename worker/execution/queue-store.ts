@@ -99,9 +99,10 @@ export interface OrderRow {
 
 type SqlRow = Record<string, SqlStorageValue>;
 
-const str = (v: SqlStorageValue): string => String(v);
-const strOrNull = (v: SqlStorageValue): string | null => (v === null ? null : String(v));
-const num = (v: SqlStorageValue): number => Number(v);
+// Column reads may be undefined under noUncheckedIndexedAccess; the schema guarantees presence.
+const str = (v: SqlStorageValue | undefined): string => String(v);
+const strOrNull = (v: SqlStorageValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
+const num = (v: SqlStorageValue | undefined): number => Number(v);
 
 export class QueueStore {
   constructor(private readonly sql: SqlStorage) {}
