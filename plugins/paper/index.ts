@@ -1,20 +1,22 @@
-import { z } from "zod";
+/**
+ * The built-in paper broker plugin: a simulated broker whose "venue" is the
+ * PaperLedger Durable Object. It is built exactly like a plugin for a real
+ * broker (manifest, capabilities, symbol map, HTTP client, error table), so it
+ * doubles as the worked example for plugin authors.
+ *
+ * @module
+ */
 import type { BrokerPlugin } from "../sdk";
+import { createPaperClient } from "./client";
+import { paperCapabilities, paperManifest } from "./manifest";
+import { paperSymbol } from "./mapping";
 
-/** Placeholder; the real paper plugin replaces it. */
 export const paperPlugin: BrokerPlugin = {
-  manifest: {
-    id: "paper",
-    displayName: "Paper broker",
-    version: "0.0.0",
-    assetClasses: ["stocks"],
-    environments: { paper: "https://paper.tradeloop.internal" },
-    auth: { scheme: "none", credentials: z.object({}) },
-    providesQuotes: false,
-  },
-  capabilities: { methods: { getQuote: "unsupported", modifyOrder: "unsupported", observePrice: "native" }, orders: {} },
-  symbol: (ticker) => ticker,
-  connect: () => {
-    throw new Error("not implemented");
-  },
+  manifest: paperManifest,
+  capabilities: paperCapabilities,
+  symbol: paperSymbol,
+  connect: (context) => createPaperClient({ ...context, credentials: {} }),
 };
+
+export { PAPER_ACCOUNT } from "./mapping";
+export { PaperSettingsSchema, type PaperSettings } from "./manifest";

@@ -1,0 +1,170 @@
+/**
+ * The paper plugin's client: an ordinary HTTP client for the ledger's REST
+ * API, sent through `context.fetch` like any broker plugin's requests. The
+ * core routes that fetch to the connection's PaperLedger Durable Object.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import {
+  BrokerError,
+  type Balance,
+  type BrokerAccount,
+  type BrokerClient,
+  type BrokerOrder,
+  type OrderRef,
+  type OrderRequest,
+  type PluginContext,
+  type Position,
+} from "../sdk";
+import { errorFromResponse, errorFromTransport } from "./errors";
+import { PAPER_ACCOUNT, paperSymbol, toBalance, toBrokerOrder, toNewOrderBody, toPosition } from "./mapping";
+import { PaperSettingsSchema, type PaperSettings } from "./manifest";
+import {
+  LATENCY_HEADER,
+  WireAccountSchema,
+  WireObservePriceResultSchema,
+  WireOrderListSchema,
+  WireOrderSchema,
+  WirePositionListSchema,
+  type InitAccountBody,
+} from "./wire";
+
+interface CallOptions {
+  body?: unknown;
+  /** `POST /orders`: failures without a clear answer are outcome-unknown, never "nothing happened". */
+  placingOrder?: boolean;
+}
+
+/** Reads connection settings, refusing bad ones with a message the trader can act on. */
+export function parsePaperSettings(settings: unknown): PaperSettings {
+  const parsed = PaperSettingsSchema.safeParse(settings ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BrokerError(`Paper connection setting ${issue?.path.join(".") ?? ""} is invalid: ${issue?.message ?? "invalid"}.`, {
+      code: "invalid-settings",
+      kind: "rejected",
+    });
+  }
+  return parsed.data;
+}
+
+/** Path segment for an order reference. */
+function orderPath(ref: OrderRef): string {
+  return "brokerOrderId" in ref
+    ? `/orders/${encodeURIComponent(ref.brokerOrderId)}`
+    : `/orders/by-client-id/${encodeURIComponent(ref.clientOrderId)}`;
+}
+
+/**
+ * Builds a client for one paper connection. The ledger has exactly one
+ * account, so the `accountId` arguments are accepted and ignored.
+ */
+export function createPaperClient(context: PluginContext<Record<string, never>>): BrokerClient {
+  const settings = parsePaperSettings(context.settings);
+  const base = context.baseUrl.replace(/\/+$/, "");
+
+  function request(method: string, path: string, body: unknown): Request {
+    const headers = new Headers({ accept: "application/json" });
+    if (body !== undefined) headers.set("content-type", "application/json");
+    if (settings.latencyMs > 0) headers.set(LATENCY_HEADER, String(settings.latencyMs));
+    return new Request(`${base}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+  }
+
+  /** One round trip. Returns the parsed body, or throws a BrokerError (error body kept in `raw`). */
+  async function send<S extends z.ZodType>(method: string, path: string, schema: S, options: CallOptions): Promise<z.output<S>> {
+    const placingOrder = options.placingOrder === true;
+    let res: Response;
+    try {
+      res = await context.fetch(request(method, path, options.body));
+    } catch (cause) {
+      if (cause instanceof BrokerError) throw cause;
+      throw errorFromTransport(cause, placingOrder);
+    }
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) throw errorFromResponse(res.status, json, res.headers, placingOrder, context.now());
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new BrokerError(`The paper ledger sent an unexpected response to ${method} ${path}.`, {
+        code: "bad-response",
+        kind: placingOrder ? "outcome-unknown" : "retryable",
+        status: res.status,
+        raw: json,
+      });
+    }
+    return parsed.data;
+  }
+
+  async function initialise(): Promise<void> {
+    const body: InitAccountBody = { starting_cash: String(settings.startingCash) };
+    await send("POST", "/account", WireAccountSchema, { body });
+  }
+
+  /**
+   * A call that sets the ledger up on first use: a connection whose ledger
+   * was never initialised (or lost) heals itself with its own starting cash.
+   */
+  async function call<S extends z.ZodType>(method: string, path: string, schema: S, options: CallOptions = {}): Promise<z.output<S>> {
+    try {
+      return await send(method, path, schema, options);
+    } catch (e) {
+      if (!(e instanceof BrokerError) || e.code !== "paper-account-not-initialized") throw e;
+      // Safe even for POST /orders: a 409 not-initialized means the ledger booked nothing.
+      await initialise();
+      return send(method, path, schema, options);
+    }
+  }
+
+  /** True if the error is the ledger saying "no such order" (not any other 404). */
+  function isOrderNotFound(e: unknown): boolean {
+    return e instanceof BrokerError && e.code === "order-not-found";
+  }
+
+  return {
+    async testConnection(): Promise<BrokerAccount[]> {
+      await initialise();
+      return [PAPER_ACCOUNT];
+    },
+
+    async getBalance(): Promise<Balance> {
+      return toBalance(await call("GET", "/account", WireAccountSchema));
+    },
+
+    async getPositions(): Promise<Position[]> {
+      return (await call("GET", "/positions", WirePositionListSchema)).positions.map(toPosition);
+    },
+
+    async getOpenOrders(): Promise<BrokerOrder[]> {
+      return (await call("GET", "/orders?status=open", WireOrderListSchema)).orders.map(toBrokerOrder);
+    },
+
+    async getOrder(_accountId: string, ref: OrderRef): Promise<BrokerOrder | null> {
+      try {
+        return toBrokerOrder(await call("GET", orderPath(ref), WireOrderSchema));
+      } catch (e) {
+        // Only the ledger's own "no such order" means null; a 404 for a wrong route must not
+        // look like "never placed", or reconciliation would place the order twice.
+        if (isOrderNotFound(e)) return null;
+        throw e;
+      }
+    },
+
+    async placeOrder(_accountId: string, order: OrderRequest): Promise<BrokerOrder> {
+      const body = toNewOrderBody(order, paperSymbol(order.ticker, order.assetClass));
+      return toBrokerOrder(await call("POST", "/orders", WireOrderSchema, { body, placingOrder: true }));
+    },
+
+    async cancelOrder(_accountId: string, ref: OrderRef): Promise<void> {
+      await call("DELETE", orderPath(ref), WireOrderSchema);
+    },
+
+    async observePrice(_accountId: string, ticker: string, price: string): Promise<void> {
+      await call("POST", "/prices", WireObservePriceResultSchema, { body: { symbol: paperSymbol(ticker, "stocks"), price } });
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The paper broker described as data: what it is, how it is configured and
+ * what it can do. The core, the dashboard and `GET /api/brokers` read these
+ * objects; nothing here performs I/O.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { AssetClass, Capabilities, OrderFeatures, PluginManifest } from "../sdk";
+
+/** Host of the simulated broker. Requests to it are routed to the PaperLedger Durable Object, never to the network. */
+export const PAPER_BASE_URL = "https://paper.tradeloop.internal";
+
+/** The paper broker needs no credentials. */
+export const PaperCredentialsSchema = z.object({});
+
+/** Default starting cash of a new paper account, in USD. */
+export const DEFAULT_STARTING_CASH = 100_000;
+
+/** Longest simulated latency a connection may ask for. */
+export const MAX_LATENCY_MS = 10_000;
+
+/**
+ * Connection settings of a paper account. Unknown keys (such as the core's
+ * `environment`) are stripped, not refused, because the core stores every
+ * connection's settings in one bag.
+ */
+export const PaperSettingsSchema = z.object({
+  /** Cash the account starts with (and returns to on reset). */
+  startingCash: z.number().positive().finite().default(DEFAULT_STARTING_CASH),
+  /**
+   * Simulated broker latency, applied by the ledger before it handles each
+   * request. Traders use it to rehearse slow fills; tests use it to make a slow broker.
+   */
+  latencyMs: z.number().int().min(0).max(MAX_LATENCY_MS).default(0),
+});
+export type PaperSettings = z.infer<typeof PaperSettingsSchema>;
+
+/** Client order ids the ledger accepts: the core's ids (`tl` + 32 hex) fit with room to spare. */
+export const CLIENT_ORDER_ID_MAX_LENGTH = 64;
+export const CLIENT_ORDER_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+
+const ASSET_CLASSES = ["stocks", "options", "futures", "crypto", "forex"] as const satisfies readonly AssetClass[];
+
+export const paperManifest: PluginManifest<typeof PaperCredentialsSchema> = {
+  id: "paper",
+  displayName: "Paper broker (built in)",
+  version: "1.0.0",
+  assetClasses: ASSET_CLASSES,
+  environments: { paper: PAPER_BASE_URL },
+  auth: { scheme: "none", credentials: PaperCredentialsSchema },
+  providesQuotes: false,
+  settings: PaperSettingsSchema,
+};
+
+/** The simulated venue behaves the same for every asset class. */
+const features: OrderFeatures = {
+  orderTypes: ["market", "limit", "stop", "stop_limit", "trailing_stop"],
+  // Market hours are not simulated, so `day` behaves like `gtc`; ioc/fok expire if not filled at once.
+  timeInForce: ["day", "gtc", "ioc", "fok"],
+  extendedHours: true,
+  brackets: { oto: "native", oco: "native", otoco: "native" },
+  trailingStop: "native",
+  fractional: true,
+  notional: false,
+  shorting: true,
+  clientOrderId: { maxLength: CLIENT_ORDER_ID_MAX_LENGTH, pattern: CLIENT_ORDER_ID_PATTERN },
+  modify: "unsupported",
+};
+
+export const paperCapabilities: Capabilities = {
+  methods: { getQuote: "unsupported", modifyOrder: "unsupported", observePrice: "native" },
+  orders: Object.fromEntries(ASSET_CLASSES.map((assetClass) => [assetClass, features])),
+};
