@@ -1,0 +1,141 @@
+/**
+ * Helpers for tests that drive the JSON API through the Worker's real entry
+ * point (`exports.default.fetch`), exactly as a client would.
+ *
+ * - `api()`: one raw request; returns status, parsed body and the raw text.
+ * - `signup()`: a fresh user with a session token.
+ * - `authed(token)`: get/post/patch/del bound to a token.
+ * - `client(token)`: the typed `hc<AppType>` client.
+ *
+ * @module
+ */
+import { exports } from "cloudflare:workers";
+import { hc } from "hono/client";
+import { expect } from "vitest";
+import type { AppType } from "../../worker/app";
+
+/** Origin used for every test request. */
+export const API_ORIGIN = "http://tradeloop.test";
+
+/**
+ * The Worker's default export. test/env.d.ts does not declare
+ * `Cloudflare.GlobalProps.mainModule`, so `exports` is untyped; this is the
+ * one place that narrows it.
+ */
+const worker = (exports as unknown as { default: { fetch(request: Request): Promise<Response> } }).default;
+
+/** Sends a Request to the Worker. */
+export function workerFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const request = input instanceof Request && !init ? input : new Request(input, init);
+  return worker.fetch(request);
+}
+
+export interface ApiOptions {
+  token?: string;
+  /** Serialized as JSON with `Content-Type: application/json`. */
+  json?: unknown;
+  /** Sent verbatim (no content type unless given in `headers`). */
+  raw?: string | Uint8Array;
+  headers?: Record<string, string>;
+}
+
+export interface ApiResult<T> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+/** One request to the API. `path` is relative to {@link API_ORIGIN} unless absolute. */
+export async function api<T = unknown>(method: string, path: string, opts: ApiOptions = {}): Promise<ApiResult<T>> {
+  const headers = new Headers(opts.headers);
+  if (opts.token) headers.set("Authorization", `Bearer ${opts.token}`);
+  let body: BodyInit | undefined;
+  if (opts.raw !== undefined) body = opts.raw;
+  else if (opts.json !== undefined) {
+    body = JSON.stringify(opts.json);
+    if (!headers.has("Content-Type")) headers.set("Content-Type", "application/json");
+  }
+  const url = /^https?:/.test(path) ? path : `${API_ORIGIN}${path}`;
+  const res = await workerFetch(url, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+  }
+  return { status: res.status, body: parsed as T, text, headers: res.headers };
+}
+
+/** The API error body. */
+export interface ApiErrorJson {
+  error: { messageCode: string; message: string; field?: string };
+}
+
+export interface SignedUp {
+  token: string;
+  user: { id: string; email: string };
+  email: string;
+  password: string;
+}
+
+let seq = 0;
+
+/** A unique email for this test run. */
+export function uniqueEmail(prefix = "user"): string {
+  return `${prefix}${++seq}-${crypto.randomUUID().slice(0, 8)}@example.com`;
+}
+
+/** Signs up a fresh user (asserting 201) and returns the session. */
+export async function signup(email = uniqueEmail(), password = "correct horse battery"): Promise<SignedUp> {
+  const res = await api<{ token: string; user: { id: string; email: string } }>("POST", "/api/auth/signup", { json: { email, password } });
+  expect(res.status, res.text).toBe(201);
+  return { ...res.body, email, password };
+}
+
+/** Request helpers bound to a session token. */
+export function authed(token: string) {
+  return {
+    get: <T = unknown>(path: string) => api<T>("GET", path, { token }),
+    post: <T = unknown>(path: string, json?: unknown) => api<T>("POST", path, { token, json }),
+    patch: <T = unknown>(path: string, json: unknown) => api<T>("PATCH", path, { token, json }),
+    del: <T = unknown>(path: string) => api<T>("DELETE", path, { token }),
+  };
+}
+
+/** The typed RPC client (`hc<AppType>`), talking to the Worker in-process. */
+export function client(token?: string) {
+  return hc<AppType>(API_ORIGIN, {
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => workerFetch(input, init),
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+  });
+}
+
+/** A user with a paper connection, a strategy and a subscription, all through the API. */
+export async function paperSetup(token: string, opts: { startingCash?: number; subscriptionSettings?: Record<string, unknown> } = {}) {
+  const a = authed(token);
+  const connection = await a.post<{ id: string; accounts: { id: string; brokerAccountId: string }[] }>("/api/connections", {
+    broker: "paper",
+    name: "Paper",
+    ...(opts.startingCash !== undefined && { settings: { startingCash: opts.startingCash } }),
+  });
+  expect(connection.status, connection.text).toBe(201);
+  const strategy = await a.post<{ id: string; webhookUrl: string }>("/api/strategies", { name: "Strategy", assetClass: "stocks" });
+  expect(strategy.status, strategy.text).toBe(201);
+  const subscription = await a.post<{ id: string }>("/api/subscriptions", {
+    strategyId: strategy.body.id,
+    connectionId: connection.body.id,
+    ...(opts.subscriptionSettings && { settings: opts.subscriptionSettings }),
+  });
+  expect(subscription.status, subscription.text).toBe(201);
+  return {
+    connectionId: connection.body.id,
+    accountId: connection.body.accounts[0]?.id ?? "",
+    strategyId: strategy.body.id,
+    webhookUrl: strategy.body.webhookUrl,
+    subscriptionId: subscription.body.id,
+  };
+}
