@@ -208,10 +208,16 @@ export function createLedgerApi(deps: LedgerApiDeps): Hono {
   });
   app.notFound((c) => c.json({ code: "route-not-found", message: `No paper API route ${c.req.method} ${new URL(c.req.url).pathname}.` } satisfies WireError, 404));
 
-  // Simulated network latency happens before anything reads the ledger.
+  // Simulated network latency. The body is read first (Hono caches it) and the
+  // sleep comes before anything reads the ledger, so after waking a handler has
+  // nothing left to await: requests with equal latency apply in arrival order,
+  // each on the state left by the ones before it.
   app.use("*", async (c, next) => {
     const ms = LatencySchema.parse(c.req.header(LATENCY_HEADER) ?? 0);
-    if (ms > 0) await deps.sleep(ms);
+    if (ms > 0) {
+      if (c.req.method !== "GET" && c.req.method !== "HEAD") await c.req.text();
+      await deps.sleep(ms);
+    }
     await next();
   });
 

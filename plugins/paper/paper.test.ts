@@ -214,6 +214,17 @@ describe("concurrency: the ledger is the single writer", () => {
     expect(bal.cash).toBe(bal.equity);
   });
 
+  it("with a slow broker, requests still apply in the order they arrived", async () => {
+    const client = await ready({ startingCash: 100000, latencyMs: 40 });
+    const sent = Array.from({ length: 10 }, (_, i) => req({ side: "buy", ticker: "ORD", referencePrice: String(10 + i) }));
+    const placed = await Promise.all(sent.map((r) => client.placeOrder(ACCOUNT, r)));
+    expect(placed.map((o) => o.brokerOrderId)).toEqual([...placed.map((o) => o.brokerOrderId)].sort());
+    expect(placed.map((o) => o.avgFillPrice)).toEqual(sent.map((r) => r.referencePrice));
+    // The last order to arrive set the last price.
+    await client.placeOrder(ACCOUNT, req({ side: "sell", ticker: "ORD", quantity: "10" }));
+    expect((await client.getBalance(ACCOUNT)).cash).toBe(String(100000 - 145 + 190));
+  });
+
   it("the same client order id sent 10 times at once books exactly one order", async () => {
     const client = await ready();
     const one = req({ side: "buy", referencePrice: "20" });
