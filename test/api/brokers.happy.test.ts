@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { authed, signup } from "../helpers/api";
+
+interface Broker {
+  id: string;
+  displayName: string;
+  version: string;
+  assetClasses: string[];
+  environments: Record<string, string>;
+  auth: { scheme: string; credentialsSchema: Record<string, unknown> };
+  settingsSchema: { properties?: Record<string, { default?: unknown }> } | null;
+  providesQuotes: boolean;
+  capabilities: { orders: Record<string, { clientOrderId: { pattern: unknown } }> };
+}
+
+describe("GET /api/brokers", () => {
+  it("lists the paper broker with JSON Schemas and serializable capabilities", async () => {
+    const { token } = await signup();
+    const res = await authed(token).get<Broker[]>("/api/brokers");
+    expect(res.status, res.text).toBe(200);
+    const paper = res.body.find((b) => b.id === "paper");
+    expect(paper).toBeDefined();
+    expect(paper!.auth.scheme).toBe("none");
+    expect(paper!.auth.credentialsSchema.type).toBe("object");
+    expect(paper!.settingsSchema?.properties?.startingCash?.default).toBe(100000);
+    expect(paper!.assetClasses).toContain("stocks");
+    // RegExps do not survive JSON; they are sent as their source.
+    for (const features of Object.values(paper!.capabilities.orders)) {
+      expect(typeof features.clientOrderId.pattern).toBe("string");
+    }
+  });
+});
