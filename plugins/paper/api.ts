@@ -199,7 +199,9 @@ export function createLedgerApi(deps: LedgerApiDeps): Hono {
 
   app.onError((err, c) => {
     if (err instanceof LedgerError) {
-      const payload: WireError = { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) };
+      // The ledger names fields in its own camelCase; the wire speaks snake_case.
+      const field = err.field?.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+      const payload: WireError = { code: err.code, message: err.message, ...(field ? { field } : {}) };
       return c.json(payload, err.status);
     }
     console.error("paper ledger: unexpected error", err);

@@ -687,7 +687,7 @@ export function placeOrder(state: LedgerState, input: NewOrder, now: string): Ou
   }
   const price = lastPrice(ctx.state, ticker);
   if (price === null && (input.type === "market" || input.type === "trailing_stop")) {
-    throw new LedgerError("no-price", noPriceMessage(ticker), 422, "price");
+    throw new LedgerError("no-price", noPriceMessage(ticker), 422, "referencePrice");
   }
 
   const order = allocateOrder(ctx, {

@@ -246,7 +246,7 @@ describe("the ledger's REST API", () => {
 
     const bad = await api(id, "POST", "/orders", { symbol: "SPY", side: "buy", type: "limit", qty: "1" });
     expect(bad.status).toBe(422);
-    expect(await bad.json()).toMatchObject({ code: "invalid-order", field: "limitPrice" });
+    expect(await bad.json()).toMatchObject({ code: "invalid-order", field: "limit_price" });
 
     const badQty = await api(id, "POST", "/orders", { symbol: "SPY", side: "buy", type: "market", qty: "-1" });
     expect(await badQty.json()).toMatchObject({ code: "invalid-order", field: "qty" });
