@@ -27,7 +27,7 @@ export const MAX_LATENCY_MS = 10_000;
  */
 export const PaperSettingsSchema = z.object({
   /** Cash the account starts with (and returns to on reset). */
-  startingCash: z.number().positive().finite().default(DEFAULT_STARTING_CASH),
+  startingCash: z.number().positive().default(DEFAULT_STARTING_CASH),
   /**
    * Simulated broker latency, applied by the ledger before it handles each
    * request. Traders use it to rehearse slow fills; tests use it to make a slow broker.

@@ -27,7 +27,7 @@ export const WireDecimal = z.string().regex(DECIMAL_RE, "decimal string");
  * curl), normalized to the canonical string before any arithmetic.
  */
 const InputDecimal = z
-  .union([z.string().trim().regex(DECIMAL_RE, "must be a decimal number such as 101.25"), z.number().finite()])
+  .union([z.string().trim().regex(DECIMAL_RE, "must be a decimal number such as 101.25"), z.number()])
   .transform((v) => toDecimal(v));
 
 /** A strictly positive input decimal (prices, quantities). */
