@@ -34,7 +34,9 @@ root.openAPIRegistry.registerComponent("securitySchemes", BEARER_SCHEME, {
 
 // Middleware first: Hono runs handlers in registration order.
 root.use("/api/*", requireConfiguredSecrets, apiBodyLimit, requireWellFormedJson);
-// The signals router belongs to the webhook/executor side; it is secured here, at the mount point.
+// The signals router belongs to the webhook/executor side. It is secured here, at the mount
+// point, so a route added there without `authenticated` is still private (its routes that do
+// declare it verify the token a second time; one HMAC, cheap).
 root.use("/api/signals", requireAuth);
 root.use("/api/signals/*", requireAuth);
 

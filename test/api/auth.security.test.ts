@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { app } from "../../worker/app";
 import { DUMMY_PASSWORD_HASH, hashPassword, PBKDF2_ITERATIONS, verifyPassword } from "../../worker/auth/password";
 import { issueSessionToken, verifySessionToken } from "../../worker/auth/session";
 import { insertUser, isSignupOpen } from "../../worker/auth/users";
@@ -110,6 +111,25 @@ describe("sign-up policy", () => {
     // When open, the unique index reports duplicates.
     expect(await insertUser(env.DB, { ...second, email: first.email }, { onlyIfFirst: false })).toBe("email-taken");
     expect(await insertUser(env.DB, second, { onlyIfFirst: false })).toBe("created");
+  });
+});
+
+describe("sign-up over HTTP with SIGNUP_OPEN=false", () => {
+  // The binding is "true" for the test Worker, so the app is called directly with other bindings.
+  const closedEnv = { ...env, SIGNUP_OPEN: "false" };
+  const post = (email: string) =>
+    app.request("/api/auth/signup", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email, password: "long enough" }),
+    }, closedEnv);
+
+  it("lets the first user in, then answers 403 signup-closed", async () => {
+    await env.DB.prepare("delete from users").run();
+    expect((await post(uniqueEmail())).status).toBe(201);
+    const second = await post(uniqueEmail());
+    expect(second.status).toBe(403);
+    expect(((await second.json()) as ApiErrorJson).error.messageCode).toBe("signup-closed");
   });
 });
 

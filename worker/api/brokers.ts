@@ -29,6 +29,7 @@ export const BrokerSchema = z
   })
   .openapi("Broker");
 
+/** JSON form of {@link BrokerSchema}. */
 export type BrokerJson = z.infer<typeof BrokerSchema>;
 
 /** JSON Schema of a zod schema as a client fills it in (input side: defaults make fields optional). */

@@ -57,8 +57,11 @@ export const AccountOrderSchema = z
   })
   .openapi("AccountOrder");
 
+/** JSON form of {@link PositionSchema}. */
 export type PositionJson = z.infer<typeof PositionSchema>;
+/** JSON form of {@link BalanceSchema}. */
 export type BalanceJson = z.infer<typeof BalanceSchema>;
+/** JSON form of {@link AccountOrderSchema}. */
 export type AccountOrderJson = z.infer<typeof AccountOrderSchema>;
 type OrderRow = typeof orders.$inferSelect;
 

@@ -7,6 +7,7 @@
  */
 import { z } from "@hono/zod-openapi";
 
+/** Settings of a strategy; `{}` is valid and gets every default. */
 export const StrategySettingsSchema = z
   .object({
     /**
@@ -27,6 +28,7 @@ export const StrategySettingsSchema = z
   .strict()
   .openapi("StrategySettings");
 
+/** Strategy settings with defaults applied. */
 export type StrategySettings = z.infer<typeof StrategySettingsSchema>;
 
 /**

@@ -11,6 +11,7 @@ import { jwtVerify, SignJWT } from "jose";
 
 /** Issuer and audience of every session token. */
 export const SESSION_ISSUER = "tradeloop";
+/** Audience of every session token; a token minted for another audience is refused. */
 export const SESSION_AUDIENCE = "tradeloop";
 /** Session lifetime in seconds (7 days). */
 export const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;

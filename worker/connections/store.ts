@@ -14,7 +14,9 @@ import { AppError } from "../errors";
 import { brokerClientFor } from "./broker-client";
 import { openCredentials } from "./vault";
 
+/** A `connections` row (holds sealed credentials: never serialize it as is). */
 export type ConnectionRow = typeof connections.$inferSelect;
+/** An `accounts` row. */
 export type AccountRow = typeof accounts.$inferSelect;
 
 /** The caller's connection, or 404 `not-found` (also when it belongs to someone else). */
