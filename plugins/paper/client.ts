@@ -16,6 +16,7 @@ import {
   type OrderRequest,
   type PluginContext,
   type Position,
+  toDecimal,
 } from "../sdk";
 import { errorFromResponse, errorFromTransport } from "./errors";
 import { PAPER_ACCOUNT, paperSymbol, toBalance, toBrokerOrder, toNewOrderBody, toPosition } from "./mapping";
@@ -101,7 +102,8 @@ export function createPaperClient(context: PluginContext<Record<string, never>>)
   }
 
   async function initialise(): Promise<void> {
-    const body: InitAccountBody = { starting_cash: String(settings.startingCash) };
+    // toDecimal, not String(): String(1e21) is "1e+21", which is no decimal string.
+    const body: InitAccountBody = { starting_cash: toDecimal(settings.startingCash) };
     await send("POST", "/account", WireAccountSchema, { body });
   }
 
