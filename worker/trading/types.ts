@@ -6,7 +6,16 @@
  *
  * @module
  */
-import type { AssetClass, Decimal, OrderRole, OrderSide, OrderType, TimeInForce, Bracket } from "../../plugins/sdk";
+import type {
+  AssetClass,
+  Bracket,
+  Decimal,
+  OrderFeatures,
+  OrderRole,
+  OrderSide,
+  OrderType,
+  TimeInForce,
+} from "../../plugins/sdk";
 import type { Signal } from "../webhook/signal-schema";
 import type { SubscriptionSettings } from "./settings";
 
@@ -22,14 +31,44 @@ export interface AccountState {
   equity: Decimal | null;
 }
 
+/** A quote, when the broker offers one (spread filter, limit prices from `marketPriceType`). */
+export interface QuoteInput {
+  bid: Decimal | null;
+  ask: Decimal | null;
+  last: Decimal | null;
+}
+
+/** Instrument facts the broker knows better than the built-in tables. */
+export interface InstrumentOverrides {
+  /** Minimum price increment, e.g. "0.25" for MNQ. */
+  tickSize?: Decimal;
+  /** Dollars per one point of price per unit, e.g. "2" for MNQ, "100" for an option. */
+  pointValue?: Decimal;
+}
+
 export interface DecisionInput {
   signal: Signal;
   settings: SubscriptionSettings;
-  strategy: { assetClass: AssetClass; allowedTickers: readonly string[] | null };
+  strategy: {
+    assetClass: AssetClass;
+    allowedTickers: readonly string[] | null;
+    /** Strategy-level stale-signal limit in seconds (0 or absent = off); the stricter of this and the subscription's applies. */
+    maxSignalAgeSeconds?: number;
+  };
   account: AccountState;
   /** Best known price: the signal's price, else a quote mid, else null. */
   price: Decimal | null;
   now: Date;
+  /** When the webhook received the signal (for `maxSignalAgeSeconds`); defaults to `now`. */
+  receivedAt?: Date;
+  /** The broker's order capabilities for the strategy's asset class; absent = assume everything is supported. */
+  features?: OrderFeatures;
+  /** Latest quote for the ticker, if the broker has one. */
+  quote?: QuoteInput | null;
+  /** Tick size / point value from the broker; else the built-in tables (worker/trading/instruments.ts). */
+  instrument?: InstrumentOverrides;
+  /** Account entry lockout: entries are rejected until this time. */
+  entryLockedUntil?: Date | null;
 }
 
 /** An order the executor should place. */
@@ -53,7 +92,15 @@ export interface PlannedOrder {
  */
 export type PlanStep =
   | { kind: "cancel"; leg: string; orderType?: OrderType }
-  | { kind: "order"; leg: string; order: PlannedOrder; /** Wait for a fill before the next step. */ waitForFill: boolean };
+  | {
+      kind: "order";
+      leg: string;
+      order: PlannedOrder;
+      /** Wait for a fill before the next step. */
+      waitForFill: boolean;
+      /** Cancel the order if still unfilled after this many seconds (signal `cancelAfter` or a subscription setting). */
+      cancelAfterSeconds?: number;
+    };
 
 /** TradersPost outcome messages, as stable codes. */
 export type OutcomeCode =
@@ -79,6 +126,12 @@ export interface TradePlan {
   outcome: OutcomeCode;
   message: string;
   steps: PlanStep[];
+  /**
+   * The instrument the orders are for. Usually the signal's ticker; differs
+   * when the signal named a continuous future (`NQ1!` → `NQZ2025`) or an
+   * option by fields (`SPY` + call/2024-05-10/68 → `SPY 240510C68`).
+   */
+  ticker?: string;
 }
 
 export type Decision = Rejection | TradePlan;

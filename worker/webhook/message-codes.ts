@@ -1,0 +1,195 @@
+/**
+ * Every messageCode a trader can see from the webhook or on a trade, with
+ * its HTTP status (webhook replies only) and a default sentence. Names follow
+ * TradersPost's codes where TradersPost has one, kebab-cased otherwise.
+ *
+ * - `webhook`: the HTTP reply of `POST /webhook/...` (400/404/413/429...).
+ *   Field errors from the signal parser are webhook codes.
+ * - `trade`: a trade rejected by the decision core (`decide()`), shown on
+ *   the trade; the webhook itself answered 200.
+ * - `outcome`: what an accepted trade does (TradersPost's outcome messages).
+ *
+ * docs/signals.md lists every code here; a test enforces it.
+ *
+ * @module
+ */
+
+export interface MessageCodeInfo {
+  scope: "webhook" | "trade" | "outcome";
+  /** HTTP status of the webhook reply; only for `webhook` codes. */
+  status?: 400 | 404 | 405 | 413 | 429 | 500 | 503;
+  /** Default sentence; actual messages are more specific. */
+  message: string;
+}
+
+const w = (message: string, status: MessageCodeInfo["status"] = 400): MessageCodeInfo => ({ scope: "webhook", status, message });
+const t = (message: string): MessageCodeInfo => ({ scope: "trade", message });
+const o = (message: string): MessageCodeInfo => ({ scope: "outcome", message });
+
+/** Webhook-level codes: request, authentication and parse errors. */
+export const WEBHOOK_CODES = {
+  "post-required": w("Webhooks must be sent with HTTP POST."),
+  "not-found": w("Webhook not found.", 404),
+  "too-many-requests": w("Too many requests to this webhook; slow the alerts down.", 429),
+  "payload-too-large": w("The message is too large; signals are a few hundred bytes.", 413),
+  "temporarily-unavailable": w("Tradeloop could not store the signal; the sender should retry.", 503),
+  "invalid-password": w("The secret in the webhook URL is not correct; copy the URL again from the strategy."),
+  "not-trading-view": w("This strategy only accepts signals from TradingView's servers."),
+  "not-trend-spider": w("This strategy only accepts signals from TrendSpider's servers."),
+  "invalid-ip-address": w("This strategy only accepts signals from its configured IP addresses."),
+  "invalid-ip-address-format": w("The strategy's IP address list holds an address that is not valid."),
+  "empty-json": w("The message is empty; put the signal JSON in the alert's message."),
+  "malformed-json": w("The message is not valid JSON; look for trailing commas and curly quotes."),
+  "invalid-payload": w("The message must be a JSON object (or a list of 1 to 10) with \"ticker\" and \"action\"."),
+  // Field errors
+  "invalid-ticker": w("\"ticker\" must be a symbol such as \"AAPL\"."),
+  "empty-ticker-name": w("\"ticker\" is empty."),
+  "invalid-action": w("\"action\" must be one of buy, sell, exit, cancel, add, reverse, breakeven."),
+  "invalid-sentiment": w("\"sentiment\" must be one of bullish, bearish, flat (or long, short)."),
+  "invalid-sentiment-action": w("\"sentiment\" only goes with action buy or sell."),
+  "invalid-quantity": w("\"quantity\" must be a positive number."),
+  "invalid-quantity-type": w("\"quantityType\" must be one of fixed_quantity, dollar_amount, risk_dollar_amount, risk_percent, percent_of_equity, percent_of_position."),
+  "invalid-quantity-type-action": w("\"quantityType\" only goes with action buy, sell, exit, add or reverse."),
+  "invalid-percent-of-position-action": w("\"quantityType\" percent_of_position only goes with action buy, sell or exit."),
+  "invalid-risk-dollar-amount-action": w("Risk quantity types size entries, so they do not go with action exit."),
+  "quantity-type-requires-quantity": w("A \"quantityType\" other than fixed_quantity needs a \"quantity\"."),
+  "invalid-signal-price": w("\"signalPrice\" (or \"price\") must be a positive number."),
+  "invalid-order-type": w("\"orderType\" must be one of market, limit, stop, stop_limit, trailing_stop."),
+  "invalid-limit-price": w("\"limitPrice\" must be a positive number."),
+  "invalid-stop-price": w("\"stopPrice\" must be a positive number."),
+  "invalid-trail-amount": w("\"trailAmount\" must be a positive number."),
+  "invalid-trail-percent": w("\"trailPercent\" must be a number greater than 0 and below 100."),
+  "invalid-trailing-stop": w("\"orderType\" trailing_stop needs exactly one of \"trailAmount\" and \"trailPercent\"."),
+  "invalid-time-in-force": w("\"timeInForce\" must be one of day, gtc, opg, cls, ioc, fok."),
+  "invalid-extended-hours": w("\"extendedHours\" must be true or false, and only applies to stocks and options."),
+  "invalid-time": w("\"time\" must be an ISO-8601 time such as 2025-09-09T14:07:08Z."),
+  "invalid-interval": w("\"interval\" must be text of at most 32 characters."),
+  "invalid-ignore-trading-windows": w("\"ignoreTradingWindows\" must be true or false."),
+  "invalid-cancel": w("\"cancel\" must be true or false."),
+  "invalid-cancel-order-type": w("\"cancelOrderType\" must be one of market, limit, stop, stop_limit, trailing_stop."),
+  "invalid-delay-format": w("\"delay\" must be seconds, a relative time such as \"+5 minutes\", or an ISO time with timezone, at most 24 hours ahead."),
+  "invalid-cancel-after": w("\"cancelAfter\" must be a whole number of seconds from 1 to 3600."),
+  "invalid-market-price-type": w("\"marketPriceType\" must be one of ask_bid, mark, ask, bid, last."),
+  "invalid-bid-ask-spread-filter": w("\"bidAskSpreadFilter\" must be a positive number."),
+  "invalid-bid-ask-spread-filter-percent": w("\"bidAskSpreadFilterPercent\" must be a number greater than 0 and at most 100."),
+  "invalid-breakeven-offset": w("\"breakevenOffset\" must be a number from 0.001 to 100."),
+  "invalid-message-length": w("\"message\" must be 25 to 255 characters."),
+  "invalid-expires-at": w("\"expiresAt\" must be an ISO date or time, or a relative time."),
+  "invalid-test": w("\"test\" must be true or false."),
+  "invalid-option-type": w("\"optionType\" must be one of both, call, put."),
+  "invalid-intrinsic-value": w("\"intrinsicValue\" must be one of itm, otm."),
+  "invalid-expiration": w("\"expiration\" must be a date YYYY-MM-DD or a relative expiry such as +6 months."),
+  "invalid-strike-count": w("\"strikeCount\" must be a whole number from 1 to 500."),
+  "invalid-strikes-away": w("\"strikesAway\" must be a whole number from 0 to 100."),
+  "invalid-strike-price": w("\"strikePrice\" must be a positive number."),
+  "invalid-alert-id": w("\"alertId\" must be text of 1 to 128 characters."),
+  "invalid-extras": w("\"extras\" must be a JSON object."),
+  "invalid-take-profit": w("\"takeProfit\" must be an object such as {\"percent\": 10}."),
+  "invalid-take-profit-limit-price": w("\"takeProfit.limitPrice\" must be a positive number on the profit side of the entry."),
+  "invalid-take-profit-percent": w("\"takeProfit.percent\" must be a positive number."),
+  "invalid-take-profit-amount": w("\"takeProfit.amount\" must be a positive number."),
+  "invalid-take-profit-pnl-amount": w("\"takeProfit.pnlAmount\" must be a positive number."),
+  "invalid-take-profit-amount-and-percent": w("\"takeProfit\" takes only one of percent, amount and pnlAmount."),
+  "invalid-take-profit-relative-and-absolute": w("\"takeProfit\" takes a relative value or limitPrice, not both."),
+  "invalid-take-profit-value-required": w("\"takeProfit\" needs percent, amount, pnlAmount or limitPrice."),
+  "invalid-stop-loss": w("\"stopLoss\" must be an object such as {\"type\": \"stop\", \"percent\": 5}."),
+  "invalid-stop-loss-type": w("\"stopLoss.type\" must be one of stop, stop_limit, trailing_stop."),
+  "invalid-stop-loss-percent": w("\"stopLoss.percent\" must be a number greater than 0 and below 100."),
+  "invalid-stop-loss-amount": w("\"stopLoss.amount\" must be a positive number."),
+  "invalid-stop-loss-pnl-amount": w("\"stopLoss.pnlAmount\" must be a positive number."),
+  "invalid-stop-loss-stop-price": w("\"stopLoss.stopPrice\" must be a positive number on the loss side of the entry."),
+  "invalid-stop-loss-limit-price": w("\"stopLoss.limitPrice\" must be a positive number and needs type stop_limit."),
+  "invalid-stop-loss-trail-price": w("\"stopLoss.trailPrice\" (old name of trailAmount) must be a positive number and needs type trailing_stop."),
+  "invalid-stop-loss-trail-amount": w("\"stopLoss.trailAmount\" must be a positive number and needs type trailing_stop."),
+  "invalid-stop-loss-trail-percent": w("\"stopLoss.trailPercent\" must be a number greater than 0 and below 100, and needs type trailing_stop."),
+  "invalid-stop-loss-trail-value": w("\"stopLoss\" takes only one of trailAmount and trailPercent."),
+  "invalid-stop-loss-trail-value-required": w("\"stopLoss\" of type trailing_stop needs trailAmount or trailPercent."),
+  "invalid-stop-loss-amount-and-percent": w("\"stopLoss\" takes only one of percent, amount and pnlAmount."),
+  "invalid-stop-loss-relative-and-absolute": w("\"stopLoss\" takes a relative value or stopPrice, not both."),
+  "invalid-stop-loss-stop-price-required": w("\"stopLoss\" of type stop_limit needs a stop price or a relative stop."),
+  "invalid-stop-loss-value-required": w("\"stopLoss\" needs percent, amount, pnlAmount, stopPrice, or a trail for trailing_stop."),
+} as const satisfies Record<string, MessageCodeInfo>;
+
+/**
+ * Codes that can be a webhook reply (strategy-level checks in the route) and
+ * also a trade rejection (per-subscription checks in `decide()`).
+ */
+export const STRATEGY_CODES = {
+  "ticker-does-not-exist": t("The ticker is not a valid symbol for the strategy's asset class."),
+  "unsupported-ticker": t("The ticker is not in the allowed tickers of the strategy or subscription."),
+  "invalid-asset-class": t("The ticker belongs to another asset class than the strategy's."),
+  "invalid-ticker-and-option-type": t("The option fields contradict the option ticker."),
+  "invalid-quantity-type-for-asset-class": t("Futures cannot be sized by dollar amount, risk or percent of equity."),
+  "signal-too-old": t("The signal's time is older than the allowed signal age."),
+} as const satisfies Record<string, MessageCodeInfo>;
+
+/** Trade rejections produced by `decide()`. */
+export const TRADE_CODES = {
+  ...STRATEGY_CODES,
+  "add-to-position-disabled": t("Already in a same-side position and allowAddToPosition is off."),
+  "no-position-to-exit": t("There is no open position to exit."),
+  "no-position-to-add": t("action add needs an open position."),
+  "no-position-to-reverse": t("action reverse needs an open position."),
+  "position-side-mismatch": t("The signal's sentiment does not fit the open position's side."),
+  "exit-quantity-zero": t("The exit quantity rounds down to zero."),
+  "entry-quantity-zero": t("The entry quantity rounds down to zero."),
+  "sizing-value-required": t("The subscription's sizingMode needs sizingValue."),
+  "entry-order-ignored": t("The subscription's sides setting does not allow this entry."),
+  "exit-ignored": t("The subscription ignores exit signals (ignoreExits)."),
+  "isolate-sides-blocks-exit": t("isolateSides is on, so a buy/sell does not close the opposite position."),
+  "entry-blocked-by-lock": t("Entries are locked for this account until the lockout ends."),
+  "outside-trading-window": t("The signal arrived outside the subscription's trading windows."),
+  "spread-filter-exceeded": t("The bid-ask spread is wider than the spread filter allows."),
+  "breakeven-not-supported": t("Breakeven needs an open position with a known average price."),
+  "breakeven-order-type-required": t("Breakeven needs orderType stop or stop_limit."),
+  "no-price": t("No price is known for the ticker; send price in the alert."),
+  "equity-unavailable": t("The account's equity is not known, so percent sizing is impossible."),
+  "point-value-unknown": t("The instrument's point value is not known, so pnlAmount cannot be converted."),
+  "quantity-type-requires-stop-loss": t("Risk sizing needs a price-based stop loss from the signal or subscription."),
+  "order-type-not-supported": t("The broker does not support this order type."),
+  "trailing-stop-not-supported": t("The broker does not support trailing stops."),
+  "extended-hours-requires-limit": t("Extended-hours orders must be limit orders."),
+  "extended-hours-not-supported": t("The broker does not support extended-hours orders."),
+  "shorting-not-supported": t("The broker does not support short positions for this asset class."),
+  "brackets-not-supported": t("The broker cannot attach both a take profit and a stop loss to an entry."),
+  "option-contract-not-resolved": t("The option contract could not be resolved; send an exact contract."),
+  "internal-error": t("Tradeloop failed to decide this trade; this is a bug."),
+  // Field-level checks that need the entry price (so they happen in decide()).
+  "invalid-take-profit-limit-price": t("The take profit is not on the profit side of the entry price."),
+  "invalid-stop-loss-stop-price": t("The stop loss is not on the loss side of the entry price."),
+  "invalid-stop-loss-value-required": t("The signal's stop loss type has no value, and the subscription has no stop loss."),
+  "invalid-trailing-stop": t("A trailing stop order needs trailAmount or trailPercent."),
+  "invalid-extended-hours": t("Extended hours only apply to stocks and options."),
+  "invalid-breakeven-offset": t("The breakeven offset puts the stop at or below zero."),
+} as const satisfies Record<string, MessageCodeInfo>;
+
+/** Successful trade outcomes (TradersPost's outcome messages). */
+export const OUTCOME_CODES = {
+  "enter-new-position": o("Enter New Position: opens a position from flat."),
+  "close-open-position": o("Close Open Position: exits the whole position."),
+  "exit-partial-position": o("Exit Partial Position: exits part of the position."),
+  "add-to-position": o("Add To Position: adds to the open position."),
+  "cancel-open-orders": o("Cancel Open Orders: cancels the ticker's open orders."),
+  "exit-signal-no-new-position": o("Exit Signal No New Position: exits, and enters nothing (sides, windows, quantity)."),
+  "sides-swapping-disabled": o("Sides Swapping Disabled: exits the opposite position without entering the new side."),
+  "reverse-position": o("Reverse: exits, then enters the opposite side."),
+  breakeven: o("Breakeven: places a stop at the average entry price plus the offset."),
+} as const satisfies Record<string, MessageCodeInfo>;
+
+export type WebhookCode = keyof typeof WEBHOOK_CODES;
+export type TradeCode = keyof typeof TRADE_CODES;
+export type OutcomeMessageCode = keyof typeof OUTCOME_CODES;
+export type MessageCode = WebhookCode | TradeCode | OutcomeMessageCode;
+
+/** Every code, for docs and tests. A code in two scopes keeps its webhook entry. */
+export const MESSAGE_CODES: Readonly<Record<string, MessageCodeInfo>> = {
+  ...OUTCOME_CODES,
+  ...TRADE_CODES,
+  ...WEBHOOK_CODES,
+};
+
+/** HTTP status for a webhook reply carrying `code` (400 for codes that are not webhook codes). */
+export function webhookStatus(code: string): number {
+  const info = MESSAGE_CODES[code];
+  return info?.scope === "webhook" && info.status !== undefined ? info.status : 400;
+}
