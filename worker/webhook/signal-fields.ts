@@ -58,6 +58,8 @@ export function parseNumeric(value: unknown): Big | null {
   } else if (typeof value === "string") {
     text = value.trim();
     if (text.length === 0 || text.length > MAX_NUMERIC_STRING || !NUMERIC_STRING.test(text)) return null;
+    // big.js refuses a leading "+".
+    if (text.startsWith("+")) text = text.slice(1);
   } else {
     return null;
   }
