@@ -85,7 +85,7 @@ export function effectiveStopLoss(signal: Signal, settings: SubscriptionSettings
     }
     if (!d) {
       return reject(
-        "invalid-stop-loss-value-required",
+        type === "trailing_stop" ? "invalid-stop-loss-trail-value-required" : "invalid-stop-loss-value-required",
         `"stopLoss" names type "${type}" but no value, and this subscription has no default stop loss; add "percent", "amount", "stopPrice" (or "trailAmount"/"trailPercent" for trailing_stop) to the signal, or set a stop loss in the subscription.`,
         "stopLoss",
       );

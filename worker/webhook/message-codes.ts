@@ -158,6 +158,7 @@ export const TRADE_CODES = {
   "invalid-take-profit-limit-price": t("The take profit is not on the profit side of the entry price."),
   "invalid-stop-loss-stop-price": t("The stop loss is not on the loss side of the entry price."),
   "invalid-stop-loss-value-required": t("The signal's stop loss type has no value, and the subscription has no stop loss."),
+  "invalid-stop-loss-trail-value-required": t("The signal's trailing stop loss has no trail, and the subscription has no stop loss."),
   "invalid-trailing-stop": t("A trailing stop order needs trailAmount or trailPercent."),
   "invalid-extended-hours": t("Extended hours only apply to stocks and options."),
   "invalid-breakeven-offset": t("The breakeven offset puts the stop at or below zero."),

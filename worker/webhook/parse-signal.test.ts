@@ -247,7 +247,7 @@ describe("field errors: stable code, and a message naming the field and what is 
     ["stopLoss trailAmount with stop", { ...base, stopLoss: { type: "stop", trailAmount: 1 } }, "invalid-stop-loss-trail-amount", /needs "stopLoss.type" "trailing_stop"/],
     ["stopLoss trailPercent with stop", { ...base, stopLoss: { type: "stop_limit", trailPercent: 1 } }, "invalid-stop-loss-trail-percent", /"stopLoss.trailPercent"/],
     ["stopLoss both trails", { ...base, stopLoss: { trailAmount: 1, trailPercent: 1 } }, "invalid-stop-loss-trail-value", /only one of/],
-    ["stopLoss trailing without trail", { ...base, stopLoss: { type: "trailing_stop" } }, "invalid-stop-loss-trail-value-required", /needs "trailAmount"/],
+    ["stopLoss trailing with a percent", { ...base, stopLoss: { type: "trailing_stop", percent: 2 } }, "invalid-stop-loss-trail-value-required", /takes "trailAmount" \(price distance\) or "trailPercent" instead/],
     ["stopLoss trailing with percent", { ...base, stopLoss: { type: "trailing_stop", trailAmount: 1, percent: 2 } }, "invalid-stop-loss-relative-and-absolute", /only "trailAmount" or "trailPercent"/],
     ["stopLoss two relatives", { ...base, stopLoss: { percent: 1, amount: 1 } }, "invalid-stop-loss-amount-and-percent", /only one of/],
     ["stopLoss relative + absolute", { ...base, stopLoss: { percent: 1, stopPrice: 9 } }, "invalid-stop-loss-relative-and-absolute", /not both/],
@@ -263,6 +263,7 @@ describe("field errors: stable code, and a message naming the field and what is 
 
   it("a bare stop loss type is accepted (values come from the subscription)", () => {
     expect(ok({ ...base, stopLoss: { type: "stop" } }).stopLoss?.type).toBe("stop");
+    expect(ok({ ...base, stopLoss: { type: "trailing_stop" } }).stopLoss?.type).toBe("trailing_stop");
   });
   it("message of 25 characters is accepted", () => {
     expect(ok({ ...base, message: "x".repeat(25) }).message).toHaveLength(25);

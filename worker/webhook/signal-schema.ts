@@ -327,10 +327,11 @@ function checkStopLoss(sl: NonNullable<RawSignal["stopLoss"]>, ctx: Refine): voi
     return;
   }
   if (sl.type === "trailing_stop" || hasTrail) {
-    if (!hasTrail) {
+    const others = relative > 0 || has(sl.stopPrice) || has(sl.limitPrice);
+    if (!hasTrail && others) {
       fail(ctx, ["stopLoss"], "invalid-stop-loss-trail-value-required",
-        '"stopLoss" of type "trailing_stop" needs "trailAmount" (price distance) or "trailPercent"; got neither.');
-    } else if (relative > 0 || has(sl.stopPrice) || has(sl.limitPrice)) {
+        '"stopLoss" of type "trailing_stop" takes "trailAmount" (price distance) or "trailPercent" instead of "percent", "amount", "pnlAmount", "stopPrice" or "limitPrice".');
+    } else if (hasTrail && others) {
       fail(ctx, ["stopLoss"], "invalid-stop-loss-relative-and-absolute",
         '"stopLoss" of type "trailing_stop" takes only "trailAmount" or "trailPercent"; remove "percent", "amount", "pnlAmount", "stopPrice" and "limitPrice".');
     }
@@ -350,8 +351,8 @@ function checkStopLoss(sl: NonNullable<RawSignal["stopLoss"]>, ctx: Refine): voi
       fail(ctx, ["stopLoss"], "invalid-stop-loss-value-required",
         '"stopLoss" needs a value: "percent", "amount", "pnlAmount", "stopPrice", or "trailAmount"/"trailPercent" with type "trailing_stop"; got none.');
     }
-    // A bare {"type": "stop"} is allowed: it overrides the subscription's stop type and uses its values.
   }
+  // A bare {"type": ...} is allowed: it overrides the subscription's stop type and uses its values.
 }
 
 function crossCheck(s: RawSignal, ctx: Refine): void {
