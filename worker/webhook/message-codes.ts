@@ -7,6 +7,10 @@
  *   Field errors from the signal parser are webhook codes.
  * - `trade`: a trade rejected by the decision core (`decide()`), shown on
  *   the trade; the webhook itself answered 200.
+ * - `strategy`: checks that need the strategy (ticker form, allowed tickers,
+ *   asset class, signal age). The webhook route may answer them with a 400
+ *   (as TradersPost does); `decide()` also applies them per subscription, and
+ *   then they are trade rejections.
  * - `outcome`: what an accepted trade does (TradersPost's outcome messages).
  *
  * docs/signals.md lists every code here; a test enforces it.
@@ -15,8 +19,8 @@
  */
 
 export interface MessageCodeInfo {
-  scope: "webhook" | "trade" | "outcome";
-  /** HTTP status of the webhook reply; only for `webhook` codes. */
+  scope: "webhook" | "strategy" | "trade" | "outcome";
+  /** HTTP status of the webhook reply; for `webhook` and `strategy` codes. */
   status?: 400 | 404 | 405 | 413 | 429 | 500 | 503;
   /** Default sentence; actual messages are more specific. */
   message: string;
@@ -24,6 +28,7 @@ export interface MessageCodeInfo {
 
 const w = (message: string, status: MessageCodeInfo["status"] = 400): MessageCodeInfo => ({ scope: "webhook", status, message });
 const t = (message: string): MessageCodeInfo => ({ scope: "trade", message });
+const st = (message: string): MessageCodeInfo => ({ scope: "strategy", status: 400, message });
 const o = (message: string): MessageCodeInfo => ({ scope: "outcome", message });
 
 /** Webhook-level codes: request, authentication and parse errors. */
@@ -33,6 +38,7 @@ export const WEBHOOK_CODES = {
   "too-many-requests": w("Too many requests to this webhook; slow the alerts down.", 429),
   "payload-too-large": w("The message is too large; signals are a few hundred bytes.", 413),
   "temporarily-unavailable": w("Tradeloop could not store the signal; the sender should retry.", 503),
+  "strategy-disabled": w("The strategy is disabled; enable it to trade its alerts."),
   "invalid-password": w("The secret in the webhook URL is not correct; copy the URL again from the strategy."),
   "not-trading-view": w("This strategy only accepts signals from TradingView's servers."),
   "not-trend-spider": w("This strategy only accepts signals from TrendSpider's servers."),
@@ -115,12 +121,12 @@ export const WEBHOOK_CODES = {
  * also a trade rejection (per-subscription checks in `decide()`).
  */
 export const STRATEGY_CODES = {
-  "ticker-does-not-exist": t("The ticker is not a valid symbol for the strategy's asset class."),
-  "unsupported-ticker": t("The ticker is not in the allowed tickers of the strategy or subscription."),
-  "invalid-asset-class": t("The ticker belongs to another asset class than the strategy's."),
-  "invalid-ticker-and-option-type": t("The option fields contradict the option ticker."),
-  "invalid-quantity-type-for-asset-class": t("Futures cannot be sized by dollar amount, risk or percent of equity."),
-  "signal-too-old": t("The signal's time is older than the allowed signal age."),
+  "ticker-does-not-exist": st("The ticker is not a valid symbol for the strategy's asset class."),
+  "unsupported-ticker": st("The ticker is not in the allowed tickers of the strategy or subscription."),
+  "invalid-asset-class": st("The ticker belongs to another asset class than the strategy's."),
+  "invalid-ticker-and-option-type": st("The option fields contradict the option ticker."),
+  "invalid-quantity-type-for-asset-class": st("Futures cannot be sized by dollar amount, risk or percent of equity."),
+  "signal-too-old": st("The signal's time is older than the allowed signal age."),
 } as const satisfies Record<string, MessageCodeInfo>;
 
 /** Trade rejections produced by `decide()`. */
@@ -154,6 +160,7 @@ export const TRADE_CODES = {
   "brackets-not-supported": t("The broker cannot attach both a take profit and a stop loss to an entry."),
   "option-contract-not-resolved": t("The option contract could not be resolved; send an exact contract."),
   "internal-error": t("Tradeloop failed to decide this trade; this is a bug."),
+  "queue-unavailable": t("The signal could not be queued for the subscription; no order was sent."),
   // Field-level checks that need the entry price (so they happen in decide()).
   "invalid-take-profit-limit-price": t("The take profit is not on the profit side of the entry price."),
   "invalid-stop-loss-stop-price": t("The stop loss is not on the loss side of the entry price."),
@@ -189,8 +196,7 @@ export const MESSAGE_CODES: Readonly<Record<string, MessageCodeInfo>> = {
   ...WEBHOOK_CODES,
 };
 
-/** HTTP status for a webhook reply carrying `code` (400 for codes that are not webhook codes). */
+/** HTTP status for a webhook reply carrying `code` (400 for codes without one). */
 export function webhookStatus(code: string): number {
-  const info = MESSAGE_CODES[code];
-  return info?.scope === "webhook" && info.status !== undefined ? info.status : 400;
+  return MESSAGE_CODES[code]?.status ?? 400;
 }

@@ -9,10 +9,17 @@
  *
  * @module
  */
+import { resolveDelay } from "../trading/delay";
 import { issueToError, SignalSchema, type Signal } from "./signal-schema";
 
 /** Most signals one message may carry. */
 export const MAX_SIGNALS_PER_MESSAGE = 10;
+
+/** Options for {@link parseSignalBody}. */
+export interface ParseOptions {
+  /** Receive time: when given, absolute `delay` times are checked to lie within the next 24 hours. */
+  now?: Date;
+}
 
 export type ParseResult =
   | { ok: true; signals: Signal[]; payload: unknown }
@@ -40,7 +47,7 @@ function malformed(text: string, detail: string): ParseFailure {
   };
 }
 
-function parseOne(value: unknown, index: number | null, payload: unknown): { ok: true; signal: Signal } | ParseFailure {
+function parseOne(value: unknown, index: number | null, payload: unknown, options: ParseOptions): { ok: true; signal: Signal } | ParseFailure {
   const prefix = index === null ? "" : `Signal ${index + 1}: `;
   const fieldPrefix = index === null ? "" : `${index}.`;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -52,7 +59,13 @@ function parseOne(value: unknown, index: number | null, payload: unknown): { ok:
     };
   }
   const result = SignalSchema.safeParse(value);
-  if (result.success) return { ok: true, signal: result.data };
+  if (result.success) {
+    if (options.now && result.data.delay) {
+      const delay = resolveDelay(result.data.delay, options.now);
+      if (!delay.ok) return { ok: false, messageCode: delay.messageCode, message: `${prefix}${delay.message}`, field: `${fieldPrefix}delay`, payload };
+    }
+    return { ok: true, signal: result.data };
+  }
   const issue = result.error.issues[0];
   if (!issue) return { ok: false, messageCode: "invalid-payload", message: `${prefix}the signal is not valid.`, payload };
   const error = issueToError(issue, value);
@@ -76,19 +89,20 @@ function describe(value: unknown): string {
  * Parses a webhook body into normalized signals.
  *
  * @param bodyText - the raw request body, whatever its content type
+ * @param options - `now` (the receive time) enables the absolute-`delay` range check
  * @returns the signals and the echo payload (the JSON as sent), or the first
  *   error with its messageCode, a sentence naming the field, and the field
  */
-export function parseSignalBody(bodyText: string): ParseResult {
+export function parseSignalBody(bodyText: string, options: ParseOptions = {}): ParseResult {
   try {
-    return parseUnsafe(bodyText);
+    return parseUnsafe(bodyText, options);
   } catch {
     // Defence in depth: the parsers are written not to throw, but a webhook must never 500 on input.
     return { ok: false, messageCode: "invalid-payload", message: "The message could not be read as a signal." };
   }
 }
 
-function parseUnsafe(bodyText: string): ParseResult {
+function parseUnsafe(bodyText: string, options: ParseOptions): ParseResult {
   // A byte-order mark is invisible in editors but breaks JSON.parse.
   const text = typeof bodyText === "string" ? bodyText.replace(/^\uFEFF/, "") : "";
   if (text.trim().length === 0) {
@@ -116,7 +130,7 @@ function parseUnsafe(bodyText: string): ParseResult {
     }
     const signals: Signal[] = [];
     for (let i = 0; i < payload.length; i++) {
-      const one = parseOne(payload[i], i, payload);
+      const one = parseOne(payload[i], i, payload, options);
       if (!one.ok) return one;
       signals.push(one.signal);
     }
@@ -130,6 +144,6 @@ function parseUnsafe(bodyText: string): ParseResult {
       payload,
     };
   }
-  const one = parseOne(payload, null, payload);
+  const one = parseOne(payload, null, payload, options);
   return one.ok ? { ok: true, signals: [one.signal], payload } : one;
 }
