@@ -147,8 +147,8 @@ async function cancelOpenOrders(deps: ExecutorDeps, orderType: string | undefine
     try {
       await withRetry(() => client.cancelOrder(accountId, { brokerOrderId: o.brokerOrderId }));
     } catch (err) {
-      // Already gone (filled or cancelled meanwhile) is the outcome we wanted.
-      if (!(err instanceof BrokerError && err.code === "order-not-found")) throw err;
+      // Already gone (filled, cancelled, or its OCO sibling went) is the outcome we wanted.
+      if (!(err instanceof BrokerError && (err.code === "order-not-found" || err.code === "order-not-cancelable"))) throw err;
     }
   }
 }
@@ -273,6 +273,8 @@ async function recordBracketLegs(deps: ExecutorDeps, entry: OrderRow): Promise<v
     deps.store.upsertChildOrder(
       {
         id: crypto.randomUUID(),
+        // Bracket legs may have no client id of their own; ours is a local key only.
+        // Refreshes look such legs up by brokerOrderId (see SubscriptionQueue.refreshLiveOrders).
         clientOrderId: child.clientOrderId ?? `${entry.clientOrderId}-${role}`,
         tradeId: entry.tradeId,
         signalId: entry.signalId,

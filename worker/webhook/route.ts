@@ -20,6 +20,10 @@ import type { AppBindings, Env } from "../env";
 import type { QueuedSignal, SignalLogRow } from "../execution/envelope";
 import { parseSignalBody } from "./parse-signal";
 import { accepted, rejected, type WaitedTrade } from "./reply";
+import { resolveStrategySettings } from "../api/strategy-settings";
+import type { Signal } from "./signal-schema";
+import { resolveDelay } from "../trading/delay";
+import { insertUnlessDuplicate, needsDedupe } from "./dedupe";
 import { loggablePayload, logAccepted, logRejected } from "./signal-log";
 import { lookupStrategy, type SubscriptionTarget } from "./strategy-lookup";
 
@@ -92,9 +96,22 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     return reject(400, "strategy-disabled", "This strategy is disabled. Enable it in Tradeloop to trade its alerts.", strategy.userId, parsed.payload);
   }
 
+  const settings = resolveStrategySettings(strategy.settings);
+  const runAt: number[] = [];
+  for (const [i, signal] of parsed.signals.entries()) {
+    const resolved = resolveDelay(signal.delay, new Date(receivedAt));
+    if (!resolved.ok) {
+      const field = parsed.signals.length > 1 ? `[${i}].${resolved.field}` : resolved.field;
+      return reject(400, resolved.messageCode, resolved.message, strategy.userId, parsed.payload, field);
+    }
+    runAt.push(resolved.at.getTime());
+  }
+  const tooOld = staleSignal(parsed.signals, settings.maxSignalAgeSeconds, receivedAt);
+  if (tooOld) return reject(400, "signal-too-old", tooOld.message, strategy.userId, parsed.payload, tooOld.field);
+
   // One id per signal: a multi-signal message runs its signals in order, each with its own outcome.
   const bodyHash = await hashWebhookSecret(bodyText.text);
-  const entries = parsed.signals.map((signal, i) => {
+  const candidates = parsed.signals.map((signal, i) => {
     const id = i === 0 ? signalId : crypto.randomUUID();
     const logRow: SignalLogRow = {
       id,
@@ -105,18 +122,44 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
       payload: parsed.signals.length === 1 ? parsed.payload : signal,
       ...meta,
       alertId: signal.alertId ?? null,
-      bodyHash,
+      // Only the first signal of a message stands for the body: the others would match it.
+      bodyHash: i === 0 ? bodyHash : null,
     };
     const trades = targets.map((t) => ({ id: crypto.randomUUID(), subscriptionId: t.id }));
-    return { signal, logRow, trades };
+    const due = runAt[i] ?? receivedAt;
+    return { signal, logRow, trades, notBefore: due > receivedAt ? due : null };
   });
 
+  // Repeated deliveries are recognised before anything is queued (see dedupe.ts).
+  const entries: typeof candidates = [];
+  let duplicateOf: string | null = null;
+  for (const [i, entry] of candidates.entries()) {
+    const rule = { alertId: entry.logRow.alertId, duplicateWindowMs: i === 0 ? settings.duplicateWindowSeconds * 1000 : 0 };
+    if (!needsDedupe(rule)) {
+      entries.push(entry);
+      continue;
+    }
+    let original: string | null;
+    try {
+      original = await insertUnlessDuplicate(c.env.DB, entry.logRow, rule);
+    } catch (err) {
+      return unavailable(c, err);
+    }
+    if (original === null) entries.push(entry);
+    else if (i === 0) duplicateOf = original;
+  }
+  if (entries.length === 0) {
+    return accepted(c, { id: duplicateOf ?? signalId, logId: signalId, duplicate: true, payload: parsed.payload });
+  }
+
   const envelopesFor = (target: SubscriptionTarget, index: number): QueuedSignal[] =>
-    entries.map(({ signal, logRow, trades }) => ({
+    entries.map(({ signal, logRow, trades, notBefore }) => ({
       signalId: logRow.id,
       tradeId: trades[index]?.id ?? crypto.randomUUID(),
       userId: strategy.userId,
       receivedAt: logRow.receivedAt,
+      // A delayed signal waits for the queue's alarm, never for a sleep.
+      notBefore,
       signal,
       strategy: {
         id: strategy.id,
@@ -156,8 +199,9 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     waitMs > 0 ? await waitForTrades(c.env, queuedTargets, entries.map((e) => e.logRow.id), waitMs) : undefined;
 
   return accepted(c, {
-    id: signalId,
+    id: duplicateOf ?? signalId,
     logId: signalId,
+    ...(duplicateOf && { duplicate: true as const }),
     payload: parsed.payload,
     ...(entries.length > 1 && { signals: entries.map((e) => ({ id: e.logRow.id, logId: e.logRow.id })) }),
     ...(trades && { trades }),
@@ -246,4 +290,26 @@ function unavailable(c: WebhookContext, err: unknown): Response {
     { messageCode: "temporarily-unavailable", message: "Tradeloop could not store this signal right now. Nothing was executed; send it again." },
     { "Retry-After": "1" },
   );
+}
+
+/** The first signal older than the strategy allows, judged by its own `time`. */
+function staleSignal(
+  signals: readonly Signal[],
+  maxAgeSeconds: number | undefined,
+  now: number,
+): { message: string; field: string } | null {
+  if (maxAgeSeconds === undefined) return null;
+  for (const [i, s] of signals.entries()) {
+    if (!s.time) continue;
+    const sent = Date.parse(s.time);
+    if (Number.isNaN(sent)) continue;
+    const ageSeconds = Math.round((now - sent) / 1000);
+    if (ageSeconds > maxAgeSeconds) {
+      return {
+        field: signals.length > 1 ? `[${i}].time` : "time",
+        message: `The alert is ${ageSeconds} s old ("time" is ${s.time}) and this strategy refuses signals older than ${maxAgeSeconds} s (maxSignalAgeSeconds). It was not executed.`,
+      };
+    }
+  }
+  return null;
 }

@@ -2,12 +2,12 @@
  * The one D1 round trip of the webhook's hot path: the strategy and every
  * enabled subscription with its account and connection, in a single batch.
  *
+ * Raw SQL with explicit column aliases: D1 batches return rows as objects, so
+ * joined tables' same-named columns (`id`, `settings`) must not collide.
+ *
  * @module
  */
-import { and, eq } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
 import type { AssetClass } from "../../plugins/sdk";
-import * as schema from "../db/schema";
 
 export interface StrategyForWebhook {
   id: string;
@@ -28,55 +28,73 @@ export interface SubscriptionTarget {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+interface StrategyRow {
+  id: string;
+  user_id: string;
+  secret_hash: string;
+  asset_class: string;
+  allowed_tickers: string | null;
+  settings: string;
+  enabled: number;
+}
+
+interface TargetRow {
+  sub_id: string;
+  sub_user_id: string;
+  sub_settings: string;
+  account_id: string;
+  broker_account_id: string;
+  connection_id: string;
+  broker: string;
+  connection_settings: string;
+}
+
 /** Returns null for an unknown (or malformed) strategy id. Throws if D1 is unavailable. */
 export async function lookupStrategy(
   d1: D1Database,
   strategyId: string,
 ): Promise<{ strategy: StrategyForWebhook; targets: SubscriptionTarget[] } | null> {
   if (!UUID.test(strategyId)) return null;
-  const db = drizzle(d1, { schema });
-  const [strategyRows, targetRows] = await db.batch([
-    db
-      .select({
-        id: schema.strategies.id,
-        userId: schema.strategies.userId,
-        secretHash: schema.strategies.secretHash,
-        assetClass: schema.strategies.assetClass,
-        allowedTickers: schema.strategies.allowedTickers,
-        settings: schema.strategies.settings,
-        enabled: schema.strategies.enabled,
-      })
-      .from(schema.strategies)
-      .where(eq(schema.strategies.id, strategyId))
-      .limit(1),
-    db
-      .select({
-        id: schema.subscriptions.id,
-        userId: schema.subscriptions.userId,
-        settings: schema.subscriptions.settings,
-        accountId: schema.accounts.id,
-        brokerAccountId: schema.accounts.brokerAccountId,
-        connectionId: schema.connections.id,
-        broker: schema.connections.broker,
-        connectionSettings: schema.connections.settings,
-      })
-      .from(schema.subscriptions)
-      .innerJoin(schema.accounts, eq(schema.accounts.id, schema.subscriptions.accountId))
-      .innerJoin(schema.connections, eq(schema.connections.id, schema.subscriptions.connectionId))
-      .where(and(eq(schema.subscriptions.strategyId, strategyId), eq(schema.subscriptions.enabled, true))),
+  const [strategyResult, targetResult] = await d1.batch<StrategyRow | TargetRow>([
+    d1
+      .prepare(
+        `SELECT id, user_id, secret_hash, asset_class, allowed_tickers, settings, enabled FROM strategies WHERE id = ? LIMIT 1`,
+      )
+      .bind(strategyId),
+    d1
+      .prepare(
+        `SELECT s.id AS sub_id, s.user_id AS sub_user_id, s.settings AS sub_settings,
+                a.id AS account_id, a.broker_account_id,
+                c.id AS connection_id, c.broker, c.settings AS connection_settings
+           FROM subscriptions s
+           JOIN accounts a ON a.id = s.account_id
+           JOIN connections c ON c.id = s.connection_id
+          WHERE s.strategy_id = ? AND s.enabled = 1
+          ORDER BY s.created_at`,
+      )
+      .bind(strategyId),
   ]);
-  const s = strategyRows[0];
+  const s = strategyResult?.results[0] as StrategyRow | undefined;
   if (!s) return null;
+  const targets = (targetResult?.results ?? []) as TargetRow[];
   return {
-    strategy: { ...s, assetClass: s.assetClass as AssetClass },
+    strategy: {
+      id: s.id,
+      userId: s.user_id,
+      secretHash: s.secret_hash,
+      assetClass: s.asset_class as AssetClass,
+      allowedTickers: s.allowed_tickers ? (JSON.parse(s.allowed_tickers) as string[]) : null,
+      settings: JSON.parse(s.settings) as Record<string, unknown>,
+      enabled: s.enabled === 1,
+    },
     // Defence in depth: a subscription only ever trades for the strategy's owner.
-    targets: targetRows
-      .filter((t) => t.userId === s.userId)
+    targets: targets
+      .filter((t) => t.sub_user_id === s.user_id)
       .map((t) => ({
-        id: t.id,
-        settings: t.settings,
-        account: { id: t.accountId, brokerAccountId: t.brokerAccountId },
-        connection: { id: t.connectionId, broker: t.broker, settings: t.connectionSettings },
+        id: t.sub_id,
+        settings: JSON.parse(t.sub_settings) as Record<string, unknown>,
+        account: { id: t.account_id, brokerAccountId: t.broker_account_id },
+        connection: { id: t.connection_id, broker: t.broker, settings: JSON.parse(t.connection_settings) as Record<string, unknown> },
       })),
   };
 }
