@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { Big } from "../../plugins/sdk/decimal";
+import { Big, toDecimal } from "../../plugins/sdk/decimal";
 import type { Bracket, OrderSide } from "../../plugins/sdk/models";
 import type { Signal, StopLossType } from "../webhook/signal-schema";
 import { reject } from "./reject";
@@ -46,6 +46,8 @@ export interface StopLossSpec {
 }
 
 const big = (v: string | number | undefined): Big | undefined => (v === undefined ? undefined : new Big(v));
+/** A price for a message: at most 8 decimals. */
+const fmt = (b: Big): string => toDecimal(b.round(8));
 
 /** The take profit to attach: the signal's (if allowed and sent), else the subscription's, else none. */
 export function effectiveTakeProfit(signal: Signal, settings: SubscriptionSettings): TakeProfitSpec | null {
@@ -163,12 +165,12 @@ export function takeProfitPrice(tp: TakeProfitSpec, entrySide: OrderSide, base: 
     price = base.plus(distance.times(sign));
   }
   if (!price.gt(0)) {
-    return reject("invalid-take-profit-limit-price", `The take profit works out at ${price.toFixed()}, which is not a valid price; use a smaller "takeProfit" value.`, "takeProfit");
+    return reject("invalid-take-profit-limit-price", `The take profit works out at ${fmt(price)}, which is not a valid price; use a smaller "takeProfit" value.`, "takeProfit");
   }
   if (base !== null && (sign === 1 ? !price.gt(base) : !price.lt(base))) {
     return reject(
       "invalid-take-profit-limit-price",
-      `The take profit ${price.toFixed()} must be ${sign === 1 ? "above" : "below"} the entry price ${base.toFixed()} for a ${sign === 1 ? "long" : "short"} entry; fix "takeProfit.limitPrice".`,
+      `The take profit ${fmt(price)} must be ${sign === 1 ? "above" : "below"} the entry price ${fmt(base)} for a ${sign === 1 ? "long" : "short"} entry; fix "takeProfit.limitPrice".`,
       "takeProfit.limitPrice",
     );
   }
@@ -192,12 +194,12 @@ export function stopLossPrice(sl: StopLossSpec, entrySide: OrderSide, base: Big 
     price = base.minus(distance.times(sign));
   }
   if (!price.gt(0)) {
-    return reject("invalid-stop-loss-stop-price", `The stop loss works out at ${price.toFixed()}, which is not a valid price; use a smaller "stopLoss" value.`, "stopLoss");
+    return reject("invalid-stop-loss-stop-price", `The stop loss works out at ${fmt(price)}, which is not a valid price; use a smaller "stopLoss" value.`, "stopLoss");
   }
   if (base !== null && (sign === 1 ? !price.lt(base) : !price.gt(base))) {
     return reject(
       "invalid-stop-loss-stop-price",
-      `The stop loss ${price.toFixed()} must be ${sign === 1 ? "below" : "above"} the entry price ${base.toFixed()} for a ${sign === 1 ? "long" : "short"} entry; fix "stopLoss.stopPrice".`,
+      `The stop loss ${fmt(price)} must be ${sign === 1 ? "below" : "above"} the entry price ${fmt(base)} for a ${sign === 1 ? "long" : "short"} entry; fix "stopLoss.stopPrice".`,
       "stopLoss.stopPrice",
     );
   }
@@ -244,24 +246,24 @@ export function buildBracket(
   if (!tp && !sl) return null;
   const legSide: OrderSide = entrySide === "buy" ? "sell" : "buy";
   const bracket: Bracket = {};
-  if (tp) bracket.takeProfit = { limitPrice: round(takeProfitPrice(tp, entrySide, base, quantity, pointValue), legSide).toFixed() };
+  if (tp) bracket.takeProfit = { limitPrice: toDecimal(round(takeProfitPrice(tp, entrySide, base, quantity, pointValue), legSide)) };
   if (sl) {
     const stop = stopLossPrice(sl, entrySide, base, quantity, pointValue);
     const stopPrice = stop === null ? undefined : round(stop, legSide);
     if (sl.type === "trailing_stop") {
       bracket.stopLoss = {
         type: "trailing_stop",
-        ...(stopPrice ? { stopPrice: stopPrice.toFixed() } : {}),
-        ...(sl.trailAmount ? { trailAmount: sl.trailAmount.toFixed() } : {}),
-        ...(sl.trailPercent ? { trailPercent: sl.trailPercent.toFixed() } : {}),
+        ...(stopPrice ? { stopPrice: toDecimal(stopPrice) } : {}),
+        ...(sl.trailAmount ? { trailAmount: toDecimal(sl.trailAmount) } : {}),
+        ...(sl.trailPercent ? { trailPercent: toDecimal(sl.trailPercent) } : {}),
       };
     } else if (sl.type === "stop_limit") {
       // A sell stop-limit's limit sits at or below its stop so it can still fill; a buy's at or above.
       const offset = sl.limitOffset ?? new Big(0);
       const limit = sl.limitPrice ?? stopPrice!.minus(legSide === "sell" ? offset : offset.times(-1));
-      bracket.stopLoss = { type: "stop_limit", stopPrice: stopPrice!.toFixed(), limitPrice: round(limit, legSide).toFixed() };
+      bracket.stopLoss = { type: "stop_limit", stopPrice: toDecimal(stopPrice!), limitPrice: toDecimal(round(limit, legSide)) };
     } else {
-      bracket.stopLoss = { type: "stop", stopPrice: stopPrice!.toFixed() };
+      bracket.stopLoss = { type: "stop", stopPrice: toDecimal(stopPrice!) };
     }
   }
   return bracket;

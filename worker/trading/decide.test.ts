@@ -378,3 +378,12 @@ describe("robustness", () => {
     expect(trades).toBeGreaterThan(100);
   });
 });
+
+describe("time in force of stop legs", () => {
+  it("an emulated bracket leg is gtc even when the entry is day; a breakeven stop honours the signal", () => {
+    const features = { ...FULL_FEATURES, brackets: { oto: "unsupported", oco: "unsupported", otoco: "unsupported" } as const };
+    const plan = tradeOf({ ...spy, price: 100, timeInForce: "day", stopLoss: { amount: 5 } }, { features });
+    expect(plan.steps.map((s) => (s.kind === "order" ? s.order.timeInForce : null))).toEqual(["day", "gtc"]);
+    expect(tradeOf({ ticker: "SPY", action: "breakeven", orderType: "stop", timeInForce: "day" }, { position: 1 }).steps[0]).toMatchObject({ order: { timeInForce: "day" } });
+  });
+});

@@ -273,7 +273,7 @@ function entryOrders(ctx: Ctx, side: OrderSide, subtract: Big | null): EntryResu
   }
   // Emulate a one-leg bracket: wait for the entry to fill, then place the exit leg on its own.
   const legSide: OrderSide = side === "buy" ? "sell" : "buy";
-  const legTif = resolveTimeInForce(ctx, "gtc");
+  const legTif = resolveTimeInForce(ctx, { force: "gtc" });
   const steps: PlanStep[] = [entryStep(true)];
   if (bracket.takeProfit) {
     const limitPrice = new Big(bracket.takeProfit.limitPrice);
@@ -398,7 +398,7 @@ function planBreakeven(ctx: Ctx): TradePlan {
   const stop = roundPrice(long ? avg.plus(offset) : avg.minus(offset), ctx.instrument, side, ctx.tickOverride);
   if (!stop.gt(0)) return reject("invalid-breakeven-offset", "The breakeven offset puts the stop at or below 0.", "breakevenOffset");
   const prices = type === "stop_limit" ? { stopPrice: stop, limitPrice: stop } : { stopPrice: stop };
-  const order = toPlanned("stop_loss", side, ctx.position.abs(), type, prices, resolveTimeInForce(ctx, "gtc"), false);
+  const order = toPlanned("stop_loss", side, ctx.position.abs(), type, prices, resolveTimeInForce(ctx, { default: "gtc" }), false);
   const steps: PlanStep[] = [];
   if (cancelEnabled(ctx)) {
     const present = new Set(ctx.input.account.openOrders.filter((o) => o.side === side).map((o) => o.type));

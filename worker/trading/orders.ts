@@ -57,11 +57,16 @@ export function resolveOrderType(ctx: OrderContext, purpose: OrderPurpose): Orde
   );
 }
 
-/** The time in force for an order. */
-export function resolveTimeInForce(ctx: OrderContext, preferred?: TimeInForce): TimeInForce {
+/**
+ * The time in force for an order. `options.default` replaces the
+ * subscription's default (breakeven stops: gtc); `options.force` ignores the
+ * signal too (bracket legs placed on their own must outlive the day).
+ */
+export function resolveTimeInForce(ctx: OrderContext, options: { default?: TimeInForce; force?: TimeInForce } = {}): TimeInForce {
   const assetDefault: TimeInForce = ctx.instrument.assetClass === "crypto" ? "gtc" : "day";
   const subscription = ctx.settings.timeInForce ?? assetDefault;
-  const wanted = (ctx.settings.allowSignalTimeInForce ? ctx.signal.timeInForce : undefined) ?? preferred ?? subscription;
+  const fromSignal = ctx.settings.allowSignalTimeInForce ? ctx.signal.timeInForce : undefined;
+  const wanted = options.force ?? fromSignal ?? options.default ?? subscription;
   const list = ctx.features?.timeInForce;
   if (!list || list.includes(wanted)) return wanted;
   if (list.includes(subscription)) return subscription;

@@ -138,17 +138,10 @@ function buyOrSell(r: RuleInput, side: OrderSide, held: OrderSide | null): Trade
         "sentiment",
       );
     }
-    if (!s.allowAddToPosition && !r.percentOfPosition) {
-      return reject(
-        "add-to-position-disabled",
-        `Already ${describePosition(r.position, r.ticker)} and "allowAddToPosition" is off for this subscription; turn it on to add, or send an exit first.`,
-        "allowAddToPosition",
-      );
-    }
     if (!s.allowAddToPosition) {
       return reject(
         "add-to-position-disabled",
-        `Already ${describePosition(r.position, r.ticker)}: a ${side} with "percent_of_position" would add to it, and "allowAddToPosition" is off for this subscription.`,
+        `Already ${describePosition(r.position, r.ticker)} and "allowAddToPosition" is off for this subscription; turn it on to add, or send an exit first.`,
         "allowAddToPosition",
       );
     }
