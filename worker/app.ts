@@ -9,6 +9,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requireAuth, requireConfiguredSecrets } from "./auth/middleware";
+import { approvalsApi } from "./api/approvals";
 import { authApi } from "./api/auth";
 import { brokersApi } from "./api/brokers";
 import { connectionBrokerApi } from "./api/connection-broker";
@@ -19,6 +20,7 @@ import { apiBodyLimit, renderError, requireWellFormedJson } from "./api/request-
 import { signalsApi } from "./api/signals";
 import { strategiesApi } from "./api/strategies";
 import { subscriptionsApi } from "./api/subscriptions";
+import { templatesApi } from "./api/templates";
 import { validationHook } from "./api/validation";
 import type { AppBindings } from "./env";
 import { webhookRoutes } from "./webhook/route";
@@ -49,8 +51,10 @@ export const app = root
   .route("/api/connections", connectionsApi)
   .route("/api/connections", connectionBrokerApi)
   .route("/api/strategies", strategiesApi)
+  .route("/api/strategies", templatesApi)
   .route("/api/subscriptions", subscriptionsApi)
   .route("/api/signals", signalsApi)
+  .route("/api", approvalsApi)
   .doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",
     info: {

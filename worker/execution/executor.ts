@@ -9,9 +9,12 @@
  *
  * @module
  */
-import type { BrokerClient, BrokerOrder, OrderRequest } from "../../plugins/sdk";
-import { BrokerError, dec, TERMINAL_ORDER_STATUSES } from "../../plugins/sdk";
+import { getPlugin } from "../../plugins";
+import type { BrokerClient, BrokerOrder, Decimal, OrderRequest, Quote } from "../../plugins/sdk";
+import { BrokerError, dec, TERMINAL_ORDER_STATUSES, toDecimal } from "../../plugins/sdk";
+import { resolveStrategySettings } from "../api/strategy-settings";
 import { decide } from "../trading/decide";
+import { resolveTicker } from "../trading/tickers";
 import { resolveSettings } from "../trading/settings";
 import type { AccountState, Decision, PlanStep, PlannedOrder, TradePlan } from "../trading/types";
 import { clientOrderIdFor } from "./client-order-id";
@@ -27,7 +30,7 @@ export class ResumeLater extends Error {
 /** A trade-level failure with a stable code, ending the trade. */
 class TradeFailure extends Error {
   constructor(
-    readonly status: Extract<TradeStatus, "rejected" | "failed">,
+    readonly status: Extract<TradeStatus, "rejected" | "failed" | "cancelled">,
     readonly messageCode: string,
     message: string,
   ) {
@@ -35,27 +38,46 @@ class TradeFailure extends Error {
   }
 }
 
+/** Thrown when a trade waits for the user's approval; the queue pauses behind it. */
+export class AwaitingApproval extends Error {
+  override readonly name = "AwaitingApproval";
+}
+
 export interface ExecutorDeps {
   store: QueueStore;
-  client: BrokerClient;
+  /** The broker client for this subscription's connection (may read credentials). */
+  client: () => Promise<BrokerClient>;
   envelope: QueuedSignal;
   now: () => number;
+  /** Called when the broker refused the credentials (the connection is marked expired). */
+  onAuthExpired?: (error: BrokerError) => Promise<void>;
   /** How long an exit may take to fill before the entry after it is abandoned. */
   fillTimeoutMs?: number;
 }
 
+/** ExecutorDeps once the client is known. */
+interface Run extends Omit<ExecutorDeps, "client"> {
+  client: BrokerClient;
+  /** The instrument the trade is for (the plan's ticker, e.g. NQ1! → NQZ2025). */
+  ticker: string;
+}
+
 const DEFAULT_FILL_TIMEOUT_MS = 120_000;
 
-/** Runs (or resumes) the trade for the envelope's signal. Never throws except ResumeLater. */
+/**
+ * Runs (or resumes) the trade for the envelope's signal. Ends the trade in a
+ * terminal status, or throws ResumeLater / AwaitingApproval to pause the queue.
+ */
 export async function runTrade(deps: ExecutorDeps): Promise<void> {
   const { store, envelope, now } = deps;
   const trade = store.trade(envelope.tradeId);
   if (!trade || isTerminal(trade.status)) return;
   try {
+    const client = await deps.client();
     let plan: TradePlan;
     if (trade.plan === null) {
       store.updateTrade(trade.id, { status: "executing" }, now());
-      const decision = await decideNow(deps);
+      const decision = await decideNow({ ...deps, client });
       if (decision.kind === "reject") {
         store.updateTrade(
           trade.id,
@@ -70,19 +92,22 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     } else {
       plan = JSON.parse(trade.plan) as TradePlan;
     }
+    awaitApprovalIfNeeded(deps, trade.id);
+    const run: Run = { ...deps, client, ticker: plan.ticker ?? envelope.signal.ticker };
     for (let i = store.trade(trade.id)?.nextStep ?? 0; i < plan.steps.length; i++) {
       const step = plan.steps[i];
-      if (step) await runStep(deps, step);
+      if (step) await runStep(run, step);
       store.updateTrade(trade.id, { nextStep: i + 1 }, now());
     }
     store.updateTrade(trade.id, { status: finalStatus(store.ordersForTrade(trade.id), plan) }, now());
   } catch (err) {
-    if (err instanceof ResumeLater) throw err;
+    if (err instanceof ResumeLater || err instanceof AwaitingApproval) throw err;
     if (err instanceof TradeFailure) {
       store.updateTrade(trade.id, { status: err.status, messageCode: err.messageCode, message: err.message }, now());
       return;
     }
     if (err instanceof BrokerError) {
+      if (err.kind === "auth-expired") await deps.onAuthExpired?.(err).catch(() => undefined);
       const status = err.kind === "rejected" || err.kind === "unsupported" ? "rejected" : "failed";
       store.updateTrade(trade.id, { status, messageCode: err.code, message: err.message }, now());
       return;
@@ -91,43 +116,92 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
   }
 }
 
+/**
+ * Manual approval (`autoSubmit: false`): the first time through, park the
+ * trade as `pending_approval` with a deadline and pause the queue, so nothing
+ * behind it overtakes it. Approval resumes the plan as decided; a deadline
+ * that passes cancels it.
+ */
+function awaitApprovalIfNeeded(deps: ExecutorDeps, tradeId: string): void {
+  const { store, now } = deps;
+  const settings = resolveSettings(deps.envelope.subscription.settings);
+  const trade = store.trade(tradeId);
+  if (!trade || settings.autoSubmit || trade.approval === "approved") return;
+  if (trade.approval === "none") {
+    const deadline = now() + settings.approvalTimeoutSeconds * 1000;
+    store.updateTrade(tradeId, { status: "pending_approval", approval: "pending", approvalDeadline: deadline }, now());
+    throw new AwaitingApproval(tradeId);
+  }
+  if ((trade.approvalDeadline ?? 0) <= now()) {
+    throw new TradeFailure(
+      "cancelled",
+      "approval-timeout",
+      `Nobody approved this trade within ${settings.approvalTimeoutSeconds} s ("approvalTimeoutSeconds"), so it was not sent.`,
+    );
+  }
+  throw new AwaitingApproval(tradeId);
+}
+
 /** Reads what the decision needs from the broker, then calls the pure core. */
-async function decideNow(deps: ExecutorDeps): Promise<Decision> {
+async function decideNow(deps: Omit<Run, "ticker">): Promise<Decision> {
   const { client, envelope } = deps;
   const { signal } = envelope;
   const accountId = envelope.account.brokerAccountId;
-  const price = signal.signalPrice ?? signal.limitPrice ?? null;
+  const assetClass = envelope.strategy.assetClass;
+  const now = new Date(deps.now());
+  // Read the position of the instrument the signal really trades (NQ1! → NQZ2025).
+  const resolved = resolveTicker(signal, assetClass, now);
+  const ticker = resolved.ok ? resolved.instrument.ticker : signal.ticker;
+  const signalPrice = signal.signalPrice ?? signal.limitPrice ?? null;
   // A simulated broker learns the market from alerts: let it fill resting
   // orders at this price before we look at the position.
-  if (price !== null && client.observePrice) {
-    await withRetry(() => client.observePrice!(accountId, signal.ticker, price));
+  if (signalPrice !== null && client.observePrice) {
+    await withRetry(() => client.observePrice!(accountId, ticker, signalPrice));
   }
-  const [positions, openOrders, balance] = await Promise.all([
+  const plugin = getPlugin(envelope.connection.broker);
+  const [positions, openOrders, balance, quote] = await Promise.all([
     withRetry(() => client.getPositions(accountId)),
     withRetry(() => client.getOpenOrders(accountId)),
     withRetry(() => client.getBalance(accountId)),
+    plugin?.manifest.providesQuotes && client.getQuote
+      ? client.getQuote(ticker, assetClass).catch(() => null)
+      : Promise.resolve(null),
   ]);
-  const position = positions.find((p) => p.ticker === signal.ticker);
+  const position = positions.find((p) => p.ticker === ticker);
   const account: AccountState = {
     positionQuantity: position?.quantity ?? "0",
     positionAvgPrice: position?.avgPrice ?? null,
     openOrders: openOrders
-      .filter((o) => o.ticker === signal.ticker)
+      .filter((o) => o.ticker === ticker)
       .map((o) => ({ brokerOrderId: o.brokerOrderId, side: o.side, type: o.type, quantity: o.quantity })),
     cash: balance.cash,
     equity: balance.equity,
   };
+  const features = plugin?.capabilities.orders[assetClass];
   return decide({
     signal,
     settings: resolveSettings(envelope.subscription.settings),
-    strategy: { assetClass: envelope.strategy.assetClass, allowedTickers: envelope.strategy.allowedTickers },
+    strategy: {
+      assetClass,
+      allowedTickers: envelope.strategy.allowedTickers,
+      maxSignalAgeSeconds: resolveStrategySettings(envelope.strategy.settings).maxSignalAgeSeconds ?? 0,
+    },
     account,
-    price,
-    now: new Date(deps.now()),
+    price: signalPrice ?? quoteMid(quote),
+    now,
+    receivedAt: new Date(envelope.receivedAt),
+    ...(features && { features }),
+    ...(quote && { quote: { bid: quote.bid, ask: quote.ask, last: quote.last } }),
   });
 }
 
-async function runStep(deps: ExecutorDeps, step: PlanStep): Promise<void> {
+function quoteMid(quote: Quote | null): Decimal | null {
+  if (!quote) return null;
+  if (quote.bid !== null && quote.ask !== null) return toDecimal(dec(quote.bid).plus(quote.ask).div(2));
+  return quote.last;
+}
+
+async function runStep(deps: Run, step: PlanStep): Promise<void> {
   if (step.kind === "cancel") {
     await cancelOpenOrders(deps, step.orderType);
     return;
@@ -135,15 +209,19 @@ async function runStep(deps: ExecutorDeps, step: PlanStep): Promise<void> {
   const order = await placeOnce(deps, step.leg, step.order);
   const settled = step.waitForFill ? await waitForFill(deps, order) : order;
   if (step.order.bracket) await recordBracketLegs(deps, settled);
+  // `cancelAfter`: the queue's alarm cancels the order if it is still working then.
+  if (step.cancelAfterSeconds !== undefined && !TERMINAL_ORDER_STATUSES.has(settled.status)) {
+    deps.store.setCancelAt(settled.clientOrderId, deps.now() + step.cancelAfterSeconds * 1000);
+  }
 }
 
 /** Cancels the open orders for the signal's ticker (optionally one order type). */
-async function cancelOpenOrders(deps: ExecutorDeps, orderType: string | undefined): Promise<void> {
+async function cancelOpenOrders(deps: Run, orderType: string | undefined): Promise<void> {
   const { client, envelope } = deps;
   const accountId = envelope.account.brokerAccountId;
   const open = await withRetry(() => client.getOpenOrders(accountId));
   for (const o of open) {
-    if (o.ticker !== envelope.signal.ticker || (orderType && o.type !== orderType)) continue;
+    if (o.ticker !== deps.ticker || (orderType && o.type !== orderType)) continue;
     try {
       await withRetry(() => client.cancelOrder(accountId, { brokerOrderId: o.brokerOrderId }));
     } catch (err) {
@@ -161,7 +239,7 @@ async function cancelOpenOrders(deps: ExecutorDeps, orderType: string | undefine
  * 3. Otherwise persist "sending", then send. A lost reply (`outcome-unknown`)
  *    or a duplicate-id refusal is reconciled with getOrder, never resent blind.
  */
-async function placeOnce(deps: ExecutorDeps, leg: string, planned: PlannedOrder): Promise<OrderRow> {
+async function placeOnce(deps: Run, leg: string, planned: PlannedOrder): Promise<OrderRow> {
   const { store, client, envelope, now } = deps;
   const accountId = envelope.account.brokerAccountId;
   const clientOrderId = await clientOrderIdFor(envelope.signalId, envelope.subscription.id, leg);
@@ -178,13 +256,13 @@ async function placeOnce(deps: ExecutorDeps, leg: string, planned: PlannedOrder)
         tradeId: envelope.tradeId,
         signalId: envelope.signalId,
         leg,
-        ticker: envelope.signal.ticker,
+        ticker: deps.ticker,
         order: planned,
       },
       now(),
     );
   }
-  const request = toOrderRequest(envelope, clientOrderId, planned);
+  const request = toOrderRequest(envelope, deps.ticker, clientOrderId, planned);
   for (let attempt = 1; ; attempt++) {
     try {
       const ack = await client.placeOrder(accountId, request);
@@ -211,7 +289,7 @@ async function placeOnce(deps: ExecutorDeps, leg: string, planned: PlannedOrder)
 }
 
 /** Asks the broker whether it has our order. Retries transient failures; gives up to the queue's alarm. */
-async function reconcile(deps: ExecutorDeps, clientOrderId: string): Promise<BrokerOrder | null> {
+async function reconcile(deps: Run, clientOrderId: string): Promise<BrokerOrder | null> {
   const accountId = deps.envelope.account.brokerAccountId;
   try {
     return await withRetry(() => deps.client.getOrder(accountId, { clientOrderId }), { ...DEFAULT_RETRY, attempts: 5 });
@@ -220,7 +298,7 @@ async function reconcile(deps: ExecutorDeps, clientOrderId: string): Promise<Bro
   }
 }
 
-function adopt(deps: ExecutorDeps, clientOrderId: string, o: BrokerOrder): OrderRow {
+function adopt(deps: Run, clientOrderId: string, o: BrokerOrder): OrderRow {
   deps.store.updateOrder(
     clientOrderId,
     {
@@ -241,7 +319,7 @@ function adopt(deps: ExecutorDeps, clientOrderId: string, o: BrokerOrder): Order
 }
 
 /** Polls until the order is terminal or the fill timeout passes. */
-async function waitForFill(deps: ExecutorDeps, order: OrderRow): Promise<OrderRow> {
+async function waitForFill(deps: Run, order: OrderRow): Promise<OrderRow> {
   const deadline = deps.now() + (deps.fillTimeoutMs ?? DEFAULT_FILL_TIMEOUT_MS);
   let current = order;
   for (let poll = 1; !TERMINAL_ORDER_STATUSES.has(current.status); poll++) {
@@ -263,7 +341,7 @@ async function waitForFill(deps: ExecutorDeps, order: OrderRow): Promise<OrderRo
 }
 
 /** Records the take-profit and stop-loss legs the broker attached to an entry. */
-async function recordBracketLegs(deps: ExecutorDeps, entry: OrderRow): Promise<void> {
+async function recordBracketLegs(deps: Run, entry: OrderRow): Promise<void> {
   if (!entry.brokerOrderId) return;
   const accountId = deps.envelope.account.brokerAccountId;
   const open = await withRetry(() => deps.client.getOpenOrders(accountId));
@@ -301,12 +379,12 @@ async function recordBracketLegs(deps: ExecutorDeps, entry: OrderRow): Promise<v
   }
 }
 
-function toOrderRequest(envelope: QueuedSignal, clientOrderId: string, o: PlannedOrder): OrderRequest {
+function toOrderRequest(envelope: QueuedSignal, ticker: string, clientOrderId: string, o: PlannedOrder): OrderRequest {
   const s = envelope.signal;
   const referencePrice = s.signalPrice ?? s.limitPrice;
   return {
     clientOrderId,
-    ticker: s.ticker,
+    ticker,
     assetClass: envelope.strategy.assetClass,
     side: o.side,
     quantity: o.quantity,

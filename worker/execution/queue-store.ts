@@ -56,6 +56,9 @@ export interface TradeRow {
   /** The decision's plan (JSON), fixed once decided so a resumed trade never re-decides. */
   plan: string | null;
   nextStep: number;
+  /** Manual approval (`autoSubmit: false`): none → pending → approved. */
+  approval: "none" | "pending" | "approved";
+  approvalDeadline: number | null;
   createdAt: number;
   updatedAt: number;
   version: number;
@@ -91,6 +94,8 @@ export interface OrderRow {
   avgFillPrice: string | null;
   message: string | null;
   sendState: SendState;
+  /** When a still-working order is to be cancelled (`cancelAfter`). */
+  cancelAt: number | null;
   createdAt: number;
   updatedAt: number;
   version: number;
@@ -134,6 +139,8 @@ export class QueueStore {
         message TEXT,
         plan TEXT,
         next_step INTEGER NOT NULL DEFAULT 0,
+        approval TEXT NOT NULL DEFAULT 'none',
+        approval_deadline INTEGER,
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL,
         version INTEGER NOT NULL DEFAULT 1,
@@ -162,6 +169,7 @@ export class QueueStore {
         avg_fill_price TEXT,
         message TEXT,
         send_state TEXT NOT NULL,
+        cancel_at INTEGER,
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL,
         version INTEGER NOT NULL DEFAULT 1,
@@ -269,22 +277,31 @@ export class QueueStore {
 
   updateTrade(
     id: string,
-    patch: Partial<Pick<TradeRow, "status" | "messageCode" | "message" | "plan" | "nextStep">>,
+    patch: Partial<Pick<TradeRow, "status" | "messageCode" | "message" | "plan" | "nextStep" | "approval" | "approvalDeadline">>,
     now: number,
   ): void {
     const cur = this.trade(id);
     if (!cur) throw new Error(`trade ${id} not found`);
     const next = { ...cur, ...patch };
     this.sql.exec(
-      `UPDATE trades SET status = ?, message_code = ?, message = ?, plan = ?, next_step = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+      `UPDATE trades SET status = ?, message_code = ?, message = ?, plan = ?, next_step = ?, approval = ?, approval_deadline = ?,
+         updated_at = ?, version = version + 1 WHERE id = ?`,
       next.status,
       next.messageCode,
       next.message,
       next.plan,
       next.nextStep,
+      next.approval,
+      next.approvalDeadline,
       now,
       id,
     );
+  }
+
+  /** Earliest approval deadline of a trade waiting for approval. */
+  nextApprovalDeadline(): number | null {
+    const row = this.sql.exec(`SELECT min(approval_deadline) AS t FROM trades WHERE approval = 'pending'`).one();
+    return row.t === null || row.t === undefined ? null : num(row.t);
   }
 
   unsyncedTrades(): TradeRow[] {
@@ -350,7 +367,7 @@ export class QueueStore {
   }
 
   /** Inserts an order the broker created on its own (a bracket leg), keyed by its broker id. */
-  upsertChildOrder(row: Omit<OrderRow, "version" | "syncedVersion" | "createdAt" | "updatedAt">, now: number): void {
+  upsertChildOrder(row: Omit<OrderRow, "version" | "syncedVersion" | "createdAt" | "updatedAt" | "cancelAt">, now: number): void {
     const existing = this.order(row.clientOrderId);
     if (existing) {
       this.updateOrder(row.clientOrderId, row, now);
@@ -421,6 +438,28 @@ export class QueueStore {
     );
   }
 
+  /** Working orders whose `cancelAfter` time has come. */
+  ordersDueForCancel(now: number): OrderRow[] {
+    return this.sql
+      .exec(
+        `SELECT * FROM orders WHERE cancel_at IS NOT NULL AND cancel_at <= ? AND status IN ('pending', 'open', 'partially_filled')`,
+        now,
+      )
+      .toArray()
+      .map((r) => this.toOrder(r));
+  }
+
+  nextCancelAt(): number | null {
+    const row = this.sql
+      .exec(`SELECT min(cancel_at) AS t FROM orders WHERE cancel_at IS NOT NULL AND status IN ('pending', 'open', 'partially_filled')`)
+      .one();
+    return row.t === null || row.t === undefined ? null : num(row.t);
+  }
+
+  setCancelAt(clientOrderId: string, at: number | null): void {
+    this.sql.exec(`UPDATE orders SET cancel_at = ? WHERE client_order_id = ?`, at, clientOrderId);
+  }
+
   unsyncedOrders(): OrderRow[] {
     return this.sql.exec(`SELECT * FROM orders WHERE version > synced_version`).toArray().map((r) => this.toOrder(r));
   }
@@ -452,6 +491,8 @@ export class QueueStore {
       message: strOrNull(r.message),
       plan: strOrNull(r.plan),
       nextStep: num(r.next_step),
+      approval: str(r.approval) as TradeRow["approval"],
+      approvalDeadline: r.approval_deadline === null || r.approval_deadline === undefined ? null : num(r.approval_deadline),
       createdAt: num(r.created_at),
       updatedAt: num(r.updated_at),
       version: num(r.version),
@@ -482,6 +523,7 @@ export class QueueStore {
       avgFillPrice: strOrNull(r.avg_fill_price),
       message: strOrNull(r.message),
       sendState: str(r.send_state) as SendState,
+      cancelAt: r.cancel_at === null || r.cancel_at === undefined ? null : num(r.cancel_at),
       createdAt: num(r.created_at),
       updatedAt: num(r.updated_at),
       version: num(r.version),

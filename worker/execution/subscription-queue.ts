@@ -18,12 +18,12 @@
  * @module
  */
 import { DurableObject } from "cloudflare:workers";
-import { TERMINAL_ORDER_STATUSES } from "../../plugins/sdk";
-import { brokerClientFor } from "../connections/broker-client";
+import { BrokerError, TERMINAL_ORDER_STATUSES } from "../../plugins/sdk";
 import type { Env } from "../env";
 import type { TradePlan } from "../trading/types";
 import type { QueuedSignal } from "./envelope";
-import { isTerminal, refreshedStatus, ResumeLater, runTrade } from "./executor";
+import { BrokerClients, markConnectionExpired } from "./broker-clients";
+import { AwaitingApproval, isTerminal, refreshedStatus, ResumeLater, runTrade } from "./executor";
 import { QueueStore, type OrderRow, type TradeRow } from "./queue-store";
 import { syncReadModel } from "./read-model";
 
@@ -43,6 +43,10 @@ export interface TradeSnapshot {
   status: TradeRow["status"];
   messageCode: string | null;
   message: string | null;
+  /** The decided plan, once decided: what an approver is asked to approve. */
+  plan: TradePlan | null;
+  /** Epoch ms by which a pending approval must be given. */
+  approvalDeadline: number | null;
   orders: Pick<
     OrderRow,
     | "id"
@@ -66,10 +70,12 @@ export class SubscriptionQueue extends DurableObject<Env> {
   private draining: Promise<void> | null = null;
   private syncing: Promise<void> = Promise.resolve();
   private readonly waiters = new Map<string, Set<(t: TradeSnapshot) => void>>();
+  private readonly clients: BrokerClients;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage.sql);
+    this.clients = new BrokerClients(env);
     void ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
       // A fresh instance after eviction or a crash resumes unfinished work at
@@ -122,6 +128,35 @@ export class SubscriptionQueue extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Approves or rejects a trade waiting for manual approval. Returns the
+   * trade's state, or null when it is not (or no longer) waiting.
+   */
+  async decideApproval(tradeId: string, approve: boolean): Promise<TradeSnapshot | null> {
+    const trade = this.store.trade(tradeId);
+    if (!trade || trade.approval !== "pending" || trade.status !== "pending_approval") return null;
+    if (approve) {
+      this.store.updateTrade(tradeId, { approval: "approved", status: "executing" }, Date.now());
+    } else {
+      this.store.updateTrade(
+        tradeId,
+        { approval: "approved", status: "rejected", messageCode: "approval-rejected", message: "The trade was rejected by its approver; nothing was sent." },
+        Date.now(),
+      );
+    }
+    void this.sync();
+    // The drain loop picks the trade up (approved) or passes over it (rejected: terminal).
+    await this.kick();
+    const after = this.store.trade(tradeId);
+    return after ? this.snapshot(after) : null;
+  }
+
+  /** A trade by its id (approvals). */
+  async getTradeById(tradeId: string): Promise<TradeSnapshot | null> {
+    const t = this.store.trade(tradeId);
+    return t ? this.snapshot(t) : null;
+  }
+
   /** The current state of a signal's trade (tests, diagnostics). */
   async getTrade(signalId: string): Promise<TradeSnapshot | null> {
     const t = this.store.tradeBySignal(signalId);
@@ -139,6 +174,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
   /** Drains whatever is due, catches the read model up, then re-arms. Safe to run twice. */
   override async alarm(): Promise<void> {
     await this.kick();
+    await this.cancelDueOrders();
     await this.refreshLiveOrders();
     await this.sync();
     await this.scheduleAlarm();
@@ -162,13 +198,25 @@ export class SubscriptionQueue extends DurableObject<Env> {
     for (let item = this.store.head(Date.now()); item; item = this.store.head(Date.now())) {
       this.store.markItem(item.seq, "executing");
       try {
+        const { connection } = item.envelope;
         await runTrade({
           store: this.store,
-          client: brokerClientFor(this.env, item.envelope.connection),
+          client: () => this.clients.for(connection),
           envelope: item.envelope,
           now: Date.now,
+          onAuthExpired: async (error) => {
+            this.clients.drop(connection.id);
+            await markConnectionExpired(this.env, connection.id, error.message);
+          },
         });
       } catch (err) {
+        if (err instanceof AwaitingApproval) {
+          // The trade waits at the head of the queue; approve()/reject() or its deadline resume the loop.
+          const trade = this.store.trade(item.tradeId);
+          if (trade) this.notify(trade);
+          void this.sync();
+          return;
+        }
         const attempts = this.store.bumpAttempts(item.seq);
         const reason = err instanceof Error ? err.message : String(err);
         if (err instanceof ResumeLater && attempts < MAX_ATTEMPTS) {
@@ -199,6 +247,37 @@ export class SubscriptionQueue extends DurableObject<Env> {
     }
   }
 
+  /** `cancelAfter`: cancels orders still working when their time is up. Idempotent (alarms may run twice). */
+  private async cancelDueOrders(): Promise<void> {
+    for (const o of this.store.ordersDueForCancel(Date.now())) {
+      const envelope = this.store.envelopeFor(o.signalId);
+      if (!envelope || !o.brokerOrderId) continue;
+      try {
+        const client = await this.clients.for(envelope.connection);
+        await client.cancelOrder(envelope.account.brokerAccountId, { brokerOrderId: o.brokerOrderId });
+        this.store.setCancelAt(o.clientOrderId, null);
+        const found = await client.getOrder(envelope.account.brokerAccountId, { brokerOrderId: o.brokerOrderId });
+        if (found) {
+          this.store.updateOrder(o.clientOrderId, { status: found.status, filledQuantity: found.filledQuantity, avgFillPrice: found.avgFillPrice }, Date.now());
+        }
+        this.refreshTradeStatus(o.tradeId);
+      } catch (err) {
+        if (err instanceof BrokerError && (err.code === "order-not-found" || err.code === "order-not-cancelable")) {
+          this.store.setCancelAt(o.clientOrderId, null); // it filled or went away first
+        } else {
+          console.warn(`cancelAfter of ${o.clientOrderId} failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    }
+  }
+
+  private refreshTradeStatus(tradeId: string): void {
+    const t = this.store.trade(tradeId);
+    if (!t) return;
+    const next = refreshedStatus(t.status, this.store.ordersForTrade(tradeId), t.plan ? (JSON.parse(t.plan) as TradePlan) : null);
+    if (next !== t.status) this.store.updateTrade(tradeId, { status: next }, Date.now());
+  }
+
   /** Polls resting orders so fills that happen later become visible. */
   private async refreshLiveOrders(): Promise<void> {
     const live = this.store.liveOrders();
@@ -207,7 +286,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
       const envelope = this.store.envelopeFor(o.signalId);
       if (!envelope) continue;
       try {
-        const client = brokerClientFor(this.env, envelope.connection);
+        const client = await this.clients.for(envelope.connection);
         const found = await client.getOrder(envelope.account.brokerAccountId, o.brokerOrderId ? { brokerOrderId: o.brokerOrderId } : { clientOrderId: o.clientOrderId });
         if (!found) continue;
         this.store.updateOrder(
@@ -220,12 +299,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
         console.warn(`refresh of order ${o.clientOrderId} failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    for (const tradeId of touched) {
-      const t = this.store.trade(tradeId);
-      if (!t) continue;
-      const next = refreshedStatus(t.status, this.store.ordersForTrade(tradeId), t.plan ? (JSON.parse(t.plan) as TradePlan) : null);
-      if (next !== t.status) this.store.updateTrade(tradeId, { status: next }, Date.now());
-    }
+    for (const tradeId of touched) this.refreshTradeStatus(tradeId);
   }
 
   // ---- read model and alarm ----------------------------------------------
@@ -249,6 +323,10 @@ export class SubscriptionQueue extends DurableObject<Env> {
     if (this.store.head(now)) candidates.push(now + WATCHDOG_MS);
     const delayed = this.store.nextDelayedAt(now);
     if (delayed !== null) candidates.push(delayed);
+    const approvalDeadline = this.store.nextApprovalDeadline();
+    if (approvalDeadline !== null) candidates.push(approvalDeadline);
+    const cancelAt = this.store.nextCancelAt();
+    if (cancelAt !== null) candidates.push(cancelAt);
     if (this.store.unsyncedTrades().length + this.store.unsyncedOrders().length + this.store.signalsNeedingLog().length > 0) {
       candidates.push(now + SYNC_RETRY_MS);
     }
@@ -277,6 +355,8 @@ export class SubscriptionQueue extends DurableObject<Env> {
       status: t.status,
       messageCode: t.messageCode,
       message: t.message,
+      plan: t.plan ? (JSON.parse(t.plan) as TradePlan) : null,
+      approvalDeadline: t.approval === "pending" ? t.approvalDeadline : null,
       orders: this.store.ordersForTrade(t.id).map((o) => ({
         id: o.id,
         clientOrderId: o.clientOrderId,

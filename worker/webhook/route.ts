@@ -23,6 +23,7 @@ import { accepted, rejected, type WaitedTrade } from "./reply";
 import { resolveStrategySettings } from "../api/strategy-settings";
 import type { Signal } from "./signal-schema";
 import { resolveDelay } from "../trading/delay";
+import { validateSignalForStrategy } from "../trading/validate";
 import { insertUnlessDuplicate, needsDedupe } from "./dedupe";
 import { loggablePayload, logAccepted, logRejected } from "./signal-log";
 import { lookupStrategy, type SubscriptionTarget } from "./strategy-lookup";
@@ -88,7 +89,7 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     return reject(413, "payload-too-large", `The alert message is larger than ${MAX_BODY_BYTES / 1024} KB.`, strategy.userId, loggablePayload(undefined, bodyText.text));
   }
 
-  const parsed = parseSignalBody(bodyText.text);
+  const parsed = parseSignalBody(bodyText.text, { now: new Date(receivedAt) });
   if (!parsed.ok) {
     return reject(400, parsed.messageCode, parsed.message, strategy.userId, loggablePayload(parsed.payload, bodyText.text), parsed.field);
   }
@@ -99,6 +100,12 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
   const settings = resolveStrategySettings(strategy.settings);
   const runAt: number[] = [];
   for (const [i, signal] of parsed.signals.entries()) {
+    // Ticker form, allowed tickers and asset-class rules: a 400 the sender sees, before anything is queued.
+    const check = validateSignalForStrategy(signal, strategy, new Date(receivedAt));
+    if (!check.ok) {
+      const field = check.field && parsed.signals.length > 1 ? `[${i}].${check.field}` : check.field;
+      return reject(400, check.messageCode, check.message, strategy.userId, parsed.payload, field);
+    }
     const resolved = resolveDelay(signal.delay, new Date(receivedAt));
     if (!resolved.ok) {
       const field = parsed.signals.length > 1 ? `[${i}].${resolved.field}` : resolved.field;

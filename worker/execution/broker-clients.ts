@@ -1,0 +1,62 @@
+/**
+ * Broker clients for a SubscriptionQueue. Credential-less plugins (the paper
+ * broker) are built straight from the envelope. Plugins with credentials read
+ * the connection row from D1 and open its credentials from the vault; the
+ * client is cached in memory only (never in Durable Object storage) for a
+ * short time, so a reconnect with new keys takes effect within a minute.
+ *
+ * @module
+ */
+import { eq } from "drizzle-orm";
+import { getPlugin } from "../../plugins";
+import { BrokerError, type BrokerClient } from "../../plugins/sdk";
+import { brokerClientFor } from "../connections/broker-client";
+import { clientForConnection } from "../connections/store";
+import { getDb } from "../db/client";
+import * as schema from "../db/schema";
+import type { Env } from "../env";
+import type { QueuedSignal } from "./envelope";
+
+const CACHE_MS = 60_000;
+
+export class BrokerClients {
+  private readonly cache = new Map<string, { client: BrokerClient; expiresAt: number }>();
+
+  constructor(private readonly env: Env) {}
+
+  async for(connection: QueuedSignal["connection"]): Promise<BrokerClient> {
+    const plugin = getPlugin(connection.broker);
+    if (!plugin || plugin.manifest.auth.scheme === "none") return brokerClientFor(this.env, connection);
+    const cached = this.cache.get(connection.id);
+    if (cached && cached.expiresAt > Date.now()) return cached.client;
+    const row = await getDb(this.env.DB).select().from(schema.connections).where(eq(schema.connections.id, connection.id)).get();
+    if (!row) {
+      throw new BrokerError("This subscription's broker connection was deleted; nothing was sent.", { code: "connection-not-found", kind: "rejected" });
+    }
+    if (row.status === "expired") {
+      throw new BrokerError(`The "${row.name}" connection's credentials have expired. Reconnect it in Tradeloop; nothing was sent.`, {
+        code: "connection-expired",
+        kind: "auth-expired",
+      });
+    }
+    const client = await clientForConnection(this.env, row);
+    this.cache.set(connection.id, { client, expiresAt: Date.now() + CACHE_MS });
+    return client;
+  }
+
+  /** Forget a client (after its credentials were refused). */
+  drop(connectionId: string): void {
+    this.cache.delete(connectionId);
+  }
+}
+
+/**
+ * The broker refused the connection's credentials: mark the connection
+ * `expired` so the user sees it, and so every queue stops trying until the
+ * user reconnects (BrokerClients refuses expired connections up front).
+ */
+export async function markConnectionExpired(env: Env, connectionId: string, message: string): Promise<void> {
+  await env.DB.prepare(`UPDATE connections SET status = 'expired', status_message = ?, updated_at = ? WHERE id = ? AND status != 'expired'`)
+    .bind(message, Date.now(), connectionId)
+    .run();
+}
