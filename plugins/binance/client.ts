@@ -1,0 +1,343 @@
+/**
+ * The Binance Spot client: signed REST calls through `context.fetch` only.
+ *
+ * Every parameter travels in the query string (Binance allows it for every
+ * method), so the signed payload is exactly the query string and requests
+ * carry no body. Timestamps come from the core's clock plus an offset learned
+ * from `GET /api/v3/time` after a -1021 (timestamp outside recvWindow): that
+ * error means the request never reached the engine, so one resynced retry is
+ * safe even for order placement.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import {
+  BrokerError,
+  dec,
+  toDecimal,
+  type Balance,
+  type BrokerAccount,
+  type BrokerClient,
+  type BrokerOrder,
+  type OrderRef,
+  type OrderRequest,
+  type PluginContext,
+  type Position,
+  type Quote,
+} from "../sdk";
+import { errorFromResponse, errorFromTransport } from "./errors";
+import { BinanceCredentialsSchema, BinanceSettingsSchema, type BinanceCredentials, type BinanceSettings } from "./manifest";
+import { brokerOrderIdOf, newOrderParams, orderListParams, parseBrokerOrderId, roleOf, toBrokerOrder, type Params } from "./mapping";
+import { buildQuery, signPayload } from "./signing";
+import { binanceSymbol, tickerForAsset } from "./symbols";
+import {
+  WireAccountSchema,
+  WireBookTickerSchema,
+  WireOrderListResultSchema,
+  WireOrderSchema,
+  WirePriceListSchema,
+  WireServerTimeSchema,
+  type WireAccount,
+  type WireOrder,
+} from "./wire";
+
+/**
+ * Symbol of each client order id this isolate has sent. Binance needs the
+ * symbol to look an order up, and the core reconciles by client id alone;
+ * the entry is written BEFORE sending, so a lost reply can still be found.
+ * Keyed by API key, so connections never see each other's ids.
+ */
+const sentSymbols = new Map<string, string>();
+const SENT_SYMBOLS_MAX = 5000;
+
+function remember(apiKey: string, clientOrderId: string, symbol: string): void {
+  if (sentSymbols.size >= SENT_SYMBOLS_MAX) {
+    const oldest = sentSymbols.keys().next().value;
+    if (oldest !== undefined) sentSymbols.delete(oldest);
+  }
+  sentSymbols.set(`${apiKey}\u0000${clientOrderId}`, symbol);
+}
+
+/** Validates stored credentials; a connection without a usable key is an auth problem the trader must fix. */
+export function parseBinanceCredentials(credentials: unknown): BinanceCredentials {
+  const parsed = BinanceCredentialsSchema.safeParse(credentials);
+  if (!parsed.success) {
+    throw new BrokerError("The Binance connection has no usable API key and secret; enter them again.", { code: "missing-credentials", kind: "auth-expired" });
+  }
+  return parsed.data;
+}
+
+/** Reads connection settings, refusing bad ones with a message the trader can act on. */
+export function parseBinanceSettings(settings: unknown): BinanceSettings {
+  const parsed = BinanceSettingsSchema.safeParse(settings ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BrokerError(`Binance connection setting ${issue?.path.join(".") ?? ""} is invalid: ${issue?.message ?? "invalid"}.`, {
+      code: "invalid-settings",
+      kind: "rejected",
+    });
+  }
+  return parsed.data;
+}
+
+interface CallOptions {
+  signed?: boolean;
+  /** Order placement: an ambiguous failure is outcome-unknown, never "nothing happened". */
+  placingOrder?: boolean;
+}
+
+/** Builds a client for one Binance connection. Binance has one Spot account per key: `accountId` is ignored. */
+export function createBinanceClient(context: PluginContext<BinanceCredentials>): BrokerClient {
+  const settings = parseBinanceSettings(context.settings);
+  const base = context.baseUrl.replace(/\/+$/, "");
+  const { apiKey, secretKey } = context.credentials;
+  let clockOffsetMs = 0;
+
+  async function send(method: string, path: string, params: Params, options: CallOptions): Promise<{ status: number; body: unknown; headers: Headers }> {
+    let query = buildQuery(params);
+    if (options.signed) {
+      const timing = buildQuery([
+        ["recvWindow", String(settings.recvWindow)],
+        ["timestamp", String(context.now().getTime() + clockOffsetMs)],
+      ]);
+      query = query === "" ? timing : `${query}&${timing}`;
+      query = `${query}&signature=${await signPayload(secretKey, query)}`;
+    }
+    const headers = new Headers({ accept: "application/json" });
+    if (options.signed) headers.set("x-mbx-apikey", apiKey);
+    const url = `${base}${path}${query === "" ? "" : `?${query}`}`;
+    let res: Response;
+    try {
+      res = await context.fetch(new Request(url, { method, headers }));
+    } catch (cause) {
+      if (cause instanceof BrokerError) throw cause;
+      throw errorFromTransport(cause, options.placingOrder === true);
+    }
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    return { status: res.status, body, headers: res.headers };
+  }
+
+  /** Learns the offset between the core's clock and Binance's. */
+  async function syncClock(): Promise<void> {
+    const before = context.now().getTime();
+    const { status, body, headers } = await send("GET", "/api/v3/time", [], {});
+    if (status !== 200) throw errorFromResponse(status, body, headers, false);
+    const parsed = WireServerTimeSchema.safeParse(body);
+    if (parsed.success) clockOffsetMs = parsed.data.serverTime - Math.round((before + context.now().getTime()) / 2);
+  }
+
+  async function call<S extends z.ZodType>(method: string, path: string, params: Params, schema: S, options: CallOptions = {}): Promise<z.output<S>> {
+    let reply = await send(method, path, params, options);
+    if (reply.status >= 400 && options.signed && isTimestampError(reply.body)) {
+      // -1021: refused before the engine; resync the clock and try once more.
+      await syncClock();
+      reply = await send(method, path, params, options);
+    }
+    if (reply.status < 200 || reply.status >= 300) throw errorFromResponse(reply.status, reply.body, reply.headers, options.placingOrder === true);
+    const parsed = schema.safeParse(reply.body);
+    if (!parsed.success) {
+      throw new BrokerError(`Binance sent an unexpected response to ${method} ${path}.`, {
+        code: "bad-response",
+        kind: options.placingOrder ? "outcome-unknown" : "retryable",
+        status: reply.status,
+        raw: reply.body,
+      });
+    }
+    return parsed.data;
+  }
+
+  const account = (): Promise<WireAccount> => call("GET", "/api/v3/account", [["omitZeroBalances", "true"]], WireAccountSchema, { signed: true });
+
+  async function queryOrder(symbol: string, idParam: "orderId" | "origClientOrderId", id: string): Promise<WireOrder | null> {
+    try {
+      return await call("GET", "/api/v3/order", [["symbol", symbol], [idParam, id]], WireOrderSchema, { signed: true });
+    } catch (e) {
+      // Only Binance's own "no such order" means absent; anything else must not look like "never placed".
+      if (e instanceof BrokerError && e.code === "order-not-found") return null;
+      throw e;
+    }
+  }
+
+  async function openOrders(): Promise<WireOrder[]> {
+    const schema = WireOrderSchema.array();
+    return call("GET", "/api/v3/openOrders", [], schema, { signed: true });
+  }
+
+  /**
+   * Finds an order by client id without knowing its symbol: the symbol this
+   * isolate sent it on, then the open orders, then every symbol the account
+   * holds an asset in. A fully sold-out position's closed order can escape
+   * the last step (see docs/brokers/binance.md).
+   */
+  async function findByClientId(clientOrderId: string): Promise<WireOrder | null> {
+    const known = sentSymbols.get(`${apiKey}\u0000${clientOrderId}`);
+    if (known !== undefined) return queryOrder(known, "origClientOrderId", clientOrderId);
+    const open = (await openOrders()).find((o) => o.clientOrderId === clientOrderId);
+    if (open) return open;
+    const acct = await account();
+    for (const b of acct.balances) {
+      if (b.asset === settings.quoteAsset || dec(b.free).plus(b.locked).eq(0)) continue;
+      const found = await queryOrderQuietly(`${b.asset}${settings.quoteAsset}`, clientOrderId);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  async function queryOrderQuietly(symbol: string, clientOrderId: string): Promise<WireOrder | null> {
+    try {
+      return await queryOrder(symbol, "origClientOrderId", clientOrderId);
+    } catch (e) {
+      // A held asset without a book in the quote asset is not where the order is.
+      if (e instanceof BrokerError && e.code === "invalid-symbol") return null;
+      throw e;
+    }
+  }
+
+  /** Adds parent and role to order-list legs: the list's first order is the working (entry) order. */
+  async function withListLinks(orders: WireOrder[]): Promise<BrokerOrder[]> {
+    const working = new Map<number, number>();
+    for (const listId of new Set(orders.map((o) => o.orderListId ?? -1).filter((id) => id >= 0))) {
+      const list = await call("GET", "/api/v3/orderList", [["orderListId", String(listId)]], WireOrderListResultSchema, { signed: true });
+      const first = list.orders[0];
+      if (first) working.set(listId, first.orderId);
+    }
+    return orders.map((o) => {
+      const order = toBrokerOrder(o);
+      const entryId = working.get(o.orderListId ?? -1);
+      if (entryId !== undefined && entryId !== o.orderId) {
+        order.parentBrokerOrderId = brokerOrderIdOf(o.symbol, entryId);
+        order.role = roleOf(o);
+      }
+      return order;
+    });
+  }
+
+  return {
+    async testConnection(): Promise<BrokerAccount[]> {
+      const acct = await account();
+      if (!acct.canTrade) {
+        throw new BrokerError(
+          'This Binance API key cannot trade: edit it in API Management and tick "Enable Spot & Margin Trading".',
+          { code: "trading-permission-missing", kind: "auth-expired", raw: acct },
+        );
+      }
+      const label = context.environment === "live" ? "Binance Spot" : "Binance Spot Testnet";
+      return [
+        {
+          brokerAccountId: acct.uid !== undefined ? String(acct.uid) : "spot",
+          mode: context.environment,
+          name: label,
+          currency: settings.quoteAsset,
+        },
+      ];
+    },
+
+    async getBalance(): Promise<Balance> {
+      const acct = await account();
+      const prices = await call("GET", "/api/v3/ticker/price", [], WirePriceListSchema);
+      const priceOf = new Map(prices.map((p) => [p.symbol, p.price]));
+      let cash = dec(0);
+      let free = dec(0);
+      let equity = dec(0);
+      for (const b of acct.balances) {
+        const total = dec(b.free).plus(b.locked);
+        if (b.asset === settings.quoteAsset) {
+          cash = total;
+          free = dec(b.free);
+          equity = equity.plus(total);
+        } else {
+          // Assets without a book in the quote asset are left out of equity rather than guessed.
+          const price = priceOf.get(`${b.asset}${settings.quoteAsset}`);
+          if (price !== undefined) equity = equity.plus(total.times(price));
+        }
+      }
+      return { currency: settings.quoteAsset, cash: toDecimal(cash), equity: toDecimal(equity), buyingPower: toDecimal(free), raw: acct };
+    },
+
+    async getPositions(): Promise<Position[]> {
+      const acct = await account();
+      return acct.balances
+        .filter((b) => b.asset !== settings.quoteAsset && dec(b.free).plus(b.locked).gt(0))
+        .map((b) => ({
+          ticker: tickerForAsset(b.asset, settings.quoteAsset),
+          quantity: toDecimal(dec(b.free).plus(b.locked)),
+          // Spot balances carry no cost basis; "0" tells the core the average price is unknown.
+          avgPrice: "0",
+          raw: b,
+        }));
+    },
+
+    async getOpenOrders(): Promise<BrokerOrder[]> {
+      return withListLinks(await openOrders());
+    },
+
+    async getOrder(_accountId: string, ref: OrderRef): Promise<BrokerOrder | null> {
+      if ("brokerOrderId" in ref) {
+        const { symbol, orderId } = parseBrokerOrderId(ref.brokerOrderId);
+        const o = await queryOrder(symbol, "orderId", orderId);
+        return o ? toBrokerOrder(o) : null;
+      }
+      const o = await findByClientId(ref.clientOrderId);
+      return o ? toBrokerOrder(o) : null;
+    },
+
+    async placeOrder(_accountId: string, req: OrderRequest): Promise<BrokerOrder> {
+      const symbol = binanceSymbol(req.ticker, req.assetClass);
+      const bracket = req.bracket;
+      if (bracket && (bracket.takeProfit || bracket.stopLoss)) {
+        const { path, params } = orderListParams(req, symbol, bracket);
+        remember(apiKey, req.clientOrderId, symbol);
+        const list = await call("POST", path, params, WireOrderListResultSchema, { signed: true, placingOrder: true });
+        const entry = list.orderReports?.find((r) => r.clientOrderId === req.clientOrderId);
+        if (entry) return toBrokerOrder(entry);
+        const found = await queryOrder(symbol, "origClientOrderId", req.clientOrderId);
+        if (!found) throw new BrokerError("Binance accepted the order list but its entry order cannot be read back.", { code: "bad-response", kind: "outcome-unknown", raw: list });
+        return toBrokerOrder(found);
+      }
+      const params = newOrderParams(req, symbol);
+      remember(apiKey, req.clientOrderId, symbol);
+      return toBrokerOrder(await call("POST", "/api/v3/order", params, WireOrderSchema, { signed: true, placingOrder: true }));
+    },
+
+    async cancelOrder(_accountId: string, ref: OrderRef): Promise<void> {
+      let symbol: string;
+      let idParam: Params[number];
+      if ("brokerOrderId" in ref) {
+        const parsed = parseBrokerOrderId(ref.brokerOrderId);
+        symbol = parsed.symbol;
+        idParam = ["orderId", parsed.orderId];
+      } else {
+        const found = await findByClientId(ref.clientOrderId);
+        if (!found) throw new BrokerError(`Binance has no order ${ref.clientOrderId}.`, { code: "order-not-found", kind: "rejected" });
+        symbol = found.symbol;
+        idParam = ["origClientOrderId", ref.clientOrderId];
+      }
+      // Cancelling one leg of an order list cancels the whole list (documented).
+      await call("DELETE", "/api/v3/order", [["symbol", symbol], idParam], WireOrderSchema, { signed: true });
+    },
+
+    async getQuote(ticker, assetClass): Promise<Quote> {
+      const symbol = binanceSymbol(ticker, assetClass);
+      const t = await call("GET", "/api/v3/ticker/bookTicker", [["symbol", symbol]], WireBookTickerSchema);
+      const bid = dec(t.bidPrice);
+      const ask = dec(t.askPrice);
+      return {
+        ticker,
+        bid: bid.gt(0) ? toDecimal(bid) : null,
+        ask: ask.gt(0) ? toDecimal(ask) : null,
+        last: null,
+        at: context.now().toISOString(),
+      };
+    },
+  };
+}
+
+function isTimestampError(body: unknown): boolean {
+  return typeof body === "object" && body !== null && (body as { code?: unknown }).code === -1021;
+}
