@@ -13,6 +13,10 @@ cd "$(dirname "$0")/.."
 . scripts/ensure-node.sh
 
 PORT="${PORT:-8787}"
+# Local development needs no network: skip wrangler's fetch of a sample
+# `request.cf` object and its usage metrics (both fail noisily offline).
+export CLOUDFLARE_CF_FETCH_ENABLED=false
+export WRANGLER_SEND_METRICS=false
 BASE_URL="http://localhost:${PORT}"
 
 if [ ! -f .dev.vars ]; then
