@@ -17,6 +17,11 @@ export default defineConfig(async () => {
             JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
             VAULT_KEYS: "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
             SIGNUP_OPEN: "true",
+            // Lets a connection's `settings.faults` wrap its broker fetch (worker/connections/fault-injection.ts). Tests only.
+            ALLOW_FAULT_INJECTION: "true",
+            // Knobs for longer local runs of the fault, model and fuzz suites (CI leaves them empty).
+            BENCH_FULL: process.env.BENCH_FULL ?? "",
+            FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
           },
         },
       }),

@@ -10,6 +10,7 @@ import { getPlugin } from "../../plugins";
 import type { BrokerClient, BrokerPlugin } from "../../plugins/sdk";
 import { BrokerError } from "../../plugins/sdk";
 import type { Env } from "../env";
+import { splitFaultSettings, withFaults } from "./fault-injection";
 
 /** The parts of a connection row a client needs. Credentials arrive decrypted. */
 export interface ConnectionForClient {
@@ -47,9 +48,13 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
     baseUrl = override ?? configured ?? "";
     fetcher = (request) => fetch(request, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   }
+  // Rehearsal/chaos only (fault-injection.ts): `settings.faults` never reaches the plugin, and
+  // wraps the fetch only when the Worker runs with ALLOW_FAULT_INJECTION="true" (tests, never production).
+  const { settings, faults } = splitFaultSettings(env, connection.settings);
+  if (faults) fetcher = withFaults(fetcher, faults, connection.id);
   return plugin.connect({
     credentials: connection.credentials ?? {},
-    settings: connection.settings,
+    settings,
     environment,
     baseUrl,
     fetch: fetcher,

@@ -1,0 +1,176 @@
+/**
+ * Shared fixtures for the fault suites: a seeded random source, fault
+ * profiles written onto connections, white-box reads of the paper ledgers,
+ * and a settle loop that waits until every queue is idle.
+ *
+ * @module
+ */
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { expect } from "vitest";
+import type { FaultProfileInput } from "../../worker/connections/fault-injection";
+import type { SubscriptionQueue } from "../../worker/execution/subscription-queue";
+import { call } from "../helpers/trader";
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Mulberry32: a small seeded generator, so a failing run can be replayed from its seed. */
+export function rng(seed: number): { next(): number; int(lo: number, hi: number): number; pick<T>(items: readonly T[]): T; chance(p: number): boolean } {
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: (items) => items[Math.floor(next() * items.length)]!,
+    chance: (p) => next() < p,
+  };
+}
+
+/**
+ * Puts a fault profile on a connection. The API validates settings with the
+ * plugin's schema, which drops keys it does not know (the paper schema strips
+ * `faults`), so the fixture writes the row directly: the webhook copies the
+ * connection's settings from D1 into every queued signal, exactly as for a
+ * profile set by an operator.
+ */
+export async function setConnectionFaults(connectionId: string, profile: FaultProfileInput | null): Promise<void> {
+  const stmt =
+    profile === null
+      ? env.DB.prepare(`UPDATE connections SET settings = json_remove(settings, '$.faults') WHERE id = ?`).bind(connectionId)
+      : env.DB.prepare(`UPDATE connections SET settings = json_set(settings, '$.faults', json(?)) WHERE id = ?`).bind(JSON.stringify(profile), connectionId);
+  const res = await stmt.run();
+  expect(res.meta.changes).toBe(1);
+}
+
+export interface LedgerSnapshot {
+  cash: string;
+  positions: Map<string, string>;
+  orders: { clientOrderId: string | null; ticker: string; side: string; quantity: string; status: string; type: string }[];
+}
+
+/** What the paper broker really holds for a connection, read from its SQLite (no fetch, so no injected faults). */
+export async function ledgerSnapshot(connectionId: string): Promise<LedgerSnapshot> {
+  return runInDurableObject(env.PAPER_LEDGER.getByName(connectionId), (_instance, state) => {
+    const sql = state.storage.sql;
+    const account = sql.exec<{ cash: string }>(`SELECT cash FROM account WHERE id = 1`).toArray()[0];
+    const positions = new Map(
+      sql
+        .exec<{ ticker: string; quantity: string }>(`SELECT ticker, quantity FROM positions`)
+        .toArray()
+        .map((r) => [String(r.ticker), String(r.quantity)] as const),
+    );
+    const orders = sql
+      .exec<Record<string, SqlStorageValue>>(`SELECT client_order_id, ticker, side, quantity, status, type FROM orders ORDER BY seq`)
+      .toArray()
+      .map((r) => ({
+        clientOrderId: r.client_order_id === null ? null : String(r.client_order_id),
+        ticker: String(r.ticker),
+        side: String(r.side),
+        quantity: String(r.quantity),
+        status: String(r.status),
+        type: String(r.type),
+      }));
+    return { cash: account ? String(account.cash) : "", positions, orders };
+  });
+}
+
+type Queue = DurableObjectStub<SubscriptionQueue>;
+
+export function queueOf(subscriptionId: string): Queue {
+  return env.SUBSCRIPTION_QUEUE.getByName(subscriptionId);
+}
+
+/**
+ * Waits until every queue has nothing queued and nothing left to copy to D1.
+ * A queue that makes no progress for `nudgeAfterMs` gets its alarm run now:
+ * that is the recovery path a real deployment takes when the alarm fires
+ * (15 s after a stall), only without the wait.
+ */
+export async function settleQueues(subscriptionIds: readonly string[], timeoutMs: number, nudgeAfterMs = 1_000): Promise<{ nudges: number }> {
+  const deadline = Date.now() + timeoutMs;
+  const last = new Map<string, { key: string; since: number }>();
+  let nudges = 0;
+  for (;;) {
+    const work = await Promise.all(
+      subscriptionIds.map(async (id) => ({ id, w: await queueOf(id).pendingWork().catch(() => ({ queued: -1, unsynced: -1 })) })),
+    );
+    const busy = work.filter(({ w }) => w.queued !== 0 || w.unsynced !== 0);
+    if (busy.length === 0) return { nudges };
+    if (Date.now() > deadline) throw new Error(`queues still busy after ${timeoutMs} ms: ${JSON.stringify(busy.slice(0, 5))}`);
+    const now = Date.now();
+    await Promise.all(
+      busy.map(async ({ id, w }) => {
+        const key = `${w.queued}/${w.unsynced}`;
+        const prev = last.get(id);
+        if (!prev || prev.key !== key) {
+          last.set(id, { key, since: now });
+          return;
+        }
+        if (now - prev.since < nudgeAfterMs) return;
+        last.set(id, { key, since: now });
+        nudges++;
+        // The alarm may be absent right after an abort; a no-op RPC restarts the object, whose constructor resumes work.
+        await runDurableObjectAlarm(queueOf(id)).catch(() => false);
+      }),
+    );
+    await sleep(100);
+  }
+}
+
+/** One user's broker connection + strategy + subscriptions, created through the API. */
+export interface Lane {
+  strategyId: string;
+  webhookUrl: string;
+  ticker: string;
+  subscriptions: { id: string; connectionId: string; settings: Record<string, unknown> }[];
+}
+
+export async function signupToken(): Promise<string> {
+  const res = await call<{ token: string }>("POST", "/api/auth/signup", {
+    body: { email: `faults-${crypto.randomUUID().slice(0, 8)}@example.com`, password: "correct horse battery" },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.token;
+}
+
+/** A strategy with one subscription per settings object, each on its own paper connection (its own ledger). */
+export async function createLane(token: string, ticker: string, subscriptionSettings: readonly Record<string, unknown>[]): Promise<Lane> {
+  const strategy = await call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", {
+    token,
+    body: { name: `Lane ${ticker}`, assetClass: "stocks" },
+  });
+  expect(strategy.status, JSON.stringify(strategy.body)).toBe(201);
+  const subscriptions: Lane["subscriptions"] = [];
+  for (const settings of subscriptionSettings) {
+    const conn = await call<{ id: string }>("POST", "/api/connections", { token, body: { broker: "paper", name: `Paper ${ticker}` } });
+    expect(conn.status, JSON.stringify(conn.body)).toBe(201);
+    const sub = await call<{ id: string }>("POST", "/api/subscriptions", {
+      token,
+      body: { strategyId: strategy.body.id, connectionId: conn.body.id, settings },
+    });
+    expect(sub.status, JSON.stringify(sub.body)).toBe(201);
+    subscriptions.push({ id: sub.body.id, connectionId: conn.body.id, settings });
+  }
+  return { strategyId: strategy.body.id, webhookUrl: strategy.body.webhookUrl, ticker, subscriptions };
+}
+
+/** A string binding set in vitest.config.ts from the host environment (BENCH_FULL, FUZZ_RUNS). */
+export function knob(name: "BENCH_FULL" | "FUZZ_RUNS"): string {
+  const value: unknown = Reflect.get(env, name);
+  return typeof value === "string" ? value : "";
+}
+
+/** True for long local runs (`BENCH_FULL=1 npm test`). */
+export const FULL = knob("BENCH_FULL") === "1";
+
+/** fast-check runs: FUZZ_RUNS when set, else the CI default. */
+export function fuzzRuns(ciDefault: number): number {
+  const n = Number(knob("FUZZ_RUNS"));
+  return Number.isInteger(n) && n > 0 ? n : FULL ? ciDefault * 10 : ciDefault;
+}
