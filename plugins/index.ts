@@ -3,14 +3,15 @@
  *
  * @module
  */
-import type { BrokerPlugin } from "./sdk";
+import type { RegisteredPlugin } from "./sdk";
 import { paperPlugin } from "./paper";
 
-export const plugins: Readonly<Record<string, BrokerPlugin>> = {
+/** Only plugins made with `definePlugin` fit here, so each passed its type-level checks. */
+export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
   [paperPlugin.manifest.id]: paperPlugin,
 };
 
 /** Looks up an installed plugin by id. */
-export function getPlugin(id: string): BrokerPlugin | undefined {
+export function getPlugin(id: string): RegisteredPlugin | undefined {
   return Object.hasOwn(plugins, id) ? plugins[id] : undefined;
 }

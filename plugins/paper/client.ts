@@ -10,8 +10,8 @@ import {
   BrokerError,
   type Balance,
   type BrokerAccount,
-  type BrokerClient,
   type BrokerOrder,
+  type ClientFor,
   type OrderRef,
   type OrderRequest,
   type PluginContext,
@@ -20,7 +20,7 @@ import {
 } from "../sdk";
 import { errorFromResponse, errorFromTransport } from "./errors";
 import { PAPER_ACCOUNT, paperSymbol, toBalance, toBrokerOrder, toNewOrderBody, toPosition } from "./mapping";
-import { PaperSettingsSchema, type PaperSettings } from "./manifest";
+import { paperCapabilities, PaperSettingsSchema, type PaperSettings } from "./manifest";
 import {
   LATENCY_HEADER,
   WireAccountSchema,
@@ -61,7 +61,7 @@ function orderPath(ref: OrderRef): string {
  * Builds a client for one paper connection. The ledger has exactly one
  * account, so the `accountId` arguments are accepted and ignored.
  */
-export function createPaperClient(context: PluginContext<Record<string, never>>): BrokerClient {
+export function createPaperClient(context: PluginContext<unknown, unknown>): ClientFor<typeof paperCapabilities> {
   const settings = parsePaperSettings(context.settings);
   const base = context.baseUrl.replace(/\/+$/, "");
 
@@ -77,7 +77,8 @@ export function createPaperClient(context: PluginContext<Record<string, never>>)
     const placingOrder = options.placingOrder === true;
     let res: Response;
     try {
-      res = await context.fetch(request(method, path, options.body));
+      // Only POST /orders can double something; marking a price or setting the account up twice is harmless.
+      res = await context.fetch(request(method, path, options.body), { idempotent: !placingOrder });
     } catch (cause) {
       if (cause instanceof BrokerError) throw cause;
       throw errorFromTransport(cause, placingOrder);

@@ -6,17 +6,17 @@
  *
  * @module
  */
-import type { BrokerPlugin } from "../sdk";
+import { definePlugin } from "../sdk";
 import { createPaperClient } from "./client";
 import { paperCapabilities, paperManifest } from "./manifest";
 import { paperSymbol } from "./mapping";
 
-export const paperPlugin: BrokerPlugin = {
+export const paperPlugin = definePlugin({
   manifest: paperManifest,
   capabilities: paperCapabilities,
   symbol: paperSymbol,
-  connect: (context) => createPaperClient({ ...context, credentials: {} }),
-};
+  connect: (context) => createPaperClient(context),
+});
 
 export { PAPER_ACCOUNT } from "./mapping";
 export { PaperSettingsSchema, type PaperSettings } from "./manifest";

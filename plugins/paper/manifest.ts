@@ -42,16 +42,18 @@ export const CLIENT_ORDER_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 
 const ASSET_CLASSES = ["stocks", "options", "futures", "crypto", "forex"] as const satisfies readonly AssetClass[];
 
-export const paperManifest: PluginManifest<typeof PaperCredentialsSchema> = {
+export const paperManifest = {
   id: "paper",
   displayName: "Paper broker (built in)",
-  version: "1.0.0",
+  version: "1.1.0",
   assetClasses: ASSET_CLASSES,
   environments: { paper: PAPER_BASE_URL },
   auth: { scheme: "none", credentials: PaperCredentialsSchema },
   providesQuotes: false,
   settings: PaperSettingsSchema,
-};
+  certification: "certified",
+  maintainer: "tradeloop",
+} satisfies PluginManifest<typeof PaperCredentialsSchema>;
 
 /** The simulated venue behaves the same for every asset class. */
 const features: OrderFeatures = {
@@ -64,11 +66,14 @@ const features: OrderFeatures = {
   fractional: true,
   notional: false,
   shorting: true,
-  clientOrderId: { maxLength: CLIENT_ORDER_ID_MAX_LENGTH, pattern: CLIENT_ORDER_ID_PATTERN },
+  clientOrderId: { maxLength: CLIENT_ORDER_ID_MAX_LENGTH, pattern: CLIENT_ORDER_ID_PATTERN, uniqueness: "forever" },
   modify: "unsupported",
 };
 
-export const paperCapabilities: Capabilities = {
-  methods: { getQuote: "unsupported", modifyOrder: "unsupported", observePrice: "native" },
+/** `as const`: the literal method map is what lets `definePlugin` demand `observePrice` and forbid the rest. */
+export const paperCapabilities = {
+  methods: { getQuote: "unsupported", modifyOrder: "unsupported", observePrice: "native", getOrder: "native" },
   orders: Object.fromEntries(ASSET_CLASSES.map((assetClass) => [assetClass, features])),
-};
+  // The ledger serializes requests itself (one Durable Object per account).
+  concurrentSubmission: true,
+} as const satisfies Capabilities;

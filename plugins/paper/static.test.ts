@@ -7,7 +7,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BrokerError, type BrokerClient, type OrderRequest } from "../sdk";
+import { BrokerError, type BrokerClient, type OrderRequest, type PluginContext } from "../sdk";
+import { createPluginContext } from "../sdk/host";
+import type { PaperSettings } from "./manifest";
 import accountFixture from "./fixtures/account.json";
 import accountCreatedFixture from "./fixtures/account-created.json";
 import duplicateFixture from "./fixtures/error-duplicate-client-order-id.json";
@@ -36,29 +38,34 @@ type Reply = { status: number; body?: unknown; headers?: Record<string, string> 
 /** A client whose fetch records each request and answers from a script. */
 function scripted(replies: Reply[], settings: Record<string, unknown> = {}): { client: BrokerClient; sent: Captured[] } {
   const sent: Captured[] = [];
-  const client = paperPlugin.connect({
-    credentials: {},
-    settings,
-    environment: "paper",
-    baseUrl: BASE,
-    now: () => NOW,
-    fetch: async (request) => {
-      const text = await request.text();
-      sent.push({
-        method: request.method,
-        url: request.url,
-        headers: Object.fromEntries(request.headers.entries()),
-        body: text === "" ? undefined : JSON.parse(text),
-      });
-      const reply = replies.shift();
-      if (reply === undefined) throw new Error("script ran out of replies");
-      if (reply instanceof Error) throw reply;
-      return new Response(reply.body === undefined ? "" : JSON.stringify(reply.body), {
-        status: reply.status,
-        headers: { "content-type": "application/json", ...reply.headers },
-      });
-    },
-  });
+  const client = paperPlugin.connect(
+    createPluginContext({
+      plugin: paperPlugin,
+      connectionId: "conn-1",
+      credentials: {},
+      settings,
+      environment: "paper",
+      baseUrl: BASE,
+      now: () => NOW,
+      logSink: () => {},
+      transport: async (request) => {
+        const text = await request.text();
+        sent.push({
+          method: request.method,
+          url: request.url,
+          headers: Object.fromEntries(request.headers.entries()),
+          body: text === "" ? undefined : JSON.parse(text),
+        });
+        const reply = replies.shift();
+        if (reply === undefined) throw new Error("script ran out of replies");
+        if (reply instanceof Error) throw reply;
+        return new Response(reply.body === undefined ? "" : JSON.stringify(reply.body), {
+          status: reply.status,
+          headers: { "content-type": "application/json", ...reply.headers },
+        });
+      },
+    }) as PluginContext<Record<string, never>, PaperSettings>,
+  );
   return { client, sent };
 }
 

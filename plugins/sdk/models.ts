@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import { dec } from "./decimal";
 
 export const AssetClassSchema = z.enum(["stocks", "options", "futures", "crypto", "forex"]);
 export type AssetClass = z.infer<typeof AssetClassSchema>;
@@ -152,3 +153,75 @@ export const QuoteSchema = z.object({
   at: z.string(),
 });
 export type Quote = z.infer<typeof QuoteSchema>;
+
+/** Changes `modifyOrder` may ask for; absent fields stay as they are. */
+export const OrderChangesSchema = z.object({
+  quantity: decimalString.optional(),
+  limitPrice: decimalString.optional(),
+  stopPrice: decimalString.optional(),
+  timeInForce: TimeInForceSchema.optional(),
+});
+export type OrderChanges = z.infer<typeof OrderChangesSchema>;
+
+/**
+ * The order state machine. Terminal states have no way out; a status may
+ * always be reported again (polling sees the same state twice).
+ */
+export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  pending: ["open", "partially_filled", "filled", "cancelled", "rejected", "expired"],
+  // A resting stop can be rejected when it triggers (funds gone by then).
+  open: ["partially_filled", "filled", "cancelled", "rejected", "expired"],
+  partially_filled: ["filled", "cancelled", "expired"],
+  filled: [],
+  cancelled: [],
+  rejected: [],
+  expired: [],
+};
+
+/** True if an order may move from `from` to `to` (staying put is always allowed). */
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return from === to || ORDER_TRANSITIONS[from].includes(to);
+}
+
+/**
+ * Checks a normalized order's internal consistency and returns the problems
+ * (empty = fine): cumulative fills within the quantity, status agreeing with
+ * the fills, an average price whenever something filled.
+ */
+export function orderProblems(order: BrokerOrder): string[] {
+  const problems: string[] = [];
+  const parsed = BrokerOrderSchema.safeParse(order);
+  if (!parsed.success) return parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  // Compared as decimals by sign of the difference, never as floats.
+  const cmp = (a: string, b: string) => compareDecimal(a, b);
+  const filled = order.filledQuantity;
+  if (cmp(filled, "0") < 0) problems.push("filledQuantity is negative");
+  if (cmp(filled, order.quantity) > 0) problems.push("filledQuantity exceeds quantity");
+  if (order.status === "filled" && cmp(filled, order.quantity) !== 0) problems.push("status filled but filledQuantity < quantity");
+  if (order.status === "partially_filled" && (cmp(filled, "0") === 0 || cmp(filled, order.quantity) === 0)) {
+    problems.push("status partially_filled needs 0 < filledQuantity < quantity");
+  }
+  if ((order.status === "open" || order.status === "pending") && cmp(filled, "0") !== 0) problems.push(`status ${order.status} with fills`);
+  if (cmp(filled, "0") > 0 && order.avgFillPrice === null) problems.push("fills without avgFillPrice");
+  return problems;
+}
+
+/**
+ * Folds a newer report of the same order into an older one: the status must
+ * follow the state machine and fills are cumulative (never shrink). Throws if
+ * the broker's reports contradict that, rather than recording a lie.
+ */
+export function advanceOrder(previous: BrokerOrder, next: BrokerOrder): BrokerOrder {
+  if (!canTransition(previous.status, next.status)) {
+    throw new Error(`order ${previous.brokerOrderId}: ${previous.status} → ${next.status} is not a valid transition`);
+  }
+  if (compareDecimal(next.filledQuantity, previous.filledQuantity) < 0) {
+    throw new Error(`order ${previous.brokerOrderId}: filledQuantity went down (${previous.filledQuantity} → ${next.filledQuantity})`);
+  }
+  return next;
+}
+
+/** Compares two canonical decimal strings exactly (-1, 0, 1). */
+function compareDecimal(a: string, b: string): number {
+  return dec(a).cmp(b);
+}

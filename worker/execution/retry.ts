@@ -1,38 +1,8 @@
 /**
- * The retry policy every broker call shares: exponential back-off with full
- * jitter, honouring the broker's Retry-After, and only for failures that
- * certainly did not reach the broker's book (`retryable`). Anything else is
- * returned to the caller, which decides (reconcile, reject, fail).
+ * The retry policy moved to the plugin SDK's shared services, where the
+ * conformance kit uses the very same code; this module keeps the executor's
+ * import path.
  *
  * @module
  */
-import { BrokerError } from "../../plugins/sdk";
-
-export interface RetryPolicy {
-  attempts: number;
-  baseMs: number;
-  maxMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseMs: 200, maxMs: 5_000 };
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Delay before attempt `n` (1-based retry count). */
-export function backoffMs(policy: RetryPolicy, n: number, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(policy.maxMs, Math.max(0, retryAfterMs));
-  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** (n - 1));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-}
-
-/** Runs `fn`, retrying `retryable` BrokerErrors per the policy. */
-export async function withRetry<T>(fn: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof BrokerError) || err.kind !== "retryable" || attempt >= policy.attempts) throw err;
-      await sleep(backoffMs(policy, attempt, err.retryAfterMs));
-    }
-  }
-}
+export { backoffMs, DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from "../../plugins/sdk/services/retry";

@@ -1,0 +1,48 @@
+/**
+ * Placing an order exactly once when replies can be lost: the rule the
+ * core's executor follows (worker/execution/executor.ts `placeOnce`), without
+ * its persistence, so the conformance kit can hold every plugin to it.
+ *
+ * 1. Send. An ack is the answer.
+ * 2. `outcome-unknown` or `duplicate-client-order-id`: ask the broker with
+ *    `getOrder({ clientOrderId })`. Found = that is our order, adopt it.
+ *    Absent = it never arrived, so sending again with the same id is safe.
+ * 3. `retryable`: back off and send again (nothing reached the book).
+ * 4. Anything else is final.
+ *
+ * @module
+ */
+import type { BrokerClient } from "../client";
+import { BrokerError } from "../errors";
+import type { BrokerOrder, OrderRequest } from "../models";
+import { backoffMs, DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from "./retry";
+
+export interface PlaceOnceOptions {
+  policy?: RetryPolicy;
+  wait?: (ms: number) => Promise<void>;
+}
+
+/** Places `request` at most once at the broker, reconciling lost replies through `getOrder`. */
+export async function placeOrderOnce(client: BrokerClient, accountId: string, request: OrderRequest, options: PlaceOnceOptions = {}): Promise<BrokerOrder> {
+  const policy = options.policy ?? DEFAULT_RETRY;
+  const wait = options.wait ?? sleep;
+  for (let attempt = 1; ; attempt++) {
+    let failure: BrokerError;
+    try {
+      return await client.placeOrder(accountId, request);
+    } catch (err) {
+      if (!(err instanceof BrokerError)) throw err;
+      failure = err;
+    }
+    if (failure.kind === "outcome-unknown" || failure.code === "duplicate-client-order-id") {
+      const found = await withRetry(() => client.getOrder(accountId, { clientOrderId: request.clientOrderId }), policy, wait);
+      if (found) return found;
+      if (failure.code === "duplicate-client-order-id") throw failure;
+      // Confirmed absent: the same client order id may go out again.
+    } else if (failure.kind !== "retryable") {
+      throw failure;
+    }
+    if (attempt >= policy.attempts) throw failure;
+    await wait(backoffMs(policy, attempt, failure.retryAfterMs));
+  }
+}
