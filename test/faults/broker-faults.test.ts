@@ -6,19 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { injectedFaults, type FaultKind } from "../../worker/connections/fault-injection";
-import { faultRun } from "./run";
+import { faultRun, PROFILE } from "./run";
 import { FULL } from "./support";
-
-/** About one request in eight fails, in every way the injector knows. */
-export const PROFILE = {
-  serverErrorRate: 0.03,
-  rateLimitRate: 0.02,
-  retryAfterMs: 1_000,
-  lostReplyRate: 0.03,
-  slowReplyRate: 0.02,
-  timeoutMs: 150,
-  resetRate: 0.02,
-};
 
 describe("fault run", () => {
   it(`500 mixed signals across 20 subscriptions under broker faults keep every invariant`, { timeout: 240_000 }, async () => {
