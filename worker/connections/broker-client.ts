@@ -15,6 +15,7 @@ import type { BrokerClient } from "../../plugins/sdk";
 import { BrokerError } from "../../plugins/sdk";
 import { connectPlugin, type Transport } from "../../plugins/sdk/host";
 import type { Env } from "../env";
+import { splitFaultSettings, withFaults } from "./fault-injection";
 
 /** The parts of a connection row a client needs. Credentials arrive decrypted. */
 export interface ConnectionForClient {
@@ -53,11 +54,15 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
     // The host adds the timeout (and turns it into the right BrokerError kind).
     transport = (request) => fetch(request);
   }
+  // Rehearsal/chaos only (fault-injection.ts): `settings.faults` never reaches the plugin, and
+  // wraps the fetch only when the Worker runs with ALLOW_FAULT_INJECTION="true" (tests, never production).
+  const { settings, faults } = splitFaultSettings(env, connection.settings);
+  if (faults) transport = withFaults(transport, faults, connection.id);
   return connectPlugin({
     plugin,
     connectionId: connection.id,
     credentials: connection.credentials ?? {},
-    settings: connection.settings,
+    settings,
     environment,
     baseUrl,
     transport,
