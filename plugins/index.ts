@@ -4,11 +4,13 @@
  * @module
  */
 import type { RegisteredPlugin } from "./sdk";
+import { oandaPlugin } from "./oanda";
 import { paperPlugin } from "./paper";
 
 /** Only plugins made with `definePlugin` fit here, so each passed its type-level checks. */
 export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
   [paperPlugin.manifest.id]: paperPlugin,
+  [oandaPlugin.manifest.id]: oandaPlugin,
 };
 
 /** Looks up an installed plugin by id. */
