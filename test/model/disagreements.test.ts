@@ -1,0 +1,29 @@
+/**
+ * Where decide() and the documented rules disagree. Each test states the
+ * reference's rule and is marked `.fails` until the lead decides which side
+ * is right; the model-based test keeps these inputs out of its generator.
+ */
+import { describe, expect, it } from "vitest";
+import { Big } from "../../plugins/sdk";
+import { createTrader, sendAlert } from "../helpers/trader";
+import { ledgerSnapshot } from "../faults/support";
+
+describe("decide() versus the reference", () => {
+  // Reference §1, Sentiment + action: "sell+flat flattens only a long ... Always exits the full
+  // quantity regardless of `quantity`". decide() checks percent_of_position before sentiment
+  // (position-rules.ts buyOrSell), so `sell` + `flat` + percent_of_position 50 sells half the
+  // long and leaves 5 open instead of flattening it.
+  it.fails("sell + sentiment flat + percent_of_position exits the whole long", async () => {
+    const trader = await createTrader();
+    const open = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", quantity: 10, price: 100 }, { query: "?wait=2500" });
+    expect(open.status).toBe(200);
+    const flat = await sendAlert(
+      trader.webhookUrl,
+      { ticker: "SPY", action: "sell", sentiment: "flat", quantityType: "percent_of_position", quantity: 50, price: 100 },
+      { query: "?wait=2500" },
+    );
+    expect(flat.status).toBe(200);
+    const broker = await ledgerSnapshot(trader.connectionId);
+    expect(new Big(broker.positions.get("SPY") ?? "0").toFixed()).toBe("0");
+  });
+});
