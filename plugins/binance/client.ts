@@ -14,19 +14,20 @@ import type { z } from "zod";
 import {
   BrokerError,
   dec,
+  type AssetClass,
   toDecimal,
   type Balance,
   type BrokerAccount,
-  type BrokerClient,
   type BrokerOrder,
   type OrderRef,
   type OrderRequest,
+  type ClientFor,
   type PluginContext,
   type Position,
   type Quote,
 } from "../sdk";
 import { errorFromResponse, errorFromTransport } from "./errors";
-import { BinanceCredentialsSchema, BinanceSettingsSchema, type BinanceCredentials, type BinanceSettings } from "./manifest";
+import { BinanceSettingsSchema, type binanceCapabilities, type BinanceCredentials, type BinanceSettings } from "./manifest";
 import { brokerOrderIdOf, newOrderParams, orderListParams, parseBrokerOrderId, roleOf, toBrokerOrder, type Params } from "./mapping";
 import { buildQuery, signPayload } from "./signing";
 import { binanceSymbol, tickerForAsset } from "./symbols";
@@ -58,13 +59,9 @@ function remember(apiKey: string, clientOrderId: string, symbol: string): void {
   sentSymbols.set(`${apiKey}\u0000${clientOrderId}`, symbol);
 }
 
-/** Validates stored credentials; a connection without a usable key is an auth problem the trader must fix. */
-export function parseBinanceCredentials(credentials: unknown): BinanceCredentials {
-  const parsed = BinanceCredentialsSchema.safeParse(credentials);
-  if (!parsed.success) {
-    throw new BrokerError("The Binance connection has no usable API key and secret; enter them again.", { code: "missing-credentials", kind: "auth-expired" });
-  }
-  return parsed.data;
+/** Test hook: forgets which symbol each client id was sent on, as a fresh isolate would. */
+export function forgetSentSymbols(): void {
+  sentSymbols.clear();
 }
 
 /** Reads connection settings, refusing bad ones with a message the trader can act on. */
@@ -87,7 +84,7 @@ interface CallOptions {
 }
 
 /** Builds a client for one Binance connection. Binance has one Spot account per key: `accountId` is ignored. */
-export function createBinanceClient(context: PluginContext<BinanceCredentials>): BrokerClient {
+export function createBinanceClient(context: PluginContext<BinanceCredentials, unknown>): ClientFor<typeof binanceCapabilities> {
   const settings = parseBinanceSettings(context.settings);
   const base = context.baseUrl.replace(/\/+$/, "");
   const { apiKey, secretKey } = context.credentials;
@@ -292,7 +289,8 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials>):
       const bracket = req.bracket;
       if (bracket && (bracket.takeProfit || bracket.stopLoss)) {
         const { path, params } = orderListParams(req, symbol, bracket);
-        remember(apiKey, req.clientOrderId, symbol);
+        // The legs' ids are derived from the entry's; remember them too so their fills can be looked up.
+        for (const [k, v] of params) if (k === "workingClientOrderId" || k.endsWith("ClientOrderId")) remember(apiKey, v, symbol);
         const list = await call("POST", path, params, WireOrderListResultSchema, { signed: true, placingOrder: true });
         const entry = list.orderReports?.find((r) => r.clientOrderId === req.clientOrderId);
         if (entry) return toBrokerOrder(entry);
@@ -322,7 +320,7 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials>):
       await call("DELETE", "/api/v3/order", [["symbol", symbol], idParam], WireOrderSchema, { signed: true });
     },
 
-    async getQuote(ticker, assetClass): Promise<Quote> {
+    async getQuote(ticker: string, assetClass: AssetClass): Promise<Quote> {
       const symbol = binanceSymbol(ticker, assetClass);
       const t = await call("GET", "/api/v3/ticker/bookTicker", [["symbol", symbol]], WireBookTickerSchema);
       const bid = dec(t.bidPrice);

@@ -8,7 +8,7 @@
  * @module
  */
 import { z } from "zod";
-import type { Capabilities, OrderFeatures, PluginManifest } from "../sdk";
+import { credentialField, type Capabilities, type PluginManifest } from "../sdk";
 
 /** Production REST host. */
 export const BINANCE_LIVE_URL = "https://api.binance.com";
@@ -28,28 +28,19 @@ export const CLIENT_ORDER_ID_MAX_LENGTH = 36;
 export const CLIENT_ORDER_ID_PATTERN = /^[A-Za-z0-9_-]{1,36}$/;
 
 /** HMAC key pair. Both values are secrets: Binance shows the secret only once. */
-export const BinanceCredentialsSchema = z
-  .object({
-    apiKey: z.string().trim().min(1).meta({
-      title: "API key",
-      description:
-        "The API key from Binance API Management (or from testnet.binance.vision for the testnet). Create a system-generated HMAC key and tick \"Enable Spot & Margin Trading\"; never tick withdrawals.",
-      "x-link": BINANCE_KEY_PAGE,
-      "x-secret": true,
-      examples: ["vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"],
-    }),
-    secretKey: z.string().trim().min(1).meta({
-      title: "Secret key",
-      description: "The secret key shown once when the API key is created. Tradeloop stores it encrypted and only uses it to sign requests.",
-      "x-link": BINANCE_KEY_PAGE,
-      "x-secret": true,
-    }),
-  })
-  .meta({
-    title: "Binance API key",
-    description: "An HMAC API key with Spot trading enabled. Testnet keys only work with the testnet environment, live keys only with live.",
-    "x-link": BINANCE_KEY_PAGE,
-  });
+export const BinanceCredentialsSchema = z.object({
+  apiKey: credentialField(z.string().trim().min(1), {
+    label: "API key",
+    help: 'From Binance API Management (testnet: testnet.binance.vision). Create a system-generated HMAC key, tick "Enable Spot & Margin Trading", never withdrawals.',
+    link: BINANCE_KEY_PAGE,
+    placeholder: "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
+  }),
+  secretKey: credentialField(z.string().trim().min(1), {
+    label: "Secret key",
+    help: "Shown once when the API key is created. Testnet keys only work with the paper (testnet) environment, live keys only with live.",
+    link: BINANCE_KEY_PAGE,
+  }),
+});
 export type BinanceCredentials = z.infer<typeof BinanceCredentialsSchema>;
 
 /**
@@ -67,7 +58,7 @@ export const BinanceSettingsSchema = z.object({
 });
 export type BinanceSettings = z.infer<typeof BinanceSettingsSchema>;
 
-export const binanceManifest: PluginManifest<typeof BinanceCredentialsSchema> = {
+export const binanceManifest = {
   id: "binance",
   displayName: "Binance (Spot)",
   version: "0.1.0",
@@ -78,9 +69,11 @@ export const binanceManifest: PluginManifest<typeof BinanceCredentialsSchema> = 
   rateLimit: { requests: 10, perMs: 1000 },
   providesQuotes: true,
   settings: BinanceSettingsSchema,
-};
+  certification: "experimental",
+  docsUrl: "https://developers.binance.com/docs/binance-spot-api-docs/rest-api",
+} satisfies PluginManifest<typeof BinanceCredentialsSchema>;
 
-const spot: OrderFeatures = {
+const spot = {
   // stop = STOP_LOSS (market when triggered), stop_limit = STOP_LOSS_LIMIT, trailing = trailingDelta in BIPS.
   orderTypes: ["market", "limit", "stop", "stop_limit", "trailing_stop"],
   // Binance has no session orders; `day` is sent as GTC (crypto trades around the clock).
@@ -93,11 +86,13 @@ const spot: OrderFeatures = {
   fractional: true,
   notional: false,
   shorting: false,
-  clientOrderId: { maxLength: CLIENT_ORDER_ID_MAX_LENGTH, pattern: CLIENT_ORDER_ID_PATTERN },
+  // Unique among OPEN orders only: once filled, the same id is accepted again, so reconciliation guards resends.
+  clientOrderId: { maxLength: CLIENT_ORDER_ID_MAX_LENGTH, pattern: CLIENT_ORDER_ID_PATTERN, uniqueness: "while-open" },
   modify: "unsupported",
-};
+} as const;
 
-export const binanceCapabilities: Capabilities = {
-  methods: { getQuote: "native", modifyOrder: "unsupported", observePrice: "unsupported" },
+export const binanceCapabilities = {
+  // getOrder by client id needs the symbol at Binance; the plugin finds it by scanning (see client.ts).
+  methods: { getQuote: "native", modifyOrder: "unsupported", observePrice: "unsupported", getOrder: "emulated" },
   orders: { crypto: spot },
-};
+} as const satisfies Capabilities;

@@ -9,7 +9,7 @@
  * @module
  */
 
-const encoder = new TextEncoder();
+import { hmacSha256 } from "../sdk";
 
 /**
  * Percent-encodes a parameter value the way Binance's documented examples do:
@@ -25,14 +25,9 @@ export function buildQuery(params: readonly (readonly [string, string])[]): stri
   return params.map(([k, v]) => `${k}=${encodeParam(v)}`).join("&");
 }
 
-function hex(bytes: ArrayBuffer): string {
-  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** hex(HMAC-SHA256(secretKey, payload)). */
-export async function signPayload(secretKey: string, payload: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secretKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  return hex(await crypto.subtle.sign("HMAC", key, encoder.encode(payload)));
+/** hex(HMAC-SHA256(secretKey, payload)), through the SDK's WebCrypto helper. */
+export function signPayload(secretKey: string, payload: string): Promise<string> {
+  return hmacSha256(secretKey, payload, "hex");
 }
 
 /** Constant-time-ish comparison for the fake's verification (signatures are case-insensitive hex). */
