@@ -57,3 +57,5 @@ export type {
 } from "./types";
 export { FaultInjector, replyToResponse, timeoutError, type FaultInjectorOptions } from "./faults";
 export { runConformanceSuite } from "./suite";
+export { captureRequest, KIT_NOW, scriptedClient, testClient, testContext, toReply, type CapturedRequest, type TestConnection } from "./harness";
+export { modelProblems, stripRaw } from "./static-layers";

@@ -2,14 +2,149 @@
  * The conformance suite runner. Registers vitest `describe`/`it` blocks for
  * every layer; call it at the top level of a plugin's test file.
  *
+ * Skips are never quiet: each one is a visible `it.skip` titled
+ * `SKIPPED (reason)`, and the list is printed as a banner on every run.
+ *
  * @module
  */
-import { describe, it } from "vitest";
-import type { ConformanceOptions } from "./types";
+import { afterAll, describe, expect, it } from "vitest";
+import { BrokerError, secretValues, type OrderRequest, type OrderType } from "../sdk";
+import { contractProblems } from "./contract-layer";
+import { scriptedClient, type TestConnection } from "./harness";
+import { SCENARIOS, type Scenario } from "./scenarios";
+import { createScenarioEnv } from "./scenario-env";
+import { runRequestCase, runResponseCase } from "./static-layers";
+import type { ConformanceOptions, ScenarioId } from "./types";
+
+/** Why a check does not run, or null when it runs. */
+interface Decision {
+  id: ScenarioId | "static-requests" | "static-responses";
+  reason: string | null;
+  /** `capability`: ruled out by the plugin's own data; `listed`: the plugin's skip list. */
+  source: "capability" | "listed" | null;
+}
+
+function decide(options: ConformanceOptions, scenario: Scenario): Decision {
+  const listed = options.skip?.[scenario.id];
+  if (listed !== undefined) return { id: scenario.id, reason: listed, source: "listed" };
+  const features = options.plugin.capabilities.orders[options.instrument.assetClass];
+  const gated = features ? scenario.gate(options.plugin, features) : `capabilities: no ${options.instrument.assetClass}`;
+  return { id: scenario.id, reason: gated, source: gated === null ? null : "capability" };
+}
+
+/** Prints every skip of the run, loudly, once per plugin. */
+function printSkips(pluginId: string, skips: Decision[]): void {
+  if (skips.length === 0) return;
+  const width = Math.max(...skips.map((s) => s.id.length));
+  const lines = skips.map((s) => `  ${s.source === "listed" ? "SKIP (listed)    " : "SKIP (capability)"}  ${s.id.padEnd(width)}  ${s.reason ?? ""}`);
+  const bar = "!".repeat(78);
+  console.warn(`\n${bar}\n!! conformance: ${pluginId}: ${skips.length} check(s) SKIPPED\n${lines.join("\n")}\n${bar}\n`);
+}
+
+function staticConnection(options: ConformanceOptions): TestConnection {
+  return {
+    plugin: options.plugin,
+    credentials: options.credentials,
+    ...(options.settings && { settings: options.settings }),
+    ...(options.environment && { environment: options.environment }),
+    ...(options.baseUrl && { baseUrl: options.baseUrl }),
+    ...(options.now && { now: () => new Date(options.now!.getTime()) }),
+  };
+}
+
+/** A sample order the broker can take, for the transport checks. */
+function sampleIntent(options: ConformanceOptions): OrderRequest {
+  const f = options.plugin.capabilities.orders[options.instrument.assetClass];
+  const type: OrderType = f?.orderTypes.includes("market") ? "market" : "limit";
+  return {
+    clientOrderId: "tl0123456789abcdef0123456789abcdef",
+    ticker: options.instrument.ticker,
+    assetClass: options.instrument.assetClass,
+    side: "buy",
+    quantity: options.instrument.quantity ?? "1",
+    type,
+    timeInForce: f?.timeInForce.includes("gtc") ? "gtc" : (f?.timeInForce[0] ?? "day"),
+    ...(type === "limit" && { limitPrice: options.instrument.price ?? "100" }),
+  };
+}
 
 /** Registers the whole conformance suite for one plugin. */
 export function runConformanceSuite(options: ConformanceOptions): void {
-  describe(`conformance: ${options.plugin.manifest.id}`, () => {
-    it.todo("the kit's runner lands shortly; the interface in ./types.ts is final");
+  const id = options.plugin.manifest.id;
+  const connection = staticConnection(options);
+  const skips: Decision[] = [];
+
+  describe(`conformance: ${id}`, () => {
+    describe("layer 0: contract", () => {
+      it("manifest, capabilities, credentials form and method map agree", () => {
+        expect(contractProblems(options.plugin, connection)).toEqual([]);
+      });
+
+      it("a transport failure is outcome-unknown for placeOrder and retryable for reads", async () => {
+        const reset = new TypeError("network connection lost");
+        const place = scriptedClient(connection, [reset]);
+        const e1 = await place.client.placeOrder(options.accountId, sampleIntent(options)).catch((e: unknown) => e);
+        expect(e1 instanceof BrokerError ? e1.kind : e1, "placeOrder with no answer").toBe("outcome-unknown");
+        const read = scriptedClient(connection, [reset]);
+        const e2 = await read.client.getOpenOrders(options.accountId).catch((e: unknown) => e);
+        expect(e2 instanceof BrokerError ? e2.kind : e2, "getOpenOrders with no answer").toBe("retryable");
+      });
+
+      it("a 5xx on placeOrder is never read as 'nothing happened'", async () => {
+        const { client } = scriptedClient(connection, [{ status: 503, body: {} }]);
+        const e = await client.placeOrder(options.accountId, sampleIntent(options)).catch((err: unknown) => err);
+        expect(e instanceof BrokerError ? e.kind : e, "placeOrder answered 503").toBe("outcome-unknown");
+      });
+    });
+
+    describe("layer 1: static requests", () => {
+      if (options.requests.length === 0) {
+        const reason = options.skip?.["static-requests"];
+        if (reason === undefined) it("has cases (or a 'static-requests' skip reason)", () => expect.fail("no static request cases and no skip reason"));
+        else {
+          skips.push({ id: "static-requests", reason, source: "listed" });
+          it.skip(`SKIPPED (${reason})`, () => {});
+        }
+      }
+      for (const c of options.requests) it(c.name, () => runRequestCase(connection, options.accountId, c));
+      for (const v of options.signingVectors ?? []) {
+        it(`signing vector: ${v.name}`, async () => expect(await v.compute()).toBe(v.expected));
+      }
+    });
+
+    describe("layer 2: static responses", () => {
+      if (options.responses.length === 0) {
+        const reason = options.skip?.["static-responses"];
+        if (reason === undefined) it("has cases (or a 'static-responses' skip reason)", () => expect.fail("no static response cases and no skip reason"));
+        else {
+          skips.push({ id: "static-responses", reason, source: "listed" });
+          it.skip(`SKIPPED (${reason})`, () => {});
+        }
+      }
+      for (const c of options.responses) it(c.name, () => runResponseCase(connection, options.accountId, c));
+    });
+
+    describe("layer 3: scenarios against the fake broker", () => {
+      for (const scenario of SCENARIOS) {
+        const d = decide(options, scenario);
+        if (d.reason !== null) {
+          skips.push(d);
+          it.skip(`${scenario.id}: SKIPPED (${d.reason})`, () => {});
+          continue;
+        }
+        it(`${scenario.id}: ${scenario.title}`, async () => {
+          const env = await createScenarioEnv(options);
+          const missing = scenario.needs?.(env.fake);
+          if (missing) expect.fail(`${missing}: implement it, or add "${scenario.id}" to skip with a reason`);
+          await scenario.run(env, options);
+          // Whatever the plugin logged, no credential may appear in it.
+          const logged = JSON.stringify(env.logs);
+          for (const secret of secretValues(options.credentials)) expect(logged.includes(secret), "a credential value reached the log").toBe(false);
+        });
+      }
+    });
+
+    // Printed after the run as well as listed as skipped tests, so no one misses them.
+    afterAll(() => printSkips(id, skips));
   });
 }

@@ -1,0 +1,114 @@
+/**
+ * Building clients for tests exactly as the core builds them (through the
+ * SDK's host: shared fetch, guard, logger), over a scripted or fake transport.
+ *
+ * @module
+ */
+import type { BrokerClient, BrokerPlugin, PluginContext } from "../sdk";
+import { connectPlugin, createPluginContext, type LogEntry, type Transport } from "../sdk/host";
+import { replyToResponse } from "./faults";
+import type { FakeReply, RecordedFixture } from "./types";
+
+/** The kit's fixed clock: signatures and timestamps in static tests are reproducible. */
+export const KIT_NOW = new Date("2026-01-02T03:04:05.000Z");
+
+/** One request as the transport received it. Header names are lower-case. */
+export interface CapturedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** Parsed JSON when the body is JSON, the raw text otherwise, undefined when empty. */
+  body: unknown;
+}
+
+/** Where and as whom a test client connects. */
+export interface TestConnection {
+  plugin: BrokerPlugin;
+  credentials: unknown;
+  settings?: Record<string, unknown>;
+  environment?: "paper" | "live";
+  /** Default: the manifest's URL for the environment. */
+  baseUrl?: string;
+  /** Default {@link KIT_NOW} (fixed). */
+  now?: () => Date;
+  /** Receives every log line the plugin writes (after redaction). */
+  logSink?: (entry: LogEntry) => void;
+}
+
+/** Reads a request into a {@link CapturedRequest} (the body is consumed from a clone). */
+export async function captureRequest(request: Request): Promise<CapturedRequest> {
+  const text = await request.clone().text();
+  let body: unknown = text === "" ? undefined : text;
+  if (text !== "") {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON (form data, plain text): keep the text.
+    }
+  }
+  return { method: request.method, url: request.url, headers: Object.fromEntries(request.headers.entries()), body };
+}
+
+function baseUrlOf(connection: TestConnection): string {
+  const environment = connection.environment ?? "paper";
+  const url = connection.baseUrl ?? connection.plugin.manifest.environments[environment];
+  if (!url) throw new Error(`${connection.plugin.manifest.id} has no ${environment} environment; pass baseUrl`);
+  return url;
+}
+
+function hostConnection(connection: TestConnection, transport: Transport) {
+  return {
+    plugin: connection.plugin,
+    connectionId: `kit-${connection.plugin.manifest.id}-${crypto.randomUUID()}`,
+    credentials: connection.credentials,
+    settings: connection.settings ?? {},
+    environment: connection.environment ?? "paper",
+    baseUrl: baseUrlOf(connection),
+    transport,
+    now: connection.now ?? (() => new Date(KIT_NOW.getTime())),
+    logSink: connection.logSink ?? (() => {}),
+    rateLimit: "fresh" as const,
+  };
+}
+
+/**
+ * A context as the core would build it, over any transport: for plugin unit
+ * tests that call `plugin.connect(context)` themselves.
+ */
+export function testContext(connection: TestConnection, transport: Transport): PluginContext {
+  return createPluginContext(hostConnection(connection, transport));
+}
+
+/** A client as the core builds it (shared fetch + `canSubmit` guard), over any transport. */
+export function testClient(connection: TestConnection, transport: Transport): BrokerClient {
+  return connectPlugin(hostConnection(connection, transport));
+}
+
+/** A reply from a case: fixtures carry theirs under `response`. */
+export function toReply(reply: FakeReply | RecordedFixture): FakeReply {
+  return "response" in reply ? reply.response : reply;
+}
+
+/**
+ * A client whose transport records every request and answers from a script
+ * (default `200 {}` once the script runs out, or an Error to throw).
+ */
+export function scriptedClient(
+  connection: TestConnection,
+  replies: readonly (FakeReply | RecordedFixture | Error)[] = [],
+  options: { whenEmpty?: FakeReply | "throw" } = {},
+): { client: BrokerClient; sent: CapturedRequest[] } {
+  const sent: CapturedRequest[] = [];
+  const queue = [...replies];
+  const client = testClient(connection, async (request) => {
+    sent.push(await captureRequest(request));
+    const next = queue.shift();
+    if (next instanceof Error) throw next;
+    if (next === undefined) {
+      if (options.whenEmpty === "throw") throw new Error("the recorded replies ran out: the call made more requests than the case scripted");
+      return replyToResponse(options.whenEmpty ?? { status: 200, body: {} });
+    }
+    return replyToResponse(toReply(next));
+  });
+  return { client, sent };
+}

@@ -1,0 +1,191 @@
+/**
+ * What a layer-3 scenario works with: a fresh fake broker, a client built
+ * the way the core builds it, and helpers that trade the way the core trades
+ * (place once with reconciliation, poll until terminal, check positions).
+ *
+ * @module
+ */
+import { expect } from "vitest";
+import {
+  advanceOrder,
+  dec,
+  orderProblems,
+  placeOrderOnce,
+  TERMINAL_ORDER_STATUSES,
+  toDecimal,
+  type BrokerClient,
+  type BrokerOrder,
+  type Capabilities,
+  type OrderFeatures,
+  type OrderRequest,
+  type OrderSide,
+  type OrderType,
+  type RetryPolicy,
+  type TimeInForce,
+} from "../sdk";
+import type { LogEntry } from "../sdk/host";
+import { captureRequest, testClient, type CapturedRequest } from "./harness";
+import type { ConformanceOptions, FakeBroker, Instrument } from "./types";
+
+/** Retries in the kit are real but quick: the fakes answer at once. */
+export const KIT_RETRY: RetryPolicy = { attempts: 4, baseMs: 1, maxMs: 5 };
+const kitWait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 5)));
+
+/** Polls for an order's terminal state at most this often. */
+const MAX_POLLS = 40;
+
+export interface ScenarioEnv {
+  fake: FakeBroker;
+  client: BrokerClient;
+  accountId: string;
+  capabilities: Capabilities;
+  features: OrderFeatures;
+  instrument: Required<Instrument>;
+  /** The broker symbol of the instrument. */
+  symbol: string;
+  /** Every request that reached the fake, in order. */
+  sent: CapturedRequest[];
+  /** Every log line the plugin wrote (after redaction). */
+  logs: LogEntry[];
+  /** Client order ids the scenario sent. */
+  clientOrderIds: string[];
+  timeInForce: TimeInForce;
+  newClientOrderId(): string;
+  /** An order request for the instrument. */
+  intent(side: OrderSide, type: OrderType, fields?: Partial<OrderRequest>): OrderRequest;
+  setPrice(price: string): Promise<void>;
+  /** Places through the core's reconcile-aware rule (`placeOrderOnce`). */
+  place(request: OrderRequest): Promise<BrokerOrder>;
+  /** Reads an order, checking its consistency and its transition from the last report. */
+  read(order: BrokerOrder): Promise<BrokerOrder>;
+  /** Polls until the order is terminal. */
+  settle(order: BrokerOrder): Promise<BrokerOrder>;
+  /** The signed position quantity in the instrument ("0" when flat). */
+  position(): Promise<string>;
+  /** Price `factor` × the instrument price (e.g. "0.98"), as a decimal with at most 2 places. */
+  priceAt(factor: string): string;
+}
+
+/** The time in force scenarios use: gtc, else day, else whatever the broker has. */
+function pickTimeInForce(f: OrderFeatures): TimeInForce {
+  return f.timeInForce.includes("gtc") ? "gtc" : f.timeInForce.includes("day") ? "day" : (f.timeInForce[0] ?? "gtc");
+}
+
+function hex32(): string {
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
+/** Builds the environment for one scenario run. */
+export async function createScenarioEnv(options: ConformanceOptions): Promise<ScenarioEnv> {
+  const plugin = options.plugin;
+  const inst: Required<Instrument> = {
+    price: "100",
+    quantity: "1",
+    unaffordableQuantity: "1000000000",
+    ...options.instrument,
+  };
+  const features = plugin.capabilities.orders[inst.assetClass];
+  if (!features) throw new Error(`instrument asset class ${inst.assetClass} is not in the plugin's capabilities`);
+  const fake = await options.fake();
+  await fake.reset();
+  const sent: CapturedRequest[] = [];
+  const logs: LogEntry[] = [];
+  const client = testClient(
+    {
+      plugin,
+      credentials: options.credentials,
+      ...(options.settings && { settings: options.settings }),
+      ...(options.environment && { environment: options.environment }),
+      ...((fake.baseUrl ?? options.baseUrl) !== undefined && { baseUrl: fake.baseUrl ?? options.baseUrl }),
+      // Scenarios run on the real clock: fakes may time-stamp and expire things.
+      now: () => new Date(),
+      logSink: (entry) => logs.push(entry),
+    },
+    async (request) => {
+      sent.push(await captureRequest(request));
+      return fake.fetch(request);
+    },
+  );
+  const accounts = await client.testConnection();
+  const accountId = accounts[0]?.brokerAccountId;
+  if (accountId === undefined) throw new Error("testConnection returned no account");
+  const symbol = plugin.symbol(inst.ticker, inst.assetClass);
+  const clientOrderIds: string[] = [];
+  const timeInForce = pickTimeInForce(features);
+  const last = new Map<string, BrokerOrder>();
+
+  const env: ScenarioEnv = {
+    fake,
+    client,
+    accountId,
+    capabilities: plugin.capabilities,
+    features,
+    instrument: inst,
+    symbol,
+    sent,
+    logs,
+    clientOrderIds,
+    timeInForce,
+    newClientOrderId() {
+      // The core's format: `tl` + 32 hex.
+      const id = `tl${hex32()}`;
+      clientOrderIds.push(id);
+      return id;
+    },
+    intent(side, type, fields = {}) {
+      return {
+        clientOrderId: env.newClientOrderId(),
+        ticker: inst.ticker,
+        assetClass: inst.assetClass,
+        side,
+        quantity: inst.quantity,
+        type,
+        timeInForce,
+        ...fields,
+      };
+    },
+    async setPrice(price) {
+      await fake.setPrice(symbol, price);
+    },
+    async place(request) {
+      const order = await placeOrderOnce(client, accountId, request, { policy: KIT_RETRY, wait: kitWait });
+      expect(order.clientOrderId, "the ack carries our client order id").toBe(request.clientOrderId);
+      expect(orderProblems(order), "the ack is a consistent order").toEqual([]);
+      last.set(order.brokerOrderId, order);
+      return order;
+    },
+    async read(order) {
+      const now = await client.getOrder(accountId, { brokerOrderId: order.brokerOrderId });
+      if (!now) throw new Error(`getOrder lost order ${order.brokerOrderId}`);
+      expect(orderProblems(now), `order ${order.brokerOrderId} is consistent`).toEqual([]);
+      const previous = last.get(order.brokerOrderId) ?? order;
+      // Throws if the status went backwards or fills shrank.
+      advanceOrder(previous, now);
+      last.set(order.brokerOrderId, now);
+      return now;
+    },
+    async settle(order) {
+      let current = order;
+      for (let i = 0; i < MAX_POLLS && !TERMINAL_ORDER_STATUSES.has(current.status); i++) {
+        if (i > 0) await kitWait(5);
+        current = await env.read(current);
+      }
+      return current;
+    },
+    async position() {
+      const positions = await client.getPositions(accountId);
+      const p = positions.find((x) => x.ticker === inst.ticker);
+      return p ? toDecimal(p.quantity) : "0";
+    },
+    priceAt(factor) {
+      return toDecimal(dec(inst.price).times(factor).round(2));
+    },
+  };
+  await env.setPrice(inst.price);
+  return env;
+}
+
+/** Asserts two decimals are equal as numbers ("1.0" = "1"). */
+export function expectDecimal(actual: string, expected: string, what: string): void {
+  expect(dec(actual).eq(expected) ? expected : actual, what).toBe(expected);
+}
