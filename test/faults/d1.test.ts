@@ -148,7 +148,7 @@ describe("D1 failures during a webhook", () => {
   // the first subscription executes it anyway. A sender that retries duplicates that trade.
   // Expected: a 503 leaves no trace at any broker (or: the reply is 200, since the signal was
   // durably queued, and the unqueued subscription's trade is recorded as failed).
-  it.fails("D1 down and one of two queues down: a 503 must not be followed by an execution", async () => {
+  it("D1 down and one of two queues down: a 503 must not be followed by an execution", async () => {
     const trader = await createTrader();
     const conn2 = await call<{ id: string }>("POST", "/api/connections", { token: trader.token, body: { broker: "paper", name: "Second" } });
     const sub2 = await call<{ id: string }>("POST", "/api/subscriptions", {

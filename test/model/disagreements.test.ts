@@ -13,7 +13,7 @@ describe("decide() versus the reference", () => {
   // quantity regardless of `quantity`". decide() checks percent_of_position before sentiment
   // (position-rules.ts buyOrSell), so `sell` + `flat` + percent_of_position 50 sells half the
   // long and leaves 5 open instead of flattening it.
-  it.fails("sell + sentiment flat + percent_of_position exits the whole long", async () => {
+  it("sell + sentiment flat + percent_of_position exits the whole long", async () => {
     const trader = await createTrader();
     const open = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", quantity: 10, price: 100 }, { query: "?wait=2500" });
     expect(open.status).toBe(200);

@@ -36,6 +36,12 @@ export const TERMINAL_TRADE_STATUSES: ReadonlySet<TradeStatus> = new Set([
   "cancelled",
 ]);
 
+/** A trade for another subscription whose queue could not take the signal. */
+export interface UnqueuedTrade {
+  tradeId: string;
+  subscriptionId: string;
+}
+
 export interface QueueItem {
   seq: number;
   signalId: string;
@@ -128,7 +134,8 @@ export class QueueStore {
         not_before INTEGER,
         enqueued_at INTEGER NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
-        log_needed INTEGER NOT NULL DEFAULT 0
+        log_needed INTEGER NOT NULL DEFAULT 0,
+        log_extra TEXT
       );
       CREATE INDEX IF NOT EXISTS queue_state_idx ON queue (state, seq);
       CREATE TABLE IF NOT EXISTS trades (
@@ -243,15 +250,25 @@ export class QueueStore {
     return num(this.sql.exec(`SELECT count(*) AS n FROM queue WHERE state != 'done'`).one().n ?? 0);
   }
 
-  markLogNeeded(signalId: string): boolean {
-    return this.sql.exec(`UPDATE queue SET log_needed = 1 WHERE signal_id = ?`, signalId).rowsWritten > 0;
+  /**
+   * Records trades of OTHER subscriptions that could not be queued while D1
+   * was down, so this queue writes them (as failed) with its next sync.
+   */
+  markLogNeeded(signalId: string, unqueued: readonly UnqueuedTrade[]): boolean {
+    return (
+      this.sql.exec(`UPDATE queue SET log_needed = 1, log_extra = ? WHERE signal_id = ?`, JSON.stringify(unqueued), signalId)
+        .rowsWritten > 0
+    );
   }
 
-  signalsNeedingLog(): QueuedSignal[] {
+  signalsNeedingLog(): { envelope: QueuedSignal; unqueued: UnqueuedTrade[] }[] {
     return this.sql
-      .exec(`SELECT envelope FROM queue WHERE log_needed = 1`)
+      .exec(`SELECT envelope, log_extra FROM queue WHERE log_needed = 1`)
       .toArray()
-      .map((r) => JSON.parse(str(r.envelope)) as QueuedSignal);
+      .map((r) => ({
+        envelope: JSON.parse(str(r.envelope)) as QueuedSignal,
+        unqueued: r.log_extra ? (JSON.parse(str(r.log_extra)) as UnqueuedTrade[]) : [],
+      }));
   }
 
   clearLogNeeded(signalIds: readonly string[]): void {

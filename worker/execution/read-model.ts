@@ -31,9 +31,30 @@ export async function syncReadModel(d1: D1Database, store: QueueStore): Promise<
     return e;
   };
 
+  // A trade's first copy carries its signal's log row too (insert-or-ignore): if the
+  // webhook could not write it (D1 was down), the log catches up here, for free.
+  const firstSync = new Set(trades.filter((t) => t.syncedVersion === 0).map((t) => t.signalId));
   const statements = [
-    // The signal row first: trades reference it in the API's joins.
-    ...logs.map((e) => db.insert(schema.signals).values({ ...e.logRow, messageCode: null, message: null }).onConflictDoNothing()),
+    ...[...firstSync].map((signalId) => insertSignalLog(db, envelopeOf(signalId))),
+    ...logs.flatMap(({ envelope, unqueued }) => [
+      insertSignalLog(db, envelope),
+      ...unqueued.map((u) =>
+        db
+          .insert(schema.trades)
+          .values({
+            id: u.tradeId,
+            userId: envelope.userId,
+            signalId: envelope.signalId,
+            subscriptionId: u.subscriptionId,
+            status: "failed",
+            messageCode: "queue-unavailable",
+            message: "Tradeloop could not queue this signal for the subscription, so no order was sent. Send the alert again.",
+            createdAt: envelope.receivedAt,
+            updatedAt: envelope.receivedAt,
+          })
+          .onConflictDoNothing(),
+      ),
+    ]),
     ...trades.map((t) => upsertTrade(db, t, envelopeOf(t.signalId))),
     ...orders.map((o) => upsertOrder(db, o, envelopeOf(o.signalId))),
   ];
@@ -44,11 +65,15 @@ export async function syncReadModel(d1: D1Database, store: QueueStore): Promise<
   // Only now is the copy durable; rows changed meanwhile keep a higher version and sync next time.
   for (const t of trades) store.markTradeSynced(t.id, t.version);
   for (const o of orders) store.markOrderSynced(o.clientOrderId, o.version);
-  store.clearLogNeeded(logs.map((e) => e.signalId));
+  store.clearLogNeeded(logs.map((l) => l.envelope.signalId));
   return statements.length;
 }
 
 type Db = ReturnType<typeof drizzle<typeof schema>>;
+
+function insertSignalLog(db: Db, e: QueuedSignal) {
+  return db.insert(schema.signals).values({ ...e.logRow, messageCode: null, message: null }).onConflictDoNothing();
+}
 
 function upsertTrade(db: Db, t: TradeRow, e: QueuedSignal) {
   return db

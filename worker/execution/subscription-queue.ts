@@ -24,7 +24,7 @@ import type { TradePlan } from "../trading/types";
 import type { QueuedSignal } from "./envelope";
 import { BrokerClients, markConnectionExpired } from "./broker-clients";
 import { AwaitingApproval, isTerminal, refreshedStatus, ResumeLater, runTrade } from "./executor";
-import { QueueStore, type OrderRow, type TradeRow } from "./queue-store";
+import { QueueStore, type OrderRow, type TradeRow, type UnqueuedTrade } from "./queue-store";
 import { syncReadModel } from "./read-model";
 
 /** How often the alarm checks on a drain loop that should be running. */
@@ -98,9 +98,13 @@ export class SubscriptionQueue extends DurableObject<Env> {
     return { enqueued };
   }
 
-  /** The webhook could not write the signal's D1 log row; write it with the next sync. */
-  async ensureLogged(signalId: string): Promise<boolean> {
-    const marked = this.store.markLogNeeded(signalId);
+  /**
+   * The webhook could not write the signal's D1 log row; write it with the
+   * next sync, together with the trades of subscriptions whose queues could
+   * not take the signal (recorded as failed, so they are visible).
+   */
+  async ensureLogged(signalId: string, unqueued: readonly UnqueuedTrade[] = []): Promise<boolean> {
+    const marked = this.store.markLogNeeded(signalId, unqueued);
     if (marked) void this.sync();
     await this.scheduleAlarm();
     return marked;
@@ -185,11 +189,16 @@ export class SubscriptionQueue extends DurableObject<Env> {
   /** Starts the drain loop unless it is already running; returns the running loop. */
   private kick(): Promise<void> {
     if (!this.draining) {
-      this.draining = this.drain().finally(() => {
-        this.draining = null;
-        // Re-arm for whatever is left (delayed items, unsynced rows, resting orders) or clear the watchdog.
-        void this.scheduleAlarm();
-      });
+      this.draining = this.drain()
+        .catch((err: unknown) => {
+          // Storage itself failed (the object is being reset): the alarm retries once it is back.
+          console.error(`drain loop stopped: ${err instanceof Error ? err.message : String(err)}`);
+        })
+        .finally(() => {
+          this.draining = null;
+          // Re-arm for whatever is left (delayed items, unsynced rows, resting orders) or clear the watchdog.
+          this.scheduleAlarm().catch(() => undefined);
+        });
     }
     return this.draining;
   }

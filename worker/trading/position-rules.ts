@@ -112,7 +112,8 @@ function buyOrSell(r: RuleInput, side: OrderSide, held: OrderSide | null): Trade
     if (!held) return reject("no-position-to-exit", `"quantityType": "percent_of_position" sizes from the open position, and there is no open ${r.ticker} position.`, "quantityType");
     if (held !== side) {
       if (r.exitBlock) raise(r.exitBlock);
-      return { outcome: "close-open-position", cancelEligible: true, exit: { sizing: "signal" } };
+      // "sentiment": "flat" means flat: the whole position, whatever the quantity says (reference §1).
+      return { outcome: "close-open-position", cancelEligible: true, exit: { sizing: want === "flat" ? "full" : "signal" } };
     }
   }
   if (!held) {

@@ -188,17 +188,26 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
 
   const queuedTargets = targets.filter((_, i) => queueResults[i]?.status === "fulfilled");
   const failedTargets = targets.filter((_, i) => queueResults[i]?.status === "rejected");
+  if (failedTargets.length > 0) console.error(`webhook ${strategy.id}: could not queue for ${failedTargets.length} subscription(s)`);
   if (logResult?.status === "rejected") {
+    // Nothing stored anywhere: the sender must retry, and a retry cannot duplicate anything.
     if (queuedTargets.length === 0) return unavailable(c, logResult.reason);
-    // The queues hold the signal; they write the missing log row when D1 is back.
+    // At least one queue holds the signal, so it WILL execute there: answering 503 would invite a
+    // duplicate. Accept it; the queues write the missing log row (and the unqueued trades, as
+    // failed) when D1 is back.
+    const failedIds = new Set(failedTargets.map((t) => t.id));
     await Promise.allSettled(
-      queuedTargets.flatMap((t) => entries.map((e) => queueOf(c.env, t.id).ensureLogged(e.logRow.id))),
+      queuedTargets.flatMap((t) =>
+        entries.map((e) =>
+          queueOf(c.env, t.id).ensureLogged(
+            e.logRow.id,
+            e.trades.filter((tr) => failedIds.has(tr.subscriptionId)).map((tr) => ({ tradeId: tr.id, subscriptionId: tr.subscriptionId })),
+          ),
+        ),
+      ),
     );
-  }
-  if (failedTargets.length > 0) {
-    console.error(`webhook ${strategy.id}: could not queue for ${failedTargets.length} subscription(s)`);
-    if (logResult?.status === "rejected") return unavailable(c, logResult.reason);
-    await markUnqueued(c.env.DB, entries, targets, failedTargets);
+  } else if (failedTargets.length > 0) {
+    await markUnqueued(c.env.DB, entries, failedTargets);
   }
 
   const waitMs = parseWait(c.req.query("wait"));
@@ -237,7 +246,6 @@ function isOverloaded(err: unknown): boolean {
 async function markUnqueued(
   d1: D1Database,
   entries: readonly { logRow: SignalLogRow; trades: readonly { id: string; subscriptionId: string }[] }[],
-  targets: readonly SubscriptionTarget[],
   failed: readonly SubscriptionTarget[],
 ): Promise<void> {
   const failedIds = new Set(failed.map((t) => t.id));
@@ -251,7 +259,7 @@ async function markUnqueued(
           .bind("Tradeloop could not queue this signal for the subscription, so no order was sent. Send the alert again.", now, t.id),
       ),
   );
-  if (stmts.length > 0 && targets.length > 0) await d1.batch(stmts).catch((err: unknown) => console.error("markUnqueued failed", err));
+  if (stmts.length > 0) await d1.batch(stmts).catch((err: unknown) => console.error("markUnqueued failed", err));
 }
 
 /** Holds the reply until every (subscription, signal) trade is terminal or `waitMs` passes. */

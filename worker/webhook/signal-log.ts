@@ -26,7 +26,8 @@ export interface RejectedLog {
 
 /** The payload to log for a body that may not be JSON. Never includes the URL (and so never the secret). */
 export function loggablePayload(parsed: unknown, bodyText: string): unknown {
-  if (parsed !== undefined) return parsed;
+  // JSON null is a valid parse, but the log's payload column is NOT NULL: keep the text instead.
+  if (parsed !== undefined && parsed !== null) return parsed;
   return { raw: bodyText.length > MAX_RAW_LOG_CHARS ? `${bodyText.slice(0, MAX_RAW_LOG_CHARS)}…` : bodyText };
 }
 
