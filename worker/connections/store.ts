@@ -7,11 +7,12 @@
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { BrokerClient } from "../../plugins/sdk";
-import type { Db } from "../db/client";
+import { type Db, getDb } from "../db/client";
 import { accounts, connections } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import { brokerClientFor } from "./broker-client";
+import { rewrapIfStale } from "./rotation";
 import { openCredentials } from "./vault";
 
 /** A `connections` row (holds sealed credentials: never serialize it as is). */
@@ -64,11 +65,17 @@ export async function resolveAccount(
   return account;
 }
 
+/** Opens a row's credentials (undefined when it has none). A row still wrapped by an old vault key is re-wrapped on the way. */
+export async function openConnectionCredentials(env: Env, row: ConnectionRow): Promise<unknown> {
+  if (!row.credentialsCiphertext || !row.credentialsKeyId) return undefined;
+  const sealed = { ciphertext: row.credentialsCiphertext, keyId: row.credentialsKeyId };
+  const credentials = await openCredentials(env.VAULT_KEYS, row.id, sealed);
+  await rewrapIfStale(getDb(env.DB), env.VAULT_KEYS, row.id, sealed);
+  return credentials;
+}
+
 /** A broker client for a stored connection, with its credentials opened from the vault. */
 export async function clientForConnection(env: Env, row: ConnectionRow): Promise<BrokerClient> {
-  const credentials =
-    row.credentialsCiphertext && row.credentialsKeyId
-      ? await openCredentials(env.VAULT_KEYS, row.id, { ciphertext: row.credentialsCiphertext, keyId: row.credentialsKeyId })
-      : undefined;
+  const credentials = await openConnectionCredentials(env, row);
   return brokerClientFor(env, { id: row.id, broker: row.broker, settings: row.settings, credentials });
 }

@@ -1,21 +1,36 @@
 /**
- * The credential vault: broker credentials are sealed with AES-256-GCM before
- * they reach D1, and opened only in memory when a broker client is built.
+ * The credential vault: envelope encryption of broker credentials at rest.
  *
- * Keys come from the `VAULT_KEYS` secret (`kid1:<base64 key>,kid2:...`). The
- * first key seals; any listed key opens, so keys rotate by prepending a new
- * one and re-sealing at leisure. The row stores which key sealed it.
+ * - Each sealing draws a fresh 256-bit **data key** (DEK) and encrypts the
+ *   credentials with it (AES-256-GCM, random 96-bit IV).
+ * - The DEK is **wrapped** (AES-256-GCM) by a **vault key** (KEK) from the
+ *   `VAULT_KEYS` secret (`kid1:<base64 key>,kid2:...`). Only the wrapped DEK
+ *   is stored, next to the ciphertext; the row's `credentials_key_id` names
+ *   the KEK that wrapped it.
+ * - The first key in `VAULT_KEYS` seals; any listed key opens. Rotating =
+ *   prepend a new key, then {@link rewrapCredentials} each row: it unwraps
+ *   the 32-byte DEK with the old key and wraps it with the new one. The
+ *   credentials' ciphertext is not touched, so rotation never re-encrypts
+ *   (or even decrypts) the credentials themselves. Rows are re-wrapped when
+ *   they are next used, or all at once with `rewrapStaleConnections`
+ *   (rotation.ts); once no row names the old key id, drop it from the secret.
  *
- * The connection id is bound in as additional authenticated data: a sealed
- * blob copied into another user's row fails to open instead of lending that
- * row someone else's credentials.
+ * Additional authenticated data binds the credentials to their connection
+ * id (a blob copied into another user's row fails to open) and the wrapped
+ * DEK to its connection and key id (editing `credentials_key_id` fails too).
+ *
+ * Stored format: `v2.<wrap IV>.<wrapped DEK>.<IV>.<ciphertext>` (base64 parts).
+ * `v1.<IV>.<ciphertext>` (credentials encrypted directly under the vault key)
+ * is still opened, and re-wrapping upgrades it to v2.
  *
  * @module
  */
 import { fromBase64, toBase64 } from "../auth/encoding";
 
-const ENVELOPE_VERSION = "v1";
+const V1 = "v1";
+const V2 = "v2";
 const IV_BYTES = 12;
+const encoder = new TextEncoder();
 
 interface VaultKey {
   id: string;
@@ -38,9 +53,34 @@ export function parseVaultKeys(spec: string): VaultKey[] {
   return keys;
 }
 
-function importKey(raw: Uint8Array, usage: "encrypt" | "decrypt"): Promise<CryptoKey> {
+/** Id of the key that seals (the first in `VAULT_KEYS`). */
+export function currentKeyId(vaultKeys: string): string {
+  return parseVaultKeys(vaultKeys)[0]!.id;
+}
+
+function vaultKey(vaultKeys: string, keyId: string): VaultKey {
+  const key = parseVaultKeys(vaultKeys).find((k) => k.id === keyId);
+  if (!key) throw new Error(`Vault key "${keyId}" is not in VAULT_KEYS; the connection's credentials cannot be opened.`);
+  return key;
+}
+
+function importAesKey(raw: Uint8Array, usage: "encrypt" | "decrypt"): Promise<CryptoKey> {
   return crypto.subtle.importKey("raw", raw, "AES-GCM", false, [usage]);
 }
+
+async function gcmEncrypt(raw: Uint8Array, plaintext: Uint8Array, aad: string): Promise<{ iv: Uint8Array; body: Uint8Array }> {
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+  const body = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: encoder.encode(aad) }, await importAesKey(raw, "encrypt"), plaintext);
+  return { iv, body: new Uint8Array(body) };
+}
+
+async function gcmDecrypt(raw: Uint8Array, iv: Uint8Array, body: Uint8Array, aad: string): Promise<Uint8Array> {
+  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: encoder.encode(aad) }, await importAesKey(raw, "decrypt"), body);
+  return new Uint8Array(plain);
+}
+
+/** AAD of the wrapped data key: a wrap is valid only for this connection and this vault key. */
+const wrapAad = (connectionId: string, keyId: string) => `tradeloop/dek/v2/${connectionId}/${keyId}`;
 
 /** What `connections` stores for sealed credentials. */
 export interface SealedCredentials {
@@ -48,18 +88,46 @@ export interface SealedCredentials {
   keyId: string;
 }
 
-/** Encrypts credentials for one connection with the current (first) vault key. */
+interface V2Parts {
+  wrapIv: string;
+  wrappedDek: string;
+  iv: string;
+  body: string;
+}
+
+function parseEnvelope(ciphertext: string): { version: typeof V1; iv: string; body: string } | ({ version: typeof V2 } & V2Parts) {
+  const parts = ciphertext.split(".");
+  if (parts[0] === V1 && parts.length === 3 && parts[1] && parts[2]) return { version: V1, iv: parts[1], body: parts[2] };
+  if (parts[0] === V2 && parts.length === 5 && parts.slice(1).every(Boolean)) {
+    return { version: V2, wrapIv: parts[1]!, wrappedDek: parts[2]!, iv: parts[3]!, body: parts[4]! };
+  }
+  throw new Error("Unrecognized credentials envelope.");
+}
+
+async function wrapDek(key: VaultKey, connectionId: string, dek: Uint8Array): Promise<{ wrapIv: string; wrappedDek: string }> {
+  const { iv, body } = await gcmEncrypt(key.raw, dek, wrapAad(connectionId, key.id));
+  return { wrapIv: toBase64(iv), wrappedDek: toBase64(body) };
+}
+
+async function unwrapDek(key: VaultKey, connectionId: string, parts: V2Parts): Promise<Uint8Array> {
+  return gcmDecrypt(key.raw, fromBase64(parts.wrapIv), fromBase64(parts.wrappedDek), wrapAad(connectionId, key.id));
+}
+
+function envelope(parts: V2Parts): string {
+  return [V2, parts.wrapIv, parts.wrappedDek, parts.iv, parts.body].join(".");
+}
+
+/** Encrypts credentials for one connection under a fresh data key, wrapped by the current vault key. */
 export async function sealCredentials(vaultKeys: string, connectionId: string, credentials: unknown): Promise<SealedCredentials> {
-  const [current] = parseVaultKeys(vaultKeys);
-  if (!current) throw new Error("VAULT_KEYS is empty.");
-  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-  const plaintext = new TextEncoder().encode(JSON.stringify(credentials));
-  const sealed = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(connectionId) },
-    await importKey(current.raw, "encrypt"),
-    plaintext,
-  );
-  return { ciphertext: `${ENVELOPE_VERSION}.${toBase64(iv)}.${toBase64(new Uint8Array(sealed))}`, keyId: current.id };
+  const current = parseVaultKeys(vaultKeys)[0]!;
+  const dek = crypto.getRandomValues(new Uint8Array(32));
+  try {
+    const { iv, body } = await gcmEncrypt(dek, encoder.encode(JSON.stringify(credentials)), connectionId);
+    const wrapped = await wrapDek(current, connectionId, dek);
+    return { ciphertext: envelope({ ...wrapped, iv: toBase64(iv), body: toBase64(body) }), keyId: current.id };
+  } finally {
+    dek.fill(0); // the plaintext data key never outlives this call
+  }
 }
 
 /**
@@ -67,16 +135,44 @@ export async function sealCredentials(vaultKeys: string, connectionId: string, c
  * envelope was tampered with or moved to another connection.
  */
 export async function openCredentials(vaultKeys: string, connectionId: string, sealed: SealedCredentials): Promise<unknown> {
-  const key = parseVaultKeys(vaultKeys).find((k) => k.id === sealed.keyId);
-  if (!key) throw new Error(`Vault key "${sealed.keyId}" is not in VAULT_KEYS; the connection's credentials cannot be opened.`);
-  const [version, iv, body] = sealed.ciphertext.split(".");
-  if (version !== ENVELOPE_VERSION || !iv || !body) throw new Error("Unrecognized credentials envelope.");
-  const plaintext = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: fromBase64(iv), additionalData: new TextEncoder().encode(connectionId) },
-    await importKey(key.raw, "decrypt"),
-    fromBase64(body),
-  );
+  const key = vaultKey(vaultKeys, sealed.keyId);
+  const parsed = parseEnvelope(sealed.ciphertext);
+  let plaintext: Uint8Array;
+  if (parsed.version === V1) {
+    plaintext = await gcmDecrypt(key.raw, fromBase64(parsed.iv), fromBase64(parsed.body), connectionId);
+  } else {
+    const dek = await unwrapDek(key, connectionId, parsed);
+    try {
+      plaintext = await gcmDecrypt(dek, fromBase64(parsed.iv), fromBase64(parsed.body), connectionId);
+    } finally {
+      dek.fill(0);
+    }
+  }
   return JSON.parse(new TextDecoder().decode(plaintext)) as unknown;
+}
+
+/** True when the envelope is not (yet) a v2 envelope wrapped by the current vault key. */
+export function needsRewrap(vaultKeys: string, sealed: SealedCredentials): boolean {
+  return sealed.keyId !== currentKeyId(vaultKeys) || !sealed.ciphertext.startsWith(`${V2}.`);
+}
+
+/**
+ * Re-wraps the data key under the current vault key, leaving the
+ * credentials' ciphertext as it is. A v1 envelope is upgraded (decrypted and
+ * sealed as v2, once). Returns the envelope unchanged if nothing is to do.
+ */
+export async function rewrapCredentials(vaultKeys: string, connectionId: string, sealed: SealedCredentials): Promise<SealedCredentials> {
+  if (!needsRewrap(vaultKeys, sealed)) return sealed;
+  const parsed = parseEnvelope(sealed.ciphertext);
+  if (parsed.version === V1) return sealCredentials(vaultKeys, connectionId, await openCredentials(vaultKeys, connectionId, sealed));
+  const current = parseVaultKeys(vaultKeys)[0]!;
+  const dek = await unwrapDek(vaultKey(vaultKeys, sealed.keyId), connectionId, parsed);
+  try {
+    const wrapped = await wrapDek(current, connectionId, dek);
+    return { ciphertext: envelope({ ...parsed, ...wrapped }), keyId: current.id };
+  } finally {
+    dek.fill(0);
+  }
 }
 
 /**
