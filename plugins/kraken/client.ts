@@ -208,7 +208,8 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
       // One pair asked, one entry back (keyed by Kraken's own pair name, e.g. XXBTZUSD).
       const t = Object.values(result)[0];
       if (!t) throw new BrokerError(`Kraken has no ticker for ${ticker}.`, { code: "invalid-symbol", kind: "rejected", raw: result });
-      return { ticker, bid: t.b[0] ?? null, ask: t.a[0] ?? null, last: t.c[0] ?? null, at: context.now().toISOString() };
+      const price = (v: string | undefined) => (v === undefined || !dec(v).gt(0) ? null : toDecimal(v));
+      return { ticker, bid: price(t.b[0]), ask: price(t.a[0]), last: price(t.c[0]), at: context.now().toISOString() };
     },
   };
 }

@@ -1,0 +1,208 @@
+/**
+ * Kraken Spot plugin tests, inside workerd: the conformance kit (static
+ * cases, fixtures, scenarios), the documented API-Sign vector, and
+ * scenarios through the real client against the stateful fake.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import { runConformanceSuite } from "../testkit";
+import type { BrokerClient, OrderRequest } from "../sdk";
+import { brokerError, hostClient, scriptedClient, type TestBase } from "../binance/harness";
+import { requestCases, responseCases, signingVectors, TEST_BASE, TEST_CREDENTIALS, TEST_NOW } from "./cases";
+import { KrakenFake } from "./fake";
+import { krakenPlugin } from "./index";
+import { fromClOrdId, toClOrdId } from "./mapping";
+import { commonAsset, krakenPair, tickerFromPair } from "./symbols";
+
+const ACCOUNT = "spot";
+const base: TestBase = { credentials: TEST_CREDENTIALS, baseUrl: TEST_BASE, now: TEST_NOW, environment: "live" };
+
+runConformanceSuite({
+  plugin: krakenPlugin,
+  credentials: TEST_CREDENTIALS,
+  accountId: ACCOUNT,
+  environment: "live",
+  baseUrl: TEST_BASE,
+  now: TEST_NOW,
+  requests: requestCases,
+  responses: responseCases,
+  signingVectors,
+  fake: () => new KrakenFake({ apiKey: TEST_CREDENTIALS.apiKey, privateKey: TEST_CREDENTIALS.privateKey }),
+  instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "1000000000" },
+  rateLimitReply: { status: 200, body: { error: ["EAPI:Rate limit exceeded"] } },
+});
+
+describe("kraken: documented API-Sign vector", () => {
+  for (const v of signingVectors) it(v.name, async () => expect(await v.compute()).toBe(v.expected));
+});
+
+describe("kraken: refusals", () => {
+  it("refuses what Kraken cannot do before sending anything", async () => {
+    const { client, sent } = scriptedClient(krakenPlugin, base, []);
+    const both = { takeProfit: { limitPrice: "110" }, stopLoss: { type: "stop" as const, stopPrice: "90" } };
+    expect(await brokerError(client.placeOrder(ACCOUNT, { ...limit("k1"), bracket: both }))).toMatchObject({ kind: "unsupported", code: "brackets-not-supported" });
+    expect(await brokerError(client.placeOrder(ACCOUNT, { ...limit("k2"), timeInForce: "fok" }))).toMatchObject({ code: "time-in-force-not-supported" });
+    expect(await brokerError(client.placeOrder(ACCOUNT, { ...limit("k3"), clientOrderId: "an-id-that-is-far-too-long-for-kraken" }))).toMatchObject({ code: "invalid-client-order-id" });
+    expect(sent).toHaveLength(0);
+  });
+});
+
+describe("kraken: symbols and client ids", () => {
+  it("maps BTC to XBT and back, and reads legacy asset codes", () => {
+    expect(krakenPair("BTCUSD", "crypto")).toBe("XBTUSD");
+    expect(krakenPair("KRAKEN:ETHBTC", "crypto")).toBe("ETHXBT");
+    expect(krakenPair("DOGE/USD", "crypto")).toBe("XDGUSD");
+    expect(tickerFromPair("XBTUSD")).toBe("BTCUSD");
+    expect(tickerFromPair("XXBTZUSD")).toBe("BTCUSD");
+    expect(tickerFromPair("XBT/EUR")).toBe("BTCEUR");
+    expect(commonAsset("XXBT")).toBe("BTC");
+    expect(commonAsset("ZUSD")).toBe("USD");
+    expect(commonAsset("SOL")).toBe("SOL");
+  });
+
+  it("sends the core's 34-character id as a UUID and reads it back", () => {
+    const id = "tl0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+    expect(toClOrdId(id)).toBe("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9");
+    expect(fromClOrdId(toClOrdId(id))).toBe(id);
+    expect(toClOrdId("short-id")).toBe("short-id");
+  });
+});
+
+// ------------------------------------------------------------------ scenarios
+
+let seq = 0;
+function limit(id?: string): OrderRequest {
+  seq += 1;
+  return { clientOrderId: id ?? `k${seq}${crypto.randomUUID().slice(0, 8)}`, ticker: "BTCUSD", assetClass: "crypto", side: "buy", quantity: "1", type: "limit", timeInForce: "gtc", limitPrice: "95" };
+}
+const market = (id?: string): OrderRequest => ({ ...limit(id), type: "market", limitPrice: undefined });
+
+describe("kraken: scenarios against the fake broker", () => {
+  let fake: KrakenFake;
+  let client: BrokerClient;
+  const connect = (f: KrakenFake): BrokerClient =>
+    hostClient(krakenPlugin, { credentials: { apiKey: f.apiKey, privateKey: f.privateKey }, baseUrl: TEST_BASE, now: () => new Date(), environment: "live" }, (r) => f.fetch(r));
+  beforeEach(() => {
+    fake = new KrakenFake();
+    fake.setPrice("XBTUSD", "100");
+    client = connect(fake);
+  });
+
+  it("testConnection checks funds and order permissions and returns the live spot account", async () => {
+    expect(await client.testConnection()).toEqual([{ brokerAccountId: "spot", mode: "live", name: "Kraken Spot", currency: "USD" }]);
+    expect(fake.calls.map((c) => c.method)).toEqual(["BalanceEx", "OpenOrders"]);
+  });
+
+  it("a wrong private key is auth-expired invalid-signature", async () => {
+    const bad = hostClient(krakenPlugin, { credentials: { apiKey: fake.apiKey, privateKey: TEST_CREDENTIALS.privateKey.replace("AQ", "AA") }, baseUrl: TEST_BASE, now: () => new Date() }, (r) => fake.fetch(r));
+    expect(await brokerError(bad.getPositions(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-signature" });
+  });
+
+  it("long from zero and close from long at market; balance and equity follow", async () => {
+    expect(await client.placeOrder(ACCOUNT, market())).toMatchObject({ status: "filled", avgFillPrice: "100", ticker: "BTCUSD" });
+    expect((await client.getPositions(ACCOUNT)).map((p) => [p.ticker, p.quantity])).toEqual([["BTCUSD", "1"]]);
+    expect(await client.getBalance(ACCOUNT)).toMatchObject({ cash: "99900", equity: "100000", buyingPower: "99900" });
+    fake.setPrice("XBTUSD", "120");
+    expect(await client.placeOrder(ACCOUNT, { ...market(), side: "sell" })).toMatchObject({ status: "filled", avgFillPrice: "120" });
+    expect(await client.getPositions(ACCOUNT)).toEqual([]);
+    expect((await client.getBalance(ACCOUNT)).cash).toBe("100020");
+  });
+
+  it("limit rests (holding funds), fills on the cross, found by client id in open then closed orders", async () => {
+    const o = await client.placeOrder(ACCOUNT, limit("tl0000000000000000000000000000000a"));
+    expect(o).toMatchObject({ status: "open", clientOrderId: "tl0000000000000000000000000000000a" });
+    expect((await client.getBalance(ACCOUNT)).buyingPower).toBe("99905");
+    expect(await client.getOrder(ACCOUNT, { clientOrderId: "tl0000000000000000000000000000000a" })).toMatchObject({ status: "open" });
+    fake.setPrice("XBTUSD", "94");
+    expect(await client.getOrder(ACCOUNT, { clientOrderId: "tl0000000000000000000000000000000a" })).toMatchObject({ status: "filled", avgFillPrice: "95" });
+    expect(await client.getOrder(ACCOUNT, { brokerOrderId: o.brokerOrderId })).toMatchObject({ status: "filled" });
+    expect(await client.getOrder(ACCOUNT, { clientOrderId: "never-sent" })).toBeNull();
+  });
+
+  it("stop and trailing stop sells", async () => {
+    await client.placeOrder(ACCOUNT, { ...market(), quantity: "2" });
+    const stop = await client.placeOrder(ACCOUNT, { ...market(), side: "sell", type: "stop", stopPrice: "90" });
+    const trail = await client.placeOrder(ACCOUNT, { ...market(), side: "sell", type: "trailing_stop", trailAmount: "5" });
+    fake.setPrice("XBTUSD", "110");
+    fake.setPrice("XBTUSD", "104");
+    expect(await client.getOrder(ACCOUNT, { brokerOrderId: trail.brokerOrderId })).toMatchObject({ type: "trailing_stop", status: "filled", avgFillPrice: "104" });
+    expect(await client.getOrder(ACCOUNT, { brokerOrderId: stop.brokerOrderId })).toMatchObject({ status: "open" });
+    fake.setPrice("XBTUSD", "89");
+    expect(await client.getOrder(ACCOUNT, { brokerOrderId: stop.brokerOrderId })).toMatchObject({ status: "filled", avgFillPrice: "89" });
+  });
+
+  it("conditional close: the stop loss appears when the entry fills, linked to it", async () => {
+    const entry = await client.placeOrder(ACCOUNT, { ...market(), bracket: { stopLoss: { type: "stop", stopPrice: "90" } } });
+    expect(entry.status).toBe("filled");
+    const [leg] = await client.getOpenOrders(ACCOUNT);
+    expect(leg).toMatchObject({ parentBrokerOrderId: entry.brokerOrderId, role: "stop_loss", side: "sell", type: "stop", stopPrice: "90", quantity: "1" });
+    fake.setPrice("XBTUSD", "85");
+    expect(await client.getOrder(ACCOUNT, { brokerOrderId: leg!.brokerOrderId })).toMatchObject({ status: "filled", avgFillPrice: "85" });
+    expect(await client.getPositions(ACCOUNT)).toEqual([]);
+  });
+
+  it("cancel by client id and by broker id; cancelling again is order-not-found", async () => {
+    const a = await client.placeOrder(ACCOUNT, limit());
+    const b = await client.placeOrder(ACCOUNT, limit());
+    await client.cancelOrder(ACCOUNT, { clientOrderId: a.clientOrderId! });
+    await client.cancelOrder(ACCOUNT, { brokerOrderId: b.brokerOrderId });
+    expect(await client.getOpenOrders(ACCOUNT)).toEqual([]);
+    expect((await client.getBalance(ACCOUNT)).buyingPower).toBe("100000");
+    expect(await brokerError(client.cancelOrder(ACCOUNT, { brokerOrderId: b.brokerOrderId }))).toMatchObject({ code: "order-not-found" });
+  });
+
+  it("partial fill is cumulative", async () => {
+    fake.partialFillNext("0.25");
+    const o = await client.placeOrder(ACCOUNT, { ...limit(), limitPrice: "100" });
+    expect(o).toMatchObject({ status: "partially_filled", filledQuantity: "0.25" });
+    fake.setPrice("XBTUSD", "99");
+    expect(await client.getOrder(ACCOUNT, { brokerOrderId: o.brokerOrderId })).toMatchObject({ status: "filled", filledQuantity: "1" });
+  });
+
+  it("insufficient funds (HTTP 200 error[]) books nothing; no shorting", async () => {
+    expect(await brokerError(client.placeOrder(ACCOUNT, { ...market(), quantity: "1000000000" }))).toMatchObject({ kind: "rejected", code: "insufficient-funds", status: 200 });
+    expect(await brokerError(client.placeOrder(ACCOUNT, { ...market(), side: "sell" }))).toMatchObject({ code: "insufficient-funds" });
+    expect(fake.orders()).toEqual([]);
+  });
+
+  it("rate limit then success", async () => {
+    fake.failNext({ status: 200, body: { error: ["EAPI:Rate limit exceeded"] } });
+    expect(await brokerError(client.getOpenOrders(ACCOUNT))).toMatchObject({ kind: "retryable", code: "rate-limited" });
+    expect(await client.getOpenOrders(ACCOUNT)).toEqual([]);
+  });
+
+  it("a lost AddOrder reply is outcome-unknown; getOrder by client id finds the one order", async () => {
+    fake.loseNextReply();
+    const req = market("tl000000000000000000000000000000bb");
+    expect(await brokerError(client.placeOrder(ACCOUNT, req))).toMatchObject({ kind: "outcome-unknown" });
+    expect(await client.getOrder(ACCOUNT, { clientOrderId: req.clientOrderId })).toMatchObject({ status: "filled", clientOrderId: req.clientOrderId });
+    expect(fake.orders()).toHaveLength(1);
+  });
+
+  it("a lost read reply is retryable (reads are idempotent POSTs)", async () => {
+    fake.loseNextReply();
+    expect(await brokerError(client.getOpenOrders(ACCOUNT))).toMatchObject({ kind: "retryable" });
+  });
+
+  it("auth expiry is auth-expired", async () => {
+    fake.expireAuth();
+    expect(await brokerError(client.getBalance(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-api-key" });
+  });
+
+  it("nonces only go up, across calls of one connection", async () => {
+    await client.getOpenOrders(ACCOUNT);
+    await client.getPositions(ACCOUNT);
+    await client.getOpenOrders(ACCOUNT);
+    const nonces = fake.calls.map((c) => BigInt(c.fields.get("nonce") ?? "0"));
+    expect(nonces.every((n, i) => i === 0 || n > (nonces[i - 1] as bigint))).toBe(true);
+  });
+
+  it("a second open order with the same client id is duplicate-client-order-id", async () => {
+    const req = limit();
+    await client.placeOrder(ACCOUNT, req);
+    expect(await brokerError(client.placeOrder(ACCOUNT, req))).toMatchObject({ code: "duplicate-client-order-id" });
+  });
+
+  it("quote from the public ticker", async () => {
+    expect(await client.getQuote?.("BTCUSD", "crypto")).toMatchObject({ ticker: "BTCUSD", bid: "100", ask: "100", last: "100" });
+  });
+});
