@@ -4,12 +4,16 @@
  * @module
  */
 import type { RegisteredPlugin } from "./sdk";
+import { binancePlugin } from "./binance";
+import { krakenPlugin } from "./kraken";
 import { oandaPlugin } from "./oanda";
 import { paperPlugin } from "./paper";
 
 /** Only plugins made with `definePlugin` fit here, so each passed its type-level checks. */
 export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
   [paperPlugin.manifest.id]: paperPlugin,
+  [binancePlugin.manifest.id]: binancePlugin,
+  [krakenPlugin.manifest.id]: krakenPlugin,
   [oandaPlugin.manifest.id]: oandaPlugin,
 };
 
