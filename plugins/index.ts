@@ -4,6 +4,7 @@
  * @module
  */
 import type { RegisteredPlugin } from "./sdk";
+import { alpacaPlugin } from "./alpaca";
 import { binancePlugin } from "./binance";
 import { krakenPlugin } from "./kraken";
 import { oandaPlugin } from "./oanda";
@@ -12,6 +13,7 @@ import { paperPlugin } from "./paper";
 /** Only plugins made with `definePlugin` fit here, so each passed its type-level checks. */
 export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
   [paperPlugin.manifest.id]: paperPlugin,
+  [alpacaPlugin.manifest.id]: alpacaPlugin,
   [binancePlugin.manifest.id]: binancePlugin,
   [krakenPlugin.manifest.id]: krakenPlugin,
   [oandaPlugin.manifest.id]: oandaPlugin,

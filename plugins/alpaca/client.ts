@@ -1,0 +1,251 @@
+/**
+ * The Alpaca client: Trading API v2 over `context.fetch` (never the global
+ * fetch), plus latest quotes from Market Data.
+ *
+ * Idempotency: the core's client order id is sent as `client_order_id`.
+ * Alpaca refuses a second order with the same id forever (HTTP 422
+ * "client_order_id must be unique"), so a resend after a lost reply can never
+ * double an order; the core then finds the first one with
+ * `GET /v2/orders:by_client_order_id`.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import {
+  BrokerError,
+  TERMINAL_ORDER_STATUSES,
+  toDecimal,
+  type AssetClass,
+  type Balance,
+  type BrokerAccount,
+  type BrokerOrder,
+  type ClientFor,
+  type OrderChanges,
+  type OrderRef,
+  type OrderRequest,
+  type PluginContext,
+  type Position,
+  type Quote,
+} from "../sdk";
+import { errorFromResponse, errorFromTransport, isOrderNotFound } from "./errors";
+import {
+  ALPACA_DATA_URL,
+  ALPACA_LIVE_URL,
+  ALPACA_PAPER_URL,
+  AlpacaSettingsSchema,
+  type alpacaCapabilities,
+  type AlpacaCredentials,
+  type AlpacaSettings,
+} from "./manifest";
+import { flattenOrders, toAccount, toBalance, toBrokerOrder, toNewOrderBody, toPosition, toQuote } from "./mapping";
+import { alpacaSymbol } from "./symbols";
+import {
+  WireAccountSchema,
+  WireLatestQuotesSchema,
+  WireOrderListSchema,
+  WireOrderSchema,
+  WirePositionListSchema,
+  type WireAccount,
+} from "./wire";
+
+/** Orders per page on `GET /v2/orders`; 500 is Alpaca's documented maximum. */
+const OPEN_ORDERS_LIMIT = 500;
+
+interface CallOptions {
+  body?: unknown;
+  /** Request that may create an order: failures without a clear answer are outcome-unknown. */
+  placingOrder?: boolean;
+  /** Answer has no body (204 on DELETE). */
+  empty?: boolean;
+}
+
+/** Reads connection settings, refusing bad ones with a message the trader can act on. */
+export function parseAlpacaSettings(settings: unknown): AlpacaSettings {
+  const parsed = AlpacaSettingsSchema.safeParse(settings ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BrokerError(`Alpaca connection setting ${issue?.path.join(".") ?? ""} is invalid: ${issue?.message ?? "invalid"}.`, {
+      code: "invalid-settings",
+      kind: "rejected",
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * Market data is on data.alpaca.markets for both environments. When the
+ * trading host is overridden (proxy, local fake broker) and no data URL is
+ * given, the same host serves both, so a fake broker sees every request.
+ */
+export function dataBaseUrl(tradingBaseUrl: string, settings: AlpacaSettings): string {
+  if (settings.dataBaseUrl) return settings.dataBaseUrl.replace(/\/+$/, "");
+  const trading = tradingBaseUrl.replace(/\/+$/, "");
+  return trading === ALPACA_PAPER_URL || trading === ALPACA_LIVE_URL ? ALPACA_DATA_URL : trading;
+}
+
+/** Latest-quotes path per asset class (Market Data v2 stocks, v1beta3 crypto, v1beta1 options). */
+function quotesPath(assetClass: AssetClass): string {
+  if (assetClass === "crypto") return "/v1beta3/crypto/us/latest/quotes";
+  if (assetClass === "options") return "/v1beta1/options/quotes/latest";
+  return "/v2/stocks/quotes/latest";
+}
+
+/** Builds a client for one Alpaca connection. An Alpaca key reaches exactly one account. */
+export function createAlpacaClient(context: PluginContext<AlpacaCredentials, unknown>): ClientFor<typeof alpacaCapabilities> {
+  const settings = parseAlpacaSettings(context.settings);
+  const environment = context.environment;
+  const base = context.baseUrl.replace(/\/+$/, "");
+  const dataBase = dataBaseUrl(base, settings);
+  const { keyId, secretKey } = context.credentials;
+
+  function request(method: string, url: string, body: unknown): Request {
+    const headers = new Headers({
+      accept: "application/json",
+      "apca-api-key-id": keyId,
+      "apca-api-secret-key": secretKey,
+    });
+    if (body !== undefined) headers.set("content-type", "application/json");
+    return new Request(url, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+  }
+
+  /** One round trip: the parsed body, or a BrokerError (error body kept in `raw`). */
+  async function call<S extends z.ZodType>(method: string, url: string, schema: S | null, options: CallOptions = {}): Promise<z.output<S>> {
+    const placingOrder = options.placingOrder === true;
+    let res: Response;
+    try {
+      // The core's fetch: rate limit, timeout, and transport failures as BrokerErrors
+      // (POST and PATCH are not idempotent, so a lost answer there is outcome-unknown).
+      res = await context.fetch(request(method, url, options.body));
+    } catch (cause) {
+      if (cause instanceof BrokerError) throw cause;
+      throw errorFromTransport(cause, placingOrder);
+    }
+    const text = await res.text().catch(() => "");
+    let json: unknown;
+    try {
+      json = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      json = text;
+    }
+    if (!res.ok) throw errorFromResponse(res.status, json, res.headers, { placingOrder, environment, now: context.now() });
+    if (schema === null) return undefined as z.output<S>;
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new BrokerError(`Alpaca sent an unexpected answer to ${method} ${new URL(url).pathname}.`, {
+        code: "bad-response",
+        // A 2xx to POST /v2/orders means Alpaca took the order; only its shape is odd.
+        kind: placingOrder ? "outcome-unknown" : "retryable",
+        status: res.status,
+        raw: json,
+      });
+    }
+    return parsed.data;
+  }
+
+  const trading = (path: string): string => `${base}${path}`;
+
+  async function account(): Promise<WireAccount> {
+    return call("GET", trading("/v2/account"), WireAccountSchema);
+  }
+
+  async function orderByClientId(clientOrderId: string): Promise<BrokerOrder | null> {
+    const url = trading(`/v2/orders:by_client_order_id?client_order_id=${encodeURIComponent(clientOrderId)}`);
+    try {
+      return toBrokerOrder(await call("GET", url, WireOrderSchema));
+    } catch (e) {
+      // Only Alpaca's own "order not found" means "never placed"; anything else must not.
+      if (isOrderNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  async function brokerIdOf(ref: OrderRef): Promise<string> {
+    if ("brokerOrderId" in ref) return ref.brokerOrderId;
+    const found = await orderByClientId(ref.clientOrderId);
+    if (!found) {
+      throw new BrokerError(`Alpaca has no order with client order id ${ref.clientOrderId}.`, { code: "order-not-found", kind: "rejected", status: 404 });
+    }
+    return found.brokerOrderId;
+  }
+
+  async function orderById(brokerOrderId: string): Promise<BrokerOrder | null> {
+    try {
+      return toBrokerOrder(await call("GET", trading(`/v2/orders/${encodeURIComponent(brokerOrderId)}`), WireOrderSchema));
+    } catch (e) {
+      if (isOrderNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  return {
+    async testConnection(): Promise<BrokerAccount[]> {
+      const a = await account();
+      if (a.account_blocked === true || (a.status !== "ACTIVE" && a.status !== "APPROVED")) {
+        throw new BrokerError(
+          `Alpaca reports the ${environment} account ${a.account_number} as ${a.account_blocked === true ? "blocked" : a.status}; it cannot trade until Alpaca activates it (see the Alpaca dashboard).`,
+          { code: "account-not-active", kind: "rejected", raw: a },
+        );
+      }
+      if (a.trading_blocked === true || a.trade_suspended_by_user === true) {
+        throw new BrokerError(
+          a.trade_suspended_by_user === true
+            ? `Trading is suspended on the Alpaca ${environment} account ${a.account_number} by its own setting; turn it back on in the Alpaca dashboard (Account → Configure).`
+            : `Alpaca blocks trading on the ${environment} account ${a.account_number}; contact Alpaca support or check the dashboard for the reason.`,
+          { code: "trading-blocked", kind: "rejected", raw: a },
+        );
+      }
+      return [toAccount(a, environment)];
+    },
+
+    async getBalance(): Promise<Balance> {
+      return toBalance(await account());
+    },
+
+    async getPositions(): Promise<Position[]> {
+      return (await call("GET", trading("/v2/positions"), WirePositionListSchema)).map(toPosition);
+    },
+
+    async getOpenOrders(): Promise<BrokerOrder[]> {
+      // nested=true rolls bracket legs under their entry, which is the only way Alpaca tells which entry a leg belongs to.
+      const list = await call("GET", trading(`/v2/orders?status=open&nested=true&limit=${OPEN_ORDERS_LIMIT}`), WireOrderListSchema);
+      return flattenOrders(list, (o) => !TERMINAL_ORDER_STATUSES.has(o.status));
+    },
+
+    async getOrder(_accountId: string, ref: OrderRef): Promise<BrokerOrder | null> {
+      return "brokerOrderId" in ref ? orderById(ref.brokerOrderId) : orderByClientId(ref.clientOrderId);
+    },
+
+    async placeOrder(_accountId: string, order: OrderRequest): Promise<BrokerOrder> {
+      // The host already ran the shared capability check and Alpaca's venue rules (venue-rules.ts).
+      const body = toNewOrderBody(order, alpacaSymbol(order.ticker, order.assetClass), order.clientOrderId);
+      return toBrokerOrder(await call("POST", trading("/v2/orders"), WireOrderSchema, { body, placingOrder: true }));
+    },
+
+    async cancelOrder(_accountId: string, ref: OrderRef): Promise<void> {
+      const id = await brokerIdOf(ref);
+      // 204 = cancel accepted (the order may pass through pending_cancel); 422 = no longer cancelable.
+      await call("DELETE", trading(`/v2/orders/${encodeURIComponent(id)}`), null, { empty: true });
+    },
+
+    async modifyOrder(_accountId: string, ref: OrderRef, changes: OrderChanges): Promise<BrokerOrder> {
+      const id = await brokerIdOf(ref);
+      // PATCH replaces the order: Alpaca books a new order (new id, new client order id) and the old one ends `replaced`.
+      const body: Record<string, string> = {};
+      if (changes.quantity !== undefined) body.qty = toDecimal(changes.quantity);
+      if (changes.limitPrice !== undefined) body.limit_price = toDecimal(changes.limitPrice);
+      if (changes.stopPrice !== undefined) body.stop_price = toDecimal(changes.stopPrice);
+      if (changes.timeInForce !== undefined) body.time_in_force = changes.timeInForce;
+      return toBrokerOrder(await call("PATCH", trading(`/v2/orders/${encodeURIComponent(id)}`), WireOrderSchema, { body, placingOrder: true }));
+    },
+
+    async getQuote(ticker: string, assetClass: AssetClass): Promise<Quote> {
+      const symbol = alpacaSymbol(ticker, assetClass);
+      const feed = assetClass === "stocks" && settings.dataFeed ? `&feed=${settings.dataFeed}` : "";
+      const url = `${dataBase}${quotesPath(assetClass)}?symbols=${encodeURIComponent(symbol)}${feed}`;
+      const { quotes } = await call("GET", url, WireLatestQuotesSchema);
+      const q = quotes[symbol];
+      if (!q) throw new BrokerError(`Alpaca has no quote for ${symbol}.`, { code: "invalid-symbol", kind: "rejected", raw: quotes });
+      return toQuote(ticker, q);
+    },
+  };
+}
