@@ -1,0 +1,145 @@
+/**
+ * The kit has teeth: plugins with classic bugs fail the checks that should
+ * catch them. Each saboteur is the paper plugin with one thing broken.
+ */
+import { describe, expect, it } from "vitest";
+import { BrokerError, definePlugin, type BrokerClient, type MandatoryMethods } from "../sdk";
+import { PaperLedgerFake } from "../paper/fake";
+import { paperPlugin } from "../paper";
+import { STATIC_BASE } from "../paper/cases";
+import { contractProblems } from "./contract-layer";
+import { SCENARIOS } from "./scenarios";
+import { createScenarioEnv } from "./scenario-env";
+import { runRequestCase, runResponseCase } from "./static-layers";
+import type { ConformanceOptions, ScenarioId } from "./types";
+
+/** The paper plugin with some of its client's methods replaced by `sabotage`. */
+function saboteur(sabotage: (client: BrokerClient) => Partial<MandatoryMethods>) {
+  return definePlugin({
+    manifest: paperPlugin.manifest,
+    capabilities: paperPlugin.capabilities,
+    symbol: paperPlugin.symbol,
+    connect: (ctx) => {
+      const real = paperPlugin.connect(ctx);
+      return { ...real, ...sabotage(real) };
+    },
+  });
+}
+
+const options = (plugin: ConformanceOptions["plugin"]): ConformanceOptions => ({
+  plugin,
+  credentials: {},
+  accountId: "paper",
+  baseUrl: STATIC_BASE,
+  requests: [],
+  responses: [],
+  fake: () => new PaperLedgerFake(),
+  instrument: { ticker: "AMD", assetClass: "stocks", price: "100", quantity: "10" },
+});
+
+async function runScenario(id: ScenarioId, plugin: ConformanceOptions["plugin"]): Promise<void> {
+  const scenario = SCENARIOS.find((s) => s.id === id);
+  if (!scenario) throw new Error(`no scenario ${id}`);
+  const o = options(plugin);
+  await scenario.run(await createScenarioEnv(o), o);
+}
+
+describe("the kit catches broken plugins", () => {
+  it("a plugin that calls a lost order reply retryable (the blind-resend bug) fails timeout-after-send", async () => {
+    const blind = saboteur((c) => ({
+      placeOrder: async (a, r) => {
+        try {
+          return await c.placeOrder(a, r);
+        } catch (e) {
+          if (e instanceof BrokerError && e.kind === "outcome-unknown") throw new BrokerError(e.message, { code: e.code, kind: "retryable" });
+          throw e;
+        }
+      },
+    }));
+    await expect(runScenario("timeout-after-send", blind)).rejects.toThrow(/outcome-unknown/);
+  });
+
+  it("a plugin whose getOrder cannot find orders by client id fails timeout-after-send", async () => {
+    const forgetful = saboteur((c) => ({ getOrder: async (a, ref) => ("clientOrderId" in ref ? null : c.getOrder(a, ref)) }));
+    await expect(runScenario("timeout-after-send", forgetful)).rejects.toThrow();
+  });
+
+  it("a plugin that reports positions unsigned fails the short scenarios", async () => {
+    const unsigned = saboteur((c) => ({
+      getPositions: async (a) => (await c.getPositions(a)).map((p) => ({ ...p, quantity: p.quantity.replace("-", "") })),
+    }));
+    await expect(runScenario("ShortFromZero/market", unsigned)).rejects.toThrow(/position/);
+  });
+
+  it("a plugin that drops fills from its order model fails the order checks", async () => {
+    const lossy = saboteur((c) => ({
+      getOrder: async (a, ref) => {
+        const o = await c.getOrder(a, ref);
+        return o && { ...o, filledQuantity: "0" };
+      },
+    }));
+    await expect(runScenario("LongFromZero/limit", lossy)).rejects.toThrow();
+  });
+
+  it("a plugin that maps a 429 to rejected fails rate-limit-then-success", async () => {
+    const impatient = saboteur((c) => ({
+      getBalance: async (a) => {
+        try {
+          return await c.getBalance(a);
+        } catch (e) {
+          throw e instanceof BrokerError ? new BrokerError(e.message, { code: e.code, kind: "rejected" }) : e;
+        }
+      },
+    }));
+    await expect(runScenario("rate-limit-then-success", impatient)).rejects.toThrow(/retryable/);
+  });
+
+  it("a wrong request or a wrong normalized result fails the static layers", async () => {
+    const connection = { plugin: paperPlugin, credentials: {}, baseUrl: STATIC_BASE };
+    await expect(
+      runRequestCase(connection, "paper", {
+        name: "wrong url",
+        call: (c, a) => c.getPositions(a),
+        expected: [{ method: "GET", url: `${STATIC_BASE}/position` }],
+      }),
+    ).rejects.toThrow();
+    await expect(
+      runResponseCase(connection, "paper", {
+        name: "wrong kind",
+        replies: [{ status: 503, body: {} }],
+        call: (c, a) => c.getPositions(a),
+        expected: { error: { kind: "outcome-unknown", code: "broker-unavailable" } },
+      }),
+    ).rejects.toThrow();
+  });
+
+  it("static request checks mask only the listed volatile keys", async () => {
+    const connection = { plugin: paperPlugin, credentials: {}, baseUrl: STATIC_BASE };
+    await runRequestCase(connection, "paper", {
+      name: "skipKeys",
+      call: (c, a) => c.observePrice?.(a, "AMD", "150") ?? Promise.resolve(),
+      expected: [{ method: "POST", url: `${STATIC_BASE}/prices`, body: { symbol: "AMD", price: "anything" } }],
+      skipKeys: ["price"],
+    });
+  });
+
+  it("inconsistent capabilities are contract problems", () => {
+    const liar = definePlugin({
+      manifest: { ...paperPlugin.manifest, providesQuotes: true, assetClasses: ["stocks", "crypto"] },
+      capabilities: {
+        ...paperPlugin.capabilities,
+        orders: { stocks: { ...paperPlugin.capabilities.orders.stocks!, clientOrderId: { maxLength: 20, pattern: /^[a-z]+$/ } } },
+      },
+      symbol: paperPlugin.symbol,
+      connect: (ctx) => paperPlugin.connect(ctx) as ReturnType<typeof paperPlugin.connect>,
+    });
+    const problems = contractProblems(liar, { plugin: liar, credentials: {}, baseUrl: STATIC_BASE });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "asset class crypto has no order features in capabilities.orders",
+        expect.stringContaining("clientOrderId rules refuse the core's ids"),
+        "manifest.providesQuotes and methods.getQuote disagree",
+      ]),
+    );
+  });
+});
