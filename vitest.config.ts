@@ -19,6 +19,8 @@ export default defineConfig(async () => {
             SIGNUP_OPEN: "true",
             // Lets a connection's `settings.faults` wrap its broker fetch (worker/connections/fault-injection.ts). Tests only.
             ALLOW_FAULT_INJECTION: "true",
+            // Development-only: connections may send to a plain-http broker on loopback (worker/connections/base-url.ts).
+            ALLOW_HTTP_LOOPBACK: "true",
             // Knobs for longer local runs of the fault, model and fuzz suites (CI leaves them empty).
             BENCH_FULL: process.env.BENCH_FULL ?? "",
             FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",

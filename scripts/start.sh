@@ -28,10 +28,15 @@ if [ ! -f .dev.vars ]; then
       "JWT_SECRET=" + b64(48),
       "VAULT_KEYS=k1:" + b64(32),
       "SIGNUP_OPEN=true",
+      "# Development only: connections may use a plain-http broker base URL on this machine (a local fake broker).",
+      "ALLOW_HTTP_LOOPBACK=true",
       "",
     ].join("\n"));
   ' > .dev.vars
 fi
+
+# .dev.vars made by an older npm start lacks the development flag for local fake brokers.
+if ! grep -q '^ALLOW_HTTP_LOOPBACK=' .dev.vars; then printf 'ALLOW_HTTP_LOOPBACK=true\n' >> .dev.vars; fi
 
 echo "start: building the dashboard"
 npx vite build --config ui/vite.config.ts --logLevel warn

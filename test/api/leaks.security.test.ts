@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { FAKE_PRACTICE_TOKEN, OandaFake } from "../../plugins/oanda/fake";
 import { api, authed, paperSetup, signup } from "../helpers/api";
 
 /** Keys that must never appear in any API response. */
@@ -39,6 +40,44 @@ describe("no response leaks secrets", () => {
       expect(forbiddenKeysIn(res.body), res.text).toEqual([]);
       expect(res.text).not.toContain(password);
       expect(res.text).not.toContain(secret);
+    }
+  });
+});
+
+describe("no response leaks broker credentials", () => {
+  it("a real-broker connection's token never comes back, from any route, only its masked hint", async () => {
+    const fake = new OandaFake();
+    fake.setPrice("EUR_USD", "1.1");
+    const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => fake.fetch(new Request(input, init)));
+    try {
+      const s = await signup();
+      const a = authed(s.token);
+      const created = await a.post<{ id: string; credentialsHint: string }>("/api/connections", { broker: "oanda", name: "OANDA", credentials: { token: FAKE_PRACTICE_TOKEN } });
+      expect(created.status, created.text).toBe(201);
+      expect(created.body.credentialsHint).toBe(`••••${FAKE_PRACTICE_TOKEN.slice(-4)}`);
+      const id = created.body.id;
+      const paper = await a.post<{ id: string }>("/api/connections", { broker: "paper", name: "Paper", settings: { priceSourceConnectionId: id } });
+      const responses = [
+        created,
+        paper,
+        await a.get("/api/connections"),
+        await a.get(`/api/connections/${id}`),
+        await a.patch(`/api/connections/${id}`, { name: "Renamed", credentials: { token: FAKE_PRACTICE_TOKEN } }),
+        await a.post(`/api/connections/${id}/test`),
+        await a.get(`/api/connections/${id}/positions`),
+        await a.get(`/api/connections/${id}/orders?include=recent`),
+        await a.get(`/api/connections/${id}/balance`),
+        await a.get("/api/brokers"),
+      ];
+      fake.expireAuth();
+      responses.push(await a.post(`/api/connections/${id}/test`), await a.get(`/api/connections/${id}/balance`));
+      for (const res of responses) {
+        expect(forbiddenKeysIn(res.body), res.text).toEqual([]);
+        expect(res.text).not.toContain(FAKE_PRACTICE_TOKEN);
+        expect(res.text).not.toContain(FAKE_PRACTICE_TOKEN.slice(0, -4));
+      }
+    } finally {
+      spy.mockRestore();
     }
   });
 });

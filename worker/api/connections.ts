@@ -10,11 +10,15 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { getPlugin, plugins } from "../../plugins";
 import type { BrokerAccount, BrokerPlugin } from "../../plugins/sdk";
+import type { Env } from "../env";
+import { BASE_URL_SETTING, httpLoopbackAllowed, validateBaseUrl } from "../connections/base-url";
 import { connectFailure } from "../connections/broker-errors";
 import { brokerClientFor } from "../connections/broker-client";
+import { PRICE_SOURCE_SETTING, validatePriceSource } from "../connections/price-source";
 import { type AccountRow, type ConnectionRow, getOwnedConnection, listConnectionAccounts } from "../connections/store";
+import { testStoredConnection } from "../connections/test-connection";
 import { credentialsHint, sealCredentials } from "../connections/vault";
-import { getDb, isoTime } from "../db/client";
+import { type Db, getDb, isoTime } from "../db/client";
 import { accounts, connections } from "../db/schema";
 import { AppError } from "../errors";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
@@ -47,12 +51,17 @@ export const ConnectionSchema = z
   })
   .openapi("Connection");
 
+const SETTINGS_DESCRIPTION =
+  "Broker settings, checked against the broker's settings schema (GET /api/brokers). Paper: `{ startingCash?: number }` (default 100000). " +
+  "Every broker except paper also takes `baseUrl`, overriding the environment's URL (corporate proxy, regional host, local fake broker): https only, or http to localhost when Tradeloop runs in development. " +
+  "Paper takes `priceSourceConnectionId`: one of your connections to a broker that provides quotes; market orders then fill at its quote mid instead of the alert's price.";
+
 const CreateConnectionBody = z
   .object({
     broker: z.string().min(1).max(64).openapi({ example: "paper", description: "An installed broker id (GET /api/brokers)." }),
     name: z.string().trim().min(1).max(100).openapi({ example: "Paper account" }),
     settings: JsonObjectSchema.optional().openapi({
-      description: "Broker settings, checked against the broker's `settingsSchema`. Paper: `{ startingCash?: number }` (default 100000).",
+      description: SETTINGS_DESCRIPTION,
       example: { startingCash: 100000 },
     }),
     credentials: JsonObjectSchema.optional().openapi({
@@ -64,7 +73,12 @@ const CreateConnectionBody = z
 const UpdateConnectionBody = z
   .object({
     name: z.string().trim().min(1).max(100).optional(),
-    settings: JsonObjectSchema.optional().openapi({ description: "Merged into the current settings, then re-checked." }),
+    settings: JsonObjectSchema.optional().openapi({
+      description: "Merged into the current settings, then re-checked. A key set to `null` is removed (e.g. `{ \"baseUrl\": null }`).",
+    }),
+    credentials: JsonObjectSchema.optional().openapi({
+      description: "New secrets (e.g. after a key was revoked), checked against the broker's `credentialsSchema` and stored encrypted; never returned. Test the connection afterwards.",
+    }),
   })
   .openapi("UpdateConnectionRequest");
 
@@ -83,16 +97,56 @@ function pluginOrThrow(broker: string): BrokerPlugin {
   return plugin;
 }
 
+/** Settings the core itself reads, whatever the plugin: validated here, never by the plugin's schema. */
+const CORE_SETTINGS = [BASE_URL_SETTING, PRICE_SOURCE_SETTING] as const;
+
 /**
- * Validates connection settings with the plugin's schema and stores what it
- * returns (defaults applied). The environment must be one the broker has.
+ * Validates connection settings: the plugin's schema for its own keys, the
+ * core's rules for `baseUrl` and `priceSourceConnectionId`. A `null` value
+ * removes a key (PATCH merges into the stored settings).
+ */
+export async function validateSettings(
+  env: Env,
+  db: Db,
+  userId: string,
+  plugin: BrokerPlugin,
+  input: Record<string, unknown>,
+  connectionId?: string,
+): Promise<Record<string, unknown>> {
+  const own: Record<string, unknown> = {};
+  const core: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === null) continue;
+    if ((CORE_SETTINGS as readonly string[]).includes(key)) core[key] = value;
+    else own[key] = value;
+  }
+  const settings = validateConnectionSettings(plugin, own);
+  const isPaper = plugin.manifest.id === "paper";
+  if (core[BASE_URL_SETTING] !== undefined) {
+    if (isPaper) throw new AppError("invalid-request", "settings.baseUrl is not available for the paper broker, which runs inside Tradeloop.", { field: "settings.baseUrl" });
+    settings[BASE_URL_SETTING] = validateBaseUrl(core[BASE_URL_SETTING], httpLoopbackAllowed(env));
+  }
+  if (core[PRICE_SOURCE_SETTING] !== undefined) {
+    if (!isPaper) {
+      throw new AppError("invalid-request", "settings.priceSourceConnectionId is only for paper connections; a real broker quotes its own prices.", {
+        field: "settings.priceSourceConnectionId",
+      });
+    }
+    settings[PRICE_SOURCE_SETTING] = await validatePriceSource(db, userId, core[PRICE_SOURCE_SETTING], connectionId);
+  }
+  return settings;
+}
+
+/**
+ * Validates a plugin's own connection settings with its schema and returns
+ * what it gives (defaults applied). The environment must be one the broker has.
  */
 export function validateConnectionSettings(plugin: BrokerPlugin, input: Record<string, unknown>): Record<string, unknown> {
   const parsed: unknown = parseOrThrow(plugin.manifest.settings ?? DefaultSettingsSchema, input, "settings");
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new AppError("invalid-request", "settings must be an object.", { field: "settings" });
   }
-  const settings = parsed as Record<string, unknown>;
+  const settings = { ...(parsed as Record<string, unknown>) };
   const environment = settings.environment;
   if ((environment === "paper" || environment === "live") && !plugin.manifest.environments[environment]) {
     const available = Object.keys(plugin.manifest.environments).join(", ");
@@ -168,6 +222,35 @@ const updateRoute = createRoute({
   responses: { 200: jsonResponse(ConnectionSchema, "The updated connection."), ...errorResponses(400, 401, 404, 413) },
 });
 
+/** What `POST /api/connections/{id}/test` answers. */
+export const ConnectionTestSchema = z
+  .union([
+    z.object({
+      ok: z.literal(true),
+      status: z.literal("active"),
+      accounts: z.array(AccountSchema).openapi({ description: "The connection's accounts; accounts the broker reports for the first time are added." }),
+    }),
+    z.object({
+      ok: z.literal(false),
+      status: z.enum(["error", "expired"]).openapi({ description: "The connection's status after the test." }),
+      messageCode: z.string().openapi({ example: "invalid-credentials" }),
+      message: z.string().openapi({ description: "One sentence: what is wrong and what to do.", example: "OANDA rejected the credentials, so check that you pasted the whole key for this account or create a new one and reconnect." }),
+    }),
+  ])
+  .openapi("ConnectionTest");
+
+const testRoute = createRoute({
+  method: "post",
+  path: "/{id}/test",
+  tags: ["connections"],
+  summary: "Test a connection with the broker",
+  description:
+    "Runs the broker's connection test with the stored credentials and settings, updates the connection's status (`active`, `error`, or `expired` when the broker refuses the credentials) and answers what is wrong in one actionable sentence. A failed test is still a 200: the answer is the result.",
+  ...authenticated,
+  request: { params: IdParams },
+  responses: { 200: jsonResponse(ConnectionTestSchema, "The test result."), ...errorResponses(401, 404) },
+});
+
 const deleteRoute = createRoute({
   method: "delete",
   path: "/{id}",
@@ -193,9 +276,9 @@ export const connectionsApi = createRouter()
   .openapi(createConnectionRoute, async (c) => {
     const body = c.req.valid("json");
     const plugin = pluginOrThrow(body.broker);
-    const settings = validateConnectionSettings(plugin, body.settings ?? {});
-    const credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials ?? {}, "credentials");
     const id = crypto.randomUUID();
+    const settings = await validateSettings(c.env, getDb(c.env.DB), c.var.userId, plugin, body.settings ?? {}, id);
+    const credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials ?? {}, "credentials");
     const now = Date.now();
 
     // Verify before storing anything: a connection the broker refuses is never created.
@@ -203,7 +286,10 @@ export const connectionsApi = createRouter()
     try {
       discovered = await brokerClientFor(c.env, { id, broker: plugin.manifest.id, settings, credentials }).testConnection();
     } catch (e) {
-      throw connectFailure(plugin.manifest.displayName, e);
+      throw connectFailure(plugin.manifest.displayName, e, {
+        environment: settings.environment === "live" ? "live" : "paper",
+        hasBaseUrl: typeof settings[BASE_URL_SETTING] === "string",
+      });
     }
     const seen = new Set<string>();
     const accountRows: AccountRow[] = discovered
@@ -250,19 +336,50 @@ export const connectionsApi = createRouter()
     const body = c.req.valid("json");
     const row = await getOwnedConnection(db, c.var.userId, c.req.valid("param").id);
     let settings = row.settings;
-    if (body.settings) {
-      const plugin = getPlugin(row.broker);
-      if (!plugin) {
-        throw new AppError("invalid-request", `settings cannot change: broker "${row.broker}" is no longer installed.`, { field: "settings" });
-      }
-      settings = validateConnectionSettings(plugin, { ...row.settings, ...body.settings });
+    const plugin = getPlugin(row.broker);
+    if ((body.settings || body.credentials) && !plugin) {
+      throw new AppError("invalid-request", `This connection cannot change: broker "${row.broker}" is no longer installed.`, { field: body.settings ? "settings" : "credentials" });
     }
-    const updated: ConnectionRow = { ...row, name: body.name ?? row.name, settings, updatedAt: Date.now() };
+    if (body.settings && plugin) {
+      settings = await validateSettings(c.env, db, c.var.userId, plugin, { ...row.settings, ...body.settings }, row.id);
+    }
+    let sealed: { ciphertext: string; keyId: string } | undefined;
+    let hint = row.credentialsHint;
+    if (body.credentials && plugin) {
+      if (plugin.manifest.auth.scheme === "none") {
+        throw new AppError("invalid-request", `${plugin.manifest.displayName} takes no credentials.`, { field: "credentials" });
+      }
+      const credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials, "credentials");
+      sealed = await sealCredentials(c.env.VAULT_KEYS, row.id, credentials);
+      hint = credentialsHint(credentials);
+    }
+    const updated: ConnectionRow = {
+      ...row,
+      name: body.name ?? row.name,
+      settings,
+      ...(sealed && { credentialsCiphertext: sealed.ciphertext, credentialsKeyId: sealed.keyId }),
+      credentialsHint: hint,
+      updatedAt: Date.now(),
+    };
     await db
       .update(connections)
-      .set({ name: updated.name, settings: updated.settings, updatedAt: updated.updatedAt })
+      .set({
+        name: updated.name,
+        settings: updated.settings,
+        credentialsCiphertext: updated.credentialsCiphertext,
+        credentialsKeyId: updated.credentialsKeyId,
+        credentialsHint: updated.credentialsHint,
+        updatedAt: updated.updatedAt,
+      })
       .where(and(eq(connections.id, row.id), eq(connections.userId, c.var.userId)));
     return c.json(connectionJson(updated, await listConnectionAccounts(db, c.var.userId, row.id)), 200);
+  })
+  .openapi(testRoute, async (c) => {
+    const db = getDb(c.env.DB);
+    const row = await getOwnedConnection(db, c.var.userId, c.req.valid("param").id);
+    const result = await testStoredConnection(c.env, db, row);
+    if (!result.ok) return c.json({ ok: false as const, status: result.status, messageCode: result.messageCode, message: result.message }, 200);
+    return c.json({ ok: true as const, status: "active" as const, accounts: result.accounts.map(accountJson) }, 200);
   })
   .openapi(deleteRoute, async (c) => {
     const db = getDb(c.env.DB);

@@ -7,6 +7,7 @@
  */
 import { isBrokerError } from "../../plugins/sdk";
 import { AppError } from "../errors";
+import { describeTestFailure } from "./test-messages";
 
 /** Statuses for BrokerError kinds the user can fix (bad credentials, refused request). */
 const CLIENT_SIDE_KINDS = new Set(["rejected", "auth-expired", "unsupported"]);
@@ -37,13 +38,19 @@ export async function callBroker<T>(brokerName: string, call: () => Promise<T>):
 /**
  * Maps a failure of `testConnection()` while a connection is being created.
  * Problems the user can fix (refused credentials, unsupported account) keep
- * the broker's own code with status 400; outages are 502.
+ * the broker's own code with status 400; outages are 502. The message is the
+ * same one actionable sentence `POST /api/connections/{id}/test` gives.
  */
-export function connectFailure(brokerName: string, e: unknown): AppError {
+export function connectFailure(
+  brokerName: string,
+  e: unknown,
+  connection: { environment: "paper" | "live"; hasBaseUrl: boolean } = { environment: "paper", hasBaseUrl: false },
+): AppError {
   if (e instanceof AppError) return e;
   if (isBrokerError(e)) {
     const status = CLIENT_SIDE_KINDS.has(e.kind) ? 400 : 502;
-    return new AppError(e.code || "broker-error", `${brokerName} refused the connection: ${e.message}`, { status, cause: e });
+    const { message } = describeTestFailure({ broker: brokerName, ...connection }, e);
+    return new AppError(e.code || "broker-error", message, { status, cause: e });
   }
   logUnexpected(`connecting to ${brokerName} failed`, e);
   return new AppError("broker-error", `${brokerName} could not be reached to verify the connection. Try again shortly.`, { cause: e });

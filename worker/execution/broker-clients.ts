@@ -11,6 +11,7 @@ import { eq } from "drizzle-orm";
 import { getPlugin } from "../../plugins";
 import { BrokerError, type BrokerClient } from "../../plugins/sdk";
 import { brokerClientFor } from "../connections/broker-client";
+import { paperClientWithPriceSource } from "../connections/price-source";
 import { clientForConnection } from "../connections/store";
 import { getDb } from "../db/client";
 import * as schema from "../db/schema";
@@ -26,7 +27,11 @@ export class BrokerClients {
 
   async for(connection: QueuedSignal["connection"]): Promise<BrokerClient> {
     const plugin = getPlugin(connection.broker);
-    if (!plugin || plugin.manifest.auth.scheme === "none") return brokerClientFor(this.env, connection);
+    if (!plugin || plugin.manifest.auth.scheme === "none") {
+      // A paper connection with `settings.priceSourceConnectionId` fills market orders at that
+      // connection's quote mid (worker/connections/price-source.ts); otherwise this is the plain client.
+      return paperClientWithPriceSource(this.env, connection, brokerClientFor(this.env, connection));
+    }
     const cached = this.cache.get(connection.id);
     if (cached && cached.expiresAt > Date.now()) return cached.client;
     const row = await getDb(this.env.DB).select().from(schema.connections).where(eq(schema.connections.id, connection.id)).get();

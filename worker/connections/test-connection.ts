@@ -1,0 +1,71 @@
+/**
+ * `POST /api/connections/{id}/test`: runs the plugin's `testConnection()`
+ * with the stored credentials, records the outcome on the connection
+ * (`active`, `error`, or `expired` when the broker refuses the credentials)
+ * and adds accounts the broker reports for the first time.
+ *
+ * @module
+ */
+import { and, eq } from "drizzle-orm";
+import { getPlugin } from "../../plugins";
+import type { BrokerAccount } from "../../plugins/sdk";
+import type { Db } from "../db/client";
+import { accounts, connections } from "../db/schema";
+import type { Env } from "../env";
+import { BASE_URL_SETTING } from "./base-url";
+import { brokerClientFor } from "./broker-client";
+import { type AccountRow, type ConnectionRow, listConnectionAccounts, openConnectionCredentials } from "./store";
+import { CREDENTIALS_UNREADABLE, describeTestFailure, type TestFailure } from "./test-messages";
+
+export type ConnectionTestResult = { ok: true; accounts: AccountRow[] } | ({ ok: false } & TestFailure);
+
+async function setStatus(db: Db, row: ConnectionRow, status: string, message: string | null): Promise<void> {
+  await db
+    .update(connections)
+    .set({ status, statusMessage: message, updatedAt: Date.now() })
+    .where(and(eq(connections.id, row.id), eq(connections.userId, row.userId)));
+}
+
+/** Adds the accounts the broker reports that the connection does not have yet (never removes any: subscriptions point at them). */
+async function addNewAccounts(db: Db, row: ConnectionRow, discovered: BrokerAccount[]): Promise<void> {
+  const known = new Set((await listConnectionAccounts(db, row.userId, row.id)).map((a) => a.brokerAccountId));
+  const now = Date.now();
+  const fresh = discovered.filter((a) => !known.has(a.brokerAccountId) && known.add(a.brokerAccountId));
+  if (fresh.length === 0) return;
+  const [first, ...rest] = fresh.map((a) =>
+    db.insert(accounts).values({ id: crypto.randomUUID(), userId: row.userId, connectionId: row.id, brokerAccountId: a.brokerAccountId, mode: a.mode, name: a.name, currency: a.currency, createdAt: now }),
+  );
+  // One batch = one D1 transaction.
+  await db.batch([first!, ...rest]);
+}
+
+/** Tests one stored connection against its broker and records the outcome. Never throws for broker problems. */
+export async function testStoredConnection(env: Env, db: Db, row: ConnectionRow): Promise<ConnectionTestResult> {
+  const plugin = getPlugin(row.broker);
+  const subject = {
+    broker: plugin?.manifest.displayName ?? row.broker,
+    environment: row.settings.environment === "live" ? ("live" as const) : ("paper" as const),
+    hasBaseUrl: typeof row.settings[BASE_URL_SETTING] === "string",
+  };
+  let failure: TestFailure;
+  let credentials: unknown;
+  try {
+    credentials = await openConnectionCredentials(env, row);
+  } catch (e) {
+    console.error(`connection test ${row.id}: credentials cannot be opened: ${e instanceof Error ? e.message : String(e)}`);
+    await setStatus(db, row, CREDENTIALS_UNREADABLE.status, CREDENTIALS_UNREADABLE.message);
+    return { ok: false, ...CREDENTIALS_UNREADABLE };
+  }
+  try {
+    const discovered = await brokerClientFor(env, { id: row.id, broker: row.broker, settings: row.settings, credentials }).testConnection();
+    await addNewAccounts(db, row, discovered);
+    await setStatus(db, row, "active", null);
+    return { ok: true, accounts: await listConnectionAccounts(db, row.userId, row.id) };
+  } catch (e) {
+    failure = describeTestFailure(subject, e);
+    // The broker's own words go to the log, never to the trader verbatim (they may echo request details).
+    console.warn(`connection test ${row.id} (${row.broker}) failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  }
+  await setStatus(db, row, failure.status, failure.message);
+  return { ok: false, ...failure };
+}
