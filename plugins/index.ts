@@ -6,9 +6,11 @@
 import type { RegisteredPlugin } from "./sdk";
 import { alpacaPlugin } from "./alpaca";
 import { binancePlugin } from "./binance";
+import { coinbasePlugin } from "./coinbase";
 import { krakenPlugin } from "./kraken";
 import { oandaPlugin } from "./oanda";
 import { paperPlugin } from "./paper";
+import { robinhoodPlugin } from "./robinhood";
 
 /** Only plugins made with `definePlugin` fit here, so each passed its type-level checks. */
 export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
@@ -17,6 +19,8 @@ export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
   [binancePlugin.manifest.id]: binancePlugin,
   [krakenPlugin.manifest.id]: krakenPlugin,
   [oandaPlugin.manifest.id]: oandaPlugin,
+  [coinbasePlugin.manifest.id]: coinbasePlugin,
+  [robinhoodPlugin.manifest.id]: robinhoodPlugin,
 };
 
 /** Looks up an installed plugin by id. */
