@@ -34,9 +34,6 @@ runConformanceSuite({
   },
   instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "1000000000" },
   rateLimitReply: { status: 429, body: { code: -1003, msg: "Too many requests." }, headers: { "retry-after": "0" } },
-  skip: {
-    "bracket-entry": "Binance attaches exits only to a LIMIT entry (orderList/otoco); a market-entry bracket is refused before sending (tested below with a limit entry).",
-  },
 });
 
 describe("binance: documented signing vectors", () => {
@@ -65,7 +62,7 @@ describe("binance: transport and refusals", () => {
   it("refuses what Binance cannot do before sending anything", async () => {
     const { client, sent } = scriptedClient(binancePlugin, base, []);
     const bracket = { takeProfit: { limitPrice: "110" }, stopLoss: { type: "stop" as const, stopPrice: "90" } };
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy("b1"), bracket }))).toMatchObject({ kind: "unsupported", code: "venue-bracket-entry-must-be-limit" });
+    expect(await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy("b1"), type: "stop", stopPrice: "120", bracket }))).toMatchObject({ kind: "unsupported", code: "venue-bracket-entry-type" });
     expect(await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy("b2"), type: "trailing_stop", trailAmount: "5" }))).toMatchObject({ kind: "unsupported", code: "venue-trail-percent-only" });
     expect(await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy("b3"), timeInForce: "opg" as const, type: "limit", limitPrice: "1" }))).toMatchObject({ kind: "unsupported", code: "time-in-force-not-supported" });
     expect(await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy("b4"), clientOrderId: "bad id with spaces" }))).toMatchObject({ code: "invalid-client-order-id" });
@@ -164,8 +161,21 @@ describe("binance: scenarios against the fake broker", () => {
     fake.setPrice("BTCUSDT", "111");
     const tp = await client.getOrder(ACCOUNT, { clientOrderId: "tp00000000000000000000000000000001" });
     const sl = await client.getOrder(ACCOUNT, { clientOrderId: "sl00000000000000000000000000000001" });
-    expect([tp?.status, sl?.status]).toEqual(["filled", "expired"]);
+    expect([tp?.status, sl?.status]).toEqual(["filled", "cancelled"]);
     expect(await client.getPositions(ACCOUNT)).toEqual([]);
+  });
+
+  it("market entry with exits: a capped marketable LIMIT entry fills, the OCO legs wake, the stop cancels the take profit", async () => {
+    const entry = await client.placeOrder(ACCOUNT, { ...marketBuy("tl00000000000000000000000000000002"), bracket: { takeProfit: { limitPrice: "110" }, stopLoss: { type: "stop", stopPrice: "90" } } });
+    expect(entry).toMatchObject({ status: "filled", avgFillPrice: "100", limitPrice: "100.5" });
+    const legs = (await client.getOpenOrders(ACCOUNT)).filter((o) => o.parentBrokerOrderId === entry.brokerOrderId);
+    expect(legs.map((l) => [l.role, l.status])).toEqual([
+      ["take_profit", "open"],
+      ["stop_loss", "open"],
+    ]);
+    fake.setPrice("BTCUSDT", "89");
+    const [tp, sl] = await Promise.all(legs.map((l) => client.getOrder(ACCOUNT, { brokerOrderId: l.brokerOrderId })));
+    expect([tp?.status, sl?.status, sl?.avgFillPrice]).toEqual(["cancelled", "filled", "89"]);
   });
 
   it("cancel by client id and by broker id; a second cancel is order-not-found", async () => {

@@ -16,6 +16,7 @@ import errApiKey from "./fixtures/error-api-key.json";
 import errCancelUnknown from "./fixtures/error-cancel-unknown.json";
 import errDuplicate from "./fixtures/error-duplicate-order.json";
 import errUnknown from "./fixtures/error-execution-unknown.json";
+import exchangeInfo from "./fixtures/exchange-info.json";
 import errFunds from "./fixtures/error-insufficient-balance.json";
 import errSymbol from "./fixtures/error-invalid-symbol.json";
 import errNotional from "./fixtures/error-min-notional.json";
@@ -118,6 +119,31 @@ export const requestCases: StaticRequestCase[] = [
         url:
           `${TEST_BASE}/api/v3/orderList/otoco?symbol=BTCUSDT&listClientOrderId=ls0a1b2c3d4e5f60718293a4b5c6d7e8f9` +
           `&workingType=LIMIT&workingSide=BUY&workingClientOrderId=${CID}&workingPrice=60000&workingQuantity=0.5&workingTimeInForce=GTC` +
+          `&pendingSide=SELL&pendingQuantity=0.5` +
+          `&pendingAboveType=LIMIT_MAKER&pendingAbovePrice=66000&pendingAboveClientOrderId=tp0a1b2c3d4e5f60718293a4b5c6d7e8f9` +
+          `&pendingBelowType=STOP_LOSS&pendingBelowStopPrice=57000&pendingBelowClientOrderId=sl0a1b2c3d4e5f60718293a4b5c6d7e8f9` +
+          `&newOrderRespType=RESULT&${SIGNED_TAIL}`,
+      },
+    ],
+    skipKeys: ["signature"],
+  },
+  {
+    name: "market entry with exits: book ticker, tick size, then an OTOCO whose LIMIT entry is capped 0.5% through the ask",
+    call: (c, a) => c.placeOrder(a, { ...limitBuy, type: "market", limitPrice: undefined, bracket: { takeProfit: { limitPrice: "66000" }, stopLoss: { type: "stop", stopPrice: "57000" } } }),
+    replies: [
+      { status: 200, body: { symbol: "BTCUSDT", bidPrice: "60000.00000000", bidQty: "1.00000000", askPrice: "60000.01000000", askQty: "1.00000000" } },
+      fixture(exchangeInfo),
+      otocoFor(CID),
+    ],
+    expected: [
+      { method: "GET", url: `${TEST_BASE}/api/v3/ticker/bookTicker?symbol=BTCUSDT` },
+      { method: "GET", url: `${TEST_BASE}/api/v3/exchangeInfo?symbol=BTCUSDT` },
+      {
+        method: "POST",
+        // 60000.01 × 1.005 = 60300.01005, rounded up to the 0.01 tick.
+        url:
+          `${TEST_BASE}/api/v3/orderList/otoco?symbol=BTCUSDT&listClientOrderId=ls0a1b2c3d4e5f60718293a4b5c6d7e8f9` +
+          `&workingType=LIMIT&workingSide=BUY&workingClientOrderId=${CID}&workingPrice=60300.02&workingQuantity=0.5&workingTimeInForce=GTC` +
           `&pendingSide=SELL&pendingQuantity=0.5` +
           `&pendingAboveType=LIMIT_MAKER&pendingAbovePrice=66000&pendingAboveClientOrderId=tp0a1b2c3d4e5f60718293a4b5c6d7e8f9` +
           `&pendingBelowType=STOP_LOSS&pendingBelowStopPrice=57000&pendingBelowClientOrderId=sl0a1b2c3d4e5f60718293a4b5c6d7e8f9` +

@@ -28,12 +28,13 @@ import {
 } from "../sdk";
 import { errorFromResponse, errorFromTransport } from "./errors";
 import { BinanceSettingsSchema, type binanceCapabilities, type BinanceCredentials, type BinanceSettings } from "./manifest";
-import { brokerOrderIdOf, newOrderParams, orderListParams, parseBrokerOrderId, roleOf, toBrokerOrder, type Params } from "./mapping";
+import { brokerOrderIdOf, newOrderParams, orderListParams, parseBrokerOrderId, protectedLimitPrice, roleOf, toBrokerOrder, type Params } from "./mapping";
 import { buildQuery, signPayload } from "./signing";
 import { binanceSymbol, tickerForAsset } from "./symbols";
 import {
   WireAccountSchema,
   WireBookTickerSchema,
+  WireExchangeInfoSchema,
   WireOrderListResultSchema,
   WireOrderSchema,
   WirePriceListSchema,
@@ -196,6 +197,18 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials, u
     }
   }
 
+  /** Best quote on our side, moved by the slippage cap and rounded to the symbol's tick. */
+  async function protectedPrice(symbol: string, side: "buy" | "sell"): Promise<string> {
+    const book = await call("GET", "/api/v3/ticker/bookTicker", [["symbol", symbol]], WireBookTickerSchema);
+    const best = side === "buy" ? book.askPrice : book.bidPrice;
+    if (!dec(best).gt(0)) {
+      throw new BrokerError(`Binance has no ${side === "buy" ? "ask" : "bid"} for ${symbol}, so a market entry with exits cannot be priced.`, { code: "no-price", kind: "retryable" });
+    }
+    const info = await call("GET", "/api/v3/exchangeInfo", [["symbol", symbol]], WireExchangeInfoSchema);
+    const tick = info.symbols.find((s) => s.symbol === symbol)?.filters.find((f) => f.filterType === "PRICE_FILTER")?.tickSize ?? null;
+    return protectedLimitPrice(side, best, settings.bracketSlippagePercent, tick);
+  }
+
   /** Adds parent and role to order-list legs: the list's first order is the working (entry) order. */
   async function withListLinks(orders: WireOrder[]): Promise<BrokerOrder[]> {
     const working = new Map<number, number>();
@@ -288,7 +301,9 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials, u
       const symbol = binanceSymbol(req.ticker, req.assetClass);
       const bracket = req.bracket;
       if (bracket && (bracket.takeProfit || bracket.stopLoss)) {
-        const { path, params } = orderListParams(req, symbol, bracket);
+        // Order lists need a LIMIT entry: a market entry becomes a marketable limit with a price cap.
+        const listed = req.type === "market" ? { ...req, type: "limit" as const, timeInForce: "gtc" as const, limitPrice: await protectedPrice(symbol, req.side) } : req;
+        const { path, params } = orderListParams(listed, symbol, bracket);
         // The legs' ids are derived from the entry's; remember them too so their fills can be looked up.
         for (const [k, v] of params) if (k === "workingClientOrderId" || k.endsWith("ClientOrderId")) remember(apiKey, v, symbol);
         const list = await call("POST", path, params, WireOrderListResultSchema, { signed: true, placingOrder: true });

@@ -183,6 +183,8 @@ export class BinanceFake implements FakeBroker {
           return json(this.tickerPrice(params));
         case "GET /api/v3/ticker/bookTicker":
           return json(this.bookTicker(params));
+        case "GET /api/v3/exchangeInfo":
+          return json(this.exchangeInfo(params));
       }
       await this.authenticate(request, url, bodyText);
       switch (key) {
@@ -252,6 +254,35 @@ export class BinanceFake implements FakeBroker {
     const p = this.prices.get(symbol);
     if (!p) throw new ApiError(400, -1121, "Invalid symbol.");
     return { symbol, bidPrice: p.toFixed(8), bidQty: "1.00000000", askPrice: p.toFixed(8), askQty: "1.00000000" };
+  }
+
+  /** Every symbol with a price, with a 0.01 tick (the only filter the fake knows). */
+  private exchangeInfo(params: URLSearchParams): unknown {
+    const wanted = params.get("symbol");
+    if (wanted !== null && !this.prices.has(wanted)) throw new ApiError(400, -1121, "Invalid symbol.");
+    const symbols = [...this.prices.keys()].filter((s) => wanted === null || s === wanted);
+    return {
+      timezone: "UTC",
+      serverTime: this.now(),
+      rateLimits: [],
+      exchangeFilters: [],
+      symbols: symbols.map((symbol) => {
+        const { base, quote } = splitSymbol(symbol);
+        return {
+          symbol,
+          status: "TRADING",
+          baseAsset: base,
+          quoteAsset: quote,
+          orderTypes: ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"],
+          ocoAllowed: true,
+          otoAllowed: true,
+          allowTrailingStop: true,
+          isSpotTradingAllowed: true,
+          filters: [{ filterType: "PRICE_FILTER", minPrice: "0.01000000", maxPrice: "1000000.00000000", tickSize: "0.01000000" }],
+          permissionSets: [["SPOT"]],
+        };
+      }),
+    };
   }
 
   // ---------------------------------------------------------------- account

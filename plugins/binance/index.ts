@@ -12,10 +12,10 @@ import { binanceSymbol } from "./symbols";
 /** Binance rules the capability matrix cannot express; checked before anything is sent. */
 export function binanceVenueRules(intent: OrderRequest): SubmitRefusal | null {
   const b = intent.bracket;
-  if (b && (b.takeProfit || b.stopLoss) && intent.type !== "limit") {
+  if (b && (b.takeProfit || b.stopLoss) && intent.type !== "limit" && intent.type !== "market") {
     return {
-      messageCode: "venue-bracket-entry-must-be-limit",
-      message: "Binance attaches take-profit and stop-loss exits only to a limit entry; send the entry as a limit order.",
+      messageCode: "venue-bracket-entry-type",
+      message: "Binance attaches take-profit and stop-loss exits only to a limit or market entry.",
       field: "type",
     };
   }

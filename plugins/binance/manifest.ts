@@ -55,6 +55,12 @@ export const BinanceSettingsSchema = z.object({
    * is 5000 and its maximum 60000; a longer window tolerates a slower network.
    */
   recvWindow: z.int().min(1000).max(60000).default(5000),
+  /**
+   * A market entry with exits is sent as an OTOCO whose entry is a LIMIT at
+   * the best quote moved this many percent against us: it fills like a market
+   * order but never beyond that price.
+   */
+  bracketSlippagePercent: z.string().regex(/^\d+(\.\d+)?$/).default("0.5"),
 });
 export type BinanceSettings = z.infer<typeof BinanceSettingsSchema>;
 
@@ -79,7 +85,7 @@ const spot = {
   // Binance has no session orders; `day` is sent as GTC (crypto trades around the clock).
   timeInForce: ["day", "gtc", "ioc", "fok"],
   extendedHours: false,
-  // orderList/oto and orderList/otoco need a LIMIT entry; a market entry with exits is refused before sending.
+  // orderList/oto and orderList/otoco (LIMIT entry); a market entry becomes a protected marketable LIMIT (see settings).
   brackets: { oto: "native", oco: "unsupported", otoco: "native" },
   // Percent trails only (trailingDelta); a trail in price units is refused.
   trailingStop: "native",

@@ -63,6 +63,21 @@ export function trailingDeltaFromPercent(percent: string): string {
   return bips.toFixed(0);
 }
 
+/**
+ * The limit price that stands in for "market" in a bracket entry: the best
+ * quote moved `slippagePercent` against us, rounded away from the market to
+ * the symbol's tick (a buy never pays more than this, a sell never gets less).
+ */
+export function protectedLimitPrice(side: "buy" | "sell", best: string, slippagePercent: string, tickSize: string | null): string {
+  const factor = dec(slippagePercent).div(100);
+  const raw = side === "buy" ? dec(best).times(dec(1).plus(factor)) : dec(best).times(dec(1).minus(factor));
+  const tick = tickSize === null ? dec(0) : dec(tickSize);
+  if (tick.lte(0)) return toDecimal(raw.round(8, side === "buy" ? 3 : 0));
+  // big.js rounding modes: 0 = down, 3 = up.
+  const steps = raw.div(tick).round(0, side === "buy" ? 3 : 0);
+  return toDecimal(steps.times(tick));
+}
+
 /** Refuses client ids Binance would reject, before anything is sent. */
 export function checkClientOrderId(id: string): void {
   if (!CLIENT_ORDER_ID_PATTERN.test(id)) {
@@ -251,6 +266,8 @@ export function toBrokerOrder(o: WireOrder): BrokerOrder {
   const updated = o.updateTime ?? o.transactTime;
   const quote = dec(o.cummulativeQuoteQty);
   let status = STATUS[o.status] ?? "open";
+  // An order-list leg that EXPIRED without a fill was ended by its sibling (OCO) or its entry: cancelled, for the core.
+  if (status === "expired" && (o.orderListId ?? -1) >= 0 && filled.eq(0)) status = "cancelled";
   // Binance keeps `EXPIRED` for IOC/market remainders after partial fills; the fills still count.
   if (status === "open" && filled.gt(0)) status = "partially_filled";
   const order: BrokerOrder = {

@@ -63,3 +63,13 @@ export type WireOrderListResult = z.infer<typeof WireOrderListResultSchema>;
 export const WireBookTickerSchema = z.object({ symbol: z.string(), bidPrice: num, bidQty: num, askPrice: num, askQty: num });
 export const WirePriceListSchema = z.array(z.object({ symbol: z.string(), price: num }));
 export const WireServerTimeSchema = z.object({ serverTime: z.number() });
+
+/** `GET /api/v3/exchangeInfo?symbol=`: only the price filter is read (tick size for protected prices). */
+export const WireExchangeInfoSchema = z.object({
+  symbols: z.array(
+    z.object({
+      symbol: z.string(),
+      filters: z.array(z.object({ filterType: z.string(), tickSize: num.optional() })),
+    }),
+  ),
+});
