@@ -190,3 +190,43 @@ describe("the host's guard", () => {
     expect(night.sent()).toBe(0);
   });
 });
+
+describe("describePlugin (GET /api/brokers and docs/brokers.md)", () => {
+  it("exports credential field metadata, secrecy, limits and windows as plain JSON", async () => {
+    const { describePlugin } = await import("./describe");
+    const plugin = definePlugin({
+      manifest: {
+        id: "described",
+        displayName: "Described",
+        version: "1.0.0",
+        assetClasses: ["stocks"],
+        environments: { paper: "https://paper.b.test", live: "https://b.test" },
+        auth: {
+          scheme: "apiKey",
+          credentials: z.object({
+            keyId: credentialField(z.string().min(1), { label: "API key ID", help: "Settings → API keys", link: "https://b.test/keys", secret: false }),
+            secretKey: credentialField(z.string().min(1), { label: "Secret key", help: "Shown once when the key is created" }),
+          }),
+        },
+        rateLimit: { requests: 200, perMs: 60_000 },
+        maintenanceWindows: [{ timezone: "America/New_York", start: "23:45", end: "00:45", days: [1, 2] }],
+        providesQuotes: false,
+        certification: "community-tested",
+      },
+      capabilities: { methods: { getQuote: "unsupported", modifyOrder: "unsupported", observePrice: "unsupported" }, orders: { stocks: features } },
+      symbol: (t) => t,
+      connect: () => {
+        throw new Error("not connected in this test");
+      },
+    });
+    const d = describePlugin(plugin);
+    expect(d.auth.secretFields).toEqual(["secretKey"]);
+    expect(d.auth.credentialsSchema).toMatchObject({
+      required: ["keyId", "secretKey"],
+      properties: { keyId: { title: "API key ID", description: "Settings → API keys", "x-link": "https://b.test/keys", "x-secret": false } },
+    });
+    expect(d).toMatchObject({ rateLimit: { requests: 200, perMs: 60_000 }, certification: "community-tested", maintenanceWindows: [{ days: [1, 2] }] });
+    expect((d.capabilities.orders as Record<string, { clientOrderId: { pattern: unknown } }>).stocks?.clientOrderId.pattern).toBe("^[a-z0-9]+$");
+    expect(JSON.parse(JSON.stringify(d))).toEqual(d);
+  });
+});

@@ -10,7 +10,10 @@ interface Broker {
   auth: { scheme: string; credentialsSchema: Record<string, unknown> };
   settingsSchema: { properties?: Record<string, { default?: unknown }> } | null;
   providesQuotes: boolean;
-  capabilities: { orders: Record<string, { clientOrderId: { pattern: unknown } }> };
+  capabilities: { methods: Record<string, string>; orders: Record<string, { clientOrderId: { pattern: unknown } }> };
+  certification: string;
+  maintenanceWindows: unknown[];
+  rateLimit: unknown;
 }
 
 describe("GET /api/brokers", () => {
@@ -24,6 +27,11 @@ describe("GET /api/brokers", () => {
     expect(paper!.auth.credentialsSchema.type).toBe("object");
     expect(paper!.settingsSchema?.properties?.startingCash?.default).toBe(100000);
     expect(paper!.assetClasses).toContain("stocks");
+    expect(paper!.auth).toMatchObject({ secretFields: [] });
+    expect(paper!.certification).toBe("certified");
+    expect(paper!.maintenanceWindows).toEqual([]);
+    expect(paper!.rateLimit).toBeNull();
+    expect(paper!.capabilities.methods).toMatchObject({ getQuote: "unsupported", modifyOrder: "unsupported", observePrice: "native" });
     // RegExps do not survive JSON; they are sent as their source.
     for (const features of Object.values(paper!.capabilities.orders)) {
       expect(typeof features.clientOrderId.pattern).toBe("string");

@@ -1,14 +1,17 @@
 /**
- * /api/brokers: the broker plugins installed on this Tradeloop, with JSON
- * Schemas of what a connection to each needs (credentials, settings), so a
- * client can render the forms without knowing any broker.
+ * /api/brokers: the broker plugins installed on this Tradeloop, with their
+ * manifest, capabilities and JSON Schemas of what a connection to each needs
+ * (credentials with field labels, help and links; settings), so a client can
+ * render the forms without knowing any broker. The JSON comes from the same
+ * `describePlugin` that docs/brokers.md is generated from.
  *
  * @module
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { plugins } from "../../plugins";
-import type { BrokerPlugin, Capabilities } from "../../plugins/sdk";
+import type { BrokerPlugin } from "../../plugins/sdk";
 import { AssetClassSchema } from "../../plugins/sdk";
+import { describePlugin } from "../../plugins/sdk/describe";
 import { authenticated, createRouter, errorResponses, JsonObjectSchema, jsonResponse } from "./openapi";
 
 /** An installed broker plugin. */
@@ -21,45 +24,39 @@ export const BrokerSchema = z
     environments: z.object({ paper: z.string().optional(), live: z.string().optional() }),
     auth: z.object({
       scheme: z.enum(["none", "apiKey", "oauth2"]),
-      credentialsSchema: JsonObjectSchema.openapi({ description: "JSON Schema of the `credentials` a connection takes." }),
+      credentialsSchema: JsonObjectSchema.openapi({
+        description:
+          "JSON Schema of the `credentials` a connection takes. Each field has `title` (label), `description` (help), and may have `x-link` (where the key is created), `x-secret` and `examples`.",
+      }),
+      secretFields: z.array(z.string()).openapi({ description: "Credential fields to mask and never show again." }),
     }),
     settingsSchema: JsonObjectSchema.nullable().openapi({ description: "JSON Schema of the connection `settings`, or null." }),
+    rateLimit: z.object({ requests: z.number(), perMs: z.number() }).nullable(),
+    maintenanceWindows: z.array(
+      z.object({
+        timezone: z.string(),
+        start: z.string(),
+        end: z.string(),
+        days: z.array(z.number()).optional(),
+        reason: z.string().optional(),
+      }),
+    ),
     providesQuotes: z.boolean(),
-    capabilities: JsonObjectSchema.openapi({ description: "What the broker supports per asset class. Patterns are regex source strings." }),
+    certification: z.enum(["experimental", "community-tested", "certified"]),
+    maintainer: z.string().nullable(),
+    docsUrl: z.string().nullable(),
+    capabilities: JsonObjectSchema.openapi({
+      description: "Method map (native/emulated/unsupported) and order features per asset class. Patterns are regex source strings.",
+    }),
   })
   .openapi("Broker");
 
 /** JSON form of {@link BrokerSchema}. */
 export type BrokerJson = z.infer<typeof BrokerSchema>;
 
-/** JSON Schema of a zod schema as a client fills it in (input side: defaults make fields optional). */
-function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  // `unrepresentable: "any"` keeps one odd field (a transform, a date) from hiding the whole form.
-  return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
-}
-
-/** Capabilities as plain JSON: RegExps become their source string. */
-function capabilitiesJson(capabilities: Capabilities): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(capabilities, (_key, value: unknown) => (value instanceof RegExp ? value.source : value))) as Record<
-    string,
-    unknown
-  >;
-}
-
 /** Describes one plugin. */
 export function brokerJson(plugin: BrokerPlugin): BrokerJson {
-  const m = plugin.manifest;
-  return {
-    id: m.id,
-    displayName: m.displayName,
-    version: m.version,
-    assetClasses: [...m.assetClasses],
-    environments: { ...m.environments },
-    auth: { scheme: m.auth.scheme, credentialsSchema: jsonSchemaOf(m.auth.credentials) },
-    settingsSchema: m.settings ? jsonSchemaOf(m.settings) : null,
-    providesQuotes: m.providesQuotes,
-    capabilities: capabilitiesJson(plugin.capabilities),
-  };
+  return describePlugin(plugin);
 }
 
 const listRoute = createRoute({
