@@ -33,6 +33,28 @@ runConformanceSuite({
   },
 });
 
+// The same kit on the other asset classes: their capabilities gate what cannot run (no shorting,
+// no stop orders for crypto; day-only market/limit options), and every other scenario must pass.
+for (const instrument of [
+  { ticker: "BTCUSD", assetClass: "crypto", price: "50000", quantity: "0.01" },
+  { ticker: "SPY 250624C596", assetClass: "options", price: "3.10", quantity: "2" },
+] as const) {
+  runConformanceSuite({
+    plugin: alpacaPlugin,
+    credentials: CREDENTIALS,
+    accountId: ACCOUNT_ID,
+    now: NOW,
+    requests: [],
+    responses: [],
+    fake: () => new AlpacaFake(),
+    instrument,
+    skip: {
+      "static-requests": `run once above, with the stocks instrument (this run trades ${instrument.assetClass})`,
+      "static-responses": `run once above, with the stocks instrument (this run trades ${instrument.assetClass})`,
+    },
+  });
+}
+
 const connection = (environment: "paper" | "live" = "paper", settings: Record<string, unknown> = {}): TestConnection => ({
   plugin: alpacaPlugin,
   credentials: CREDENTIALS,

@@ -31,7 +31,7 @@ export const ALPACA_ERROR_TABLE = {
     // The core reconciles with getOrder({clientOrderId}) on this code: the first send landed.
     { match: /client[ _-]?order[ _-]?id must be unique/i, mapping: rejected("duplicate-client-order-id") },
     { match: /client[ _-]?order[ _-]?id/i, mapping: rejected("invalid-client-order-id") },
-    { match: /insufficient (day ?trading )?buying power|insufficient balance/i, mapping: rejected("insufficient-funds") },
+    { match: /insufficient (\w+ )*buying power|insufficient balance/i, mapping: rejected("insufficient-funds") },
     // Shares already held by other open orders, or a sell larger than the position (Alpaca never flips in one order).
     { match: /insufficient qty/i, mapping: rejected("insufficient-quantity") },
     { match: /not (allowed|permitted|able) to short|cannot be sold short|not shortable|hard to borrow|shorting is not/i, mapping: rejected("shorting-not-allowed") },

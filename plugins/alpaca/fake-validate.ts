@@ -121,7 +121,6 @@ export function parseNewOrder(raw: unknown, assetClassOf: (symbol: string) => Al
   const clientOrderId = typeof cid === "string" && cid !== "" ? cid : null;
   if (clientOrderId !== null && clientOrderId.length > 48) throw invalid("client_order_id must be no more than 48 characters");
 
-  if ((type === "limit" || type === "stop_limit") && limit === null) throw invalid("limit_price is required for limit and stop_limit orders");
   if ((type === "stop" || type === "stop_limit") && stop === null) throw invalid("stop_price is required for stop and stop_limit orders");
   if (type === "trailing_stop") {
     if ((trailPrice === null) === (trailPercent === null)) throw invalid("exactly one of trail_price or trail_percent is required for trailing_stop orders");
@@ -145,6 +144,10 @@ export function parseNewOrder(raw: unknown, assetClassOf: (symbol: string) => Al
     stopLoss = { stop: s, limit: l };
   }
 
+  // An OCO's own limit is its take-profit price (the documented example sends no top-level limit_price).
+  const ocoLimit = orderClass === "oco" && type === "limit" ? (takeProfit?.limit ?? null) : null;
+  if ((type === "limit" || type === "stop_limit") && limit === null && ocoLimit === null) throw invalid("limit_price is required for limit and stop_limit orders");
+
   const spec: OrderSpec = {
     symbol: symbol.trim(),
     qty,
@@ -152,7 +155,7 @@ export function parseNewOrder(raw: unknown, assetClassOf: (symbol: string) => Al
     side,
     type,
     tif,
-    limit,
+    limit: limit ?? ocoLimit,
     stop,
     trailPrice,
     trailPercent,
