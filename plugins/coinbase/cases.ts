@@ -308,13 +308,13 @@ export const responseCases: StaticResponseCase[] = [
     name: "403 'Missing required scopes' names the missing permission",
     replies: [e403],
     call: (c, a) => c.placeOrder(a, marketBuy),
-    expected: { error: { kind: "rejected", code: "missing-trade-permission", status: 403 } },
+    expected: { error: { kind: "rejected", code: "permission-denied", status: 403 } },
   },
   {
     name: "a view-only key fails testConnection with an actionable reason",
     replies: [viewOnly],
     call: (c) => c.testConnection(),
-    expected: { error: { kind: "rejected", code: "missing-trade-permission" } },
+    expected: { error: { kind: "rejected", code: "permission-denied" } },
   },
   {
     name: "testConnection reports the key's portfolio as a live account",

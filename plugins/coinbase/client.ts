@@ -224,7 +224,7 @@ export function createCoinbaseClient(context: PluginContext<CoinbaseCredentials,
         if (perms.can_trade === false) {
           throw new BrokerError(
             "The Coinbase API key can view but not trade: edit the key in the CDP portal and tick the Trade permission.",
-            { code: "missing-trade-permission", kind: "rejected", raw: perms },
+            { code: "permission-denied", kind: "rejected", raw: perms },
           );
         }
         portfolio = perms.portfolio_uuid;

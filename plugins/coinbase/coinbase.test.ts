@@ -266,7 +266,7 @@ describe("coinbase: scenarios against the fake", () => {
       { brokerAccountId: "7e5b1c1e-0000-4000-8000-00000000f01d", mode: "live", name: "Coinbase default portfolio", currency: "USD" },
     ]);
     const e = await brokerError(fakeClient({ canTrade: false }).client.testConnection());
-    expect(e.code).toBe("missing-trade-permission");
+    expect(e.code).toBe("permission-denied");
     expect(e.message).toMatch(/Trade permission/);
   });
 

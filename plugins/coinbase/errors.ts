@@ -78,7 +78,7 @@ export const CANCEL_FAILURES: VenueErrorTable = {
 /** Non-2xx answers. Statuses not listed use the SDK's fallback (5xx: unknown outcome when placing). */
 export const HTTP_ERRORS: VenueErrorTable = {
   // Coinbase's 403 body for a key without the needed permission says "Missing required scopes".
-  messages: [{ match: /missing required scopes/i, mapping: rejected("missing-trade-permission") }],
+  messages: [{ match: /missing required scopes/i, mapping: rejected("permission-denied") }],
   statuses: {
     401: { code: "auth-failed", kind: "auth-expired" },
     // 403 without a scope message: IP allowlist or portfolio restriction. The user must act; retrying won't help.
@@ -107,9 +107,9 @@ export const MESSAGES: Readonly<Record<string, string>> = {
   "invalid-request": "Coinbase refused the request.",
   "cancel-failed": "Coinbase did not cancel the order.",
   "auth-failed": "Coinbase refused the API key: check the key name and private key, and that the key was not deleted.",
+  // The core's connection test turns this code into "the key lacks the permission to trade".
   "permission-denied":
-    "Coinbase refused the request: give the API key the Trade permission on this portfolio, or add this server's IP to the key's allowlist.",
-  "missing-trade-permission": "The Coinbase API key lacks a needed permission: edit the key in the CDP portal and allow View and Trade.",
+    "Coinbase refused the request: give the API key the View and Trade permissions on this portfolio, or add this server's IP to the key's allowlist.",
   "not-found": "Coinbase has no such resource.",
   "rate-limited": "Coinbase's rate limit was reached.",
   "broker-unavailable": "Coinbase is unavailable right now.",

@@ -57,14 +57,12 @@ export const CoinbaseCredentialsSchema = z
   });
 export type CoinbaseCredentials = z.infer<typeof CoinbaseCredentialsSchema>;
 
-/** Connection settings. Unknown keys are stripped: the core keeps every setting in one bag. */
+/**
+ * Connection settings. Unknown keys are stripped: the core keeps every setting
+ * in one bag, and validates `baseUrl` (e.g. the static sandbox) itself.
+ */
 export const CoinbaseSettingsSchema = z.object({
   environment: z.literal("live").default("live").meta({ title: "Environment", description: "Coinbase has live trading only." }),
-  baseUrl: z
-    .string()
-    .url()
-    .optional()
-    .meta({ title: "Base URL override", description: `For a corporate proxy or tests, e.g. the static sandbox ${COINBASE_SANDBOX_URL}.` }),
 });
 
 export const coinbaseManifest = {

@@ -214,7 +214,7 @@ export const responseCases: StaticResponseCase[] = [
     name: "an inactive account fails testConnection with the reason",
     replies: [accountDeactivated],
     call: (c) => c.testConnection(),
-    expected: { error: { kind: "rejected", code: "account-not-active" } },
+    expected: { error: { kind: "rejected", code: "no-usable-account" } },
   },
   {
     name: "balance: buying power is cash; holdings valued at the quoted price (numbers normalized to decimals)",

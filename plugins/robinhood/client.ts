@@ -186,7 +186,7 @@ export function createRobinhoodClient(context: PluginContext<RobinhoodCredential
       const account = await send(WireAccountSchema, { method: "GET", path: `${TRADING}/accounts/` });
       if (account.status !== "active") {
         throw new BrokerError(`Robinhood reports the crypto account as "${account.status}", not active: it cannot trade until Robinhood reactivates it.`, {
-          code: "account-not-active",
+          code: "no-usable-account",
           kind: "rejected",
           raw: account,
         });

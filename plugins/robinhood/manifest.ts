@@ -49,10 +49,12 @@ export const RobinhoodCredentialsSchema = z
   });
 export type RobinhoodCredentials = z.infer<typeof RobinhoodCredentialsSchema>;
 
-/** Connection settings. Unknown keys are stripped: the core keeps every setting in one bag. */
+/**
+ * Connection settings. Unknown keys are stripped: the core keeps every setting
+ * in one bag, and validates `baseUrl` (a proxy, a local fake) itself.
+ */
 export const RobinhoodSettingsSchema = z.object({
   environment: z.literal("live").default("live").meta({ title: "Environment", description: "Robinhood has live trading only." }),
-  baseUrl: z.string().url().optional().meta({ title: "Base URL override", description: "For a corporate proxy or a local fake broker." }),
 });
 
 export const robinhoodManifest = {

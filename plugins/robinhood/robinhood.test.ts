@@ -234,7 +234,7 @@ describe("robinhood: scenarios against the fake", () => {
 
   it("testConnection: the account, or why it cannot trade; a paper connection is told to use live", async () => {
     expect(await fakeClient().client.testConnection()).toEqual([{ brokerAccountId: "FAKE0RH0CRYPTO01", mode: "live", name: "Robinhood Crypto ••TO01", currency: "USD" }]);
-    expect((await brokerError(fakeClient({ status: "deactivated" }).client.testConnection())).code).toBe("account-not-active");
+    expect((await brokerError(fakeClient({ status: "deactivated" }).client.testConnection())).code).toBe("no-usable-account");
     const paper = connectPlugin({
       plugin: robinhoodPlugin,
       connectionId: "c-1",
