@@ -135,6 +135,7 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials, u
     if (reply.status >= 400 && options.signed && isTimestampError(reply.body)) {
       // -1021: refused before the engine; resync the clock and try once more.
       await syncClock();
+      context.log.warn("binance: timestamp outside recvWindow; clock offset resynced", { offsetMs: clockOffsetMs });
       reply = await send(method, path, params, options);
     }
     if (reply.status < 200 || reply.status >= 300) throw errorFromResponse(reply.status, reply.body, reply.headers, options.placingOrder === true);

@@ -93,7 +93,18 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
     return parsed.data;
   }
 
+  /** Kraken has no spot sandbox: a paper connection only works with a base URL override (e.g. a local fake broker). */
+  function checkEnvironment(): void {
+    if (base === "") {
+      throw new BrokerError("Kraken has no paper (sandbox) environment for spot: set this connection to live, or rehearse with Tradeloop's paper broker.", {
+        code: "environment-not-supported",
+        kind: "rejected",
+      });
+    }
+  }
+
   async function privateCall<S extends z.ZodType>(method: string, params: Params, schema: S, options: CallOptions = {}): Promise<z.output<S>> {
+    checkEnvironment();
     const path = `/0/private/${method}`;
     const nonce = context.nonce();
     const fields: Params = [["nonce", nonce], ...params];
@@ -115,6 +126,7 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
   }
 
   async function publicCall<S extends z.ZodType>(method: string, params: Params, schema: S): Promise<z.output<S>> {
+    checkEnvironment();
     const query = new URLSearchParams(params).toString();
     const res = await context.fetch(new Request(`${base}/0/public/${method}${query ? `?${query}` : ""}`, { headers: { accept: "application/json" } }));
     return unwrap(res.status, res.headers, await read(res), schema, method, false);
@@ -138,7 +150,7 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
       // Funds query, then open-orders query: the two read permissions the plugin needs.
       await balances();
       await privateCall("OpenOrders", [], OpenOrdersResultSchema, {});
-      return [{ brokerAccountId: "spot", mode: "live", name: "Kraken Spot", currency: settings.quoteAsset }];
+      return [{ brokerAccountId: "spot", mode: context.environment, name: "Kraken Spot", currency: settings.quoteAsset }];
     },
 
     async getBalance(): Promise<Balance> {

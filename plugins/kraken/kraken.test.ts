@@ -92,6 +92,11 @@ describe("kraken: scenarios against the fake broker", () => {
     expect(fake.calls.map((c) => c.method)).toEqual(["BalanceEx", "OpenOrders"]);
   });
 
+  it("a paper connection without a base URL is told Kraken has no sandbox", async () => {
+    const paper = hostClient(krakenPlugin, { credentials: TEST_CREDENTIALS, baseUrl: "", now: () => new Date(), environment: "paper" }, (r) => fake.fetch(r));
+    expect(await brokerError(paper.testConnection())).toMatchObject({ kind: "rejected", code: "environment-not-supported" });
+  });
+
   it("a wrong private key is auth-expired invalid-signature", async () => {
     const bad = hostClient(krakenPlugin, { credentials: { apiKey: fake.apiKey, privateKey: TEST_CREDENTIALS.privateKey.replace("AQ", "AA") }, baseUrl: TEST_BASE, now: () => new Date() }, (r) => fake.fetch(r));
     expect(await brokerError(bad.getPositions(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-signature" });
