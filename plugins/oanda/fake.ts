@@ -28,6 +28,8 @@ export interface OandaFakeOptions {
   /** Half the bid/ask spread around the price set with setPrice. Default 0 (fills at the set price). */
   halfSpread?: string;
   clock?: () => Date;
+  /** Another token the practice host accepts (the conformance kit logs in with the plugin's static credentials). */
+  acceptToken?: string;
 }
 
 const UNAUTHORIZED: FakeReply = { status: 401, body: { errorMessage: "Insufficient authorization to perform request." } };
@@ -97,8 +99,8 @@ export class OandaFake implements FakeBroker {
   /** OANDA serves practice and live from different hosts, each knowing only its own tokens. */
   private authorized(request: Request): boolean {
     const live = request.url.startsWith(OANDA_LIVE_URL);
-    const expected = live ? FAKE_LIVE_TOKEN : FAKE_PRACTICE_TOKEN;
-    return request.headers.get("authorization") === `Bearer ${expected}`;
+    const accepted = live ? [FAKE_LIVE_TOKEN] : [FAKE_PRACTICE_TOKEN, ...(this.options.acceptToken ? [this.options.acceptToken] : [])];
+    return accepted.some((token) => request.headers.get("authorization") === `Bearer ${token}`);
   }
 
   private async route(request: Request): Promise<Response> {

@@ -1,7 +1,7 @@
 /**
  * OANDA v20 (forex): practice and live, personal access token, on-fill
- * take-profit / stop-loss / trailing-stop brackets, quotes from the account's
- * pricing endpoint. See docs/brokers/oanda.md.
+ * take-profit / stop-loss brackets, quotes from the account's pricing
+ * endpoint. See docs/brokers/oanda.md.
  *
  * @module
  */

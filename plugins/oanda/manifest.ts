@@ -79,7 +79,11 @@ const forex: OrderFeatures = {
   // On-fill orders: takeProfitOnFill, stopLossOnFill, trailingStopLossOnFill. A stand-alone OCO on an
   // existing position would need the trade id, which the contract does not carry.
   brackets: { oto: "native", oco: "unsupported", otoco: "native" },
-  trailingStop: "native",
+  // OANDA's trailing stops exist only attached to a trade (trailingStopLossOnFill, TRAILING_STOP_LOSS
+  // with a tradeID). The contract's one trailingStop flag also promises stand-alone trailing-stop
+  // orders, which OANDA lacks, so it says unsupported; the on-fill mapping in mapping.ts is ready
+  // for when the contract can say "as a bracket leg only".
+  trailingStop: "unsupported",
   fractional: false,
   notional: false,
   shorting: true,

@@ -137,7 +137,7 @@ export function fillPrice(fill: WireFill): string | null {
 export interface OrderContext {
   fill?: WireFill;
   /** For dependent orders: the trade they belong to. */
-  trade?: { instrument: string; currentUnits: string };
+  trade?: { instrument: string; currentUnits: string; initialUnits?: string | undefined };
   /** For dependent orders: the entry order whose fill opened the trade. */
   parentBrokerOrderId?: string;
   raw?: unknown;
@@ -147,8 +147,14 @@ export interface OrderContext {
 export function toBrokerOrder(order: WireOrder, context: OrderContext = {}): BrokerOrder {
   const dependent = DEPENDENT_TYPES[order.type];
   const instrument = order.instrument ?? context.trade?.instrument ?? "";
-  // Dependent orders close their trade: opposite side, the trade's current size.
-  const signedUnits = dependent && context.trade ? dec(context.trade.currentUnits).neg() : dec(order.units ?? "0");
+  // Dependent orders close their trade: the opposite side, for what is left of it (what they filled,
+  // once filled; the trade's opening size once it is closed and its current size reads 0).
+  let signedUnits = dec(order.units ?? "0");
+  if (dependent && context.trade) {
+    const current = dec(context.trade.currentUnits);
+    const size = context.fill ? dec(context.fill.units).neg() : current.eq(0) ? dec(context.trade.initialUnits ?? "0") : current;
+    signedUnits = size.neg();
+  }
   const quantity = toDecimal(signedUnits.abs());
   const status = STATUS[order.state];
   const filled = status === "filled" ? (context.fill ? toDecimal(dec(context.fill.units).abs()) : quantity) : "0";

@@ -4,28 +4,21 @@
  * - static responses: recorded-shape fixtures go in, normalized models (or
  *   BrokerErrors with the right kind) come out;
  * - scenarios against the stateful fake, through the real client and the
- *   core's plugin host (context, fetch service, pre-send guard).
+ *   core's plugin host (context, fetch service, pre-send guard);
+ * - the conformance kit's layers 0-3 (static cases in cases.ts).
  */
 import { describe, expect, it } from "vitest";
 import { BrokerError, type BrokerClient, type OrderRequest } from "../sdk";
 import { connectPlugin } from "../sdk/host";
-import type { RecordedFixture } from "../testkit";
+import { runConformanceSuite, type RecordedFixture } from "../testkit";
 import accounts from "./fixtures/accounts.json";
 import summary from "./fixtures/account-summary.json";
 import duplicate from "./fixtures/error-duplicate-client-order-id.json";
-import notFound from "./fixtures/error-order-doesnt-exist.json";
 import rateLimited from "./fixtures/error-rate-limited.json";
 import unauthorized from "./fixtures/error-unauthorized.json";
 import unitsPrecision from "./fixtures/error-units-precision.json";
-import positions from "./fixtures/open-positions.json";
-import trades from "./fixtures/open-trades.json";
-import cancelled from "./fixtures/order-cancelled.json";
-import insufficientMargin from "./fixtures/order-create-insufficient-margin.json";
-import marketFilled from "./fixtures/order-create-market-filled.json";
-import orderFilled from "./fixtures/order-get-filled.json";
-import pending from "./fixtures/pending-orders-bracket.json";
 import pricing from "./fixtures/pricing.json";
-import fillTxn from "./fixtures/transaction-fill.json";
+import { oandaRequestCases, oandaResponseCases, STATIC_ACCOUNT, STATIC_TOKEN } from "./cases";
 import { FAKE_ACCOUNT_ID, FAKE_LIVE_TOKEN, FAKE_PRACTICE_TOKEN, OandaFake } from "./fake";
 import { oandaPlugin } from "./index";
 import { OANDA_LIVE_URL, OANDA_PRACTICE_URL } from "./manifest";
@@ -122,93 +115,7 @@ describe("symbols", () => {
   });
 });
 
-describe("static requests", () => {
-  const headers = {
-    authorization: `Bearer ${TOKEN}`,
-    accept: "application/json",
-    "accept-datetime-format": "RFC3339",
-  };
-
-  it("market bracket entry: signed units, FOK, REDUCE_FIRST, client id, on-fill TP and SL", async () => {
-    const { client, sent } = scripted([marketFilled]);
-    await client.placeOrder(ACCOUNT, order({ bracket: { takeProfit: { limitPrice: "1.115" }, stopLoss: { type: "stop", stopPrice: "1.09" } } }));
-    expect(sent).toEqual([
-      {
-        method: "POST",
-        url: `${BASE}/orders`,
-        headers: { ...headers, "content-type": "application/json" },
-        body: {
-          order: {
-            type: "MARKET",
-            instrument: "EUR_USD",
-            units: "1000",
-            timeInForce: "FOK",
-            positionFill: "REDUCE_FIRST",
-            clientExtensions: { id: CID, tag: "tradeloop" },
-            takeProfitOnFill: { price: "1.115", timeInForce: "GTC" },
-            stopLossOnFill: { price: "1.09", timeInForce: "GTC" },
-          },
-        },
-      },
-    ]);
-  });
-
-  it("limit sell: negative units, GFD for day, price; trailing stop as a distance", async () => {
-    const { client, sent } = scripted([{ status: 201, body: { orderCreateTransaction: { id: "7", type: "LIMIT_ORDER" } } }]);
-    await client.placeOrder(
-      ACCOUNT,
-      order({ side: "sell", type: "limit", limitPrice: "1.2", quantity: "2500", bracket: { stopLoss: { type: "trailing_stop", trailAmount: "0.005" } } }),
-    );
-    expect(sent[0]?.body).toEqual({
-      order: {
-        type: "LIMIT",
-        instrument: "EUR_USD",
-        units: "-2500",
-        price: "1.2",
-        timeInForce: "GFD",
-        positionFill: "REDUCE_FIRST",
-        clientExtensions: { id: CID, tag: "tradeloop" },
-        trailingStopLossOnFill: { distance: "0.005", timeInForce: "GTC" },
-      },
-    });
-  });
-
-  it("stop entry GTC, and IOC market", async () => {
-    const { client, sent } = scripted([
-      { status: 201, body: { orderCreateTransaction: { id: "8", type: "STOP_ORDER" } } },
-      { status: 201, body: { orderCreateTransaction: { id: "9", type: "MARKET_ORDER" } } },
-    ]);
-    await client.placeOrder(ACCOUNT, order({ type: "stop", stopPrice: "1.11", timeInForce: "gtc" }));
-    await client.placeOrder(ACCOUNT, order({ timeInForce: "ioc", ticker: "USDJPY" }));
-    expect(sent.map((s) => s.body)).toEqual([
-      { order: expect.objectContaining({ type: "STOP", price: "1.11", timeInForce: "GTC", units: "1000" }) },
-      { order: expect.objectContaining({ type: "MARKET", instrument: "USD_JPY", timeInForce: "IOC" }) },
-    ]);
-  });
-
-  it("reads: getOrder by client id (@) and by broker id, cancel, pending orders, positions, summary, pricing", async () => {
-    const { client, sent } = scripted([notFound, notFound, cancelled, { status: 200, body: { orders: [] } }, positions, summary, accounts, pricing]);
-    await client.getOrder(ACCOUNT, { clientOrderId: CID });
-    await client.getOrder(ACCOUNT, { brokerOrderId: "6360" });
-    await client.cancelOrder(ACCOUNT, { clientOrderId: CID });
-    await client.getOpenOrders(ACCOUNT);
-    await client.getPositions(ACCOUNT);
-    await client.getBalance(ACCOUNT);
-    await client.getQuote!("EURUSD", "forex");
-    expect(sent.map((s) => `${s.method} ${s.url}`)).toEqual([
-      `GET ${BASE}/orders/@${CID}`,
-      `GET ${BASE}/orders/6360`,
-      `PUT ${BASE}/orders/@${CID}/cancel`,
-      `GET ${BASE}/pendingOrders`,
-      `GET ${BASE}/openPositions`,
-      `GET ${BASE}/summary`,
-      `GET ${OANDA_PRACTICE_URL}/accounts`,
-      `GET ${BASE}/pricing?instruments=EUR_USD`,
-    ]);
-    for (const s of sent) expect(s.headers).toEqual(headers);
-    expect(sent.every((s) => s.body === undefined)).toBe(true);
-  });
-
+describe("beyond the kit's static cases", () => {
   it("live connections talk to fxTrade; a base URL override is used as given", async () => {
     const live = scripted([accounts, summary], { environment: "live" });
     await live.client.testConnection();
@@ -218,7 +125,7 @@ describe("static requests", () => {
     expect(proxied.sent.map((s) => s.url)).toEqual(["https://oanda-proxy.example.com/v3/accounts", `https://oanda-proxy.example.com/v3/accounts/${ACCOUNT}/summary`]);
   });
 
-  it("refuses what OANDA cannot do before sending anything", async () => {
+  it("shapes OANDA has no equivalent for are refused before anything is sent", async () => {
     const { client, sent } = scripted([]);
     for (const bad of [
       order({ type: "stop_limit", stopPrice: "1.1", limitPrice: "1.1" }),
@@ -227,135 +134,31 @@ describe("static requests", () => {
       order({ bracket: { stopLoss: { type: "stop_limit", stopPrice: "1", limitPrice: "1" } } }),
       order({ bracket: { stopLoss: { type: "trailing_stop", trailPercent: "1" } } }),
     ]) {
-      const e = await brokerError(client.placeOrder(ACCOUNT, bad));
-      expect(e.kind).toBe("unsupported");
+      expect((await brokerError(client.placeOrder(ACCOUNT, bad))).kind).toBe("unsupported");
     }
     expect(sent).toEqual([]);
   });
-});
 
-describe("static responses", () => {
-  it("testConnection: v20 accounts with their currency and alias, MT4-linked ones left out", async () => {
-    const { client, sent } = scripted([accounts, summary]);
-    expect(await client.testConnection()).toEqual([{ brokerAccountId: ACCOUNT, mode: "paper", name: "Primary", currency: "USD" }]);
-    expect(sent).toHaveLength(2);
-  });
-
-  it("balance: cash = balance, equity = NAV, buying power = free margin", async () => {
-    const { client } = scripted([summary]);
-    const balance = await client.getBalance(ACCOUNT);
-    expect({ ...balance, raw: undefined }).toEqual({ currency: "USD", cash: "100012.3456", equity: "100007.8456", buyingPower: "99985.7556", raw: undefined });
-    expect(balance.raw).toEqual(summary.response.body);
-  });
-
-  it("positions: net of the long and short sides, shorts negative", async () => {
-    const { client } = scripted([positions]);
-    const result = await client.getPositions(ACCOUNT);
-    expect(result.map(({ raw: _raw, ...p }) => p)).toEqual([
-      { ticker: "EURUSD", quantity: "1000", avgPrice: "1.1045" },
-      { ticker: "USDJPY", quantity: "-2500", avgPrice: "151.234" },
-    ]);
-  });
-
-  it("open orders: bracket legs get instrument and size from their trade, and the entry order as parent", async () => {
-    const { client, sent } = scripted([pending, trades, fillTxn]);
-    const open = await client.getOpenOrders(ACCOUNT);
-    expect(sent.map((s) => s.url)).toEqual([`${BASE}/pendingOrders`, `${BASE}/openTrades`, `${BASE}/transactions/6361`]);
-    expect(open.map(({ raw: _raw, ...o }) => o)).toEqual([
-      {
-        brokerOrderId: "6367",
-        clientOrderId: "tl0123456789abcdef0123456789abcdef",
-        ticker: "EURUSD",
-        side: "sell",
-        type: "limit",
-        quantity: "500",
-        limitPrice: "1.12000",
-        stopPrice: null,
-        timeInForce: "gtc",
-        status: "open",
-        filledQuantity: "0",
-        avgFillPrice: null,
-        createdAt: "2026-01-02T03:04:05.123456789Z",
-      },
-      expect.objectContaining({ brokerOrderId: "6362", ticker: "EURUSD", side: "sell", type: "stop", quantity: "1000", stopPrice: "1.09000", role: "stop_loss", parentBrokerOrderId: "6360", clientOrderId: null }),
-      expect.objectContaining({ brokerOrderId: "6363", ticker: "EURUSD", side: "sell", type: "limit", quantity: "1000", limitPrice: "1.11500", role: "take_profit", parentBrokerOrderId: "6360" }),
-    ]);
-  });
-
-  it("placeOrder: a 201 with a fill is a filled order at the trade's price", async () => {
-    const { client } = scripted([marketFilled]);
-    const placed = await client.placeOrder(ACCOUNT, order());
-    expect({ ...placed, raw: undefined }).toEqual({
-      brokerOrderId: "6360",
-      clientOrderId: CID,
-      ticker: "EURUSD",
-      side: "buy",
-      type: "market",
-      quantity: "1000",
-      limitPrice: null,
-      stopPrice: null,
-      timeInForce: "day",
-      status: "filled",
-      filledQuantity: "1000",
-      avgFillPrice: "1.1045",
-      createdAt: "2026-01-02T03:04:05.123456789Z",
-      raw: undefined,
-    });
-    expect(placed.raw).toEqual(marketFilled.response.body);
-  });
-
-  it("placeOrder: 201 + orderCancelTransaction INSUFFICIENT_MARGIN is an insufficient-funds refusal", async () => {
-    const { client } = scripted([insufficientMargin]);
-    const e = await brokerError(client.placeOrder(ACCOUNT, order({ quantity: "100000000" })));
-    expect({ code: e.code, kind: e.kind, status: e.status }).toEqual({ code: "insufficient-funds", kind: "rejected", status: 201 });
-    expect(e.raw).toEqual(insufficientMargin.response.body);
-  });
-
-  it.each([
-    ["duplicate client id", duplicate, "duplicate-client-order-id", "rejected"],
-    ["fractional units", unitsPrecision, "invalid-quantity", "rejected"],
-    ["bad token", unauthorized, "invalid-credentials", "auth-expired"],
-    ["429", rateLimited, "rate-limited", "retryable"],
-    ["5xx on an order", { status: 503, body: { errorMessage: "Service unavailable" } }, "broker-unavailable", "outcome-unknown"],
-    ["non-JSON 502", { status: 502, body: undefined }, "broker-unavailable", "outcome-unknown"],
-  ] as const)("placeOrder errors: %s", async (_name, reply, code, kind) => {
-    const { client } = scripted([reply as Reply]);
-    const e = await brokerError(client.placeOrder(ACCOUNT, order()));
-    expect({ code: e.code, kind: e.kind }).toEqual({ code, kind });
-  });
-
-  it("429 carries Retry-After; a 5xx on a read is retryable", async () => {
-    const limited = await brokerError(scripted([rateLimited]).client.getBalance(ACCOUNT));
-    expect(limited.retryAfterMs).toBe(1000);
-    const down = await brokerError(scripted([{ status: 500, body: { errorMessage: "oops" } }]).client.getPositions(ACCOUNT));
-    expect(down.kind).toBe("retryable");
-  });
-
-  it("getOrder: ORDER_DOESNT_EXIST is null, any other 404 is an error", async () => {
-    expect(await scripted([notFound]).client.getOrder(ACCOUNT, { clientOrderId: "tlnope" })).toBeNull();
-    const e = await brokerError(scripted([{ status: 404, body: { errorMessage: "Account not found" } }]).client.getOrder(ACCOUNT, { clientOrderId: "x" }));
-    expect(e.code).toBe("not-found");
-  });
-
-  it("getOrder of a filled order reads its fill for units and price", async () => {
-    const { client, sent } = scripted([orderFilled, fillTxn]);
-    const found = await client.getOrder(ACCOUNT, { clientOrderId: CID });
-    expect(sent.map((s) => s.url)).toEqual([`${BASE}/orders/@${CID}`, `${BASE}/transactions/6361`]);
-    expect(found).toMatchObject({ brokerOrderId: "6360", clientOrderId: CID, status: "filled", filledQuantity: "1000", avgFillPrice: "1.1045", type: "market", timeInForce: "fok" });
-  });
-
-  it("quote: top of book bid and ask, no last price", async () => {
-    const { client } = scripted([accounts, pricing, pricing]);
-    expect(await client.getQuote!("EURUSD", "forex")).toEqual({ ticker: "EURUSD", bid: "1.10443", ask: "1.10450", last: null, at: "2026-01-02T03:04:05.123456789Z" });
-    // The account used for prices is looked up once per client.
+  it("the pricing account is looked up once per client", async () => {
+    const { client, sent } = scripted([accounts, pricing, pricing]);
     await client.getQuote!("EURUSD", "forex");
+    await client.getQuote!("EUR/USD", "forex");
+    expect(sent.map((s) => s.url.split("/v3")[1])).toEqual(["/accounts", `/accounts/${ACCOUNT}/pricing?instruments=EUR_USD`, `/accounts/${ACCOUNT}/pricing?instruments=EUR_USD`]);
   });
 
-  it("a transport failure on an order is outcome-unknown, on a read retryable", async () => {
-    const placing = await brokerError(scripted([new TypeError("network down")]).client.placeOrder(ACCOUNT, order()));
-    expect(placing.kind).toBe("outcome-unknown");
-    const reading = await brokerError(scripted([new TypeError("network down")]).client.getBalance(ACCOUNT));
-    expect(reading.kind).toBe("retryable");
+  it("placeOrder error table: duplicate id, fractional units, bad token, 429, 5xx", async () => {
+    const table: [Reply, string, string][] = [
+      [duplicate, "duplicate-client-order-id", "rejected"],
+      [unitsPrecision, "invalid-quantity", "rejected"],
+      [unauthorized, "invalid-credentials", "auth-expired"],
+      [rateLimited, "rate-limited", "retryable"],
+      [{ status: 503, body: { errorMessage: "Service unavailable" } }, "broker-unavailable", "outcome-unknown"],
+    ];
+    for (const [reply, code, kind] of table) {
+      const e = await brokerError(scripted([reply]).client.placeOrder(ACCOUNT, order()));
+      expect({ code: e.code, kind: e.kind }).toEqual({ code, kind });
+    }
+    expect((await brokerError(scripted([rateLimited]).client.getBalance(ACCOUNT))).retryAfterMs).toBe(1000);
   });
 });
 
@@ -441,9 +244,23 @@ describe("scenarios against the fake", () => {
     expect(Object.values(statuses).sort()).toEqual(["cancelled", "filled", "filled"]);
   });
 
-  it("trailing stop follows the market up and closes the trade on the way down", async () => {
+  it("trailing stop on fill (mapping and fake, below the pre-send guard): follows the market up, closes on the way down", async () => {
+    // The capabilities say trailingStop unsupported (see manifest.ts), so the guarded client refuses
+    // it; the plugin's own client still maps it to trailingStopLossOnFill.
     const fake = new OandaFake();
-    const client = againstFake(fake);
+    expect((await brokerError(againstFake(fake).placeOrder(FAKE_ACCOUNT_ID, order({ bracket: { stopLoss: { type: "trailing_stop", trailAmount: "0.01" } } })))).code).toBe(
+      "trailing-stop-not-supported",
+    );
+    const client = oandaPlugin.connect({
+      credentials: { token: FAKE_PRACTICE_TOKEN },
+      settings: { environment: "paper" },
+      environment: "paper",
+      baseUrl: OANDA_PRACTICE_URL,
+      fetch: (request) => fake.fetch(request),
+      now: () => new Date(),
+      nonce: () => String(Date.now()),
+      log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
     fake.setPrice("EUR_USD", "1.1");
     await client.placeOrder(FAKE_ACCOUNT_ID, order({ bracket: { stopLoss: { type: "trailing_stop", trailAmount: "0.01" } } }));
     fake.setPrice("EUR_USD", "1.15");
@@ -495,4 +312,21 @@ describe("scenarios against the fake", () => {
     fake.setPrice("EUR_USD", "1.1");
     expect(await againstFake(fake).getQuote!("EUR/USD", "forex")).toMatchObject({ ticker: "EURUSD", bid: "1.09995", ask: "1.10005", last: null });
   });
+});
+
+runConformanceSuite({
+  plugin: oandaPlugin,
+  credentials: { token: STATIC_TOKEN },
+  settings: { environment: "paper" },
+  accountId: STATIC_ACCOUNT,
+  requests: oandaRequestCases,
+  responses: oandaResponseCases,
+  // The scenarios log in with the fake's practice token (the kit reuses `credentials`), see fake.ts.
+  fake: () => new OandaFake({ acceptToken: STATIC_TOKEN }),
+  // USD/JPY: two-decimal prices, as the kit's price steps (±2-6 %, rounded to 0.01) need.
+  instrument: { ticker: "USDJPY", assetClass: "forex", price: "150", quantity: "1000", unaffordableQuantity: "1000000000" },
+  rateLimitReply: rateLimited.response,
+  skip: {
+    "partial-fill": "OANDA orders have no partially-filled state (an order fills in one transaction, FOK/IOC cancel the rest); the fake does not model partial fills",
+  },
 });

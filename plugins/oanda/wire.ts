@@ -128,12 +128,12 @@ export const TransactionResponseSchema = z.object({ transaction: z.object({ id: 
 
 /** `GET /accounts/{id}/openTrades`: dependent orders take their instrument and size from here. */
 export const OpenTradesSchema = z.object({
-  trades: z.array(z.object({ id: z.string(), instrument: z.string(), currentUnits: decimal, price: decimal.optional() })),
+  trades: z.array(z.object({ id: z.string(), instrument: z.string(), currentUnits: decimal, initialUnits: decimal.optional(), price: decimal.optional() })),
 });
 
 /** `GET /accounts/{id}/trades/{tradeSpecifier}`. */
 export const TradeResponseSchema = z.object({
-  trade: z.object({ id: z.string(), instrument: z.string(), currentUnits: decimal, price: decimal.optional() }),
+  trade: z.object({ id: z.string(), instrument: z.string(), currentUnits: decimal, initialUnits: decimal.optional(), price: decimal.optional() }),
 });
 
 /** `PUT /accounts/{id}/orders/{spec}/cancel` → 200. */
