@@ -1,0 +1,328 @@
+/**
+ * Building blocks of `npm run bench` (scripts/bench.ts): percentiles, an
+ * open-loop load generator, processes started and stopped by the bench
+ * itself (wrangler dev on random loopback ports), workerd memory sampling
+ * and a loopback HTTP server for fake brokers.
+ *
+ * Runs under Node's TypeScript type stripping: no enums, no parameter
+ * properties, explicit `.ts` extensions.
+ *
+ * @module
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+/** Milliseconds since the epoch with sub-millisecond resolution; one clock for the whole bench process. */
+export const clock = (): number => performance.timeOrigin + performance.now();
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- statistics
+
+export interface Summary {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** Nearest-rank percentiles (no interpolation), in ms with 0.01 ms precision. */
+export function summarize(values: readonly number[]): Summary {
+  if (values.length === 0) return { n: 0, p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+  const round = (x: number): number => Math.round(x * 100) / 100;
+  const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
+  return { n: sorted.length, p50: round(at(50)), p90: round(at(90)), p99: round(at(99)), max: round(sorted[sorted.length - 1] ?? NaN), mean: round(mean) };
+}
+
+// ---------------------------------------------------------------- load
+
+export interface Sample {
+  i: number;
+  /** When the request was due (open loop: latency counts from here, so a stalled server cannot hide queueing). */
+  scheduledAt: number;
+  sentAt: number;
+  doneAt: number;
+  status: number;
+  body: string;
+}
+
+/**
+ * Sends `count` requests at `rate` per second on a fixed schedule, without
+ * waiting for replies before sending the next (open loop). Bounded: it never
+ * sends more than `count`, and gives up on a reply after `timeoutMs`.
+ */
+export async function openLoop(
+  rate: number,
+  count: number,
+  send: (i: number) => Promise<{ status: number; body: string }>,
+  timeoutMs = 10_000,
+): Promise<Sample[]> {
+  const start = clock() + 20;
+  const pending: Promise<Sample>[] = [];
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - clock();
+    if (wait > 1) await sleep(wait);
+    const sentAt = clock();
+    pending.push(
+      withTimeout(send(i), timeoutMs).then(
+        (r) => ({ i, scheduledAt: due, sentAt, doneAt: clock(), status: r.status, body: r.body }),
+        (e: unknown) => ({ i, scheduledAt: due, sentAt, doneAt: clock(), status: 0, body: e instanceof Error ? e.message : String(e) }),
+      ),
+    );
+  }
+  return Promise.all(pending);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no reply within ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+export async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+  return { status: res.status, body: await res.text() };
+}
+
+// ---------------------------------------------------------------- ids
+
+/** Tradeloop's deterministic client order id (worker/execution/client-order-id.ts), recomputed here. */
+export function clientOrderIdFor(signalId: string, subscriptionId: string, leg: string): string {
+  return `tl${createHash("sha256").update(`${signalId}\u0000${subscriptionId}\u0000${leg}`).digest("hex").slice(0, 32)}`;
+}
+
+// ---------------------------------------------------------------- processes
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const require = createRequire(import.meta.url);
+
+/** Path of wrangler's CLI entry in this checkout's node_modules (its package.json names it under `bin`). */
+export function wranglerBin(): string {
+  const pkgPath = require.resolve("wrangler/package.json");
+  const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { bin: string | Record<string, string> };
+  const bin = typeof pkg.bin === "string" ? pkg.bin : (pkg.bin.wrangler ?? "bin/wrangler.js");
+  return join(dirname(pkgPath), bin);
+}
+
+/** Offline, quiet wrangler (no request.cf fetch, no metrics), as scripts/start.sh runs it. */
+export const WRANGLER_ENV: NodeJS.ProcessEnv = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true" };
+
+export async function runToEnd(args: readonly string[], logFile: string, cwd: string): Promise<void> {
+  const fd = openSync(logFile, "a");
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const p = spawn(process.execPath, [wranglerBin(), ...args], { cwd, env: WRANGLER_ENV, stdio: ["ignore", fd, fd] });
+      p.once("error", reject);
+      p.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`wrangler ${args.join(" ")} exited ${code}; see ${logFile}`))));
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface Started {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `wrangler dev` in its own process group and waits until `readyPath`
+ * answers. `stop()` ends that group only: the processes this bench started.
+ */
+export async function startWranglerDev(o: { args: readonly string[]; cwd: string; logFile: string; readyPath: string; timeoutMs?: number }): Promise<Started> {
+  const port = await freePort();
+  const inspector = await freePort();
+  const fd = openSync(o.logFile, "a");
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [wranglerBin(), "dev", ...o.args, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector), "--show-interactive-dev-session=false", "--log-level", "warn"],
+    { cwd: o.cwd, env: WRANGLER_ENV, stdio: ["ignore", fd, fd], detached: true },
+  );
+  closeSync(fd);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error("wrangler dev did not start");
+  let exited: number | null = null;
+  child.once("exit", (code) => {
+    exited = code ?? -1;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    if (exited !== null) return;
+    try {
+      process.kill(-pid, "SIGTERM");
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 50 && exited === null; i++) await sleep(100);
+    if (exited === null) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  const deadline = Date.now() + (o.timeoutMs ?? 120_000);
+  for (;;) {
+    if (exited !== null) throw new Error(`wrangler dev exited (${exited}) before it was ready; see ${o.logFile}`);
+    try {
+      const res = await fetch(url + o.readyPath);
+      await res.arrayBuffer();
+      if (res.status < 500) return { url, pid, stop };
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev was not ready after ${o.timeoutMs ?? 120_000} ms; see ${o.logFile}`);
+    }
+    await sleep(250);
+  }
+}
+
+/** Descendant process ids of `pid` (Linux /proc). */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Field 4 (ppid) follows the parenthesised command name, which may contain spaces.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      /* process ended while scanning */
+    }
+  }
+  const out: number[] = [];
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      stack.push(c);
+    }
+  }
+  return out;
+}
+
+/** The workerd process that wrangler dev (pid) runs the Worker in. */
+export function workerdPidOf(pid: number): number | null {
+  for (const d of descendants(pid)) {
+    try {
+      if (readFileSync(`/proc/${d}/comm`, "utf8").trim() === "workerd") return d;
+    } catch {
+      /* gone */
+    }
+  }
+  return null;
+}
+
+/** Resident set size of a process in MiB (VmRSS), or null if unreadable. */
+export function rssMiB(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; returns the peak and the samples. */
+export function sampleRss(pid: number, everyMs = 200): { stop(): { peakMiB: number; startMiB: number; endMiB: number; samples: number } } {
+  const samples: number[] = [];
+  const take = () => {
+    const v = rssMiB(pid);
+    if (v !== null) samples.push(v);
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      const round = (x: number) => Math.round(x * 10) / 10;
+      return { peakMiB: round(Math.max(...samples)), startMiB: round(samples[0] ?? NaN), endMiB: round(samples[samples.length - 1] ?? NaN), samples: samples.length };
+    },
+  };
+}
+
+// ---------------------------------------------------------------- loopback HTTP
+
+/** Serves a web-standard handler over node:http on 127.0.0.1 (random port). */
+export async function serveLoopback(handler: (request: Request) => Promise<Response>): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (typeof v === "string") headers.set(k, v);
+        else if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+      }
+      const method = req.method ?? "GET";
+      const body = chunks.length > 0 && method !== "GET" && method !== "HEAD" ? Buffer.concat(chunks) : null;
+      const request = new Request(`http://127.0.0.1${req.url ?? "/"}`, { method, headers, body });
+      handler(request)
+        .then(async (response) => {
+          const out = Buffer.from(await response.arrayBuffer());
+          const h: Record<string, string> = {};
+          response.headers.forEach((v, k) => {
+            h[k] = v;
+          });
+          res.writeHead(response.status, h);
+          res.end(out);
+        })
+        .catch((e: unknown) => {
+          res.writeHead(500, { "content-type": "text/plain" });
+          res.end(e instanceof Error ? e.message : String(e));
+        });
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,604 @@
+/**
+ * `npm run bench`: how much Tradeloop adds to a broker's own latency, on one
+ * machine, all on loopback. Everything is started here and stopped here:
+ *
+ * - a fresh D1 (migrations applied into a temp `--persist-to` directory);
+ * - the Worker under `wrangler dev` on a random loopback port;
+ * - a bare Worker (replies 200 at once) on the same runtime: the runtime floor;
+ * - a fake broker HTTP server on loopback: Alpaca's API when the `alpaca`
+ *   plugin is installed (plugins/alpaca/fake.ts, which records each order's
+ *   arrival time), else a stub that only answers, so the direct floor exists.
+ *
+ * Phases (see docs/performance.md): floors, ack latency at a fixed rate,
+ * signal → order, fan-out to 1/10/100 subscriptions, the highest sustained
+ * throughput (50 strategies), and workerd's peak RSS over 10,000 signals.
+ *
+ * Flags: --json (JSON only on stdout), --quick (5 s phases, for trying it
+ * out), --rate N (default 50), --duration S (default 30), --broker
+ * auto|alpaca|paper, --keep (keep the temp directory and logs).
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, freemem, tmpdir, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import {
+  clientOrderIdFor,
+  clock,
+  openLoop,
+  post,
+  runToEnd,
+  sampleRss,
+  serveLoopback,
+  sleep,
+  startWranglerDev,
+  summarize,
+  workerdPidOf,
+  type Sample,
+  type Started,
+  type Summary,
+} from "./bench-lib.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+const { values: flags } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    quick: { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+    rate: { type: "string" },
+    duration: { type: "string" },
+    broker: { type: "string", default: "auto" },
+    signals: { type: "string" },
+    only: { type: "string" },
+  },
+});
+/** `--only ack,fanout`: run just these phases (floors always run: every result is a ratio to them). */
+const ONLY = new Set((flags.only ?? "ack,ack0,s2o,fanout,throughput,memory").split(",").map((x) => x.trim()));
+const QUICK = flags.quick === true;
+const RATE = Number(flags.rate ?? 50);
+const DURATION_S = Number(flags.duration ?? (QUICK ? 5 : 30));
+const MEMORY_SIGNALS = Number(flags.signals ?? (QUICK ? 2_000 : 10_000));
+const THROUGHPUT_LANES = 50;
+const LADDER = [100, 200, 300, 400, 500, 600, 800];
+
+/** Progress goes to stderr so `--json` keeps stdout clean. */
+const say = (msg: string): void => {
+  process.stderr.write(`bench: ${msg}\n`);
+};
+
+// ---------------------------------------------------------------- brokers
+
+interface Arrival {
+  at: number;
+}
+
+interface BrokerUnderTest {
+  name: "alpaca" | "paper";
+  /** Body of POST /api/connections for the i-th account. */
+  connection(i: number): Record<string, unknown>;
+  /** When the broker received an order, by client order id (alpaca only). */
+  arrival(clientOrderId: string): Arrival | undefined;
+  /** One request straight to the broker, for the direct floor. */
+  direct(i: number): Promise<{ status: number; body: string }>;
+  close(): Promise<void>;
+}
+
+/** The fake Alpaca, bundled with esbuild (it is TypeScript with extensionless imports) and served on loopback. */
+async function alpacaBroker(tmp: string): Promise<BrokerUnderTest> {
+  const esbuild = (await import("esbuild")) as { build(o: Record<string, unknown>): Promise<unknown> };
+  const out = join(tmp, "alpaca-fake.mjs");
+  await esbuild.build({ entryPoints: [join(ROOT, "plugins/alpaca/fake.ts")], bundle: true, format: "esm", platform: "node", outfile: out, logLevel: "error" });
+  type FakeCtor = new (o: Record<string, unknown>) => { fetch(r: Request): Promise<Response> };
+  const mod = (await import(pathToFileURL(out).href)) as { AlpacaFake: FakeCtor };
+  const arrivals = new Map<string, Arrival>();
+  const fake = new mod.AlpacaFake({
+    acceptAnyKey: true,
+    defaultPrice: "100",
+    marketOpen: true,
+    clock,
+    onOrder: (a: { clientOrderId: string | null; receivedAt: number; accepted: boolean }) => {
+      if (a.clientOrderId && !arrivals.has(a.clientOrderId)) arrivals.set(a.clientOrderId, { at: a.receivedAt });
+    },
+  });
+  const server = await serveLoopback((r) => fake.fetch(r));
+  const keyFor = (i: number) => ({ keyId: `PKBENCH${String(i).padStart(12, "0")}`, secretKey: `bench-secret-${i}-${"0".repeat(24)}` });
+  const floorKey = keyFor(999_999);
+  return {
+    name: "alpaca",
+    connection: (i) => ({ broker: "alpaca", name: `Bench ${i}`, credentials: keyFor(i), settings: { baseUrl: server.url } }),
+    arrival: (id) => arrivals.get(id),
+    direct: (i) =>
+      post(
+        `${server.url}/v2/orders`,
+        JSON.stringify({ symbol: "SPY", qty: "1", side: i % 2 === 0 ? "buy" : "sell", type: "market", time_in_force: "day", client_order_id: `floor-${i}-${clock()}` }),
+        { "APCA-API-KEY-ID": floorKey.keyId, "APCA-API-SECRET-KEY": floorKey.secretKey },
+      ),
+    close: server.close,
+  };
+}
+
+/** The built-in paper broker (in the Worker), with a loopback stub for the direct floor. */
+async function paperBroker(): Promise<BrokerUnderTest> {
+  const stub = await serveLoopback(async (r) => {
+    await r.arrayBuffer();
+    return Response.json({ id: "floor", status: "accepted" }, { status: 201 });
+  });
+  return {
+    name: "paper",
+    connection: (i) => ({ broker: "paper", name: `Bench ${i}`, settings: { startingCash: 1_000_000_000 } }),
+    arrival: () => undefined,
+    direct: (i) => post(`${stub.url}/v2/orders`, JSON.stringify({ symbol: "SPY", qty: "1", side: "buy", type: "market", client_order_id: `floor-${i}` })),
+    close: stub.close,
+  };
+}
+
+function alpacaInstalled(): boolean {
+  const registry = readFileSync(join(ROOT, "plugins/index.ts"), "utf8");
+  return /alpaca/i.test(registry) && existsSync(join(ROOT, "plugins/alpaca/fake.ts"));
+}
+
+// ---------------------------------------------------------------- API
+
+class Api {
+  token = "";
+  readonly base: string;
+  constructor(base: string) {
+    this.base = base;
+  }
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(this.base + path, {
+      method,
+      headers: { "content-type": "application/json", ...(this.token && { authorization: `Bearer ${this.token}` }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text) as T;
+  }
+}
+
+interface Lane {
+  strategyId: string;
+  webhookUrl: string;
+  subscriptionIds: string[];
+  /** Alternates buy / exit so every signal sends exactly one order. */
+  next: number;
+}
+
+let connectionSeq = 0;
+
+/** One strategy with `subscriptions` subscriptions, each on its own broker account. */
+async function lane(api: Api, broker: BrokerUnderTest, subscriptions: number, settings: Record<string, unknown> = {}): Promise<Lane> {
+  const strategy = await api.call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", { name: `Bench ${connectionSeq}`, assetClass: "stocks" });
+  const subscriptionIds: string[] = [];
+  for (let i = 0; i < subscriptions; i++) {
+    const conn = await api.call<{ id: string }>("POST", "/api/connections", broker.connection(connectionSeq++));
+    const sub = await api.call<{ id: string }>("POST", "/api/subscriptions", { strategyId: strategy.id, connectionId: conn.id, settings });
+    subscriptionIds.push(sub.id);
+  }
+  return { strategyId: strategy.id, webhookUrl: strategy.webhookUrl, subscriptionIds, next: 0 };
+}
+
+/** The next signal of a lane: buy 1, exit, buy 1, exit... (one order each). */
+function nextSignal(l: Lane): { body: string; leg: "entry" | "exit" } {
+  const buy = l.next++ % 2 === 0;
+  return buy
+    ? { body: JSON.stringify({ ticker: "SPY", action: "buy", quantity: 1, price: 100 }), leg: "entry" }
+    : { body: JSON.stringify({ ticker: "SPY", action: "exit", price: 100 }), leg: "exit" };
+}
+
+function webhookPath(l: Lane): string {
+  return new URL(l.webhookUrl).pathname;
+}
+
+// ---------------------------------------------------------------- phases
+
+interface Results {
+  machine: Record<string, unknown>;
+  broker: string;
+  settings: { rate: number; durationS: number; memorySignals: number };
+  floors: { direct: Summary; bareWorker: Summary };
+  ack: Summary & { errors: number; errorsByStatus: Record<string, number> };
+  /** Ack latency against a strategy with no subscription: D1 lookup and log only, no Durable Object hop. */
+  ackNoSubscription: (Summary & { errors: number }) | null;
+  signalToOrder: Summary & { method: string; lost: number };
+  fanOut: { n: number; medianMs: number; maxMs: number; reps: number; method: string }[];
+  throughput: { sustained: number; steps: { rate: number; ack: Summary; errors: number; errorsByStatus: Record<string, number>; accounted: number; accepted: number; ok: boolean; drainMs: number }[] };
+  memory: { signals: number; peakMiB: number; startMiB: number; endMiB: number; bareWorkerMiB: number | null; samples: number; accepted: number };
+  goals: Record<string, { goal: string; value: string; met: boolean }>;
+}
+
+/** Non-200 replies by status (0 = no reply within the client timeout). */
+function errorsByStatus(samples: readonly Sample[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of samples) if (x.status !== 200) out[String(x.status)] = (out[String(x.status)] ?? 0) + 1;
+  return out;
+}
+
+function latencies(samples: readonly Sample[]): number[] {
+  return samples.filter((s) => s.status === 200 || s.status === 201).map((s) => s.doneAt - s.scheduledAt);
+}
+
+async function floors(broker: BrokerUnderTest, bare: Started): Promise<Results["floors"]> {
+  const count = RATE * DURATION_S;
+  say(`floor: ${count} requests at ${RATE}/s straight to the fake broker`);
+  const direct = await openLoop(RATE, count, (i) => broker.direct(i));
+  say(`floor: ${count} requests at ${RATE}/s to a bare Worker on the same runtime`);
+  const body = JSON.stringify({ ticker: "SPY", action: "buy", quantity: 1, price: 100 });
+  const bareSamples = await openLoop(RATE, count, () => post(`${bare.url}/webhook/x/y`, body));
+  return { direct: summarize(latencies(direct)), bareWorker: summarize(latencies(bareSamples)) };
+}
+
+async function ackLatency(worker: Started, api: Api): Promise<Results["ack"]> {
+  // A paper subscription: the reply never waits for a broker, and paper has no per-key rate limit to back the queue up.
+  const paper = await paperBroker();
+  const l = await lane(api, paper, 1, { allowAddToPosition: true });
+  await paper.close();
+  const count = RATE * DURATION_S;
+  say(`ack: ${count} signals at ${RATE}/s, one strategy, one subscription`);
+  const samples = await openLoop(RATE, count, () => post(worker.url + webhookPath(l), nextSignal(l).body));
+  return { ...summarize(latencies(samples)), errors: samples.filter((s) => s.status !== 200).length, errorsByStatus: errorsByStatus(samples) };
+}
+
+/** The same load against a strategy with no subscription: what D1 alone costs the webhook. */
+async function ackNoSubscription(worker: Started, api: Api): Promise<Results["ackNoSubscription"]> {
+  const strategy = await api.call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", { name: "Bench no subscription", assetClass: "stocks" });
+  const l: Lane = { strategyId: strategy.id, webhookUrl: strategy.webhookUrl, subscriptionIds: [], next: 0 };
+  const count = RATE * DURATION_S;
+  say(`ack without subscriptions: ${count} signals at ${RATE}/s`);
+  const samples = await openLoop(RATE, count, () => post(worker.url + webhookPath(l), nextSignal(l).body));
+  return { ...summarize(latencies(samples)), errors: samples.filter((s) => s.status !== 200).length };
+}
+
+async function waitForArrivals(broker: BrokerUnderTest, ids: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && ids.some((id) => !broker.arrival(id))) await sleep(20);
+}
+
+async function signalToOrder(worker: Started, api: Api, broker: BrokerUnderTest): Promise<Results["signalToOrder"]> {
+  const lanes: Lane[] = [];
+  for (let i = 0; i < 20; i++) lanes.push(await lane(api, broker, 1));
+  const count = QUICK ? 40 : 100;
+  const rate = 10;
+  say(`signal→order: ${count} signals at ${rate}/s over ${lanes.length} strategies (${broker.name})`);
+  if (broker.name === "alpaca") {
+    const sent: { id: string; at: number }[] = [];
+    const samples = await openLoop(rate, count, async (i) => {
+      const l = lanes[i % lanes.length]!;
+      const s = nextSignal(l);
+      const at = clock();
+      const r = await post(worker.url + webhookPath(l), s.body);
+      if (r.status === 200) {
+        const id = (JSON.parse(r.body) as { id: string }).id;
+        sent.push({ id: clientOrderIdFor(id, l.subscriptionIds[0]!, s.leg), at });
+      }
+      return r;
+    });
+    await waitForArrivals(broker, sent.map((s) => s.id), 30_000);
+    const values = sent.flatMap((s) => {
+      const a = broker.arrival(s.id);
+      return a ? [a.at - s.at] : [];
+    });
+    return { ...summarize(values), method: "webhook POST sent → order received by the fake broker", lost: samples.length - values.length };
+  }
+  // Paper: the broker is inside the Worker; `?wait=` replies once the order is filled, an upper bound.
+  const samples = await openLoop(rate, count, (i) => {
+    const l = lanes[i % lanes.length]!;
+    return post(`${worker.url}${webhookPath(l)}?wait=2500`, nextSignal(l).body);
+  });
+  const filled = samples.filter((s) => s.status === 200 && /"status":"filled"/.test(s.body));
+  return {
+    ...summarize(filled.map((s) => s.doneAt - s.sentAt)),
+    method: "webhook POST sent → ?wait= reply with the order filled (upper bound; paper broker)",
+    lost: samples.length - filled.length,
+  };
+}
+
+async function fanOut(worker: Started, api: Api, broker: BrokerUnderTest): Promise<Results["fanOut"]> {
+  const out: Results["fanOut"] = [];
+  for (const n of [1, 10, 100]) {
+    say(`fan-out: one strategy → ${n} subscriptions (${broker.name}), creating accounts`);
+    const l = await lane(api, broker, n);
+    const reps = QUICK ? 3 : 6;
+    const times: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const s = nextSignal(l);
+      const at = clock();
+      if (broker.name === "alpaca") {
+        const reply = await post(worker.url + webhookPath(l), s.body);
+        const id = (JSON.parse(reply.body) as { id: string }).id;
+        const ids = l.subscriptionIds.map((sub) => clientOrderIdFor(id, sub, s.leg));
+        await waitForArrivals(broker, ids, 30_000);
+        const last = Math.max(...ids.map((cid) => broker.arrival(cid)?.at ?? Number.POSITIVE_INFINITY));
+        times.push(last - at);
+      } else {
+        const reply = await post(`${worker.url}${webhookPath(l)}?wait=2500`, s.body);
+        const trades = (JSON.parse(reply.body) as { trades?: { status: string }[] }).trades ?? [];
+        const done = trades.filter((t) => t.status === "filled").length === n;
+        times.push(done ? clock() - at : Number.POSITIVE_INFINITY);
+      }
+      await sleep(200);
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    const round = (x: number) => Math.round(x * 100) / 100;
+    out.push({
+      n,
+      medianMs: round(sorted[Math.floor(sorted.length / 2)] ?? NaN),
+      maxMs: round(sorted[sorted.length - 1] ?? NaN),
+      reps,
+      method: broker.name === "alpaca" ? "POST sent → last of the N orders received by the fake broker" : "POST sent → ?wait= reply with all N trades filled (paper)",
+    });
+  }
+  return out;
+}
+
+interface SignalPage {
+  signals: { id: string; trades: { status: string; orders: unknown[] }[] }[];
+  nextCursor: string | null;
+}
+
+/** Accepted signals whose trade is filled with its order, read back through the API (the paper broker's acks). */
+async function accountedFor(api: Api, lanes: readonly Lane[], accepted: ReadonlySet<string>, timeoutMs: number): Promise<{ accounted: number; drainMs: number }> {
+  const start = clock();
+  const deadline = Date.now() + timeoutMs;
+  let accounted = 0;
+  for (;;) {
+    accounted = 0;
+    for (const l of lanes) {
+      let cursor: string | null = null;
+      do {
+        const q: string = `/api/signals?strategyId=${l.strategyId}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+        const page: SignalPage = await api.call<SignalPage>("GET", q);
+        for (const s of page.signals) {
+          if (accepted.has(s.id) && s.trades.length === 1 && s.trades[0]!.status === "filled" && s.trades[0]!.orders.length > 0) accounted++;
+        }
+        cursor = page.nextCursor;
+      } while (cursor);
+    }
+    if (accounted >= accepted.size || Date.now() > deadline) return { accounted, drainMs: Math.round(clock() - start) };
+    await sleep(500);
+  }
+}
+
+async function throughput(worker: Started, api: Api): Promise<Results["throughput"]> {
+  const paper = await paperBroker();
+  say(`throughput: creating ${THROUGHPUT_LANES} strategies (paper)`);
+  const lanes: Lane[] = [];
+  for (let i = 0; i < THROUGHPUT_LANES; i++) lanes.push(await lane(api, paper, 1));
+  await paper.close();
+  const steps: Results["throughput"]["steps"] = [];
+  let sustained = 0;
+  for (const rate of LADDER) {
+    const count = rate * DURATION_S;
+    say(`throughput: ${count} signals at ${rate}/s over ${THROUGHPUT_LANES} strategies`);
+    // Each step is judged on its own signals: fresh strategies would cost setup time, so the lanes carry on.
+    const accepted = new Set<string>();
+    const samples = await openLoop(rate, count, async (i) => {
+      const l = lanes[i % lanes.length]!;
+      const r = await post(worker.url + webhookPath(l), nextSignal(l).body);
+      if (r.status === 200) accepted.add((JSON.parse(r.body) as { id: string }).id);
+      return r;
+    });
+    const ack = summarize(latencies(samples));
+    const errors = samples.filter((s) => s.status !== 200).length;
+    const { accounted, drainMs } = await accountedFor(api, lanes, accepted, 60_000);
+    const ok = errors === 0 && ack.p99 < 100 && accounted === count;
+    steps.push({ rate, ack, errors, errorsByStatus: errorsByStatus(samples), accounted, accepted: accepted.size, ok, drainMs });
+    say(`throughput: ${rate}/s → ack p99 ${ack.p99} ms, errors ${errors}, accounted ${accounted}/${count} (drained ${drainMs} ms after the last send) ${ok ? "OK" : "MISSED"}`);
+    if (!ok) break;
+    sustained = rate;
+    await sleep(1_000);
+  }
+  return { sustained, steps };
+}
+
+async function memory(worker: Started, bare: Started, api: Api): Promise<Results["memory"]> {
+  const paper = await paperBroker();
+  const lanes: Lane[] = [];
+  for (let i = 0; i < THROUGHPUT_LANES; i++) lanes.push(await lane(api, paper, 1));
+  await paper.close();
+  const pid = workerdPidOf(worker.pid);
+  const barePid = workerdPidOf(bare.pid);
+  if (pid === null) throw new Error("could not find the workerd process of wrangler dev");
+  const rate = 200;
+  say(`memory: ${MEMORY_SIGNALS} signals at ${rate}/s, sampling workerd (pid ${pid}) RSS`);
+  const sampler = sampleRss(pid);
+  const accepted = new Set<string>();
+  await openLoop(rate, MEMORY_SIGNALS, async (i) => {
+    const l = lanes[i % lanes.length]!;
+    const r = await post(worker.url + webhookPath(l), nextSignal(l).body);
+    if (r.status === 200) accepted.add((JSON.parse(r.body) as { id: string }).id);
+    return r;
+  });
+  // The run includes the queues draining behind it.
+  await accountedFor(api, lanes, accepted, 60_000);
+  const rss = sampler.stop();
+  const bareRss = barePid === null ? null : Math.round((sampleRss(barePid).stop().peakMiB) * 10) / 10;
+  return { signals: MEMORY_SIGNALS, ...rss, bareWorkerMiB: bareRss, accepted: accepted.size };
+}
+
+// ---------------------------------------------------------------- report
+
+const ratio = (x: number, floor: number): string => (Number.isFinite(x) && floor > 0 ? `${(x / floor).toFixed(1)}×` : "n/a");
+const ms = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : "—");
+
+function table(r: Results): string {
+  const f = r.floors;
+  const rows: [string, string, string][] = [
+    [`floor: client → fake broker (${r.settings.rate}/s)`, `p50 ${ms(f.direct.p50)} · p90 ${ms(f.direct.p90)} · p99 ${ms(f.direct.p99)}`, "1×"],
+    [`floor: bare Worker, same runtime (${r.settings.rate}/s)`, `p50 ${ms(f.bareWorker.p50)} · p90 ${ms(f.bareWorker.p90)} · p99 ${ms(f.bareWorker.p99)}`, "1×"],
+    [
+      `ack latency (${r.settings.rate}/s, ${r.settings.durationS} s)`,
+      `p50 ${ms(r.ack.p50)} · p90 ${ms(r.ack.p90)} · p99 ${ms(r.ack.p99)}${r.ack.errors ? ` · errors ${JSON.stringify(r.ack.errorsByStatus)}` : ""}`,
+      `${ratio(r.ack.p50, f.bareWorker.p50)} · ${ratio(r.ack.p90, f.bareWorker.p90)} · ${ratio(r.ack.p99, f.bareWorker.p99)} of bare Worker`,
+    ],
+    ...(r.ackNoSubscription
+      ? [
+          [
+            "ack, strategy without subscriptions (D1 only)",
+            `p50 ${ms(r.ackNoSubscription.p50)} · p90 ${ms(r.ackNoSubscription.p90)} · p99 ${ms(r.ackNoSubscription.p99)}`,
+            `${ratio(r.ackNoSubscription.p50, f.bareWorker.p50)} · ${ratio(r.ackNoSubscription.p90, f.bareWorker.p90)} · ${ratio(r.ackNoSubscription.p99, f.bareWorker.p99)} of bare Worker`,
+          ] as [string, string, string],
+        ]
+      : []),
+    [
+      `signal → order (${r.broker})`,
+      `p50 ${ms(r.signalToOrder.p50)} · p99 ${ms(r.signalToOrder.p99)}${r.signalToOrder.lost ? ` · ${r.signalToOrder.lost} not seen` : ""}`,
+      `${ratio(r.signalToOrder.p50, f.direct.p50)} · ${ratio(r.signalToOrder.p99, f.direct.p99)} of direct`,
+    ],
+    ...r.fanOut.map((x): [string, string, string] => [`fan-out to ${x.n} (${r.broker}, last order)`, `median ${ms(x.medianMs)} · max ${ms(x.maxMs)} (${x.reps} runs)`, `${ratio(x.medianMs, f.direct.p50)} of direct p50`]),
+    [
+      `throughput (${THROUGHPUT_LANES} strategies, paper, p99 ack < 100 ms, all accounted)`,
+      `${r.throughput.sustained} signals/s sustained ${r.settings.durationS} s`,
+      (() => {
+        const step = r.throughput.steps.find((s) => s.rate === r.throughput.sustained);
+        return step ? `ack p99 ${ratio(step.ack.p99, f.bareWorker.p99)} of bare Worker at that rate` : "n/a";
+      })(),
+    ],
+    [
+      `peak RSS of workerd over ${r.memory.signals} signals`,
+      `${r.memory.peakMiB} MiB (start ${r.memory.startMiB} MiB)`,
+      r.memory.bareWorkerMiB ? `${ratio(r.memory.peakMiB, r.memory.bareWorkerMiB)} of bare Worker (${r.memory.bareWorkerMiB} MiB)` : "n/a",
+    ],
+  ];
+  const w0 = Math.max(...rows.map((x) => x[0].length));
+  const w1 = Math.max(...rows.map((x) => x[1].length));
+  const line = (a: string, b: string, c: string) => `| ${a.padEnd(w0)} | ${b.padEnd(w1)} | ${c} |`;
+  const out = [line("measure", "result", "ratio to floor"), `|${"-".repeat(w0 + 2)}|${"-".repeat(w1 + 2)}|---|`, ...rows.map((x) => line(...x))];
+  out.push("", "Throughput steps:");
+  for (const s of r.throughput.steps) {
+    out.push(`  ${String(s.rate).padStart(4)}/s: ack p50 ${ms(s.ack.p50)} p99 ${ms(s.ack.p99)}, errors ${s.errors ? JSON.stringify(s.errorsByStatus) : 0}, accounted ${s.accounted}/${s.rate * r.settings.durationS}, drained ${s.drainMs} ms after the last send → ${s.ok ? "sustained" : "missed"}`);
+  }
+  out.push("", "Goals (this machine):");
+  for (const [k, g] of Object.entries(r.goals)) out.push(`  ${g.met ? "met   " : "MISSED"} ${k}: ${g.value} (goal ${g.goal})`);
+  out.push("", `Machine: ${String(r.machine.cpu)} × ${String(r.machine.cores)}, ${String(r.machine.memoryGiB)} GiB, Node ${String(r.machine.node)}, ${String(r.machine.date)}`);
+  return out.join("\n");
+}
+
+function goals(r: Omit<Results, "goals">): Results["goals"] {
+  const fan100 = r.fanOut.find((x) => x.n === 100);
+  return {
+    "ack p99 at 50/s": { goal: "≤ 40 ms", value: ms(r.ack.p99), met: r.ack.p99 <= 40 },
+    "signal→order p50": { goal: "≤ 3× direct floor", value: `${ms(r.signalToOrder.p50)} = ${ratio(r.signalToOrder.p50, r.floors.direct.p50)}`, met: r.signalToOrder.p50 <= 3 * r.floors.direct.p50 },
+    "fan-out to 100": { goal: "≤ 250 ms", value: ms(fan100?.medianMs ?? NaN), met: (fan100?.medianMs ?? Infinity) <= 250 },
+    "sustained throughput": { goal: "≥ 300 signals/s, zero loss", value: `${r.throughput.sustained}/s`, met: r.throughput.sustained >= 300 },
+  };
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), "tradeloop-bench-"));
+  const log = join(tmp, "wrangler.log");
+  const persist = join(tmp, "state");
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+  };
+  // A bounded run: whatever happens, everything this bench started is stopped.
+  const onSignal = () => {
+    void stopAll().then(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    say(`temp dir ${tmp}`);
+    say("applying D1 migrations to a fresh local database");
+    await runToEnd(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], log, ROOT);
+
+    const useAlpaca = flags.broker === "alpaca" || (flags.broker === "auto" && alpacaInstalled());
+    const broker = useAlpaca ? await alpacaBroker(tmp) : await paperBroker();
+    started.push({ stop: broker.close });
+    say(`broker under test: ${broker.name}${useAlpaca ? "" : " (the alpaca plugin is not installed yet)"}`);
+
+    // The dashboard is not needed; an empty assets directory keeps a fresh clone (no ui/dist) working.
+    const assets = join(tmp, "assets");
+    mkdirSync(assets);
+    const secret = randomBytes(48).toString("base64");
+    const vault = `k1:${randomBytes(32).toString("base64")}`;
+    // Bundle once, then serve the bundle: wrangler dev would otherwise reload (and drop requests)
+    // whenever someone edits a source file during the run.
+    say("bundling the Worker (wrangler deploy --dry-run)");
+    const dist = join(tmp, "dist");
+    await runToEnd(["deploy", "--dry-run", "--outdir", dist, "--config", join(ROOT, "wrangler.toml"), "--assets", assets], log, ROOT);
+    say("starting the Worker (wrangler dev)");
+    const worker = await startWranglerDev({
+      args: [
+        join(dist, "index.js"),
+        "--no-bundle",
+        "--config", join(ROOT, "wrangler.toml"),
+        "--persist-to", persist,
+        "--assets", assets,
+        "--var", "SIGNUP_OPEN:true",
+        "--var", "ALLOW_HTTP_LOOPBACK:true",
+        "--var", `JWT_SECRET:${secret}`,
+        "--var", `VAULT_KEYS:${vault}`,
+      ],
+      cwd: ROOT,
+      logFile: log,
+      readyPath: "/api/health",
+    });
+    started.push(worker);
+
+    const bareDir = join(tmp, "bare");
+    mkdirSync(bareDir);
+    writeFileSync(join(bareDir, "index.js"), "export default { async fetch(request) { await request.arrayBuffer(); return new Response('{\"success\":true}', { headers: { 'content-type': 'application/json' } }); } };\n");
+    const compat = /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))?.[1] ?? "2026-01-01";
+    writeFileSync(join(bareDir, "wrangler.json"), JSON.stringify({ name: "bench-bare", main: "index.js", compatibility_date: compat }));
+    say("starting the bare Worker (wrangler dev)");
+    const bare = await startWranglerDev({ args: ["--config", join(bareDir, "wrangler.json"), "--persist-to", join(tmp, "bare-state")], cwd: bareDir, logFile: log, readyPath: "/" });
+    started.push(bare);
+
+    const api = new Api(worker.url);
+    const signup = await api.call<{ token: string }>("POST", "/api/auth/signup", { email: `bench-${Date.now()}@example.com`, password: "correct horse battery staple" });
+    api.token = signup.token;
+
+    const f = await floors(broker, bare);
+    const nan = summarize([]);
+    const ack = ONLY.has("ack") ? await ackLatency(worker, api) : { ...nan, errors: 0, errorsByStatus: {} };
+    const ack0 = ONLY.has("ack0") ? await ackNoSubscription(worker, api) : null;
+    const s2o = ONLY.has("s2o") ? await signalToOrder(worker, api, broker) : { ...nan, method: "skipped", lost: 0 };
+    const fan = ONLY.has("fanout") ? await fanOut(worker, api, broker) : [];
+    const tput = ONLY.has("throughput") ? await throughput(worker, api) : { sustained: 0, steps: [] };
+    const mem = ONLY.has("memory") ? await memory(worker, bare, api) : { signals: 0, peakMiB: NaN, startMiB: NaN, endMiB: NaN, bareWorkerMiB: null, samples: 0, accepted: 0 };
+
+    const partial: Omit<Results, "goals"> = {
+      machine: {
+        cpu: cpus()[0]?.model ?? "unknown",
+        cores: cpus().length,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        freeGiB: Math.round(freemem() / 2 ** 30),
+        node: process.version,
+        date: new Date().toISOString(),
+      },
+      broker: broker.name,
+      settings: { rate: RATE, durationS: DURATION_S, memorySignals: MEMORY_SIGNALS },
+      floors: f,
+      ack,
+      ackNoSubscription: ack0,
+      signalToOrder: s2o,
+      fanOut: fan,
+      throughput: tput,
+      memory: mem,
+    };
+    const results: Results = { ...partial, goals: goals(partial) };
+    if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    else process.stdout.write(`\n${table(results)}\n`);
+  } finally {
+    await stopAll();
+    if (flags.keep) say(`kept ${tmp}`);
+    else rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    say(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  },
+);
