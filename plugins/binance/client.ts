@@ -310,8 +310,9 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials, u
         const list = await call("POST", path, params, WireOrderListResultSchema, { signed: true, placingOrder: true });
         const entry = list.orderReports?.find((r) => r.clientOrderId === req.clientOrderId);
         if (entry) return toBrokerOrder(entry);
-        const found = await queryOrder(symbol, "origClientOrderId", req.clientOrderId);
-        if (!found) throw new BrokerError("Binance accepted the order list but its entry order cannot be read back.", { code: "bad-response", kind: "outcome-unknown", raw: list });
+        // The list is booked: a failed read-back must not look retryable (a resend could double it).
+        const found = await queryOrder(symbol, "origClientOrderId", req.clientOrderId).catch(() => null);
+        if (!found) throw new BrokerError("Binance accepted the order list but its entry order cannot be read back yet.", { code: "bad-response", kind: "outcome-unknown", raw: list });
         return toBrokerOrder(found);
       }
       const params = newOrderParams(req, symbol);

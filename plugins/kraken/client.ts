@@ -141,6 +141,25 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
     return first ? toBrokerOrder(first[0], first[1]) : null;
   }
 
+  /** What we know of a booked order from the request alone (status `pending`, nothing filled). */
+  function acceptedOrder(txid: string, req: OrderRequest, raw: unknown): BrokerOrder {
+    return {
+      brokerOrderId: txid,
+      clientOrderId: req.clientOrderId,
+      ticker: req.ticker,
+      side: req.side,
+      type: req.type,
+      quantity: req.quantity,
+      limitPrice: req.limitPrice ?? null,
+      stopPrice: req.stopPrice ?? null,
+      timeInForce: req.timeInForce,
+      status: "pending",
+      filledQuantity: "0",
+      avgFillPrice: null,
+      raw,
+    };
+  }
+
   function isNotFound(e: unknown): boolean {
     return e instanceof BrokerError && e.code === "order-not-found";
   }
@@ -202,11 +221,15 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
       const params = addOrderParams(req, krakenPair(req.ticker, req.assetClass));
       const added = await privateCall("AddOrder", params, AddOrderResultSchema, { placingOrder: true });
       const txid = added.txid[0] as string;
-      // AddOrder answers only ids and a description; the order itself is read back.
-      const result = await privateCall("QueryOrders", [["txid", txid]], QueryOrdersResultSchema);
-      const o = result[txid];
-      if (!o) throw new BrokerError(`Kraken accepted order ${txid} but cannot show it yet.`, { code: "bad-response", kind: "outcome-unknown", raw: added });
-      return toBrokerOrder(txid, o);
+      // AddOrder answers only ids and a description; the order itself is read back. The order IS booked now:
+      // if the read-back fails, answer "pending" rather than an error a caller might retry into a second order.
+      try {
+        const o = (await privateCall("QueryOrders", [["txid", txid]], QueryOrdersResultSchema))[txid];
+        if (o) return toBrokerOrder(txid, o);
+      } catch (e) {
+        context.log.warn("kraken: order booked but not readable yet", { txid, error: e instanceof Error ? e.message : String(e) });
+      }
+      return acceptedOrder(txid, req, added);
     },
 
     async cancelOrder(_accountId: string, ref: OrderRef): Promise<void> {

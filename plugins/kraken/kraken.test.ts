@@ -183,6 +183,11 @@ describe("kraken: scenarios against the fake broker", () => {
     expect(fake.orders()).toHaveLength(1);
   });
 
+  it("an order booked whose read-back fails is reported pending, never as a retryable error", async () => {
+    const booked = scriptedClient(krakenPlugin, base, [{ status: 200, body: { error: [], result: { descr: { order: "buy 1 XBTUSD @ market" }, txid: ["OAAAAA-BBBBB-CCCCCC"] } } }, { status: 503 }]);
+    expect(await booked.client.placeOrder(ACCOUNT, market("tl000000000000000000000000000000cc"))).toMatchObject({ brokerOrderId: "OAAAAA-BBBBB-CCCCCC", status: "pending", filledQuantity: "0" });
+  });
+
   it("a lost read reply is retryable (reads are idempotent POSTs)", async () => {
     fake.loseNextReply();
     expect(await brokerError(client.getOpenOrders(ACCOUNT))).toMatchObject({ kind: "retryable" });
