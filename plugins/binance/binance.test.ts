@@ -106,7 +106,7 @@ describe("binance: scenarios against the fake broker", () => {
   it("testConnection reaches one paper account; wrong secret is an auth problem", async () => {
     expect(await client.testConnection()).toEqual([{ brokerAccountId: "354937868", mode: "paper", name: "Binance Spot Testnet", currency: "USDT" }]);
     const bad = hostClient(binancePlugin, { credentials: { apiKey: fake.apiKey, secretKey: "wrong" }, baseUrl: TEST_BASE, now: () => new Date(), environment: "live" }, (r) => fake.fetch(r));
-    expect(await brokerError(bad.testConnection())).toMatchObject({ kind: "auth-expired", code: "invalid-signature" });
+    expect(await brokerError(bad.testConnection())).toMatchObject({ kind: "auth-expired", code: "invalid-credentials" });
   });
 
   it("long from zero and close from long, market: positions and balance follow", async () => {
@@ -223,7 +223,7 @@ describe("binance: scenarios against the fake broker", () => {
 
   it("auth expiry is auth-expired", async () => {
     fake.expireAuth();
-    expect(await brokerError(client.getBalance(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-api-key", status: 401 });
+    expect(await brokerError(client.getBalance(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-credentials", status: 401 });
   });
 
   it("-1021: a skewed clock is resynced from /api/v3/time and the request goes through once", async () => {

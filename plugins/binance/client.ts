@@ -235,7 +235,7 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials, u
       if (!acct.canTrade) {
         throw new BrokerError(
           'This Binance API key cannot trade: edit it in API Management and tick "Enable Spot & Margin Trading".',
-          { code: "trading-permission-missing", kind: "auth-expired", raw: acct },
+          { code: "permission-denied", kind: "rejected", raw: acct },
         );
       }
       const label = context.environment === "live" ? "Binance Spot" : "Binance Spot Testnet";

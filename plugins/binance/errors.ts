@@ -44,7 +44,7 @@ export const BINANCE_ERROR_TABLE: Readonly<Record<number, Mapping>> = {
   [-1020]: { code: "unsupported-operation", kind: "rejected" },
   // The request was refused before it reached the engine; the client resyncs its clock and retries once first.
   [-1021]: { code: "clock-skew", kind: "retryable" },
-  [-1022]: { code: "invalid-signature", kind: "auth-expired" },
+  [-1022]: { code: "invalid-credentials", kind: "auth-expired" },
   [-1100]: { code: "invalid-order", kind: "rejected" },
   [-1101]: { code: "invalid-order", kind: "rejected" },
   [-1102]: { code: "invalid-order", kind: "rejected" },
@@ -73,8 +73,8 @@ export const BINANCE_ERROR_TABLE: Readonly<Record<number, Mapping>> = {
   [-2010]: { code: "order-rejected", kind: "rejected" },
   [-2011]: { code: "order-not-cancelable", kind: "rejected" },
   [-2013]: { code: "order-not-found", kind: "rejected" },
-  [-2014]: { code: "invalid-api-key", kind: "auth-expired" },
-  [-2015]: { code: "invalid-api-key", kind: "auth-expired" },
+  [-2014]: { code: "invalid-credentials", kind: "auth-expired" },
+  [-2015]: { code: "invalid-credentials", kind: "auth-expired" },
   [-2026]: { code: "order-archived", kind: "rejected" },
 };
 
@@ -89,7 +89,7 @@ export const BINANCE_MESSAGE_TABLE: readonly { codes: readonly number[]; match: 
   { codes: [-2010], match: "would trigger immediately", code: "invalid-stop-price" },
   { codes: [-2010], match: "would immediately match and take", code: "post-only-would-take" },
   { codes: [-2010], match: "not supported for this symbol", code: "order-type-not-supported" },
-  { codes: [-2010], match: "trading is not enabled", code: "trading-permission-missing" },
+  { codes: [-2010], match: "trading is not enabled", code: "permission-denied" },
   { codes: [-2010], match: "may not place or cancel orders", code: "trading-disabled" },
   { codes: [-2010], match: "not permitted for this account", code: "symbol-not-permitted" },
   { codes: [-2010, -2011], match: "unknown order sent", code: "order-not-found" },
@@ -126,12 +126,12 @@ function retryAfterMs(headers: Headers): number | undefined {
 }
 
 /** One sentence the trader can act on, for the codes where Binance's own message is not enough. */
-function explain(code: string, msg: string): string {
+function explain(code: string, msg: string, venueCode: number): string {
   switch (code) {
-    case "invalid-api-key":
-      return `Binance refused the API key (${msg}): check the key, its IP allow-list, that Spot trading is enabled for it, and that it belongs to this environment (testnet keys only work on the testnet).`;
-    case "invalid-signature":
-      return "Binance could not verify the request signature: the secret key does not belong to this API key. Paste the secret again.";
+    case "invalid-credentials":
+      return venueCode === -1022
+        ? "Binance could not verify the request signature: the secret key does not belong to this API key. Paste it again."
+        : `Binance refused the API key (${msg}): check the key, its IP allow-list, that Spot trading is enabled for it, and that it belongs to this environment (testnet keys only work on the testnet).`;
     case "clock-skew":
       return `Binance refused the request because of its timestamp (${msg}); the clock difference persisted after a resync.`;
     case "insufficient-funds":
@@ -159,7 +159,7 @@ export function errorFromResponse(status: number, body: unknown, headers: Header
     if (byCode) mapping = refined ? { ...byCode, code: refined.code } : byCode;
     // The 5xx rule beats any code: the engine may have executed the order.
     if (status >= 500 && placingOrder) mapping = { ...mapping, kind: "outcome-unknown" };
-    message = explain(mapping.code, msg);
+    message = explain(mapping.code, msg, code);
   }
   const kind = placingOrder && mapping.unknownWhenPlacing ? "outcome-unknown" : mapping.kind;
   const retryAfter = retryAfterMs(headers);

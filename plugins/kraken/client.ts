@@ -97,7 +97,7 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
   function checkEnvironment(): void {
     if (base === "") {
       throw new BrokerError("Kraken has no paper (sandbox) environment for spot: set this connection to live, or rehearse with Tradeloop's paper broker.", {
-        code: "environment-not-supported",
+        code: "wrong-environment",
         kind: "rejected",
       });
     }

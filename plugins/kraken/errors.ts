@@ -24,8 +24,8 @@ interface Mapping {
 
 /** Documented error strings (docs.kraken.com "Error messages"), most specific first. */
 export const KRAKEN_ERROR_TABLE: readonly Mapping[] = [
-  { prefix: "EAPI:Invalid key", code: "invalid-api-key", kind: "auth-expired" },
-  { prefix: "EAPI:Invalid signature", code: "invalid-signature", kind: "auth-expired" },
+  { prefix: "EAPI:Invalid key", code: "invalid-credentials", kind: "auth-expired" },
+  { prefix: "EAPI:Invalid signature", code: "invalid-credentials", kind: "auth-expired" },
   // Refused before anything ran; a fresh nonce on retry fixes it.
   { prefix: "EAPI:Invalid nonce", code: "invalid-nonce", kind: "retryable" },
   { prefix: "EAPI:Rate limit exceeded", code: "rate-limited", kind: "retryable" },
@@ -35,7 +35,7 @@ export const KRAKEN_ERROR_TABLE: readonly Mapping[] = [
   { prefix: "EAuth:Account temporary disabled", code: "account-disabled", kind: "auth-expired" },
   { prefix: "EAuth:Account unconfirmed", code: "account-disabled", kind: "auth-expired" },
   { prefix: "EGeneral:Temporary lockout", code: "temporary-lockout", kind: "auth-expired" },
-  { prefix: "EGeneral:Permission denied", code: "permission-denied", kind: "auth-expired" },
+  { prefix: "EGeneral:Permission denied", code: "permission-denied", kind: "rejected" },
   { prefix: "EGeneral:Too many requests", code: "rate-limited", kind: "retryable" },
   { prefix: "EGeneral:Invalid arguments:Index unavailable", code: "index-unavailable", kind: "rejected" },
   { prefix: "EGeneral:Invalid arguments", code: "invalid-order", kind: "rejected" },
@@ -66,7 +66,7 @@ export const KRAKEN_ERROR_TABLE: readonly Mapping[] = [
   { prefix: "EQuery:Unknown asset pair", code: "invalid-symbol", kind: "rejected" },
   { prefix: "EQuery:Unknown asset", code: "invalid-symbol", kind: "rejected" },
   { prefix: "ETrade:Invalid request", code: "invalid-order", kind: "rejected" },
-  { prefix: "EAccount:Invalid permissions", code: "permission-denied", kind: "auth-expired" },
+  { prefix: "EAccount:Invalid permissions", code: "permission-denied", kind: "rejected" },
   { prefix: "EBM:limit exceeded", code: "limit-exceeded", kind: "rejected" },
 ];
 
@@ -79,10 +79,10 @@ const DUPLICATE = /duplicate/i;
 /** One sentence the trader can act on, where Kraken's string is terse. */
 function explain(code: string, error: string): string {
   switch (code) {
-    case "invalid-api-key":
-      return "Kraken does not know this API key: check it was copied whole and not deleted (Settings → API).";
-    case "invalid-signature":
-      return "Kraken could not verify the request signature: the private key does not belong to this API key. Paste it again.";
+    case "invalid-credentials":
+      return error.startsWith("EAPI:Invalid signature")
+        ? "Kraken could not verify the request signature: the private key does not belong to this API key. Paste it again."
+        : "Kraken does not know this API key: check it was copied whole and not deleted (Settings → API).";
     case "permission-denied":
       return `Kraken refused: the API key lacks a permission this needs (${error}). Edit the key and tick the Funds query and Orders and trades permissions.`;
     case "temporary-lockout":

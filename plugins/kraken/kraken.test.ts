@@ -94,12 +94,12 @@ describe("kraken: scenarios against the fake broker", () => {
 
   it("a paper connection without a base URL is told Kraken has no sandbox", async () => {
     const paper = hostClient(krakenPlugin, { credentials: TEST_CREDENTIALS, baseUrl: "", now: () => new Date(), environment: "paper" }, (r) => fake.fetch(r));
-    expect(await brokerError(paper.testConnection())).toMatchObject({ kind: "rejected", code: "environment-not-supported" });
+    expect(await brokerError(paper.testConnection())).toMatchObject({ kind: "rejected", code: "wrong-environment" });
   });
 
-  it("a wrong private key is auth-expired invalid-signature", async () => {
+  it("a wrong private key is auth-expired invalid-credentials", async () => {
     const bad = hostClient(krakenPlugin, { credentials: { apiKey: fake.apiKey, privateKey: TEST_CREDENTIALS.privateKey.replace("AQ", "AA") }, baseUrl: TEST_BASE, now: () => new Date() }, (r) => fake.fetch(r));
-    expect(await brokerError(bad.getPositions(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-signature" });
+    expect(await brokerError(bad.getPositions(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-credentials" });
   });
 
   it("long from zero and close from long at market; balance and equity follow", async () => {
@@ -195,7 +195,7 @@ describe("kraken: scenarios against the fake broker", () => {
 
   it("auth expiry is auth-expired", async () => {
     fake.expireAuth();
-    expect(await brokerError(client.getBalance(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-api-key" });
+    expect(await brokerError(client.getBalance(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-credentials" });
   });
 
   it("nonces only go up, across calls of one connection", async () => {
