@@ -59,3 +59,4 @@ export { FaultInjector, replyToResponse, timeoutError, type FaultInjectorOptions
 export { runConformanceSuite } from "./suite";
 export { captureRequest, KIT_NOW, scriptedClient, testClient, testContext, toReply, type CapturedRequest, type TestConnection } from "./harness";
 export { modelProblems, stripRaw } from "./static-layers";
+export { FakeLedger, LedgerRejection, type FakeLedgerOptions, type LedgerOrder, type LedgerOrderInput, type LedgerOrderType } from "./fake-ledger";

@@ -151,6 +151,7 @@ export type ScenarioOrderType = "market" | "limit" | "stop";
 
 /** Every check the kit can skip, each needing a reason. */
 export type ScenarioId =
+  | "transport-errors"
   | "static-requests"
   | "static-responses"
   | `${Direction}/${ScenarioOrderType}`
