@@ -154,6 +154,8 @@ export async function runToEnd(args: readonly string[], logFile: string, cwd: st
 export interface Started {
   url: string;
   pid: number;
+  /** The devtools inspector wrangler dev serves (for CPU profiles). */
+  inspectorPort: number;
   stop(): Promise<void>;
 }
 
@@ -200,7 +202,7 @@ export async function startWranglerDev(o: { args: readonly string[]; cwd: string
     try {
       const res = await fetch(url + o.readyPath);
       await res.arrayBuffer();
-      if (res.status < 500) return { url, pid, stop };
+      if (res.status < 500) return { url, pid, stop, inspectorPort: inspector };
     } catch {
       /* not listening yet */
     }

@@ -41,6 +41,7 @@ import {
   type Started,
   type Summary,
 } from "./bench-lib.ts";
+import { connectProfiler, type HotFunction } from "./bench-profile.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -54,16 +55,18 @@ const { values: flags } = parseArgs({
     broker: { type: "string", default: "auto" },
     signals: { type: "string" },
     only: { type: "string" },
+    profile: { type: "boolean", default: false },
   },
 });
 /** `--only ack,fanout`: run just these phases (floors always run: every result is a ratio to them). */
-const ONLY = new Set((flags.only ?? "ack,ack0,s2o,fanout,throughput,memory").split(",").map((x) => x.trim()));
+const ONLY = new Set((flags.only ?? "ack,ack0,ackq,s2o,fanout,throughput,memory").split(",").map((x) => x.trim()));
 const QUICK = flags.quick === true;
 const RATE = Number(flags.rate ?? 50);
 const DURATION_S = Number(flags.duration ?? (QUICK ? 5 : 30));
 const MEMORY_SIGNALS = Number(flags.signals ?? (QUICK ? 2_000 : 10_000));
 const THROUGHPUT_LANES = 50;
-const LADDER = [100, 200, 300, 400, 500, 600, 800];
+/** Offered rates tried in turn; the first one missed ends the ladder. */
+const LADDER = [25, 50, 100, 200, 300, 400, 600, 800];
 
 /** Progress goes to stderr so `--json` keeps stdout clean. */
 const say = (msg: string): void => {
@@ -205,6 +208,8 @@ interface Results {
   ack: Summary & { errors: number; errorsByStatus: Record<string, number> };
   /** Ack latency against a strategy with no subscription: D1 lookup and log only, no Durable Object hop. */
   ackNoSubscription: (Summary & { errors: number }) | null;
+  /** Ack latency with one subscription whose signals are delayed an hour: the Durable Object hop without any execution behind it. */
+  ackQueuedOnly: (Summary & { errors: number }) | null;
   signalToOrder: Summary & { method: string; lost: number };
   fanOut: { n: number; medianMs: number; maxMs: number; reps: number; method: string }[];
   throughput: { sustained: number; steps: { rate: number; ack: Summary; errors: number; errorsByStatus: Record<string, number>; accounted: number; accepted: number; ok: boolean; drainMs: number }[] };
@@ -233,15 +238,58 @@ async function floors(broker: BrokerUnderTest, bare: Started): Promise<Results["
   return { direct: summarize(latencies(direct)), bareWorker: summarize(latencies(bareSamples)) };
 }
 
+/** Functions whose inclusive share attributes the Worker's CPU to the stages of a signal. */
+const STAGES = [
+  "handleWebhook",
+  "lookupStrategy",
+  "parseSignalBody",
+  "logAccepted",
+  "enqueueWithRetry",
+  "enqueue",
+  "drain",
+  "runTrade",
+  "decideNow",
+  "decide",
+  "placeOnce",
+  "syncReadModel",
+  "scheduleAlarm",
+  "brokerClientFor",
+  "resolveSettings",
+  "resolveStrategySettings",
+  "clientOrderIdFor",
+  "createLedgerApi",
+  "mutate",
+];
+
+let profileReport: { top: HotFunction[]; stages: Record<string, number>; idlePercent: number; file: string } | null = null;
+
 async function ackLatency(worker: Started, api: Api): Promise<Results["ack"]> {
   // A paper subscription: the reply never waits for a broker, and paper has no per-key rate limit to back the queue up.
   const paper = await paperBroker();
   const l = await lane(api, paper, 1, { allowAddToPosition: true });
   await paper.close();
   const count = RATE * DURATION_S;
-  say(`ack: ${count} signals at ${RATE}/s, one strategy, one subscription`);
+  say(`ack: ${count} signals at ${RATE}/s, one strategy, one subscription${flags.profile ? " (CPU profile on)" : ""}`);
+  const profiler = flags.profile ? await connectProfiler(worker.inspectorPort) : null;
+  await profiler?.start();
   const samples = await openLoop(RATE, count, () => post(worker.url + webhookPath(l), nextSignal(l).body));
+  if (profiler) {
+    const file = join(tmpdir(), `tradeloop-bench-${Date.now()}.cpuprofile`);
+    profileReport = { ...(await profiler.stop(file, STAGES)), file };
+  }
   return { ...summarize(latencies(samples)), errors: samples.filter((s) => s.status !== 200).length, errorsByStatus: errorsByStatus(samples) };
+}
+
+/** One subscription, every signal delayed an hour: enqueue (and its durable write) without a drain loop competing. */
+async function ackQueuedOnly(worker: Started, api: Api): Promise<Results["ackQueuedOnly"]> {
+  const paper = await paperBroker();
+  const l = await lane(api, paper, 1, { allowAddToPosition: true });
+  await paper.close();
+  const count = RATE * DURATION_S;
+  say(`ack with execution deferred (delay 1 h): ${count} signals at ${RATE}/s`);
+  const body = JSON.stringify({ ticker: "SPY", action: "buy", quantity: 1, price: 100, delay: 3600 });
+  const samples = await openLoop(RATE, count, () => post(worker.url + webhookPath(l), body));
+  return { ...summarize(latencies(samples)), errors: samples.filter((s) => s.status !== 200).length };
 }
 
 /** The same load against a strategy with no subscription: what D1 alone costs the webhook. */
@@ -404,7 +452,8 @@ async function memory(worker: Started, bare: Started, api: Api): Promise<Results
   const pid = workerdPidOf(worker.pid);
   const barePid = workerdPidOf(bare.pid);
   if (pid === null) throw new Error("could not find the workerd process of wrangler dev");
-  const rate = 200;
+  // The reference rate: a bounded run of known length (10,000 at 50/s is 200 s), whatever the machine sustains.
+  const rate = RATE;
   say(`memory: ${MEMORY_SIGNALS} signals at ${rate}/s, sampling workerd (pid ${pid}) RSS`);
   const sampler = sampleRss(pid);
   const accepted = new Set<string>();
@@ -442,6 +491,15 @@ function table(r: Results): string {
             "ack, strategy without subscriptions (D1 only)",
             `p50 ${ms(r.ackNoSubscription.p50)} · p90 ${ms(r.ackNoSubscription.p90)} · p99 ${ms(r.ackNoSubscription.p99)}`,
             `${ratio(r.ackNoSubscription.p50, f.bareWorker.p50)} · ${ratio(r.ackNoSubscription.p90, f.bareWorker.p90)} · ${ratio(r.ackNoSubscription.p99, f.bareWorker.p99)} of bare Worker`,
+          ] as [string, string, string],
+        ]
+      : []),
+    ...(r.ackQueuedOnly
+      ? [
+          [
+            "ack, one subscription, execution deferred (D1 + queue write)",
+            `p50 ${ms(r.ackQueuedOnly.p50)} · p90 ${ms(r.ackQueuedOnly.p90)} · p99 ${ms(r.ackQueuedOnly.p99)}`,
+            `${ratio(r.ackQueuedOnly.p50, f.bareWorker.p50)} · ${ratio(r.ackQueuedOnly.p90, f.bareWorker.p90)} · ${ratio(r.ackQueuedOnly.p99, f.bareWorker.p99)} of bare Worker`,
           ] as [string, string, string],
         ]
       : []),
@@ -561,6 +619,7 @@ async function main(): Promise<void> {
     const nan = summarize([]);
     const ack = ONLY.has("ack") ? await ackLatency(worker, api) : { ...nan, errors: 0, errorsByStatus: {} };
     const ack0 = ONLY.has("ack0") ? await ackNoSubscription(worker, api) : null;
+    const ackq = ONLY.has("ackq") ? await ackQueuedOnly(worker, api) : null;
     const s2o = ONLY.has("s2o") ? await signalToOrder(worker, api, broker) : { ...nan, method: "skipped", lost: 0 };
     const fan = ONLY.has("fanout") ? await fanOut(worker, api, broker) : [];
     const tput = ONLY.has("throughput") ? await throughput(worker, api) : { sustained: 0, steps: [] };
@@ -580,14 +639,21 @@ async function main(): Promise<void> {
       floors: f,
       ack,
       ackNoSubscription: ack0,
+      ackQueuedOnly: ackq,
       signalToOrder: s2o,
       fanOut: fan,
       throughput: tput,
       memory: mem,
     };
-    const results: Results = { ...partial, goals: goals(partial) };
+    const results: Results & { profile?: typeof profileReport } = { ...partial, goals: goals(partial), ...(profileReport && { profile: profileReport }) };
     if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     else process.stdout.write(`\n${table(results)}\n`);
+    if (profileReport && !flags.json) {
+      const p = profileReport;
+      process.stdout.write(`\nCPU profile of the Worker during the ack phase (${p.file}), idle ${p.idlePercent}%:\n`);
+      process.stdout.write(`  inclusive share by stage: ${Object.entries(p.stages).map(([k, v]) => `${k} ${v}%`).join(", ")}\n`);
+      for (const h of p.top) process.stdout.write(`  self ${String(h.selfPercent).padStart(5)}%  total ${String(h.totalPercent).padStart(5)}%  ${h.name}  ${h.where}\n`);
+    }
   } finally {
     await stopAll();
     if (flags.keep) say(`kept ${tmp}`);
