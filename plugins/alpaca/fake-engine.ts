@@ -56,6 +56,8 @@ export interface Instrument {
 
 export interface EngineOrder {
   id: string;
+  /** Key id of the account that holds it. */
+  accountKey: string;
   clientOrderId: string;
   seq: number;
   symbol: string;
@@ -120,6 +122,8 @@ export class FakeAccount {
   readonly holdings = new Map<string, Holding>();
   /** Insertion order = oldest first. */
   readonly orders = new Map<string, EngineOrder>();
+  /** Ids of orders not yet final, so per-order checks stay cheap on accounts with long histories (the bench). */
+  readonly open = new Set<string>();
   readonly byClientId = new Map<string, string>();
   cash: Big;
   lastEquity: Big;
@@ -293,7 +297,8 @@ export class FakeEngine {
     const maintenanceMargin = longMv.times("0.25").minus(shortMv.times("0.3"));
     let reservedMarginable = ZERO;
     let reservedCash = ZERO;
-    for (const o of account.orders.values()) {
+    for (const id of account.open) {
+      const o = account.orders.get(id)!;
       if (isFinal(o) || !o.opening) continue;
       const value = this.orderValue(o, o.qty === null ? null : remaining(o));
       if (o.assetClass === "us_equity") reservedMarginable = reservedMarginable.plus(value);
@@ -317,7 +322,8 @@ export class FakeEngine {
   /** Quantity of `symbol` already promised to open closing orders on `side` (one per bracket/OCO group). */
   heldQty(account: FakeAccount, symbol: string, side: "buy" | "sell"): Big {
     const perGroup = new Map<string, Big>();
-    for (const o of account.orders.values()) {
+    for (const id of account.open) {
+      const o = account.orders.get(id)!;
       if (o.symbol !== symbol || o.side !== side || o.opening || isFinal(o) || !o.active) continue;
       const key = o.parentId ?? o.id;
       const r = remaining(o);
@@ -337,6 +343,7 @@ export class FakeEngine {
     this.seq += 1;
     const o: EngineOrder = {
       id: this.options.ids.next(),
+      accountKey: account.config.keyId,
       clientOrderId: spec.clientOrderId ?? this.options.ids.next(),
       seq: this.seq,
       symbol: spec.symbol,
@@ -379,12 +386,19 @@ export class FakeEngine {
     }
     account.orders.set(o.id, o);
     account.byClientId.set(o.clientOrderId, o.id);
+    if (!isFinal(o)) account.open.add(o.id);
     return o;
   }
 
   private touch(o: EngineOrder, status: AlpacaOrderStatus): void {
     o.status = status;
     o.updatedAt = this.options.now();
+    if (FINAL_STATUSES.has(status)) this.accountOf(o)?.open.delete(o.id);
+  }
+
+  /** The account holding `o` (orders never move between accounts). */
+  private accountOf(o: EngineOrder): FakeAccount | undefined {
+    return this.accounts.get(o.accountKey);
   }
 
   /** Places `POST /v2/orders`: validation, account checks, then the order (and its legs) and a first match. */
@@ -523,8 +537,10 @@ export class FakeEngine {
 
   /** Re-evaluates every working order on `symbol`, oldest first. */
   private matchSymbol(account: FakeAccount, symbol: string): void {
-    for (const o of [...account.orders.values()]) {
-      if (o.symbol === symbol && !isFinal(o)) this.tryFill(account, o);
+    // Oldest first: ids are inserted in creation order and a Set keeps insertion order.
+    for (const id of [...account.open]) {
+      const o = account.orders.get(id);
+      if (o && o.symbol === symbol && !isFinal(o)) this.tryFill(account, o);
     }
   }
 
