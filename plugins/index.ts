@@ -11,6 +11,7 @@ import { krakenPlugin } from "./kraken";
 import { oandaPlugin } from "./oanda";
 import { paperPlugin } from "./paper";
 import { robinhoodPlugin } from "./robinhood";
+import { tradierPlugin } from "./tradier";
 
 /** Only plugins made with `definePlugin` fit here, so each passed its type-level checks. */
 export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
@@ -21,6 +22,7 @@ export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
   [oandaPlugin.manifest.id]: oandaPlugin,
   [coinbasePlugin.manifest.id]: coinbasePlugin,
   [robinhoodPlugin.manifest.id]: robinhoodPlugin,
+  [tradierPlugin.manifest.id]: tradierPlugin,
 };
 
 /** Looks up an installed plugin by id. */

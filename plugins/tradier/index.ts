@@ -1,0 +1,22 @@
+/**
+ * The Tradier broker plugin: US stocks and options through Tradier's
+ * Brokerage API, with sandbox (paper) and live environments. See
+ * docs/brokers/tradier.md.
+ *
+ * @module
+ */
+import { definePlugin } from "../sdk";
+import { createTradierClient } from "./client";
+import { tradierCapabilities, tradierManifest } from "./manifest";
+import { tradierSymbol } from "./symbols";
+import { tradierVenueRules } from "./venue-rules";
+
+export const tradierPlugin = definePlugin({
+  manifest: tradierManifest,
+  capabilities: tradierCapabilities,
+  symbol: tradierSymbol,
+  connect: (context) => createTradierClient(context),
+  venueRules: tradierVenueRules,
+});
+
+export { tickerFromTradier, tradierSymbol } from "./symbols";
