@@ -2,37 +2,62 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Every test runs inside workerd with the real wrangler.toml bindings: real D1
- * (migrated by test/apply-migrations.ts) and real Durable Objects.
+ * Two projects, one `vitest run`:
+ *
+ * - `workerd`: the Worker, plugins and cross-cutting tests run inside workerd
+ *   with the real wrangler.toml bindings: real D1 (migrated by
+ *   test/apply-migrations.ts) and real Durable Objects.
+ * - `ui`: the dashboard in a real Chromium (playwright-core, the system
+ *   browser), driven from Node against `wrangler dev` on a random port with
+ *   fresh state (ui/test/global-setup.ts builds the dashboard and starts it).
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
-            VAULT_KEYS: "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-            SIGNUP_OPEN: "true",
-            // Lets a connection's `settings.faults` wrap its broker fetch (worker/connections/fault-injection.ts). Tests only.
-            ALLOW_FAULT_INJECTION: "true",
-            // Development-only: connections may send to a plain-http broker on loopback (worker/connections/base-url.ts).
-            ALLOW_HTTP_LOOPBACK: "true",
-            // Knobs for longer local runs of the fault, model and fuzz suites (CI leaves them empty).
-            BENCH_FULL: process.env.BENCH_FULL ?? "",
-            FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
+                  VAULT_KEYS: "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                  SIGNUP_OPEN: "true",
+                  // Lets a connection's `settings.faults` wrap its broker fetch (worker/connections/fault-injection.ts). Tests only.
+                  ALLOW_FAULT_INJECTION: "true",
+                  // Development-only: connections may send to a plain-http broker on loopback (worker/connections/base-url.ts).
+                  ALLOW_HTTP_LOOPBACK: "true",
+                  // Knobs for longer local runs of the fault, model and fuzz suites (CI leaves them empty).
+                  BENCH_FULL: process.env.BENCH_FULL ?? "",
+                  FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "workerd",
+            setupFiles: ["./test/apply-migrations.ts"],
+            include: ["worker/**/*.test.ts", "plugins/**/*.test.ts", "test/**/*.test.ts"],
+            testTimeout: 30_000,
+            hookTimeout: 30_000,
           },
         },
-      }),
-    ],
-    test: {
-      setupFiles: ["./test/apply-migrations.ts"],
-      include: ["worker/**/*.test.ts", "plugins/**/*.test.ts", "test/**/*.test.ts"],
-      testTimeout: 30_000,
-      hookTimeout: 30_000,
+        {
+          test: {
+            name: "ui",
+            environment: "node",
+            include: ["ui/test/**/*.test.ts"],
+            globalSetup: ["./ui/test/global-setup.ts"],
+            // One browser and one Worker for the whole file: its tests share them, in order.
+            fileParallelism: false,
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+          },
+        },
+      ],
     },
   };
 });
