@@ -148,6 +148,28 @@ export function createAlpacaClient(context: PluginContext<AlpacaCredentials, unk
     return call("GET", trading("/v2/account"), WireAccountSchema);
   }
 
+  /**
+   * Alpaca answers a key of the other environment with the same 401 as a bad
+   * key. On Alpaca's own hosts, one probe of the other host tells them apart.
+   */
+  async function explainUnauthorized(error: BrokerError): Promise<BrokerError> {
+    const official = environment === "live" ? ALPACA_LIVE_URL : ALPACA_PAPER_URL;
+    const other = environment === "live" ? ALPACA_PAPER_URL : ALPACA_LIVE_URL;
+    if (base !== official) return error;
+    try {
+      await call("GET", `${other}/v2/account`, WireAccountSchema);
+    } catch {
+      return error;
+    }
+    const there = environment === "live" ? "paper" : "live";
+    return new BrokerError(`This Alpaca key belongs to the ${there} environment, but the connection is set to ${environment}.`, {
+      code: "wrong-environment",
+      kind: "auth-expired",
+      status: 401,
+      raw: error.raw,
+    });
+  }
+
   async function orderByClientId(clientOrderId: string): Promise<BrokerOrder | null> {
     const url = trading(`/v2/orders:by_client_order_id?client_order_id=${encodeURIComponent(clientOrderId)}`);
     try {
@@ -179,20 +201,27 @@ export function createAlpacaClient(context: PluginContext<AlpacaCredentials, unk
 
   return {
     async testConnection(): Promise<BrokerAccount[]> {
-      const a = await account();
-      if (a.account_blocked === true || (a.status !== "ACTIVE" && a.status !== "APPROVED")) {
+      let a: WireAccount;
+      try {
+        a = await account();
+      } catch (e) {
+        if (e instanceof BrokerError && e.status === 401) throw await explainUnauthorized(e);
+        throw e;
+      }
+      // Codes the core turns into one sentence for the trader (worker/connections/test-messages.ts).
+      if (a.trade_suspended_by_user === true) {
         throw new BrokerError(
-          `Alpaca reports the ${environment} account ${a.account_number} as ${a.account_blocked === true ? "blocked" : a.status}; it cannot trade until Alpaca activates it (see the Alpaca dashboard).`,
-          { code: "account-not-active", kind: "rejected", raw: a },
+          `Trading is suspended by the account's own setting on the Alpaca ${environment} account ${a.account_number}; turn it back on in the Alpaca dashboard (Account → Configure).`,
+          { code: "trading-suspended", kind: "rejected", raw: a },
         );
       }
-      if (a.trading_blocked === true || a.trade_suspended_by_user === true) {
-        throw new BrokerError(
-          a.trade_suspended_by_user === true
-            ? `Trading is suspended on the Alpaca ${environment} account ${a.account_number} by its own setting; turn it back on in the Alpaca dashboard (Account → Configure).`
-            : `Alpaca blocks trading on the ${environment} account ${a.account_number}; contact Alpaca support or check the dashboard for the reason.`,
-          { code: "trading-blocked", kind: "rejected", raw: a },
-        );
+      if (a.account_blocked === true || a.trading_blocked === true || (a.status !== "ACTIVE" && a.status !== "APPROVED")) {
+        const why = a.account_blocked === true ? "blocked" : a.trading_blocked === true ? "blocked from trading" : `in status ${a.status}`;
+        throw new BrokerError(`Alpaca reports the ${environment} account ${a.account_number} as ${why}; it cannot trade until Alpaca enables it.`, {
+          code: "no-usable-account",
+          kind: "rejected",
+          raw: a,
+        });
       }
       return [toAccount(a, environment)];
     },

@@ -206,7 +206,7 @@ export const responseCases: StaticResponseCase[] = [
     name: "an account Alpaca blocked from trading fails the connection test",
     replies: [fixture(accountBlocked)],
     call: (c) => c.testConnection(),
-    expected: { error: { kind: "rejected", code: "trading-blocked" } },
+    expected: { error: { kind: "rejected", code: "no-usable-account" } },
   },
   {
     name: "positions: trailing space trimmed, legacy BTCUSD, signed short, OCC option → Tradeloop ticker",
@@ -329,10 +329,22 @@ export const responseCases: StaticResponseCase[] = [
     expected: { error: { kind: "rejected", code: "invalid-price", status: 422 } },
   },
   {
-    name: "401 → auth-expired",
+    name: "401 → auth-expired invalid-credentials",
     replies: [fixture(errAuth)],
     call: (c, a) => c.getBalance(a),
-    expected: { error: { kind: "auth-expired", code: "auth-failed", status: 401 } },
+    expected: { error: { kind: "auth-expired", code: "invalid-credentials", status: 401 } },
+  },
+  {
+    name: "a 401 on the connection test where the key works on the other host → wrong-environment",
+    replies: [fixture(errAuth), fixture(account)],
+    call: (c) => c.testConnection(),
+    expected: { error: { kind: "auth-expired", code: "wrong-environment", status: 401 } },
+  },
+  {
+    name: "a 401 on the connection test where the other host refuses it too → invalid-credentials",
+    replies: [fixture(errAuth), fixture(errAuth)],
+    call: (c) => c.testConnection(),
+    expected: { error: { kind: "auth-expired", code: "invalid-credentials", status: 401 } },
   },
   {
     name: "429 → retryable rate-limited",

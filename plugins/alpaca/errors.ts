@@ -24,7 +24,8 @@ const rejected = (code: string): ErrorMapping => ({ code, kind: "rejected" });
 export const ALPACA_ERROR_TABLE = {
   // Only codes that mean one thing; the shared ones are decided by message.
   codes: {
-    "40110000": { code: "auth-failed", kind: "auth-expired" },
+    // The core tells the trader what to do from this code (worker/connections/test-messages.ts).
+    "40110000": { code: "invalid-credentials", kind: "auth-expired" },
     "42910000": { code: "rate-limited", kind: "retryable" },
   },
   messages: [
@@ -49,7 +50,7 @@ export const ALPACA_ERROR_TABLE = {
   ],
   statuses: {
     400: rejected("invalid-request"),
-    401: { code: "auth-failed", kind: "auth-expired" },
+    401: { code: "invalid-credentials", kind: "auth-expired" },
     // At Alpaca a 403 is a refused order (funds, shares, permissions), not a credentials problem.
     403: rejected("broker-rejected"),
     // Only a 404 whose message names the order means "no such order"; a route miss must not look like one.

@@ -393,6 +393,8 @@ describe("fake alpaca through the real client", () => {
   it("a blocked account fails the connection test with a sentence saying what to do", async () => {
     const { fake } = setup();
     fake.setAccountFlags({ tradeSuspendedByUser: true });
-    await expect(client(fake).testConnection()).rejects.toMatchObject({ code: "trading-blocked", message: expect.stringMatching(/turn it back on/) });
+    await expect(client(fake).testConnection()).rejects.toMatchObject({ code: "trading-suspended", message: expect.stringMatching(/turn it back on/) });
+    fake.setAccountFlags({ tradeSuspendedByUser: false, tradingBlocked: true });
+    await expect(client(fake).testConnection()).rejects.toMatchObject({ code: "no-usable-account" });
   });
 });

@@ -28,7 +28,14 @@ import {
   type Quote,
 } from "../sdk";
 import { errorStrings, isOrderNotFound, tradierError } from "./errors";
-import { TradierSettingsSchema, type tradierCapabilities, type TradierCredentials, type TradierSettings } from "./manifest";
+import {
+  TRADIER_LIVE_URL,
+  TRADIER_SANDBOX_URL,
+  TradierSettingsSchema,
+  type tradierCapabilities,
+  type TradierCredentials,
+  type TradierSettings,
+} from "./manifest";
 import { ackToBrokerOrder, expandOrder, toAccount, toBalance, toBrokerOrder, toOrderForm, toPosition, toQuote, tradierSide } from "./mapping";
 import { tradierSymbol } from "./symbols";
 import {
@@ -174,18 +181,53 @@ export function createTradierClient(context: PluginContext<TradierCredentials, u
     return (p && typeof p === "object" ? p.position : []).map(toPosition);
   }
 
+  /**
+   * Tradier answers a token of the other environment with the same 401 as a
+   * bad token. On Tradier's own hosts, one probe of the other host tells them apart.
+   */
+  async function explainUnauthorized(error: BrokerError): Promise<BrokerError> {
+    const official = environment === "live" ? TRADIER_LIVE_URL : TRADIER_SANDBOX_URL;
+    const other = environment === "live" ? TRADIER_SANDBOX_URL : TRADIER_LIVE_URL;
+    if (base !== official) return error;
+    try {
+      await call("GET", `${other}/user/profile`, WireProfileSchema);
+    } catch {
+      return error;
+    }
+    const [here, there] = environment === "live" ? ["live", "sandbox"] : ["sandbox", "live"];
+    return new BrokerError(`This Tradier token belongs to the ${there} environment, but the connection is set to ${here}.`, {
+      code: "wrong-environment",
+      kind: "auth-expired",
+      status: 401,
+      raw: error.raw,
+    });
+  }
+
   return {
     async testConnection(): Promise<BrokerAccount[]> {
-      const { profile } = await call("GET", `${base}/user/profile`, WireProfileSchema);
+      let profile: z.output<typeof WireProfileSchema>["profile"];
+      try {
+        ({ profile } = await call("GET", `${base}/user/profile`, WireProfileSchema));
+      } catch (e) {
+        if (e instanceof BrokerError && e.status === 401) throw await explainUnauthorized(e);
+        throw e;
+      }
       const active = profile.account.filter((a) => (a.status ?? "active").toLowerCase() === "active");
       const chosen = settings.accountNumber ? active.filter((a) => a.account_number === settings.accountNumber) : active;
+      // Codes the core turns into one sentence for the trader (worker/connections/test-messages.ts).
+      if (settings.accountNumber && chosen.length === 0 && active.length > 0) {
+        throw new BrokerError(`The Tradier token does not reach an active account ${settings.accountNumber}; check the account number setting.`, {
+          code: "invalid-settings",
+          kind: "rejected",
+          raw: profile,
+        });
+      }
       if (chosen.length === 0) {
-        throw new BrokerError(
-          settings.accountNumber
-            ? `The Tradier token does not reach an active account ${settings.accountNumber}; check the account number in the connection settings.`
-            : `The Tradier token reaches no active ${environment === "paper" ? "sandbox" : "live"} account; check that the account is open and the token belongs to it.`,
-          { code: "account-not-active", kind: "rejected", raw: profile },
-        );
+        throw new BrokerError(`The Tradier token reaches no active ${environment === "paper" ? "sandbox" : "live"} account.`, {
+          code: "no-usable-account",
+          kind: "rejected",
+          raw: profile,
+        });
       }
       return chosen.map((a) => toAccount(a, environment));
     },

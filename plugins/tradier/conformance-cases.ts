@@ -230,7 +230,7 @@ export const responseCases: StaticResponseCase[] = [
     name: "a profile with no active account fails the connection test",
     replies: [fixture(profileClosed)],
     call: (c) => c.testConnection(),
-    expected: { error: { kind: "rejected", code: "account-not-active" } },
+    expected: { error: { kind: "rejected", code: "no-usable-account" } },
   },
   {
     name: "margin balances (documented example): JSON numbers become decimal strings; buying power from margin.stock_buying_power",
@@ -405,10 +405,22 @@ export const responseCases: StaticResponseCase[] = [
     expected: { error: { kind: "rejected", code: "invalid-symbol", status: 400 } },
   },
   {
-    name: "HTTP 401 (text body) → auth-expired",
+    name: "HTTP 401 (text body) → auth-expired invalid-credentials",
     replies: [fixture(errAuth)],
+    call: (c, a) => c.getBalance(a),
+    expected: { error: { kind: "auth-expired", code: "invalid-credentials", status: 401 } },
+  },
+  {
+    name: "a 401 on the connection test where the token works on the other host → wrong-environment",
+    replies: [fixture(errAuth), fixture(profileSingle)],
     call: (c) => c.testConnection(),
-    expected: { error: { kind: "auth-expired", code: "auth-failed", status: 401 } },
+    expected: { error: { kind: "auth-expired", code: "wrong-environment", status: 401 } },
+  },
+  {
+    name: "a 401 on the connection test where the other host refuses it too → invalid-credentials",
+    replies: [fixture(errAuth), fixture(errAuth)],
+    call: (c) => c.testConnection(),
+    expected: { error: { kind: "auth-expired", code: "invalid-credentials", status: 401 } },
   },
   {
     name: "'Quota Violation' (a 400) → retryable rate-limited",

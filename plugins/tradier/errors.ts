@@ -40,7 +40,7 @@ export const TRADIER_ERROR_TABLE = {
     { match: /buying power|insufficient (funds|cash)/i, mapping: rejected("insufficient-funds") },
     // Seen as a 400 body as well as a 429: the per-minute quota is spent.
     { match: /quota violation|rate limit|too many requests/i, mapping: { code: "rate-limited", kind: "retryable" } },
-    { match: /invalid access token|unauthori[sz]ed|token (is )?(invalid|expired)/i, mapping: { code: "auth-failed", kind: "auth-expired" } },
+    { match: /invalid access token|token (is )?(invalid|expired)/i, mapping: { code: "invalid-credentials", kind: "auth-expired" } },
     { match: /symbol not found|invalid symbol|unknown symbol|security .*not found/i, mapping: rejected("invalid-symbol") },
     { match: /finali[sz]ed|already (filled|canceled|cancelled|expired|rejected)|cannot be cancel+ed|not cancel+able/i, mapping: rejected("order-not-cancelable") },
     { match: /order (was )?not found|no such order|order .*does not exist/i, mapping: rejected("order-not-found") },
@@ -54,8 +54,10 @@ export const TRADIER_ERROR_TABLE = {
   ],
   statuses: {
     400: rejected("invalid-request"),
-    401: { code: "auth-failed", kind: "auth-expired" },
-    403: rejected("not-entitled"),
+    // The core tells the trader what to do from these codes (worker/connections/test-messages.ts).
+    401: { code: "invalid-credentials", kind: "auth-expired" },
+    // A token without the trade scope (partner OAuth) reaches reads but not orders.
+    403: rejected("permission-denied"),
     404: rejected("not-found"),
     429: { code: "rate-limited", kind: "retryable" },
   },

@@ -126,7 +126,7 @@ describe("tradier: connection form", () => {
     const pick = scriptedClient({ ...connection(), settings: { accountNumber: "VA2" } }, [profile]);
     expect((await pick.client.testConnection()).map((a) => a.brokerAccountId)).toEqual(["VA2"]);
     const wrong = scriptedClient({ ...connection(), settings: { accountNumber: "VA9" } }, [profile]);
-    await expect(wrong.client.testConnection()).rejects.toMatchObject({ code: "account-not-active", message: expect.stringMatching(/VA9/) });
+    await expect(wrong.client.testConnection()).rejects.toMatchObject({ code: "invalid-settings", message: expect.stringMatching(/VA9/) });
   });
 });
 
