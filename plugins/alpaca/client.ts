@@ -192,7 +192,8 @@ export function createAlpacaClient(context: PluginContext<AlpacaCredentials, unk
 
   async function orderById(brokerOrderId: string): Promise<BrokerOrder | null> {
     try {
-      return toBrokerOrder(await call("GET", trading(`/v2/orders/${encodeURIComponent(brokerOrderId)}`), WireOrderSchema));
+      // nested=true: an entry shows its legs, so a bracket order without legs is known to be a leg.
+      return toBrokerOrder(await call("GET", trading(`/v2/orders/${encodeURIComponent(brokerOrderId)}?nested=true`), WireOrderSchema), undefined, true);
     } catch (e) {
       if (isOrderNotFound(e)) return null;
       throw e;

@@ -157,7 +157,7 @@ export const requestCases: StaticRequestCase[] = [
       { method: "GET", url: `${PAPER}/v2/positions`, headers: AUTH },
       { method: "GET", url: `${PAPER}/v2/orders?status=open&nested=true&limit=500`, headers: AUTH },
       { method: "GET", url: `${PAPER}/v2/orders:by_client_order_id?client_order_id=${CID}`, headers: AUTH },
-      { method: "GET", url: `${PAPER}/v2/orders/61e69015-8549-4bfd-b9c3-01e75843f47d`, headers: AUTH },
+      { method: "GET", url: `${PAPER}/v2/orders/61e69015-8549-4bfd-b9c3-01e75843f47d?nested=true`, headers: AUTH },
     ],
   },
   {
@@ -282,6 +282,15 @@ export const responseCases: StaticResponseCase[] = [
         { id: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", ticker: "BTCUSD", type: "limit", status: "partially_filled", parent: null, role: null, filled: "0.1" },
       ],
     },
+  },
+  {
+    name: "read by id (nested): an entry with legs is the entry; a bracket-class order without legs is a leg",
+    replies: [fixture(bracketAccepted), { status: 200, body: (bracketAccepted as { response: { body: { legs: unknown[] } } }).response.body.legs[1] }],
+    call: async (c, a) => [
+      (await c.getOrder(a, { brokerOrderId: "f1a2b3c4-d5e6-4f70-8192-a3b4c5d6e7f8" }))?.role,
+      (await c.getOrder(a, { brokerOrderId: "c7e9a1b2-3d4e-4f5a-8b6c-7d8e9f0a1b2c" }))?.role,
+    ],
+    expected: { result: ["entry", "stop_loss"] },
   },
   {
     name: "a partially filled limit order",

@@ -224,6 +224,19 @@ describe("fake alpaca: brackets, OCO and trailing stops", () => {
     expect((await api.get(`/v2/orders/${trail.id}`)).body).toMatchObject({ status: "filled", filled_avg_price: "114.9" });
   });
 
+  it("cancel-all answers 207 per order; closing a position sends a market order for it", async () => {
+    const { api } = setup();
+    await api.order(buy());
+    const resting = (await api.order(buy({ type: "limit", limit_price: "90", time_in_force: "gtc" }))).body as Json;
+    expect(await api.call("DELETE", "/v2/orders")).toMatchObject({ status: 207, body: [{ id: resting.id, status: 200 }] });
+    expect((await api.get(`/v2/orders/${resting.id}`)).body).toMatchObject({ status: "canceled" });
+    const close = await api.call("DELETE", "/v2/positions/AAPL?qty=4");
+    expect(close).toMatchObject({ status: 200, body: { side: "sell", qty: "4", type: "market", status: "filled" } });
+    expect((await api.get("/v2/positions/AAPL")).body).toMatchObject({ qty: "6" });
+    expect(await api.call("DELETE", "/v2/positions")).toMatchObject({ status: 207, body: [{ symbol: "AAPL", status: 200 }] });
+    expect((await api.get("/v2/positions")).body).toEqual([]);
+  });
+
   it("PATCH replaces an order under a new id; the old one ends replaced", async () => {
     const { api } = setup();
     const old = (await api.order(buy({ type: "limit", limit_price: "90", time_in_force: "gtc" }))).body as Json;

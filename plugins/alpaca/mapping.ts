@@ -99,8 +99,12 @@ function legRole(leg: WireOrder): OrderRole {
   return leg.type === "limit" ? "take_profit" : "stop_loss";
 }
 
-/** Wire order → normalized order. `parent` is set for a leg read under its entry (`nested=true`). */
-export function toBrokerOrder(o: WireOrder, parent?: WireOrder): BrokerOrder {
+/**
+ * Wire order → normalized order. `parent` is set for a leg read under its
+ * entry. `nestedRead`: the order was read with `nested=true`, so a bracket
+ * or OTO order without legs of its own is itself a leg (its entry rolls legs up).
+ */
+export function toBrokerOrder(o: WireOrder, parent?: WireOrder, nestedRead = false): BrokerOrder {
   const qty = o.qty ?? (o.notional === null ? null : o.filled_qty);
   const filled = o.filled_qty;
   const order: BrokerOrder = {
@@ -122,10 +126,11 @@ export function toBrokerOrder(o: WireOrder, parent?: WireOrder): BrokerOrder {
   };
   if (o.created_at) order.createdAt = o.created_at;
   if (o.updated_at) order.updatedAt = o.updated_at;
+  const hasLegs = (o.legs?.length ?? 0) > 0;
   if (parent) order.role = legRole(o);
   // In an OCO group the take-profit is the parent and the stop-loss its leg.
-  else if (o.order_class === "oco") order.role = "take_profit";
-  else if (o.order_class === "bracket" || o.order_class === "oto") order.role = "entry";
+  else if (o.order_class === "oco") order.role = hasLegs || !nestedRead ? "take_profit" : legRole(o);
+  else if (o.order_class === "bracket" || o.order_class === "oto") order.role = hasLegs || !nestedRead ? "entry" : legRole(o);
   return order;
 }
 
@@ -138,7 +143,7 @@ export function flattenOrders(list: readonly WireOrder[], keep: (o: BrokerOrder)
   const out: BrokerOrder[] = [];
   for (const parent of list) {
     if (parent.symbol !== null) {
-      const p = toBrokerOrder(parent);
+      const p = toBrokerOrder(parent, undefined, true);
       if (keep(p)) out.push(p);
     }
     for (const leg of parent.legs ?? []) {
