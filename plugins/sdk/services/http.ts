@@ -83,7 +83,7 @@ export function createPluginFetch(config: PluginFetchConfig): PluginFetch {
       return response;
     } catch (cause) {
       const error = transportError(cause, idempotent, request);
-      config.log?.warn("broker request failed", { method: request.method, url: loggableUrl(request.url), code: error.code, kind: error.kind, ms: clock() - started });
+      config.log?.debug("broker request failed", { method: request.method, url: loggableUrl(request.url), code: error.code, kind: error.kind, ms: clock() - started });
       throw error;
     } finally {
       clearTimeout(timer);
