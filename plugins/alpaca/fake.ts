@@ -24,7 +24,7 @@ import { FakeAccount, FakeEngine, IdSource, type EngineOrder } from "./fake-engi
 import { fakeFaultOf, FaultPlan, lostReplyError, resetError, sleep, unlessAborted, type FaultAction, type FaultMatch, type FaultProfile } from "./fake-faults";
 import { accountJson, calendarJson, clockJson, listOrders, orderJson, positionJson, positionsJson, quoteJson, type ListQuery } from "./fake-json";
 import { FakeApiError, invalid, notFound } from "./fake-validate";
-import { normalizeStatus } from "./mapping";
+import { normalizeStatus } from "./status";
 import type { AlpacaAccountJson, AlpacaOrderJson, AlpacaPositionJson } from "./wire";
 
 /** Obviously fake credentials the fake accepts by default (not Alpaca's format on purpose). */
