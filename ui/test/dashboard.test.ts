@@ -135,6 +135,17 @@ describe("dashboard", () => {
     await card.locator("[data-template=tradingview-strategy]").waitFor();
     expect(await card.locator("[data-template]").count()).toBeGreaterThanOrEqual(5);
     expect(await card.locator("[data-template=curl] button").textContent()).toBe("Copy code");
+
+    // Rotating shows the new URL once; the old one stops working.
+    page.once("dialog", (dialog) => void dialog.accept());
+    await card.getByRole("button", { name: "Rotate secret" }).click();
+    await panel.waitFor();
+    const rotated = await panel.getByRole("textbox").inputValue();
+    expect(rotated).not.toBe(webhookUrl);
+    const stale = (await (await fetch(webhookUrl, { method: "POST", body: "{}" })).json()) as { messageCode?: string };
+    expect(stale.messageCode).toBe("invalid-password");
+    webhookUrl = rotated;
+    await panel.getByRole("button", { name: "I stored it" }).click();
   });
 
   it("subscribes the paper account and shows the filled trade of an alert in Signals", async () => {
@@ -145,6 +156,10 @@ describe("dashboard", () => {
     const row = page.locator("tbody tr").filter({ hasText: "Breakout" });
     await row.waitFor();
     expect(await row.locator("td").nth(2).textContent()).toBe("3");
+    await row.getByRole("button", { name: "Disable" }).click();
+    await expect.poll(() => row.locator(".badge").textContent()).toBe("Disabled");
+    await row.getByRole("button", { name: "Enable" }).click();
+    await expect.poll(() => row.locator(".badge").textContent()).toBe("Enabled");
 
     await go("Signals");
     const signalId = await postAlert(webhookUrl, { ticker: "AAPL", action: "buy", price: 190.25 });
@@ -159,6 +174,9 @@ describe("dashboard", () => {
     expect(cells[5]).toBe("Filled");
     expect(cells[7]).toBe((190.25).toLocaleString("en-US"));
     await page.screenshot({ path: join(SCREENSHOTS, "signals.png"), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(SCREENSHOTS, "signals-phone.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await go("Connections");
     const card = page.locator("article[data-connection-id]").filter({ hasText: "Paper account" });
@@ -260,6 +278,7 @@ describe("dashboard", () => {
     await page.getByLabel("Password").fill(USER.password);
     await page.getByRole("button", { name: "Log in" }).click();
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Signals");
-    await expect.poll(() => page.locator("details.signal").count()).toBe(2);
+    // AAPL, MSFT, and the refused delivery to the rotated-away URL (the log keeps those too).
+    await expect.poll(() => page.locator("details.signal").count()).toBe(3);
   });
 });

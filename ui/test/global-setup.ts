@@ -1,10 +1,14 @@
 /**
  * Global setup of the `ui` test project (runs in Node, once per run): builds
- * the dashboard exactly as `npm run build:ui` does, then starts the real
- * Worker serving it with fresh state, and hands its URL to the tests.
+ * the dashboard with the same Vite config as `npm run build:ui` (into a temp
+ * directory, so a concurrent `npm start` keeps serving ui/dist), then starts
+ * the real Worker serving it with fresh state, and hands its URL to the tests.
  *
  * @module
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "vite";
 import type { TestProject } from "vitest/node";
@@ -13,6 +17,7 @@ import { startWorker } from "./support/worker-process";
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    distDir: string;
     workerLog: string;
   }
 }
@@ -21,11 +26,19 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
-  await build({ configFile: `${root}ui/vite.config.ts`, logLevel: "warn" });
+  const dist = await mkdtemp(join(tmpdir(), "tradeloop-ui-dist-"));
+  await build({ configFile: join(root, "ui/vite.config.ts"), logLevel: "warn", build: { outDir: dist, emptyOutDir: true } });
   const built = Date.now();
-  const worker = await startWorker(root);
+  const worker = await startWorker(root, dist).catch(async (e: unknown) => {
+    await rm(dist, { recursive: true, force: true });
+    throw e;
+  });
   console.log(`ui tests: dashboard built in ${built - started} ms; Worker up at ${worker.baseUrl} in ${Date.now() - built} ms`);
   project.provide("baseUrl", worker.baseUrl);
+  project.provide("distDir", dist);
   project.provide("workerLog", worker.logFile);
-  return () => worker.stop();
+  return async () => {
+    await worker.stop();
+    await rm(dist, { recursive: true, force: true });
+  };
 }

@@ -26,7 +26,7 @@ function payloadSummary(payload: unknown): string {
 
 function tradeSummary(s: Signal): string {
   if (s.duplicateOf) return "duplicate";
-  if (s.trades.length === 0) return s.status === "rejected" ? "not executed" : "no subscriptions";
+  if (s.trades.length === 0) return s.status === "rejected" ? humanize(s.messageCode ?? "not executed") : "no subscriptions";
   const counts = new Map<string, number>();
   for (const t of s.trades) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
   return [...counts].map(([status, n]) => `${n} ${humanize(status).toLowerCase()}`).join(", ");

@@ -71,18 +71,23 @@ async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs: nu
   throw new Error(`the Worker did not answer ${baseUrl}/api/health within ${timeoutMs} ms`);
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
+async function stopChild(child: ChildProcess): Promise<void> {
   const pid = child.pid;
-  return new Promise((resolve) => {
-    const force = setTimeout(() => signalGroup(pid, "SIGKILL"), 5_000);
-    child.once("exit", () => {
-      clearTimeout(force);
-      resolve();
-    });
-    // wrangler starts workerd as its own child: signal the whole group we created.
-    signalGroup(pid, "SIGTERM");
-  });
+  if (pid === undefined) return;
+  // wrangler starts workerd (and its own node) below it: signal the whole group we created.
+  signalGroup(pid, "SIGTERM");
+  const deadline = Date.now() + 5_000;
+  while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (groupAlive(pid)) signalGroup(pid, "SIGKILL");
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -95,10 +100,11 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 
 /**
  * Applies the D1 migrations to a fresh state directory, then starts
- * `wrangler dev` serving `root`'s wrangler.toml (its static assets are the
- * built dashboard in ui/dist).
+ * `wrangler dev` with `root`'s wrangler.toml, serving the dashboard built
+ * into `assetsDir` (instead of ui/dist, which a developer's `npm start` may
+ * be serving at the same time).
  */
-export async function startWorker(root: string): Promise<WorkerProcess> {
+export async function startWorker(root: string, assetsDir: string): Promise<WorkerProcess> {
   const dir = await mkdtemp(join(tmpdir(), "tradeloop-ui-"));
   const persist = join(dir, "state");
   const envFile = join(dir, "test.vars");
@@ -112,7 +118,7 @@ export async function startWorker(root: string): Promise<WorkerProcess> {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const baseUrl = `http://127.0.0.1:${port}`;
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
-  args.push("--persist-to", persist, "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "warn");
+  args.push("--assets", assetsDir, "--persist-to", persist, "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "warn");
   // detached: a process group of its own, so stop() reaches workerd too.
   const child = spawn(wrangler, args, { cwd: root, env: { ...process.env, ...QUIET_ENV }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   child.stdout?.pipe(log, { end: false });
