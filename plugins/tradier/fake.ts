@@ -20,7 +20,7 @@ import { Big, dec, toDecimal } from "../sdk/decimal";
 import { replyToResponse, timeoutError } from "../testkit/faults";
 import type { FakeBroker, FakeOrder, FakeReply } from "../testkit/types";
 import { BookAccount, instrumentOf, TradierBook, TradierRefusal, type BookOrder, type LegSpec } from "./fake-book";
-import { normalizeStatus } from "./mapping";
+import { normalizeStatus } from "./status";
 
 /** Obviously fake credentials the fake accepts by default. */
 export const TRADIER_FAKE_CREDENTIALS = { token: "fake-tradier-token-for-tests-only-0000" } as const;

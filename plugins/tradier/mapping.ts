@@ -8,6 +8,7 @@
  *
  * @module
  */
+export { normalizeStatus, TRADIER_STATUS_TABLE } from "./status";
 import {
   BrokerError,
   dec,
@@ -18,37 +19,13 @@ import {
   type BrokerOrder,
   type OrderRequest,
   type OrderRole,
-  type OrderStatus,
   type OrderType,
   type Position,
   type Quote,
 } from "../sdk";
+import { normalizeStatus } from "./status";
 import { isOptionSymbol, tickerFromTradier, underlyingOf } from "./symbols";
 import type { WireBalances, WireOrder, WirePosition, WireProfileAccount, WireQuote } from "./wire";
-
-/** Tradier status → Tradeloop status. Unknown statuses read as `open`: never terminal by accident. */
-export const TRADIER_STATUS_TABLE: Readonly<Record<string, OrderStatus>> = {
-  pending: "pending",
-  submitted: "pending",
-  open: "open",
-  partially_filled: "partially_filled",
-  filled: "filled",
-  expired: "expired",
-  canceled: "cancelled",
-  rejected: "rejected",
-  // The order failed in Tradier's systems: it will never work.
-  error: "rejected",
-};
-
-export function normalizeStatus(status: string, filled: string, quantity: string): OrderStatus {
-  const base = TRADIER_STATUS_TABLE[status.toLowerCase()] ?? "open";
-  const f = dec(filled);
-  if (base === "open" || base === "pending") {
-    if (f.gt(0) && f.gte(quantity)) return "filled";
-    if (f.gt(0)) return "partially_filled";
-  }
-  return base;
-}
 
 /** Tradier's side for an order of `side` meeting a signed `position`. Refuses a flip. */
 export function tradierSide(side: "buy" | "sell", quantity: string, position: string, assetClass: AssetClass): string {
