@@ -29,8 +29,11 @@ import positions from "./fixtures/positions.json";
 import quotesCrypto from "./fixtures/quotes-crypto.json";
 import quotesStocks from "./fixtures/quotes-stocks.json";
 
+/** The fake credentials every case uses. */
 export const CREDENTIALS = { ...ALPACA_FAKE_CREDENTIALS };
+/** The account id of the documented Account example. */
 export const ACCOUNT_ID = "e6fe16f3-64a4-4921-8928-cadf02f92f98";
+/** The paper host. */
 export const PAPER = "https://paper-api.alpaca.markets";
 export const DATA = "https://data.alpaca.markets";
 const CID = "tl0a1b2c3d4e5f60718293a4b5c6d7e8f9";
@@ -54,6 +57,7 @@ const marketBuy: OrderRequest = {
 
 const post = (body: unknown) => ({ method: "POST", url: `${PAPER}/v2/orders`, headers: JSON_AUTH, body });
 
+/** Layer 1: intents in, exact HTTP requests out. */
 export const requestCases: StaticRequestCase[] = [
   {
     name: "market buy: POST /v2/orders with the key headers, qty as a string and our client_order_id",
@@ -189,6 +193,7 @@ export const requestCases: StaticRequestCase[] = [
 
 const place = (order: Partial<OrderRequest> = {}) => (c: Parameters<StaticResponseCase["call"]>[0], a: string) => c.placeOrder(a, { ...marketBuy, ...order });
 
+/** Layer 2: recorded responses in, models or BrokerErrors out. */
 export const responseCases: StaticResponseCase[] = [
   {
     name: "account → balance (money as canonical decimal strings)",

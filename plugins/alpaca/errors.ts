@@ -80,6 +80,7 @@ export function authFailedMessage(environment: "paper" | "live"): string {
   );
 }
 
+/** What decides the kind of a failure besides the answer itself. */
 export interface ErrorContext {
   /** `POST /v2/orders`: an unreadable failure must not be read as "nothing happened". */
   placingOrder: boolean;

@@ -40,6 +40,7 @@ export class IdSource {
   }
 }
 
+/** One tradable symbol and its current book. */
 export interface Instrument {
   symbol: string;
   assetId: string;
@@ -54,6 +55,7 @@ export interface Instrument {
   multiplier: number;
 }
 
+/** One order as the fake holds it (money and quantities in big.js). */
 export interface EngineOrder {
   id: string;
   /** Key id of the account that holds it. */
@@ -110,6 +112,7 @@ export interface Holding {
   avg: Big;
 }
 
+/** What an account is created with. */
 export interface AccountConfig {
   keyId: string;
   secretKey: string;
@@ -118,6 +121,7 @@ export interface AccountConfig {
   shortingEnabled: boolean;
 }
 
+/** One account (one key pair): cash, holdings and orders. */
 export class FakeAccount {
   readonly holdings = new Map<string, Holding>();
   /** Insertion order = oldest first. */
@@ -147,6 +151,7 @@ export class FakeAccount {
   }
 }
 
+/** Market-wide settings of the fake. */
 export interface EngineOptions {
   now: () => Date;
   ids: IdSource;
@@ -170,6 +175,7 @@ export function assetClassOf(symbol: string): AlpacaAssetClass {
   return "us_equity";
 }
 
+/** The fake broker's market: instruments, accounts, matching and fills. */
 export class FakeEngine {
   readonly instruments = new Map<string, Instrument>();
   readonly accounts = new Map<string, FakeAccount>();

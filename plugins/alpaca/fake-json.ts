@@ -53,6 +53,7 @@ export function orderJson(account: FakeAccount, o: EngineOrder, nested: boolean)
   };
 }
 
+/** The query of `GET /v2/orders`, parsed. */
 export interface ListQuery {
   status: "open" | "closed" | "all";
   limit: number;
@@ -121,6 +122,7 @@ export function positionJson(engine: FakeEngine, account: FakeAccount, symbol: s
   };
 }
 
+/** Every position of an account, by symbol. */
 export function positionsJson(engine: FakeEngine, account: FakeAccount): AlpacaPositionJson[] {
   return [...account.holdings.keys()].sort().map((s) => positionJson(engine, account, s));
 }

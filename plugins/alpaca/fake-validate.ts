@@ -252,6 +252,7 @@ export interface ReplaceSpec {
   clientOrderId: string | null;
 }
 
+/** Parses a `PATCH /v2/orders/{id}` body. */
 export function parseReplace(raw: unknown): ReplaceSpec {
   if (!isRecord(raw)) throw invalid("request body must be a JSON object");
   const cid = raw.client_order_id;

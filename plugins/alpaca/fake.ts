@@ -42,6 +42,7 @@ export interface OrderArrival {
   status: number;
 }
 
+/** How a fake Alpaca is set up: accounts, market, fills, faults, clocks. */
 export interface AlpacaFakeOptions {
   /** Key pairs with their own account each. Default: {@link ALPACA_FAKE_CREDENTIALS}. */
   keys?: readonly { keyId: string; secretKey: string; cash?: string }[];

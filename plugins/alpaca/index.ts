@@ -10,6 +10,7 @@ import { alpacaCapabilities, alpacaManifest } from "./manifest";
 import { alpacaSymbol } from "./symbols";
 import { alpacaVenueRules } from "./venue-rules";
 
+/** The Alpaca plugin as the registry holds it (manifest, capabilities, symbols, venue rules, client). */
 export const alpacaPlugin = definePlugin({
   manifest: alpacaManifest,
   capabilities: alpacaCapabilities,

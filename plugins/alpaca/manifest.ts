@@ -56,6 +56,7 @@ export const AlpacaCredentialsSchema = z
     description: "An Alpaca Trading API key pair. Alpaca keys carry full trading rights; there is no read-only variant.",
     "x-link": ALPACA_KEYS_URL,
   });
+/** Parsed Alpaca credentials. */
 export type AlpacaCredentials = z.infer<typeof AlpacaCredentialsSchema>;
 
 /** Market data feeds a key can be entitled to; absent = Alpaca picks (iex on the free plan). */
@@ -89,8 +90,10 @@ export const AlpacaSettingsSchema = z.object({
     description: "iex (free plan), sip (paid plan) or delayed_sip. Leave empty to let Alpaca choose for your plan.",
   }),
 });
+/** Parsed Alpaca connection settings. */
 export type AlpacaSettings = z.infer<typeof AlpacaSettingsSchema>;
 
+/** The Alpaca manifest: environments, auth form, rate limit, quotes, settings. */
 export const alpacaManifest = {
   id: "alpaca",
   displayName: "Alpaca",

@@ -40,9 +40,13 @@ export type AlpacaOrderStatus =
   | "calculated"
   | "held";
 
+/** Order classes (`""` means simple). */
 export type AlpacaOrderClass = "" | "simple" | "bracket" | "oco" | "oto" | "mleg";
+/** Order types Alpaca takes. */
 export type AlpacaOrderType = "market" | "limit" | "stop" | "stop_limit" | "trailing_stop";
+/** Time-in-force values Alpaca takes. */
 export type AlpacaTimeInForce = "day" | "gtc" | "opg" | "cls" | "ioc" | "fok";
+/** Alpaca's asset classes. */
 export type AlpacaAssetClass = "us_equity" | "crypto" | "us_option";
 
 /** The Order entity (entities-order-v2.yaml). */
@@ -211,6 +215,7 @@ export interface WireOrder {
   legs: WireOrder[] | null;
 }
 
+/** The Order entity as the client reads it. */
 export const WireOrderSchema: z.ZodType<WireOrder, unknown> = z.lazy(() =>
   z
     .object({
@@ -250,8 +255,10 @@ export const WireOrderSchema: z.ZodType<WireOrder, unknown> = z.lazy(() =>
     .transform(({ order_type, ...o }) => ({ ...o, type: o.type ?? order_type })),
 );
 
+/** `GET /v2/orders`: a list of orders. */
 export const WireOrderListSchema = z.array(WireOrderSchema);
 
+/** The Position entity, as far as the client needs it. */
 export const WirePositionSchema = z.object({
   symbol: z.string().min(1),
   asset_class: NullableString,
@@ -259,9 +266,12 @@ export const WirePositionSchema = z.object({
   qty: WireDecimal,
   side: z.string().nullable().optional(),
 });
+/** A position as the client reads it. */
 export type WirePosition = z.output<typeof WirePositionSchema>;
+/** `GET /v2/positions`. */
 export const WirePositionListSchema = z.array(WirePositionSchema);
 
+/** The Account entity, as far as the client needs it. */
 export const WireAccountSchema = z.object({
   id: z.string().min(1),
   account_number: z.string().min(1),
@@ -276,6 +286,7 @@ export const WireAccountSchema = z.object({
   shorting_enabled: z.boolean().optional(),
   crypto_status: z.string().optional(),
 });
+/** An account as the client reads it. */
 export type WireAccount = z.output<typeof WireAccountSchema>;
 
 /** One latest quote from Market Data (`ap`/`bp` are JSON numbers there, not strings). */
@@ -284,6 +295,7 @@ export const WireQuoteSchema = z.object({
   ap: z.number().nullable().optional(),
   bp: z.number().nullable().optional(),
 });
+/** Latest quotes, keyed by symbol. */
 export const WireLatestQuotesSchema = z.object({ quotes: z.record(z.string(), WireQuoteSchema) });
 
 /** Error bodies: `{"code": 40310000, "message": "..."}`; the code is absent on some 401s. */
@@ -291,4 +303,5 @@ export const WireErrorSchema = z.looseObject({
   code: z.union([z.number(), z.string()]).optional(),
   message: z.string(),
 });
+/** An error body as the client reads it. */
 export type WireError = z.output<typeof WireErrorSchema>;

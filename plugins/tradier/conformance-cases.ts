@@ -37,8 +37,11 @@ import profileSingle from "./fixtures/profile-single.json";
 import quotesSingle from "./fixtures/quotes-single.json";
 import quotesUnmatched from "./fixtures/quotes-unmatched.json";
 
+/** The fake credentials every case uses. */
 export const CREDENTIALS = { ...TRADIER_FAKE_CREDENTIALS };
+/** The first account of the documented profile example. */
 export const ACCOUNT = "VA000001";
+/** The sandbox host. */
 export const SANDBOX = "https://sandbox.tradier.com/v1";
 const CID = "tl0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 
@@ -56,6 +59,7 @@ const getPositions = { method: "GET", url: `${SANDBOX}/accounts/${ACCOUNT}/posit
 const post = (body: string) => ({ method: "POST", url: `${SANDBOX}/accounts/${ACCOUNT}/orders`, headers: FORM, body });
 const listToday = { method: "GET", url: `${SANDBOX}/accounts/${ACCOUNT}/orders?includeTags=true&page=1&limit=100`, headers: AUTH };
 
+/** Layer 1: intents in, exact HTTP requests out. */
 export const requestCases: StaticRequestCase[] = [
   {
     name: "market buy when flat: reads the position, then POSTs a form with side buy and our id as tag",
@@ -207,6 +211,7 @@ const row = (o: { brokerOrderId: string; ticker: string; side: string; type: str
   tag: o.clientOrderId,
 });
 
+/** Layer 2: recorded responses in, models or BrokerErrors out. */
 export const responseCases: StaticResponseCase[] = [
   {
     name: "profile (documented example): every active account, in the connection's mode",

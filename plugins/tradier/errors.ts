@@ -106,6 +106,7 @@ export function authFailedMessage(environment: "paper" | "live"): string {
   );
 }
 
+/** What decides the kind of a failure besides the answer itself. */
 export interface ErrorContext {
   /** The request may have created or changed an order: an unreadable server failure is then outcome-unknown. */
   placingOrder: boolean;

@@ -31,6 +31,7 @@ export class TradierRefusal extends Error {
   }
 }
 
+/** One order (or leg) as sent. */
 export interface LegSpec {
   symbol: string;
   optionSymbol: string | null;
@@ -41,6 +42,7 @@ export interface LegSpec {
   stop: Big | null;
 }
 
+/** One order as the fake holds it. */
 export interface BookOrder extends LegSpec {
   id: number;
   klass: "equity" | "option" | "oto" | "otoco";
@@ -61,6 +63,7 @@ export interface BookOrder extends LegSpec {
   autoFillCap: Big | null;
 }
 
+/** A position with its total cost basis (signed, × 100 for options). */
 export interface Holding {
   quantity: Big;
   costBasis: Big;
@@ -68,6 +71,7 @@ export interface Holding {
   id: number;
 }
 
+/** One account: cash, holdings, orders. */
 export class BookAccount {
   readonly orders: BookOrder[] = [];
   readonly holdings = new Map<string, Holding>();
@@ -88,6 +92,7 @@ const remaining = (o: BookOrder): Big => o.quantity.minus(o.execQty);
 export const instrumentOf = (o: LegSpec): string => o.optionSymbol ?? o.symbol;
 const multiplierOf = (symbol: string): number => (/\d{6}[CP]\d{8}$/.test(symbol) ? 100 : 1);
 
+/** Prices, matching, fills and the rules Tradier's risk systems apply. */
 export class TradierBook {
   readonly prices = new Map<string, Big>();
   private nextId = 1000;

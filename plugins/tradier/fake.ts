@@ -26,6 +26,7 @@ import { normalizeStatus } from "./status";
 export const TRADIER_FAKE_CREDENTIALS = { token: "fake-tradier-token-for-tests-only-0000" } as const;
 export const TRADIER_FAKE_ACCOUNT = "VA00000001";
 
+/** How a fake Tradier is set up: accounts per token, environment, quota, clock. */
 export interface TradierFakeOptions {
   /** Tokens with their account. Default: {@link TRADIER_FAKE_CREDENTIALS} → {@link TRADIER_FAKE_ACCOUNT}, margin, $100 000. */
   accounts?: readonly { token: string; accountNumber: string; type?: "margin" | "cash"; cash?: string }[];
@@ -56,6 +57,7 @@ function toXml(value: unknown, tag = "response"): string {
   return `<${tag}>${String(value).replace(/&/g, "&amp;").replace(/</g, "&lt;")}</${tag}>`;
 }
 
+/** The fake Tradier. `fetch` is the handler; the other members are test controls. */
 export class TradierFake implements FakeBroker {
   readonly baseUrl: string | undefined;
   private book!: TradierBook;

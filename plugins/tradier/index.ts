@@ -11,6 +11,7 @@ import { tradierCapabilities, tradierManifest } from "./manifest";
 import { tradierSymbol } from "./symbols";
 import { tradierVenueRules } from "./venue-rules";
 
+/** The Tradier plugin as the registry holds it. */
 export const tradierPlugin = definePlugin({
   manifest: tradierManifest,
   capabilities: tradierCapabilities,

@@ -27,6 +27,7 @@ export const TRADIER_TOKEN_URL = "https://dash.tradier.com/settings/api";
 export const TAG_MAX_LENGTH = 255;
 export const TAG_PATTERN = /^[A-Za-z0-9-]{1,255}$/;
 
+/** Credentials: one bearer access token (the dashboard form reads the field metadata). */
 export const TradierCredentialsSchema = z.object({
   token: credentialField(
     z
@@ -43,8 +44,10 @@ export const TradierCredentialsSchema = z.object({
     },
   ),
 });
+/** Parsed Tradier credentials. */
 export type TradierCredentials = z.infer<typeof TradierCredentialsSchema>;
 
+/** Connection settings; unknown keys are stripped. */
 export const TradierSettingsSchema = z.object({
   environment: z
     .enum(["paper", "live"])
@@ -60,8 +63,10 @@ export const TradierSettingsSchema = z.object({
     .optional()
     .meta({ title: "Account number", description: "Only when your token reaches several accounts and the connection should trade one of them." }),
 });
+/** Parsed Tradier settings. */
 export type TradierSettings = z.infer<typeof TradierSettingsSchema>;
 
+/** The Tradier manifest: environments, auth form, rate limit, quotes, settings. */
 export const tradierManifest = {
   id: "tradier",
   displayName: "Tradier",

@@ -210,6 +210,7 @@ export function toBalance(b: WireBalances): Balance {
   return { currency: "USD", cash: b.total_cash, equity: b.total_equity, ...(buyingPower !== null && { buyingPower }), raw: b };
 }
 
+/** A profile account → the account a connection reaches. */
 export function toAccount(a: WireProfileAccount, mode: "paper" | "live"): BrokerAccount {
   return {
     brokerAccountId: a.account_number,
@@ -228,6 +229,7 @@ function quoteTime(q: WireQuote, now: Date): string {
   return now.toISOString();
 }
 
+/** A quote → normalized; a 0 bid or ask means no quote. */
 export function toQuote(ticker: string, q: WireQuote, now: Date): Quote {
   const side = (v: string | null): string | null => (v === null || !dec(v).gt(0) ? null : v);
   return { ticker, bid: side(q.bid), ask: side(q.ask), last: side(q.last), at: quoteTime(q, now) };

@@ -21,6 +21,7 @@ export const TRADIER_STATUS_TABLE: Readonly<Record<string, OrderStatus>> = {
   error: "rejected",
 };
 
+/** Normalized status, with fills taken into account. */
 export function normalizeStatus(status: string, filled: string, quantity: string): OrderStatus {
   const base = TRADIER_STATUS_TABLE[status.toLowerCase()] ?? "open";
   const f = dec(filled);

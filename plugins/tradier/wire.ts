@@ -38,13 +38,16 @@ export const WireProfileAccountSchema = z.looseObject({
   option_level: z.number().optional(),
   day_trader: z.boolean().optional(),
 });
+/** One account of the user profile. */
 export type WireProfileAccount = z.output<typeof WireProfileAccountSchema>;
 
+/** `GET /user/profile`. */
 export const WireProfileSchema = z.object({
   profile: z.looseObject({ account: oneOrMany(WireProfileAccountSchema), id: z.string().optional(), name: z.string().optional() }),
 });
 
 const BuyingPower = z.looseObject({ stock_buying_power: OptNum, option_buying_power: OptNum });
+/** `GET /accounts/{id}/balances`. */
 export const WireBalancesSchema = z.object({
   balances: z.looseObject({
     account_number: Id,
@@ -59,6 +62,7 @@ export const WireBalancesSchema = z.object({
 });
 export type WireBalances = z.output<typeof WireBalancesSchema>["balances"];
 
+/** One position. */
 export const WirePositionSchema = z.looseObject({
   symbol: z.string().min(1),
   quantity: Num,
@@ -66,8 +70,10 @@ export const WirePositionSchema = z.looseObject({
   date_acquired: z.string().optional(),
   id: Id.optional(),
 });
+/** A position as the client reads it. */
 export type WirePosition = z.output<typeof WirePositionSchema>;
 
+/** `GET /accounts/{id}/positions`. */
 export const WirePositionsSchema = z.object({
   positions: z.union([z.literal("null"), z.null(), z.looseObject({ position: oneOrMany(WirePositionSchema) })]).optional(),
 });
@@ -95,6 +101,7 @@ export interface WireOrder {
   leg: WireOrder[];
 }
 
+/** One order (or leg) as the client reads it. */
 export const WireOrderSchema: z.ZodType<WireOrder, unknown> = z.lazy(() =>
   z
     .looseObject({
@@ -141,9 +148,11 @@ export const WireOrderSchema: z.ZodType<WireOrder, unknown> = z.lazy(() =>
     })),
 );
 
+/** `GET /accounts/{id}/orders`. */
 export const WireOrdersSchema = z.object({
   orders: z.union([z.literal("null"), z.null(), z.looseObject({ order: oneOrMany(WireOrderSchema) })]).optional(),
 });
+/** `GET /accounts/{id}/orders/{id}`. */
 export const WireOneOrderSchema = z.object({ order: WireOrderSchema });
 
 /** The answer to placing, changing or cancelling an order: only an id and `"ok"`. */
@@ -163,7 +172,9 @@ export const WireQuoteSchema = z.looseObject({
   bid_date: z.union([z.number(), z.string()]).nullable().optional(),
   ask_date: z.union([z.number(), z.string()]).nullable().optional(),
 });
+/** A quote as the client reads it. */
 export type WireQuote = z.output<typeof WireQuoteSchema>;
+/** `GET /markets/quotes`. */
 export const WireQuotesSchema = z.object({
   quotes: z.union([z.literal("null"), z.null(), z.looseObject({ quote: oneOrMany(WireQuoteSchema) })]),
 });
