@@ -74,11 +74,12 @@ export function parseAlpacaSettings(settings: unknown): AlpacaSettings {
 
 /**
  * Market data is on data.alpaca.markets for both environments. When the
- * trading host is overridden (proxy, local fake broker) and no data URL is
- * given, the same host serves both, so a fake broker sees every request.
+ * trading host is overridden (proxy, local fake broker) the same host serves
+ * both, so a fake broker sees every request. There is deliberately no
+ * separate data-host setting: the key travels to that host, and only the
+ * core validates `baseUrl` (https, or http to loopback in development).
  */
-export function dataBaseUrl(tradingBaseUrl: string, settings: AlpacaSettings): string {
-  if (settings.dataBaseUrl) return settings.dataBaseUrl.replace(/\/+$/, "");
+export function dataBaseUrl(tradingBaseUrl: string): string {
   const trading = tradingBaseUrl.replace(/\/+$/, "");
   return trading === ALPACA_PAPER_URL || trading === ALPACA_LIVE_URL ? ALPACA_DATA_URL : trading;
 }
@@ -95,7 +96,7 @@ export function createAlpacaClient(context: PluginContext<AlpacaCredentials, unk
   const settings = parseAlpacaSettings(context.settings);
   const environment = context.environment;
   const base = context.baseUrl.replace(/\/+$/, "");
-  const dataBase = dataBaseUrl(base, settings);
+  const dataBase = dataBaseUrl(base);
   const { keyId, secretKey } = context.credentials;
 
   function request(method: string, url: string, body: unknown): Request {

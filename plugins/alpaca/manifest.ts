@@ -78,13 +78,6 @@ export const AlpacaSettingsSchema = z.object({
       title: "Trading API base URL override",
       description: "For corporate proxies or a local fake broker. Leave empty to use Alpaca's own host for the environment.",
     }),
-  dataBaseUrl: z
-    .string()
-    .optional()
-    .meta({
-      title: "Market data base URL override",
-      description: `Defaults to ${ALPACA_DATA_URL}, or to the trading base URL override when one is set.`,
-    }),
   dataFeed: AlpacaDataFeedSchema.optional().meta({
     title: "Quote feed",
     description: "iex (free plan), sip (paid plan) or delayed_sip. Leave empty to let Alpaca choose for your plan.",
