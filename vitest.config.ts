@@ -55,6 +55,8 @@ export default defineConfig(async () => {
             fileParallelism: false,
             testTimeout: 60_000,
             hookTimeout: 120_000,
+            // The CI box is shared: give the page time to catch up with the Worker before failing.
+            expect: { poll: { timeout: 15_000 } },
           },
         },
       ],

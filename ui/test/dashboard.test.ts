@@ -7,7 +7,7 @@
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Browser, openBrowser, SCREENSHOTS } from "./support/browser";
 
 const baseUrl = inject("baseUrl");
@@ -21,6 +21,14 @@ let webhookUrl = "";
 beforeAll(async () => {
   browser = await openBrowser(baseUrl);
   page = browser.page;
+});
+
+afterEach(async (ctx) => {
+  // A failing step leaves a picture of the page and points at the Worker's log.
+  if (ctx.task.result?.state !== "fail" || !page) return;
+  const file = join(SCREENSHOTS, `failed-${ctx.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`);
+  await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+  console.error(`screenshot: ${file}\nworker log: ${inject("workerLog")} (kept only with KEEP_UI_TEST_STATE=1)`);
 });
 
 afterAll(async () => {
@@ -78,6 +86,7 @@ describe("dashboard", () => {
     await expect.poll(() => password.getAttribute("aria-invalid")).toBe("true");
     const errorId = ((await password.getAttribute("aria-describedby")) ?? "").split(" ").find((id) => id.startsWith("err-"));
     expect(await page.locator(`#${errorId}`).textContent()).toBe("password must be at least 8 characters long.");
+    await page.screenshot({ path: join(SCREENSHOTS, "sign-up-error.png") });
 
     await password.fill(USER.password);
     await page.getByRole("button", { name: "Sign up" }).click();
@@ -248,6 +257,7 @@ describe("dashboard", () => {
     const row = page.locator("tbody tr").filter({ hasText: "Manual" });
     await row.waitFor();
     expect(await row.locator("td").nth(5).textContent()).toBe("Needs approval");
+    await page.screenshot({ path: join(SCREENSHOTS, "subscriptions.png"), fullPage: true });
 
     await postAlert(manualUrl, { ticker: "MSFT", action: "buy", quantity: 2, price: 410 });
     await go("Approvals");
