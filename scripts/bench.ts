@@ -153,11 +153,21 @@ class Api {
     this.base = base;
   }
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(this.base + path, {
+    const init: RequestInit = {
       method,
       headers: { "content-type": "application/json", ...(this.token && { authorization: `Bearer ${this.token}` }) },
       ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
+    };
+    let res: Response | null = null;
+    // An overloaded runtime may drop a connection; reads are retried a few times (writes are not: they might have happened).
+    for (let attempt = 1; res === null; attempt++) {
+      try {
+        res = await fetch(this.base + path, init);
+      } catch (e) {
+        if (method !== "GET" || attempt >= 5) throw e;
+        await sleep(500 * attempt);
+      }
+    }
     const text = await res.text();
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
     return JSON.parse(text) as T;
@@ -205,7 +215,7 @@ interface Results {
   broker: string;
   settings: { rate: number; durationS: number; memorySignals: number };
   floors: { direct: Summary; bareWorker: Summary };
-  ack: Summary & { errors: number; errorsByStatus: Record<string, number> };
+  ack: Summary & { errors: number; errorsByStatus: Record<string, number>; executed: number; drainMs: number };
   /** Ack latency against a strategy with no subscription: D1 lookup and log only, no Durable Object hop. */
   ackNoSubscription: (Summary & { errors: number }) | null;
   /** Ack latency with one subscription whose signals are delayed an hour: the Durable Object hop without any execution behind it. */
@@ -213,7 +223,7 @@ interface Results {
   signalToOrder: Summary & { method: string; lost: number };
   fanOut: { n: number; medianMs: number; maxMs: number; reps: number; method: string }[];
   throughput: { sustained: number; steps: { rate: number; ack: Summary; errors: number; errorsByStatus: Record<string, number>; accounted: number; accepted: number; ok: boolean; drainMs: number }[] };
-  memory: { signals: number; peakMiB: number; startMiB: number; endMiB: number; bareWorkerMiB: number | null; samples: number; accepted: number };
+  memory: { signals: number; peakMiB: number; startMiB: number; endMiB: number; bareWorkerMiB: number | null; samples: number; accepted: number; executed: number; drainMs: number };
   goals: Record<string, { goal: string; value: string; met: boolean }>;
 }
 
@@ -272,12 +282,26 @@ async function ackLatency(worker: Started, api: Api): Promise<Results["ack"]> {
   say(`ack: ${count} signals at ${RATE}/s, one strategy, one subscription${flags.profile ? " (CPU profile on)" : ""}`);
   const profiler = flags.profile ? await connectProfiler(worker.inspectorPort) : null;
   await profiler?.start();
-  const samples = await openLoop(RATE, count, () => post(worker.url + webhookPath(l), nextSignal(l).body));
+  const accepted = new Set<string>();
+  const samples = await openLoop(RATE, count, async () => {
+    const r = await post(worker.url + webhookPath(l), nextSignal(l).body);
+    if (r.status === 200) accepted.add((JSON.parse(r.body) as { id: string }).id);
+    return r;
+  });
   if (profiler) {
     const file = join(tmpdir(), `tradeloop-bench-${Date.now()}.cpuprofile`);
     profileReport = { ...(await profiler.stop(file, STAGES)), file };
   }
-  return { ...summarize(latencies(samples)), errors: samples.filter((s) => s.status !== 200).length, errorsByStatus: errorsByStatus(samples) };
+  // The next phase starts on an idle Worker: wait for this backlog to execute (and say how long it took).
+  say("ack: waiting for the queue to drain");
+  const drained = await accountedFor(api, [l], accepted, 300_000);
+  return {
+    ...summarize(latencies(samples)),
+    errors: samples.filter((s) => s.status !== 200).length,
+    errorsByStatus: errorsByStatus(samples),
+    executed: drained.accounted,
+    drainMs: drained.drainMs,
+  };
 }
 
 /** One subscription, every signal delayed an hour: enqueue (and its durable write) without a drain loop competing. */
@@ -463,11 +487,11 @@ async function memory(worker: Started, bare: Started, api: Api): Promise<Results
     if (r.status === 200) accepted.add((JSON.parse(r.body) as { id: string }).id);
     return r;
   });
-  // The run includes the queues draining behind it.
-  await accountedFor(api, lanes, accepted, 60_000);
+  // The run includes the queues draining behind it (bounded).
+  const drained = await accountedFor(api, lanes, accepted, 300_000);
   const rss = sampler.stop();
   const bareRss = barePid === null ? null : Math.round((sampleRss(barePid).stop().peakMiB) * 10) / 10;
-  return { signals: MEMORY_SIGNALS, ...rss, bareWorkerMiB: bareRss, accepted: accepted.size };
+  return { signals: MEMORY_SIGNALS, ...rss, bareWorkerMiB: bareRss, accepted: accepted.size, executed: drained.accounted, drainMs: drained.drainMs };
 }
 
 // ---------------------------------------------------------------- report
@@ -482,7 +506,7 @@ function table(r: Results): string {
     [`floor: bare Worker, same runtime (${r.settings.rate}/s)`, `p50 ${ms(f.bareWorker.p50)} · p90 ${ms(f.bareWorker.p90)} · p99 ${ms(f.bareWorker.p99)}`, "1×"],
     [
       `ack latency (${r.settings.rate}/s, ${r.settings.durationS} s)`,
-      `p50 ${ms(r.ack.p50)} · p90 ${ms(r.ack.p90)} · p99 ${ms(r.ack.p99)}${r.ack.errors ? ` · errors ${JSON.stringify(r.ack.errorsByStatus)}` : ""}`,
+      `p50 ${ms(r.ack.p50)} · p90 ${ms(r.ack.p90)} · p99 ${ms(r.ack.p99)}${r.ack.errors ? ` · errors ${JSON.stringify(r.ack.errorsByStatus)}` : ""} · executed ${r.ack.executed}, last ${(r.ack.drainMs / 1000).toFixed(1)} s after the last send`,
       `${ratio(r.ack.p50, f.bareWorker.p50)} · ${ratio(r.ack.p90, f.bareWorker.p90)} · ${ratio(r.ack.p99, f.bareWorker.p99)} of bare Worker`,
     ],
     ...(r.ackNoSubscription
@@ -519,7 +543,7 @@ function table(r: Results): string {
     ],
     [
       `peak RSS of workerd over ${r.memory.signals} signals`,
-      `${r.memory.peakMiB} MiB (start ${r.memory.startMiB} MiB)`,
+      `${r.memory.peakMiB} MiB (start ${r.memory.startMiB} MiB; ${r.memory.accepted} accepted, ${r.memory.executed} executed)`,
       r.memory.bareWorkerMiB ? `${ratio(r.memory.peakMiB, r.memory.bareWorkerMiB)} of bare Worker (${r.memory.bareWorkerMiB} MiB)` : "n/a",
     ],
   ];
@@ -554,6 +578,7 @@ async function main(): Promise<void> {
   const log = join(tmp, "wrangler.log");
   const persist = join(tmp, "state");
   const started: { stop(): Promise<void> }[] = [];
+  let ok = false;
   const stopAll = async () => {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
   };
@@ -617,13 +642,13 @@ async function main(): Promise<void> {
 
     const f = await floors(broker, bare);
     const nan = summarize([]);
-    const ack = ONLY.has("ack") ? await ackLatency(worker, api) : { ...nan, errors: 0, errorsByStatus: {} };
+    const ack = ONLY.has("ack") ? await ackLatency(worker, api) : { ...nan, errors: 0, errorsByStatus: {}, executed: 0, drainMs: 0 };
     const ack0 = ONLY.has("ack0") ? await ackNoSubscription(worker, api) : null;
     const ackq = ONLY.has("ackq") ? await ackQueuedOnly(worker, api) : null;
     const s2o = ONLY.has("s2o") ? await signalToOrder(worker, api, broker) : { ...nan, method: "skipped", lost: 0 };
     const fan = ONLY.has("fanout") ? await fanOut(worker, api, broker) : [];
     const tput = ONLY.has("throughput") ? await throughput(worker, api) : { sustained: 0, steps: [] };
-    const mem = ONLY.has("memory") ? await memory(worker, bare, api) : { signals: 0, peakMiB: NaN, startMiB: NaN, endMiB: NaN, bareWorkerMiB: null, samples: 0, accepted: 0 };
+    const mem = ONLY.has("memory") ? await memory(worker, bare, api) : { signals: 0, peakMiB: NaN, startMiB: NaN, endMiB: NaN, bareWorkerMiB: null, samples: 0, accepted: 0, executed: 0, drainMs: 0 };
 
     const partial: Omit<Results, "goals"> = {
       machine: {
@@ -654,9 +679,11 @@ async function main(): Promise<void> {
       process.stdout.write(`  inclusive share by stage: ${Object.entries(p.stages).map(([k, v]) => `${k} ${v}%`).join(", ")}\n`);
       for (const h of p.top) process.stdout.write(`  self ${String(h.selfPercent).padStart(5)}%  total ${String(h.totalPercent).padStart(5)}%  ${h.name}  ${h.where}\n`);
     }
+    ok = true;
   } finally {
     await stopAll();
-    if (flags.keep) say(`kept ${tmp}`);
+    // A failed run keeps its directory: wrangler's log is the first thing to read.
+    if (flags.keep || !ok) say(`kept ${tmp} (wrangler log: ${log})`);
     else rmSync(tmp, { recursive: true, force: true });
   }
 }
