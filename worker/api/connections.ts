@@ -120,7 +120,12 @@ export async function validateSettings(
     if ((CORE_SETTINGS as readonly string[]).includes(key)) core[key] = value;
     else own[key] = value;
   }
+  // `environment` is read by the core (broker-client.ts picks the base URL from it), so the core
+  // owns it: a plugin schema that does not declare it must not silently drop it.
+  const requested = own.environment;
+  delete own.environment;
   const settings = validateConnectionSettings(plugin, own);
+  settings.environment = resolveEnvironment(plugin, requested ?? settings.environment);
   const isPaper = plugin.manifest.id === "paper";
   if (core[BASE_URL_SETTING] !== undefined) {
     if (isPaper) throw new AppError("invalid-request", "settings.baseUrl is not available for the paper broker, which runs inside Tradeloop.", { field: "settings.baseUrl" });
@@ -147,12 +152,19 @@ export function validateConnectionSettings(plugin: BrokerPlugin, input: Record<s
     throw new AppError("invalid-request", "settings must be an object.", { field: "settings" });
   }
   const settings = { ...(parsed as Record<string, unknown>) };
-  const environment = settings.environment;
-  if ((environment === "paper" || environment === "live") && !plugin.manifest.environments[environment]) {
-    const available = Object.keys(plugin.manifest.environments).join(", ");
-    throw new AppError("invalid-request", `settings.environment must be one of: ${available}.`, { field: "settings.environment" });
-  }
+  if (settings.environment !== undefined) settings.environment = resolveEnvironment(plugin, settings.environment);
   return settings;
+}
+
+/**
+ * The connection's environment: one the broker has. Unset means paper when
+ * the broker has a paper environment (the safe default), else live.
+ */
+function resolveEnvironment(plugin: BrokerPlugin, value: unknown): "paper" | "live" {
+  const available = (["paper", "live"] as const).filter((e) => plugin.manifest.environments[e]);
+  if (value === undefined) return available.includes("paper") ? "paper" : "live";
+  if ((value === "paper" || value === "live") && available.includes(value)) return value;
+  throw new AppError("invalid-request", `settings.environment must be one of: ${available.join(", ")}.`, { field: "settings.environment" });
 }
 
 /** Serializes an account row. */
