@@ -27,12 +27,25 @@ export const MAX_LATENCY_MS = 10_000;
  */
 export const PaperSettingsSchema = z.object({
   /** Cash the account starts with (and returns to on reset). */
-  startingCash: z.number().positive().default(DEFAULT_STARTING_CASH),
+  startingCash: z
+    .number()
+    .positive()
+    .default(DEFAULT_STARTING_CASH)
+    .meta({ title: "Starting cash", description: "Cash the paper account starts with, in USD (and returns to on reset)." }),
   /**
    * Simulated broker latency, applied by the ledger before it handles each
    * request. Traders use it to rehearse slow fills; tests use it to make a slow broker.
    */
-  latencyMs: z.number().int().min(0).max(MAX_LATENCY_MS).default(0),
+  latencyMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_LATENCY_MS)
+    .default(0)
+    .meta({
+      title: "Simulated latency (ms)",
+      description: "Delay the paper broker adds to every request, to rehearse a slow broker. Leave at 0 for instant fills.",
+    }),
 });
 export type PaperSettings = z.infer<typeof PaperSettingsSchema>;
 
