@@ -423,7 +423,8 @@ async function accountedFor(api: Api, lanes: readonly Lane[], accepted: Readonly
     for (const l of lanes) {
       let cursor: string | null = null;
       do {
-        const q: string = `/api/signals?strategyId=${l.strategyId}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+        // 90 per page: the list endpoint binds one parameter per signal, and D1 allows 100 (see test/faults/read-model.test.ts).
+        const q: string = `/api/signals?strategyId=${l.strategyId}&limit=90${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
         const page: SignalPage = await api.call<SignalPage>("GET", q);
         for (const s of page.signals) {
           if (accepted.has(s.id) && s.trades.length === 1 && s.trades[0]!.status === "filled" && s.trades[0]!.orders.length > 0) accounted++;
