@@ -11,7 +11,7 @@
  */
 import { getPlugin } from "../../plugins";
 import type { BrokerClient, BrokerOrder, Decimal, OrderRequest, Quote } from "../../plugins/sdk";
-import { BrokerError, dec, TERMINAL_ORDER_STATUSES, toDecimal } from "../../plugins/sdk";
+import { BrokerError, dec, placeOrderOnce, TERMINAL_ORDER_STATUSES, toDecimal } from "../../plugins/sdk";
 import { resolveStrategySettings } from "../api/strategy-settings";
 import { decide } from "../trading/decide";
 import { resolveTicker } from "../trading/tickers";
@@ -20,7 +20,7 @@ import type { AccountState, Decision, PlanStep, PlannedOrder, TradePlan } from "
 import { clientOrderIdFor } from "./client-order-id";
 import type { QueuedSignal } from "./envelope";
 import type { OrderRow, QueueStore, TradeStatus } from "./queue-store";
-import { backoffMs, DEFAULT_RETRY, sleep, withRetry } from "./retry";
+import { DEFAULT_RETRY, sleep, withRetry } from "./retry";
 
 /** Thrown when the outcome at the broker could not be established yet; the queue retries the item later. */
 export class ResumeLater extends Error {
@@ -263,28 +263,19 @@ async function placeOnce(deps: Run, leg: string, planned: PlannedOrder): Promise
     );
   }
   const request = toOrderRequest(envelope, deps.ticker, clientOrderId, planned);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const ack = await client.placeOrder(accountId, request);
-      return adopt(deps, clientOrderId, ack);
-    } catch (err) {
-      if (!(err instanceof BrokerError)) throw err;
-      if (err.kind === "outcome-unknown" || err.code === "duplicate-client-order-id") {
-        const found = await reconcile(deps, clientOrderId);
-        if (found) return adopt(deps, clientOrderId, found);
-        if (err.code === "duplicate-client-order-id") throw new ResumeLater(`broker reports ${clientOrderId} exists but cannot find it`);
-        // Confirmed absent: sending again with the same id is safe.
-      } else if (err.kind !== "retryable") {
-        store.updateOrder(clientOrderId, { status: "rejected", message: err.message, sendState: "acked" }, now());
-        throw err;
-      }
-      if (attempt >= DEFAULT_RETRY.attempts) {
-        // Nothing reached the broker (or we confirmed it did not); the send state says so.
-        store.updateOrder(clientOrderId, { status: "rejected", message: err.message, sendState: "acked" }, now());
-        throw new TradeFailure("failed", err.code, `${err.message} (gave up after ${attempt} attempts)`);
-      }
-      await sleep(backoffMs(DEFAULT_RETRY, attempt, err.retryAfterMs));
+  try {
+    // Send, reconciling lost replies and retrying only what never reached the book (plugins/sdk reconcile.ts).
+    return adopt(deps, clientOrderId, await placeOrderOnce(client, accountId, request));
+  } catch (err) {
+    if (!(err instanceof BrokerError)) throw err;
+    if (err.kind === "outcome-unknown" || err.code === "duplicate-client-order-id") {
+      // The order may be at the broker: keep "sending" so the next attempt reconciles first.
+      throw new ResumeLater(`order ${clientOrderId}: ${err.message}`);
     }
+    // Nothing reached the broker's book (or the broker refused it): the send state says so.
+    store.updateOrder(clientOrderId, { status: "rejected", message: err.message, sendState: "acked" }, now());
+    if (err.kind === "retryable") throw new TradeFailure("failed", err.code, `${err.message} (gave up after ${DEFAULT_RETRY.attempts} attempts)`);
+    throw err;
   }
 }
 

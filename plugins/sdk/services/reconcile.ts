@@ -8,7 +8,9 @@
  *    `getOrder({ clientOrderId })`. Found = that is our order, adopt it.
  *    Absent = it never arrived, so sending again with the same id is safe.
  * 3. `retryable`: back off and send again (nothing reached the book).
- * 4. Anything else is final.
+ * 4. Anything else is final. A failure that leaves the outcome open (the
+ *    reconciling lookup itself failed, or the last attempt was lost) is thrown
+ *    as `outcome-unknown`: the caller must not treat it as "never placed".
  *
  * @module
  */
@@ -35,7 +37,18 @@ export async function placeOrderOnce(client: BrokerClient, accountId: string, re
       failure = err;
     }
     if (failure.kind === "outcome-unknown" || failure.code === "duplicate-client-order-id") {
-      const found = await withRetry(() => client.getOrder(accountId, { clientOrderId: request.clientOrderId }), policy, wait);
+      let found: BrokerOrder | null;
+      try {
+        found = await withRetry(() => client.getOrder(accountId, { clientOrderId: request.clientOrderId }), policy, wait);
+      } catch (err) {
+        // The order may exist and we could not ask: the outcome is still unknown. Reporting the
+        // lookup's own (say, retryable) error would tell the caller nothing reached the broker.
+        throw new BrokerError(`Could not confirm whether order ${request.clientOrderId} was placed: ${err instanceof Error ? err.message : String(err)}`, {
+          code: failure.code === "duplicate-client-order-id" ? failure.code : "broker-timeout",
+          kind: "outcome-unknown",
+          cause: err,
+        });
+      }
       if (found) return found;
       if (failure.code === "duplicate-client-order-id") throw failure;
       // Confirmed absent: the same client order id may go out again.
