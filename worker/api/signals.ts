@@ -98,6 +98,9 @@ const listSignalsRoute = createRoute({
   responses: { 200: jsonResponse(SignalListSchema, "A page of signals."), ...errorResponses(400, 401) },
 });
 
+/** Ids per IN (...) list: D1's 100-parameter limit, less the other parameters. */
+const ID_CHUNK = 90;
+
 type SignalRow = typeof schema.signals.$inferSelect;
 type TradeRow = typeof schema.trades.$inferSelect;
 type OrderRow = typeof schema.orders.$inferSelect;
@@ -140,13 +143,18 @@ export const signalsApi = createRouter()
       .limit(limit + 1);
     const page = rows.slice(0, limit);
     const ids = page.map((s) => s.id);
-    const [tradeRows, orderRows] =
-      ids.length === 0
-        ? [[], []]
-        : await db.batch([
-            db.select().from(schema.trades).where(and(eq(schema.trades.userId, userId), inArray(schema.trades.signalId, ids))),
-            db.select().from(schema.orders).where(and(eq(schema.orders.userId, userId), inArray(schema.orders.signalId, ids))),
-          ]);
+    // D1 binds at most 100 parameters per statement: look the page's trades and orders up in
+    // chunks of ids, all in one batch (one round trip).
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += ID_CHUNK) chunks.push(ids.slice(i, i + ID_CHUNK));
+    const queries = chunks.flatMap((part) => [
+      db.select().from(schema.trades).where(and(eq(schema.trades.userId, userId), inArray(schema.trades.signalId, part))),
+      db.select().from(schema.orders).where(and(eq(schema.orders.userId, userId), inArray(schema.orders.signalId, part))),
+    ]);
+    const [first, ...rest] = queries;
+    const results = first ? await db.batch([first, ...rest]) : [];
+    const tradeRows = results.filter((_, i) => i % 2 === 0).flat() as TradeRow[];
+    const orderRows = results.filter((_, i) => i % 2 === 1).flat() as OrderRow[];
     const last = page.at(-1);
     return c.json(
       {
