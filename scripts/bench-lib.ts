@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Agent as HttpAgent, createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -99,9 +99,31 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-export async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
-  return { status: res.status, body: await res.text() };
+/**
+ * Keep-alive connections, at most 256 per target: an overloaded server makes
+ * requests wait for a socket (the wait counts in their latency) instead of
+ * making the client open thousands of connections and exhaust the runtime's
+ * file descriptors.
+ */
+const agent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
+
+/** One POST over node:http; gives up (and closes the socket) after `timeoutMs`. */
+export function post(url: string, body: string, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no reply within ${timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 // ---------------------------------------------------------------- ids
