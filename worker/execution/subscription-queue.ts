@@ -69,6 +69,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
   private readonly store: QueueStore;
   private draining: Promise<void> | null = null;
   private syncing: Promise<void> = Promise.resolve();
+  private syncPending = false;
   private readonly waiters = new Map<string, Set<(t: TradeSnapshot) => void>>();
   private readonly clients: BrokerClients;
 
@@ -315,7 +316,13 @@ export class SubscriptionQueue extends DurableObject<Env> {
 
   /** Serialized D1 sync: each run starts after the previous one, so D1 never goes back in time. */
   private sync(): Promise<void> {
+    // Coalesce: while a sync is waiting to start, later requests ride on it (it reads the rows
+    // when it starts, so it carries their changes too). Under load this turns one D1 batch per
+    // trade into one per burst.
+    if (this.syncPending) return this.syncing;
+    this.syncPending = true;
     this.syncing = this.syncing.then(async () => {
+      this.syncPending = false;
       try {
         await syncReadModel(this.env.DB, this.store);
       } catch (err) {
@@ -336,10 +343,8 @@ export class SubscriptionQueue extends DurableObject<Env> {
     if (approvalDeadline !== null) candidates.push(approvalDeadline);
     const cancelAt = this.store.nextCancelAt();
     if (cancelAt !== null) candidates.push(cancelAt);
-    if (this.store.unsyncedTrades().length + this.store.unsyncedOrders().length + this.store.signalsNeedingLog().length > 0) {
-      candidates.push(now + SYNC_RETRY_MS);
-    }
-    if (this.store.liveOrders().length > 0) candidates.push(now + LIVE_ORDER_POLL_MS);
+    if (this.store.hasUnsynced()) candidates.push(now + SYNC_RETRY_MS);
+    if (this.store.hasLiveOrders()) candidates.push(now + LIVE_ORDER_POLL_MS);
     if (candidates.length === 0) {
       await this.ctx.storage.deleteAlarm();
       return;
