@@ -143,11 +143,10 @@ describe("D1 failures during a webhook", () => {
     });
   });
 
-  // BUG (reported to the lead): with D1 down, one subscription's queue stored the signal and
-  // another's did not; route.ts then answers 503 "Nothing was executed; send it again" while
-  // the first subscription executes it anyway. A sender that retries duplicates that trade.
-  // Expected: a 503 leaves no trace at any broker (or: the reply is 200, since the signal was
-  // durably queued, and the unqueued subscription's trade is recorded as failed).
+  // Regression: with D1 down, one subscription's queue stored the signal and another's did not;
+  // route.ts used to answer 503 "Nothing was executed; send it again" while the first subscription
+  // executed it anyway, so a sender that retried duplicated that trade. A 503 must leave no trace
+  // at any broker; since 88771c7 such a signal is accepted (200) and the log catches up from the queue.
   it("D1 down and one of two queues down: a 503 must not be followed by an execution", async () => {
     const trader = await createTrader();
     const conn2 = await call<{ id: string }>("POST", "/api/connections", { token: trader.token, body: { broker: "paper", name: "Second" } });

@@ -6,10 +6,9 @@ import { describe, expect, it } from "vitest";
 import { call, createTrader, sendAlert } from "../helpers/trader";
 
 describe("signal list at volume", () => {
-  // BUG (worker/api/signals.ts): the list endpoint loads the page's trades and orders with
-  // inArray(signalId, ids) plus the user id, i.e. limit + 1 bound parameters. D1 allows 100,
-  // so any page of 100 or more signals fails with "too many SQL variables" and answers 500.
-  // Expected: 200 with the page (chunk the ids by 90, as connection-broker.ts does).
+  // Regression (worker/api/signals.ts): the list endpoint loaded the page's trades and orders with
+  // inArray(signalId, ids) plus the user id, i.e. limit + 1 bound parameters; D1 allows 100, so a
+  // page of 100 or more signals answered 500 "too many SQL variables" (fixed in d566b33).
   it("GET /api/signals?limit=200 with 100 signals answers 200", async () => {
     const trader = await createTrader();
     for (let i = 0; i < 100; i++) {

@@ -1,16 +1,15 @@
 /**
- * Webhook bugs the fuzzer found, kept as failing tests until the lead fixes
- * them (then drop `.fails`, and the filter in ./webhook.test.ts).
+ * Regressions for webhook bugs the fuzzer found (each was a failing test
+ * until it was fixed).
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createTrader, sendAlert } from "../helpers/trader";
 
 describe("webhook bugs found by fuzzing", () => {
-  // BUG: the body `null` parses as JSON null; the rejection's log row then stores payload = null,
-  // which the `signals.payload` NOT NULL column refuses, so logRejected throws and the route
-  // answers 503 temporarily-unavailable (a 5xx for a malformed alert, and no log row).
-  // Expected: 400 invalid-payload with a logId, like `0`, `"x"` or `[]`.
+  // Was: the body `null` parsed as JSON null, the rejection's log row stored payload = null, which
+  // the `signals.payload` NOT NULL column refused, so the route answered 503 with no log row.
+  // Now: 400 invalid-payload with a logId, like `0`, `"x"` or `[]` (fixed in 88771c7).
   it("a body of JSON null is a 400 with a log row, not a 503", async () => {
     const trader = await createTrader();
     const r = await sendAlert(trader.webhookUrl, "null", { contentType: "application/json" });

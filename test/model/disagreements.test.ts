@@ -1,7 +1,7 @@
 /**
- * Where decide() and the documented rules disagree. Each test states the
- * reference's rule and is marked `.fails` until the lead decides which side
- * is right; the model-based test keeps these inputs out of its generator.
+ * Where decide() and the documented rules disagreed. Each test states the
+ * reference's rule; it was a failing test until decide() was brought in line,
+ * and now guards the rule (the model-based test covers the inputs too).
  */
 import { describe, expect, it } from "vitest";
 import { Big } from "../../plugins/sdk";
@@ -10,9 +10,9 @@ import { ledgerSnapshot } from "../faults/support";
 
 describe("decide() versus the reference", () => {
   // Reference §1, Sentiment + action: "sell+flat flattens only a long ... Always exits the full
-  // quantity regardless of `quantity`". decide() checks percent_of_position before sentiment
-  // (position-rules.ts buyOrSell), so `sell` + `flat` + percent_of_position 50 sells half the
-  // long and leaves 5 open instead of flattening it.
+  // quantity regardless of `quantity`". decide() used to check percent_of_position before
+  // sentiment (position-rules.ts buyOrSell), so `sell` + `flat` + percent_of_position 50 sold half
+  // the long and left 5 open instead of flattening it (fixed in 88771c7).
   it("sell + sentiment flat + percent_of_position exits the whole long", async () => {
     const trader = await createTrader();
     const open = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", quantity: 10, price: 100 }, { query: "?wait=2500" });

@@ -116,9 +116,7 @@ const signalArb: fc.Arbitrary<ModelSignal> = fc
       delete s.quantityType;
     }
     return s;
-  })
-  // Known disagreement between decide() and the reference, covered by ./disagreements.test.ts: kept out so the model runs green.
-  .filter((s) => !(s.sentiment === "flat" && s.quantityType === "percent_of_position"));
+  });
 
 const rulesArb: fc.Arbitrary<ModelRules> = fc.record({
   allowAddToPosition: fc.boolean(),
