@@ -11,7 +11,7 @@
  */
 import { getPlugin } from "../../plugins";
 import type { BrokerClient, BrokerOrder, Decimal, OrderRequest, Quote } from "../../plugins/sdk";
-import { BrokerError, dec, placeOrderOnce, TERMINAL_ORDER_STATUSES, toDecimal } from "../../plugins/sdk";
+import { BrokerError, dec, DEFAULT_RETRY, placeOrderOnce, TERMINAL_ORDER_STATUSES, toDecimal, withRetry } from "../../plugins/sdk";
 import { resolveStrategySettings } from "../api/strategy-settings";
 import { decide } from "../trading/decide";
 import { resolveTicker } from "../trading/tickers";
@@ -20,7 +20,7 @@ import type { AccountState, Decision, PlanStep, PlannedOrder, TradePlan } from "
 import { clientOrderIdFor } from "./client-order-id";
 import type { QueuedSignal } from "./envelope";
 import type { OrderRow, QueueStore, TradeStatus } from "./queue-store";
-import { DEFAULT_RETRY, sleep, withRetry } from "./retry";
+import { sleep } from "../../plugins/sdk/services/retry";
 
 /** Thrown when the outcome at the broker could not be established yet; the queue retries the item later. */
 export class ResumeLater extends Error {
