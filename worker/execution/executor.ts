@@ -10,13 +10,13 @@
  * @module
  */
 import { getPlugin } from "../../plugins";
-import type { BrokerClient, BrokerOrder, Decimal, OrderRequest, Quote } from "../../plugins/sdk";
+import type { Balance, BrokerClient, BrokerOrder, Decimal, OrderRequest, Quote } from "../../plugins/sdk";
 import { BrokerError, dec, DEFAULT_RETRY, placeOrderOnce, TERMINAL_ORDER_STATUSES, toDecimal, withRetry } from "../../plugins/sdk";
 import { resolveStrategySettings } from "../api/strategy-settings";
 import { decide } from "../trading/decide";
 import { resolveTicker } from "../trading/tickers";
 import { resolveSettings } from "../trading/settings";
-import type { AccountState, Decision, PlanStep, PlannedOrder, TradePlan } from "../trading/types";
+import type { AccountState, Decision, PlanStep, PlannedOrder, QuoteInput, TradePlan } from "../trading/types";
 import { clientOrderIdFor } from "./client-order-id";
 import type { QueuedSignal } from "./envelope";
 import type { OrderRow, QueueStore, TradeStatus } from "./queue-store";
@@ -142,8 +142,18 @@ function awaitApprovalIfNeeded(deps: ExecutorDeps, tradeId: string): void {
   throw new AwaitingApproval(tradeId);
 }
 
-/** Reads what the decision needs from the broker, then calls the pure core. */
-async function decideNow(deps: Omit<Run, "ticker">): Promise<Decision> {
+/**
+ * Reads what the decision needs from the broker, then calls the pure core.
+ *
+ * Why lazily: every broker request costs the trade a round trip (and a share
+ * of a per-key rate limit), yet most signals never look at the balance or a
+ * quote. The position and open orders are always read; the balance and the
+ * quote are offered to `decide` as getters that only record the access, and
+ * fetched (then decided again) only if the decision read them. `decide` is
+ * pure, so a decision that never read a value is exactly the decision it
+ * would have made with the real one.
+ */
+export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & { client: BrokerClient }): Promise<Decision> {
   const { client, envelope } = deps;
   const { signal } = envelope;
   const accountId = envelope.account.brokerAccountId;
@@ -159,40 +169,86 @@ async function decideNow(deps: Omit<Run, "ticker">): Promise<Decision> {
     await withRetry(() => client.observePrice!(accountId, ticker, signalPrice));
   }
   const plugin = getPlugin(envelope.connection.broker);
-  const [positions, openOrders, balance, quote] = await Promise.all([
+  const getQuote = plugin?.manifest.providesQuotes ? client.getQuote?.bind(client) : undefined;
+  const fetchQuote = (): Promise<Quote | null> => (getQuote ? getQuote(ticker, assetClass).catch(() => null) : Promise.resolve(null));
+  const known: LazyReads = {};
+  const [positions, openOrders] = await Promise.all([
     withRetry(() => client.getPositions(accountId)),
     withRetry(() => client.getOpenOrders(accountId)),
-    withRetry(() => client.getBalance(accountId)),
-    plugin?.manifest.providesQuotes && client.getQuote
-      ? client.getQuote(ticker, assetClass).catch(() => null)
-      : Promise.resolve(null),
+    // Without the signal's price nearly every decision needs the quote: ask at once, not in a second round.
+    signalPrice === null ? fetchQuote().then((q) => (known.quote = q)) : null,
   ]);
+  if (!getQuote) known.quote = null;
   const position = positions.find((p) => p.ticker === ticker);
-  const account: AccountState = {
-    positionQuantity: position?.quantity ?? "0",
-    positionAvgPrice: position?.avgPrice ?? null,
-    openOrders: openOrders
-      .filter((o) => o.ticker === ticker)
-      .map((o) => ({ brokerOrderId: o.brokerOrderId, side: o.side, type: o.type, quantity: o.quantity })),
-    cash: balance.cash,
-    equity: balance.equity,
-  };
+  const orders = openOrders
+    .filter((o) => o.ticker === ticker)
+    .map((o) => ({ brokerOrderId: o.brokerOrderId, side: o.side, type: o.type, quantity: o.quantity }));
   const features = plugin?.capabilities.orders[assetClass];
-  return decide({
-    signal,
-    settings: resolveSettings(envelope.subscription.settings),
-    strategy: {
-      assetClass,
-      allowedTickers: envelope.strategy.allowedTickers,
-      maxSignalAgeSeconds: resolveStrategySettings(envelope.strategy.settings).maxSignalAgeSeconds ?? 0,
+  const settings = resolveSettings(envelope.subscription.settings);
+  const strategy = {
+    assetClass,
+    allowedTickers: envelope.strategy.allowedTickers,
+    maxSignalAgeSeconds: resolveStrategySettings(envelope.strategy.settings).maxSignalAgeSeconds ?? 0,
+  };
+  // At most three passes: each one either reads nothing new (done) or adds a value to `known`.
+  for (;;) {
+    const wanted = new Set<keyof LazyReads>();
+    const balance = known.balance;
+    const account: AccountState = {
+      positionQuantity: position?.quantity ?? "0",
+      positionAvgPrice: position?.avgPrice ?? null,
+      openOrders: orders,
+      get cash() {
+        if (balance === undefined) wanted.add("balance");
+        return balance?.cash ?? null;
+      },
+      get equity() {
+        if (balance === undefined) wanted.add("balance");
+        return balance?.equity ?? null;
+      },
+    };
+    const quote = known.quote === undefined ? recordingQuote(() => wanted.add("quote")) : known.quote;
+    const decision = decide({
+      signal,
+      settings,
+      strategy,
+      account,
+      price: signalPrice ?? quoteMid(known.quote ?? null),
+      now,
+      receivedAt: new Date(envelope.receivedAt),
+      ...(features && { features }),
+      ...(quote && { quote }),
+    });
+    if (wanted.size === 0) return decision;
+    await Promise.all([
+      wanted.has("balance") ? withRetry(() => client.getBalance(accountId)).then((b) => (known.balance = b)) : null,
+      wanted.has("quote") ? fetchQuote().then((q) => (known.quote = q)) : null,
+    ]);
+  }
+}
+
+/** Broker reads fetched only when a decision asks for them (undefined: not fetched yet). */
+interface LazyReads {
+  balance?: Balance;
+  quote?: Quote | null;
+}
+
+/** A quote whose fields record that they were read (and read as unknown). */
+function recordingQuote(onRead: () => void): QuoteInput {
+  return {
+    get bid() {
+      onRead();
+      return null;
     },
-    account,
-    price: signalPrice ?? quoteMid(quote),
-    now,
-    receivedAt: new Date(envelope.receivedAt),
-    ...(features && { features }),
-    ...(quote && { quote: { bid: quote.bid, ask: quote.ask, last: quote.last } }),
-  });
+    get ask() {
+      onRead();
+      return null;
+    },
+    get last() {
+      onRead();
+      return null;
+    },
+  };
 }
 
 function quoteMid(quote: Quote | null): Decimal | null {

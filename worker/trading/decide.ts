@@ -227,7 +227,7 @@ function entryOrders(ctx: Ctx, side: OrderSide, subtract: Big | null): EntryResu
     request,
     price: base,
     pointValue: ctx.pointValue,
-    equity: ctx.input.account.equity,
+    equity: () => ctx.input.account.equity,
     positionSize: ctx.position.abs(),
     riskPerUnit: () => riskPerUnit(sl, side, base!),
     step: ctx.step,
@@ -445,7 +445,7 @@ function decideOrThrow(input: DecisionInput): TradePlan {
             positionSize: ctx.position.abs(),
             price: ctx.price,
             pointValue: ctx.pointValue,
-            equity: input.account.equity,
+            equity: () => input.account.equity,
             step: ctx.step,
             ticker: ctx.instrument.ticker,
           });

@@ -81,7 +81,12 @@ export interface EntrySizingInput {
   /** Entry base price (limit, stop or best known price). */
   price: Big | null;
   pointValue: Big | null;
-  equity: Decimal | null;
+  /**
+   * The account's equity, read only by the equity-based types. A function so
+   * that a caller can tell whether the decision needed it (the executor asks
+   * the broker for the balance only then).
+   */
+  equity: () => Decimal | null;
   /** Absolute size of the open position (for percent_of_position adds). */
   positionSize: Big;
   /** Price risk per unit, computed on demand (risk types only). */
@@ -101,7 +106,8 @@ function needPrice(price: Big | null, type: string, ticker: string): Big {
   return price;
 }
 
-function needEquity(equity: Decimal | null, type: string): Big {
+function needEquity(read: () => Decimal | null, type: string): Big {
+  const equity = read();
   if (equity === null || !new Big(equity).gt(0)) {
     return reject("equity-unavailable", `Sizing by "${type}" needs the account's equity, and the broker did not report a positive equity; use a fixed quantity or dollar_amount.`, "quantityType");
   }
@@ -159,7 +165,8 @@ export interface ExitSizingInput {
   positionSize: Big;
   price: Big | null;
   pointValue: Big | null;
-  equity: Decimal | null;
+  /** The account's equity, read only by `percent_of_equity` (see EntrySizingInput.equity). */
+  equity: () => Decimal | null;
   step: Big;
   ticker: string;
 }
