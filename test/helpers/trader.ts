@@ -2,7 +2,7 @@
  * End-to-end fixtures: a trader with a paper connection, a strategy and a
  * subscription, created through the public API exactly as a user would.
  */
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 
 export const ORIGIN = "http://tradeloop.test";
@@ -161,4 +161,18 @@ export async function positions(trader: Trader): Promise<{ ticker: string; quant
 
 export async function positionOf(trader: Trader, ticker: string): Promise<number> {
   return (await positions(trader)).find((p) => p.ticker === ticker)?.quantity ?? 0;
+}
+
+/**
+ * The status of a signal's D1 log row. A rejected signal's row is written
+ * before the reply; an accepted signal's row is written by its queue's sync,
+ * moments after (so this polls, up to `timeoutMs`). Null if it never appears.
+ */
+export async function logRowStatus(signalId: string, timeoutMs = 5_000): Promise<string | null> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await env.DB.prepare("SELECT status FROM signals WHERE id = ?").bind(signalId).first<{ status: string }>();
+    if (row || Date.now() > deadline) return row?.status ?? null;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

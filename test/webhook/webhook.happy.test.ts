@@ -1,6 +1,5 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, createTrader, positionOf, sendAlert, settledSignal } from "../helpers/trader";
+import { call, createTrader, logRowStatus, positionOf, sendAlert, settledSignal } from "../helpers/trader";
 
 describe("webhook → queue → paper broker → API", () => {
   it("turns a TradingView-style buy into a filled paper order and a position", async () => {
@@ -104,10 +103,17 @@ describe("webhook → queue → paper broker → API", () => {
     expect(page2.body.nextCursor).toBeNull();
   });
 
-  it("writes the signal log row before replying", async () => {
+  it("an accepted signal's log row reaches D1 through its queue, moments after the reply", async () => {
     const trader = await createTrader();
     const reply = await sendAlert(trader.webhookUrl, { ticker: "AAPL", action: "buy", price: 1 });
-    const row = await env.DB.prepare("select status from signals where id = ?").bind(reply.body.id!).first<{ status: string }>();
-    expect(row?.status).toBe("accepted");
+    expect(await logRowStatus(reply.body.id!, 2_000)).toBe("accepted");
+  });
+
+  it("a strategy without subscriptions logs the signal before replying", async () => {
+    const trader = await createTrader();
+    await call("DELETE", `/api/subscriptions/${trader.subscriptionId}`, { token: trader.token });
+    const reply = await sendAlert(trader.webhookUrl, { ticker: "AAPL", action: "buy", price: 1 });
+    expect(reply.status).toBe(200);
+    expect(await logRowStatus(reply.body.id!, 0)).toBe("accepted");
   });
 });

@@ -7,7 +7,7 @@
  * @module
  */
 import { sql } from "drizzle-orm";
-import { drizzle } from "drizzle-orm/d1";
+import { getDb, type Db } from "../db/client";
 import * as schema from "../db/schema";
 import type { QueuedSignal } from "./envelope";
 import type { OrderRow, QueueStore, TradeRow } from "./queue-store";
@@ -19,7 +19,7 @@ export async function syncReadModel(d1: D1Database, store: QueueStore): Promise<
   const logs = store.signalsNeedingLog();
   if (trades.length === 0 && orders.length === 0 && logs.length === 0) return 0;
 
-  const db = drizzle(d1, { schema });
+  const db = getDb(d1);
   const envelopes = new Map<string, QueuedSignal | null>();
   const envelopeOf = (signalId: string): QueuedSignal => {
     let e = envelopes.get(signalId);
@@ -69,7 +69,6 @@ export async function syncReadModel(d1: D1Database, store: QueueStore): Promise<
   return statements.length;
 }
 
-type Db = ReturnType<typeof drizzle<typeof schema>>;
 
 function insertSignalLog(db: Db, e: QueuedSignal) {
   return db.insert(schema.signals).values({ ...e.logRow, messageCode: null, message: null }).onConflictDoNothing();

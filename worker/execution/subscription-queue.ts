@@ -70,6 +70,8 @@ export class SubscriptionQueue extends DurableObject<Env> {
   private draining: Promise<void> | null = null;
   private syncing: Promise<void> = Promise.resolve();
   private syncPending = false;
+  /** The armed alarm as last set or read (undefined: not read yet in this instance). */
+  private alarmAt: number | null | undefined = undefined;
   private readonly waiters = new Map<string, Set<(t: TradeSnapshot) => void>>();
   private readonly clients: BrokerClients;
 
@@ -89,13 +91,31 @@ export class SubscriptionQueue extends DurableObject<Env> {
    * Appends signals (in order) to this subscription's queue. Durable when it
    * returns: the inserts commit together before the reply leaves (output
    * gate). Idempotent per signal id, so the webhook may safely retry.
+   *
+   * The webhook leaves the D1 log to us: a signal that runs at once reaches
+   * D1 with the sync after its trade (off the order's path); one that waits
+   * (delayed, or behind other work) is copied now, so the API shows it queued.
    */
   async enqueue(batch: readonly QueuedSignal[]): Promise<{ enqueued: number }> {
     const now = Date.now();
     let enqueued = 0;
-    for (const envelope of batch) if (this.store.enqueue(envelope, now, envelope.notBefore ?? null)) enqueued++;
-    await this.scheduleAlarm();
-    if (enqueued > 0) void this.kick();
+    let wakeAt = now + WATCHDOG_MS;
+    let waits = this.draining !== null;
+    for (const envelope of batch) {
+      const notBefore = envelope.notBefore ?? null;
+      if (!this.store.enqueue(envelope, now, notBefore)) continue;
+      enqueued++;
+      if (notBefore !== null && notBefore > now) {
+        waits = true;
+        wakeAt = Math.min(wakeAt, notBefore);
+      }
+    }
+    if (enqueued === 0) return { enqueued };
+    // The watchdog (or the delay's wake-up) is armed before the reply: if this instance dies
+    // before the drain loop gets to the signal, the alarm runs it.
+    await this.armAlarmBy(wakeAt);
+    if (waits) void this.sync();
+    void this.kick();
     return { enqueued };
   }
 
@@ -178,6 +198,8 @@ export class SubscriptionQueue extends DurableObject<Env> {
 
   /** Drains whatever is due, catches the read model up, then re-arms. Safe to run twice. */
   override async alarm(): Promise<void> {
+    // This alarm is spent; whatever is still needed is re-armed below.
+    this.alarmAt = null;
     await this.kick();
     await this.cancelDueOrders();
     await this.refreshLiveOrders();
@@ -222,9 +244,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
       } catch (err) {
         if (err instanceof AwaitingApproval) {
           // The trade waits at the head of the queue; approve()/reject() or its deadline resume the loop.
-          const trade = this.store.trade(item.tradeId);
-          if (trade) this.notify(trade);
-          void this.sync();
+          this.syncThenNotify(item.tradeId);
           return;
         }
         const attempts = this.store.bumpAttempts(item.seq);
@@ -250,10 +270,8 @@ export class SubscriptionQueue extends DurableObject<Env> {
         );
       }
       this.store.markItem(item.seq, "done");
-      const trade = this.store.trade(item.tradeId);
-      if (trade) this.notify(trade);
       // Copy to D1 without holding up the next signal: D1 is the read model, not the truth.
-      void this.sync();
+      this.syncThenNotify(item.tradeId);
     }
   }
 
@@ -333,6 +351,29 @@ export class SubscriptionQueue extends DurableObject<Env> {
     return this.syncing;
   }
 
+  /**
+   * `?wait=` callers hear of a trade once D1 has its copy (or the attempt
+   * failed), so the API they query next agrees with the reply.
+   */
+  private syncThenNotify(tradeId: string): void {
+    void this.sync().then(() => {
+      const trade = this.store.trade(tradeId);
+      if (trade) this.notify(trade);
+    });
+  }
+
+  /**
+   * Makes sure the alarm fires no later than `at`. The alarm time is cached,
+   * so the common case (already armed earlier) costs no storage call.
+   */
+  private async armAlarmBy(at: number): Promise<void> {
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    const current = this.alarmAt;
+    if (current !== null && current <= at && current >= Date.now()) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
+  }
+
   private async scheduleAlarm(): Promise<void> {
     const now = Date.now();
     const candidates: number[] = [];
@@ -346,13 +387,12 @@ export class SubscriptionQueue extends DurableObject<Env> {
     if (this.store.hasUnsynced()) candidates.push(now + SYNC_RETRY_MS);
     if (this.store.hasLiveOrders()) candidates.push(now + LIVE_ORDER_POLL_MS);
     if (candidates.length === 0) {
+      this.alarmAt = null;
       await this.ctx.storage.deleteAlarm();
       return;
     }
-    const next = Math.min(...candidates);
-    const current = await this.ctx.storage.getAlarm();
     // Only move the alarm earlier (or set it): a later candidate must not postpone an earlier need.
-    if (current === null || next < current || current < now) await this.ctx.storage.setAlarm(next);
+    await this.armAlarmBy(Math.min(...candidates));
   }
 
   private notify(trade: TradeRow): void {

@@ -3,8 +3,9 @@
  *
  * 1. authenticate: constant-time check of the secret's hash;
  * 2. parse: raw text → JSON (whatever the content type) → normalized signals;
- * 3. log the signal in D1 and, at the same time, append it durably to every
- *    enabled subscription's queue (a Durable Object each);
+ * 3. append it durably to every enabled subscription's queue (a Durable
+ *    Object each), which also copies it to the D1 log; a strategy without
+ *    subscriptions, or a queue that failed, is logged in D1 here;
  * 4. reply in TradersPost's shape, without waiting for any broker unless the
  *    sender asked with `?wait=<ms>`.
  *
@@ -180,34 +181,30 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
       logRow,
     }));
 
-  // Log and enqueue in parallel: either one alone is enough to never lose the signal.
-  const [logResult, ...queueResults] = await Promise.allSettled([
-    logAccepted(c.env.DB, entries.map(({ logRow, trades }) => ({ log: logRow, trades }))),
-    ...targets.map((t, i) => enqueueWithRetry(c.env, t.id, envelopesFor(t, i))),
-  ]);
+  const logRows = (withTrades: boolean) =>
+    entries.map(({ logRow, trades }) => ({ log: logRow, trades: withTrades ? trades : [] }));
 
-  const queuedTargets = targets.filter((_, i) => queueResults[i]?.status === "fulfilled");
-  const failedTargets = targets.filter((_, i) => queueResults[i]?.status === "rejected");
-  if (failedTargets.length > 0) console.error(`webhook ${strategy.id}: could not queue for ${failedTargets.length} subscription(s)`);
-  if (logResult?.status === "rejected") {
-    // Nothing stored anywhere: the sender must retry, and a retry cannot duplicate anything.
-    if (queuedTargets.length === 0) return unavailable(c, logResult.reason);
-    // At least one queue holds the signal, so it WILL execute there: answering 503 would invite a
-    // duplicate. Accept it; the queues write the missing log row (and the unqueued trades, as
-    // failed) when D1 is back.
-    const failedIds = new Set(failedTargets.map((t) => t.id));
-    await Promise.allSettled(
-      queuedTargets.flatMap((t) =>
-        entries.map((e) =>
-          queueOf(c.env, t.id).ensureLogged(
-            e.logRow.id,
-            e.trades.filter((tr) => failedIds.has(tr.subscriptionId)).map((tr) => ({ tradeId: tr.id, subscriptionId: tr.subscriptionId })),
-          ),
-        ),
-      ),
-    );
-  } else if (failedTargets.length > 0) {
-    await markUnqueued(c.env.DB, entries, failedTargets);
+  let queuedTargets: SubscriptionTarget[] = [];
+  if (targets.length === 0) {
+    // Nothing to execute: the log row is the whole record.
+    try {
+      await logAccepted(c.env.DB, logRows(false));
+    } catch (err) {
+      return unavailable(c, err);
+    }
+  } else {
+    // The queues are the durable record. Each one writes the signal's log row and its own trade
+    // to D1 with its read-model sync (off the reply's path, after the order when it runs at once),
+    // so the webhook's reply costs one D1 read and one Durable Object write per subscription.
+    const queueResults = await Promise.allSettled(targets.map((t, i) => enqueueWithRetry(c.env, t.id, envelopesFor(t, i))));
+    queuedTargets = targets.filter((_, i) => queueResults[i]?.status === "fulfilled");
+    const failedTargets = targets.filter((_, i) => queueResults[i]?.status === "rejected");
+    if (failedTargets.length > 0) {
+      console.error(`webhook ${strategy.id}: could not queue for ${failedTargets.length} subscription(s)`);
+      const outcome = await recordUnqueued(c.env, entries, logRows(true), queuedTargets, failedTargets);
+      // Nothing stored anywhere: the sender must retry, and a retry cannot duplicate anything.
+      if (outcome.stored === false) return unavailable(c, outcome.error);
+    }
   }
 
   const waitMs = parseWait(c.req.query("wait"));
@@ -240,6 +237,41 @@ async function enqueueWithRetry(env: Env, subscriptionId: string, batch: QueuedS
 
 function isOverloaded(err: unknown): boolean {
   return typeof err === "object" && err !== null && "overloaded" in err && (err as { overloaded?: unknown }).overloaded === true;
+}
+
+/**
+ * Some queues could not take the signal. Its log row and the trades of every
+ * subscription go to D1 now, the unqueued ones as failed, so nothing stays
+ * invisible. When D1 is down too but at least one queue holds the signal, it
+ * WILL execute there, so answering 503 would invite a duplicate: those queues
+ * write the missing rows (the unqueued trades as failed) once D1 is back.
+ */
+async function recordUnqueued(
+  env: Env,
+  entries: readonly { logRow: SignalLogRow; trades: readonly { id: string; subscriptionId: string }[] }[],
+  rows: Parameters<typeof logAccepted>[1],
+  queued: readonly SubscriptionTarget[],
+  failed: readonly SubscriptionTarget[],
+): Promise<{ stored: true } | { stored: false; error: unknown }> {
+  try {
+    await logAccepted(env.DB, rows);
+  } catch (error) {
+    if (queued.length === 0) return { stored: false, error };
+    const failedIds = new Set(failed.map((t) => t.id));
+    await Promise.allSettled(
+      queued.flatMap((t) =>
+        entries.map((e) =>
+          queueOf(env, t.id).ensureLogged(
+            e.logRow.id,
+            e.trades.filter((tr) => failedIds.has(tr.subscriptionId)).map((tr) => ({ tradeId: tr.id, subscriptionId: tr.subscriptionId })),
+          ),
+        ),
+      ),
+    );
+    return { stored: true };
+  }
+  await markUnqueued(env.DB, entries, failed);
+  return { stored: true };
 }
 
 /** Trades that could not be queued get a visible, terminal outcome instead of staying "queued" forever. */

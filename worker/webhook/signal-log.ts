@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { drizzle } from "drizzle-orm/d1";
+import { getDb } from "../db/client";
 import * as schema from "../db/schema";
 import type { SignalLogRow } from "../execution/envelope";
 
@@ -32,7 +32,7 @@ export function loggablePayload(parsed: unknown, bodyText: string): unknown {
 }
 
 export async function logRejected(d1: D1Database, row: RejectedLog): Promise<void> {
-  const db = drizzle(d1, { schema });
+  const db = getDb(d1);
   await db.insert(schema.signals).values({ ...row, status: "rejected" });
 }
 
@@ -41,7 +41,7 @@ export async function logAccepted(
   d1: D1Database,
   rows: readonly { log: SignalLogRow; trades: readonly { id: string; subscriptionId: string }[] }[],
 ): Promise<void> {
-  const db = drizzle(d1, { schema });
+  const db = getDb(d1);
   const statements = rows.flatMap(({ log, trades }) => [
     db.insert(schema.signals).values(log).onConflictDoNothing(),
     ...chunk(trades, 10).map((part) =>
