@@ -3,7 +3,7 @@
  * pages through every signal of a strategy to account for it).
  */
 import { describe, expect, it } from "vitest";
-import { call, createTrader, sendAlert } from "../helpers/trader";
+import { call, createTrader, sendAlert, settledSignal } from "../helpers/trader";
 
 describe("signal list at volume", () => {
   // Regression (worker/api/signals.ts): the list endpoint loaded the page's trades and orders with
@@ -11,10 +11,14 @@ describe("signal list at volume", () => {
   // page of 100 or more signals answered 500 "too many SQL variables" (fixed in d566b33).
   it("GET /api/signals?limit=200 with 100 signals answers 200", async () => {
     const trader = await createTrader();
+    let last = "";
     for (let i = 0; i < 100; i++) {
       const r = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "cancel", price: 100 });
       expect(r.status).toBe(200);
+      last = r.body.id!;
     }
+    // One queue, in order: once the last signal is settled in D1, so are the 99 before it.
+    await settledSignal(trader.token, last);
     const list = await call<{ signals: unknown[] }>("GET", `/api/signals?strategyId=${trader.strategyId}&limit=200`, { token: trader.token });
     expect(list.status, JSON.stringify(list.body).slice(0, 300)).toBe(200);
     expect(list.body.signals).toHaveLength(100);

@@ -96,6 +96,8 @@ describe("webhook → queue → paper broker → API", () => {
     const trader = await createTrader();
     const ids: string[] = [];
     for (const q of [1, 2, 3]) ids.push((await sendAlert(trader.webhookUrl, { ticker: "AMD", action: "buy", quantity: q, price: 100 })).body.id!);
+    // The queue copies accepted signals to D1 moments after the reply.
+    for (const id of ids) await settledSignal(trader.token, id);
     const page1 = await call<{ signals: { id: string }[]; nextCursor: string | null }>("GET", `/api/signals?strategyId=${trader.strategyId}&limit=2`, { token: trader.token });
     expect(page1.body.signals.map((s) => s.id)).toEqual([ids[2], ids[1]]);
     const page2 = await call<{ signals: { id: string }[]; nextCursor: string | null }>("GET", `/api/signals?strategyId=${trader.strategyId}&limit=2&cursor=${encodeURIComponent(page1.body.nextCursor!)}`, { token: trader.token });

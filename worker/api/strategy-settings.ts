@@ -36,6 +36,17 @@ export type StrategySettings = z.infer<typeof StrategySettingsSchema>;
  * another version) are dropped rather than failing the read.
  */
 export function resolveStrategySettings(stored: unknown): StrategySettings {
-  const result = StrategySettingsSchema.strip().safeParse(stored ?? {});
-  return result.success ? result.data : StrategySettingsSchema.parse({});
+  // Parsed once per distinct settings JSON: the webhook and each trade resolve the same settings.
+  const key = JSON.stringify(stored ?? {});
+  let parsed = resolved.get(key);
+  if (!parsed) {
+    const result = StrategySettingsSchema.strip().safeParse(stored ?? {});
+    parsed = Object.freeze(result.success ? result.data : StrategySettingsSchema.parse({}));
+    if (resolved.size >= 256) resolved.clear();
+    resolved.set(key, parsed);
+  }
+  return parsed;
 }
+
+/** Settings parsed by `resolveStrategySettings`, by their JSON (bounded; frozen values). */
+const resolved = new Map<string, StrategySettings>();

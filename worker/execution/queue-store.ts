@@ -110,6 +110,18 @@ export interface OrderRow {
 
 type SqlRow = Record<string, SqlStorageValue>;
 
+/** The trade fields the executor and the queue change, and their columns. */
+type TradePatch = Partial<Pick<TradeRow, "status" | "messageCode" | "message" | "plan" | "nextStep" | "approval" | "approvalDeadline">>;
+const TRADE_COLUMNS: readonly (readonly [keyof TradePatch, string])[] = [
+  ["status", "status"],
+  ["messageCode", "message_code"],
+  ["message", "message"],
+  ["plan", "plan"],
+  ["nextStep", "next_step"],
+  ["approval", "approval"],
+  ["approvalDeadline", "approval_deadline"],
+];
+
 // Column reads may be undefined under noUncheckedIndexedAccess; the schema guarantees presence.
 const str = (v: SqlStorageValue | undefined): string => String(v);
 const strOrNull = (v: SqlStorageValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -307,27 +319,22 @@ export class QueueStore {
     return row ? this.toTrade(row) : null;
   }
 
-  updateTrade(
-    id: string,
-    patch: Partial<Pick<TradeRow, "status" | "messageCode" | "message" | "plan" | "nextStep" | "approval" | "approvalDeadline">>,
-    now: number,
-  ): void {
-    const cur = this.trade(id);
-    if (!cur) throw new Error(`trade ${id} not found`);
-    const next = { ...cur, ...patch };
-    this.sql.exec(
-      `UPDATE trades SET status = ?, message_code = ?, message = ?, plan = ?, next_step = ?, approval = ?, approval_deadline = ?,
-         updated_at = ?, version = version + 1 WHERE id = ?`,
-      next.status,
-      next.messageCode,
-      next.message,
-      next.plan,
-      next.nextStep,
-      next.approval,
-      next.approvalDeadline,
+  /** Writes only the patched columns (no read first: this runs several times per trade). */
+  updateTrade(id: string, patch: TradePatch, now: number): void {
+    const sets: string[] = [];
+    const args: SqlStorageValue[] = [];
+    for (const [key, column] of TRADE_COLUMNS) {
+      if (!(key in patch)) continue;
+      sets.push(`${column} = ?`);
+      args.push(patch[key] ?? null);
+    }
+    const written = this.sql.exec(
+      `UPDATE trades SET ${sets.map((x) => `${x}, `).join("")}updated_at = ?, version = version + 1 WHERE id = ?`,
+      ...args,
       now,
       id,
-    );
+    ).rowsWritten;
+    if (written === 0) throw new Error(`trade ${id} not found`);
   }
 
   /** Earliest approval deadline of a trade waiting for approval. */

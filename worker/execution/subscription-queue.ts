@@ -33,6 +33,13 @@ const WATCHDOG_MS = 15_000;
 const SYNC_RETRY_MS = 5_000;
 /** Poll interval for resting orders (limits, bracket legs) at the broker. */
 const LIVE_ORDER_POLL_MS = 60_000;
+/**
+ * While a backlog drains, D1 copies are batched: at most one per this
+ * interval, so one D1 batch carries many trades instead of one each (the
+ * bench profile showed the per-trade sync as the largest CPU item under
+ * load). A quiet queue still copies right after each trade.
+ */
+const BUSY_SYNC_INTERVAL_MS = 100;
 /** Resume attempts before an item that keeps failing is given up (and marked failed). */
 const MAX_ATTEMPTS = 6;
 
@@ -70,6 +77,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
   private draining: Promise<void> | null = null;
   private syncing: Promise<void> = Promise.resolve();
   private syncPending = false;
+  private deferredSync: Promise<void> | null = null;
   /** The armed alarm as last set or read (undefined: not read yet in this instance). */
   private alarmAt: number | null | undefined = undefined;
   private readonly waiters = new Map<string, Set<(t: TradeSnapshot) => void>>();
@@ -114,7 +122,8 @@ export class SubscriptionQueue extends DurableObject<Env> {
     // The watchdog (or the delay's wake-up) is armed before the reply: if this instance dies
     // before the drain loop gets to the signal, the alarm runs it.
     await this.armAlarmBy(wakeAt);
-    if (waits) void this.sync();
+    // Behind a running drain loop, its next (batched) copy carries this signal too.
+    if (waits) void this.syncSoon(this.draining !== null);
     void this.kick();
     return { enqueued };
   }
@@ -271,7 +280,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
       }
       this.store.markItem(item.seq, "done");
       // Copy to D1 without holding up the next signal: D1 is the read model, not the truth.
-      this.syncThenNotify(item.tradeId);
+      this.syncThenNotify(item.tradeId, this.store.head(Date.now()) !== null);
     }
   }
 
@@ -351,12 +360,23 @@ export class SubscriptionQueue extends DurableObject<Env> {
     return this.syncing;
   }
 
+  /** A D1 copy now, or within BUSY_SYNC_INTERVAL_MS while a backlog is draining (one batch for many trades). */
+  private syncSoon(backlog: boolean): Promise<void> {
+    if (!backlog) return this.sync();
+    // An instance that dies before the timer fires leaves the rows unsynced; the alarm's sync retry covers them.
+    this.deferredSync ??= new Promise<void>((resolve) => setTimeout(resolve, BUSY_SYNC_INTERVAL_MS)).then(() => {
+      this.deferredSync = null;
+      return this.sync();
+    });
+    return this.deferredSync;
+  }
+
   /**
    * `?wait=` callers hear of a trade once D1 has its copy (or the attempt
    * failed), so the API they query next agrees with the reply.
    */
-  private syncThenNotify(tradeId: string): void {
-    void this.sync().then(() => {
+  private syncThenNotify(tradeId: string, backlog = false): void {
+    void this.syncSoon(backlog).then(() => {
       const trade = this.store.trade(tradeId);
       if (trade) this.notify(trade);
     });

@@ -187,5 +187,17 @@ export const SETTING_FIELDS = Object.keys(SubscriptionSettingsSchema.shape) as (
 
 /** Settings with every default applied. */
 export function resolveSettings(input: unknown): SubscriptionSettings {
-  return SubscriptionSettingsSchema.parse(input ?? {});
+  // Parsed once per distinct settings object: a queue resolves the same settings for every
+  // signal, several times per trade, and the zod parse showed in the bench's CPU profile.
+  const key = JSON.stringify(input ?? {});
+  let parsed = resolvedSettings.get(key);
+  if (!parsed) {
+    parsed = Object.freeze(SubscriptionSettingsSchema.parse(input ?? {}));
+    if (resolvedSettings.size >= 256) resolvedSettings.clear();
+    resolvedSettings.set(key, parsed);
+  }
+  return parsed;
 }
+
+/** Settings parsed by `resolveSettings`, by their JSON (bounded; the values are frozen, never mutated). */
+const resolvedSettings = new Map<string, SubscriptionSettings>();
