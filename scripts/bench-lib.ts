@@ -1,8 +1,9 @@
 /**
  * Building blocks of `npm run bench` (scripts/bench.ts): percentiles, an
- * open-loop load generator, processes started and stopped by the bench
- * itself (wrangler dev on random loopback ports), workerd memory sampling
- * and a loopback HTTP server for fake brokers.
+ * open-loop load generator, the runtimes started and stopped by the bench
+ * itself (workerd through Miniflare's API, or `wrangler dev`, on random
+ * loopback ports), workerd memory sampling and a loopback HTTP server for
+ * fake brokers.
  *
  * Runs under Node's TypeScript type stripping: no enums, no parameter
  * properties, explicit `.ts` extensions.
@@ -11,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { Agent as HttpAgent, createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { createRequire } from "node:module";
@@ -175,15 +176,41 @@ export async function runToEnd(args: readonly string[], logFile: string, cwd: st
 
 export interface Started {
   url: string;
-  pid: number;
-  /** The devtools inspector wrangler dev serves (for CPU profiles). */
-  inspectorPort: number;
+  /** The workerd process that runs the Worker (for RSS sampling), or null if it cannot be found. */
+  workerdPid(): number | null;
+  /** The devtools inspector of the Worker's isolate (for CPU profiles), or null when not enabled. */
+  inspectorPort: number | null;
+  /** Prefer the inspector target whose id or title contains this (Miniflare: `core:user:<name>`). */
+  inspectorTarget?: string;
   stop(): Promise<void>;
+}
+
+/** Polls `url + readyPath` until it answers below 500 (a Worker can be listening before its first request succeeds). */
+async function waitReady(url: string, readyPath: string, timeoutMs: number, failed: () => string | null): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const why = failed();
+    if (why !== null) throw new Error(why);
+    try {
+      const res = await fetch(url + readyPath);
+      await res.arrayBuffer();
+      if (res.status < 500) return;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${url}${readyPath} was not ready after ${timeoutMs} ms`);
+    await sleep(250);
+  }
 }
 
 /**
  * Starts `wrangler dev` in its own process group and waits until `readyPath`
  * answers. `stop()` ends that group only: the processes this bench started.
+ *
+ * wrangler dev runs two workerd processes: a proxy Worker on the public port
+ * (its own Miniflare instance) that forwards every request to a second
+ * workerd running the user's Worker. Requests therefore cross two runtimes,
+ * and the RSS of interest is the second one's.
  */
 export async function startWranglerDev(o: { args: readonly string[]; cwd: string; logFile: string; readyPath: string; timeoutMs?: number }): Promise<Started> {
   const port = await freePort();
@@ -218,22 +245,94 @@ export async function startWranglerDev(o: { args: readonly string[]; cwd: string
       }
     }
   };
-  const deadline = Date.now() + (o.timeoutMs ?? 120_000);
-  for (;;) {
-    if (exited !== null) throw new Error(`wrangler dev exited (${exited}) before it was ready; see ${o.logFile}`);
-    try {
-      const res = await fetch(url + o.readyPath);
-      await res.arrayBuffer();
-      if (res.status < 500) return { url, pid, stop, inspectorPort: inspector };
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`wrangler dev was not ready after ${o.timeoutMs ?? 120_000} ms; see ${o.logFile}`);
-    }
-    await sleep(250);
+  const timeoutMs = o.timeoutMs ?? 120_000;
+  try {
+    await waitReady(url, o.readyPath, timeoutMs, () => (exited !== null ? `wrangler dev exited (${exited}) before it was ready` : null));
+  } catch (e) {
+    await stop();
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; see ${o.logFile}`);
   }
+  return { url, stop, inspectorPort: inspector, workerdPid: () => userWorkerdPidOf(pid) };
+}
+
+/** Options of one Worker in Miniflare's flat (v4-style) shape, as wrangler builds them; see startMiniflare. */
+export type MiniflareWorkerOptions = Record<string, unknown> & { name: string };
+
+interface MiniflareModule {
+  Miniflare: new (options: unknown) => { ready: Promise<URL>; dispose(): Promise<void> };
+  convertV4MiniflareOptions(options: Record<string, unknown>): unknown;
+  Log: new (level?: number) => object;
+  LogLevel: { WARN: number };
+}
+
+/**
+ * The miniflare package wrangler itself depends on (wrangler may carry its
+ * own copy in wrangler/node_modules, with its own workerd): the runtime the
+ * Worker runs on is then the one `wrangler dev` would use.
+ */
+export function wranglerMiniflare(): MiniflareModule {
+  const fromWrangler = createRequire(require.resolve("wrangler/package.json"));
+  return fromWrangler("miniflare") as MiniflareModule;
+}
+
+/** wrangler's Node API (unstable_readConfig, unstable_getMiniflareWorkerOptions...), offline and quiet like WRANGLER_ENV. */
+export function wranglerApi<T>(): T {
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+  process.env.WRANGLER_SEND_METRICS = "false";
+  return require("wrangler") as T;
+}
+
+/**
+ * Serves one Worker on workerd through Miniflare's API, in this process: no
+ * wrangler dev and no proxy Worker in front of it, so a request crosses one
+ * runtime. `worker` are the Worker's options in Miniflare's flat shape (what
+ * wrangler's `unstable_getMiniflareWorkerOptions` returns, plus the source);
+ * `persistRoot` is the directory wrangler calls `<--persist-to>/v3`, so state
+ * that `wrangler d1 migrations apply --persist-to` wrote is seen. Runtime logs
+ * go to `logFile`, never to stdout.
+ */
+export async function startMiniflare(o: { worker: MiniflareWorkerOptions; persistRoot?: string; inspect?: boolean; logFile: string; readyPath: string; timeoutMs?: number }): Promise<Started> {
+  const mfModule = wranglerMiniflare();
+  const inspectorPort = o.inspect ? await freePort() : null;
+  const logFile = o.logFile;
+  class FileLog extends mfModule.Log {
+    protected log(message: string): void {
+      appendFileSync(logFile, `[miniflare ${o.worker.name}] ${message}\n`);
+    }
+  }
+  const before = new Set(workerdChildren(process.pid));
+  const mf = new mfModule.Miniflare(
+    mfModule.convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      ...(inspectorPort !== null && { inspectorPort, inspectorHost: "127.0.0.1" }),
+      // No request.cf download, no request log, logs to the file.
+      cf: false,
+      logRequests: false,
+      log: new FileLog(mfModule.LogLevel.WARN),
+      handleStructuredLogs: (l: { level?: string; message?: string }) => appendFileSync(logFile, `[workerd ${o.worker.name}] ${l.level ?? ""} ${l.message ?? JSON.stringify(l)}\n`),
+      ...(o.persistRoot !== undefined && { resourcePersistencePath: o.persistRoot }),
+      unsafeRegisterWorker: false,
+      ...o.worker,
+    }),
+  );
+  let disposed = false;
+  const stop = async (): Promise<void> => {
+    if (disposed) return;
+    disposed = true;
+    await mf.dispose();
+  };
+  let url: string;
+  try {
+    url = (await mf.ready).origin;
+    await waitReady(url, o.readyPath, o.timeoutMs ?? 120_000, () => null);
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw new Error(`Miniflare (${o.worker.name}): ${e instanceof Error ? e.message : String(e)}; see ${logFile}`);
+  }
+  // Each Miniflare instance spawns its own workerd child of this process: the one that was not there before.
+  const workerdPid = workerdChildren(process.pid).find((p) => !before.has(p)) ?? null;
+  return { url, stop, inspectorPort, inspectorTarget: `core:user:${o.worker.name}`, workerdPid: () => workerdPid };
 }
 
 /** Descendant process ids of `pid` (Linux /proc). */
@@ -264,16 +363,34 @@ function descendants(pid: number): number[] {
   return out;
 }
 
-/** The workerd process that wrangler dev (pid) runs the Worker in. */
-export function workerdPidOf(pid: number): number | null {
-  for (const d of descendants(pid)) {
+function isWorkerd(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "workerd";
+  } catch {
+    return false;
+  }
+}
+
+/** workerd processes among the descendants of `pid`. */
+function workerdChildren(pid: number): number[] {
+  return descendants(pid).filter(isWorkerd);
+}
+
+/**
+ * The workerd process that wrangler dev (pid) runs the user's Worker in: of
+ * its two workerd processes, the one started with an inspector address (the
+ * other one is wrangler's proxy Worker, which serves the public port).
+ */
+export function userWorkerdPidOf(pid: number): number | null {
+  const all = workerdChildren(pid);
+  for (const d of all) {
     try {
-      if (readFileSync(`/proc/${d}/comm`, "utf8").trim() === "workerd") return d;
+      if (readFileSync(`/proc/${d}/cmdline`, "utf8").includes("--inspector-addr")) return d;
     } catch {
       /* gone */
     }
   }
-  return null;
+  return all[all.length - 1] ?? null;
 }
 
 /** Resident set size of a process in MiB (VmRSS), or null if unreadable. */

@@ -1,6 +1,8 @@
 /**
- * CPU profile of the Worker under load, through the devtools inspector that
- * `wrangler dev` serves (Chrome DevTools Protocol over a WebSocket). Used by
+ * CPU profile of the Worker under load, through a devtools inspector
+ * (Chrome DevTools Protocol over a WebSocket): workerd's own when the bench
+ * runs the Worker through Miniflare's API, wrangler's inspector proxy under
+ * `--runtime wrangler`. Used by
  * `npm run bench -- --profile`: the profile is taken during the ack phase and
  * summarized as self time per function, so the hot path can be named.
  *
@@ -29,16 +31,22 @@ export interface HotFunction {
   totalPercent: number;
 }
 
-/** Connects to the first inspector target and returns start/stop controls. */
+/**
+ * Connects to the inspector target whose id, title or URL contains `target`
+ * (workerd names a Worker's isolate `core:user:<name>`), else to the first
+ * one that is not the bare Worker, and returns start/stop controls.
+ */
 export async function connectProfiler(
   inspectorPort: number,
+  target?: string,
 ): Promise<{ start(): Promise<void>; stop(file: string, stages: readonly string[]): Promise<{ top: HotFunction[]; stages: Record<string, number>; idlePercent: number }> }> {
-  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl?: string; title?: string }[];
-  const target = targets.find((t) => t.webSocketDebuggerUrl && !/bare/i.test(t.title ?? "")) ?? targets[0];
-  if (!target?.webSocketDebuggerUrl) throw new Error("no inspector target");
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { id?: string; webSocketDebuggerUrl?: string; title?: string }[];
+  const named = target ? targets.find((t) => t.webSocketDebuggerUrl && [t.id, t.title, t.webSocketDebuggerUrl].some((x) => x?.includes(target))) : undefined;
+  const chosen = named ?? targets.find((t) => t.webSocketDebuggerUrl && !/bare/i.test(t.title ?? "")) ?? targets[0];
+  if (!chosen?.webSocketDebuggerUrl) throw new Error(`no inspector target (${JSON.stringify(targets.map((t) => t.title ?? t.id))})`);
   // wrangler's inspector proxy refuses upgrades without a local Origin; undici's WebSocket takes extra headers.
   const init = { headers: { origin: "http://127.0.0.1" } } as unknown as string[];
-  const ws = new WebSocket(target.webSocketDebuggerUrl, init);
+  const ws = new WebSocket(chosen.webSocketDebuggerUrl, init);
   await new Promise<void>((resolve, reject) => {
     ws.addEventListener("open", () => resolve(), { once: true });
     ws.addEventListener("error", () => reject(new Error("inspector connection failed")), { once: true });

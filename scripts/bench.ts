@@ -3,7 +3,10 @@
  * machine, all on loopback. Everything is started here and stopped here:
  *
  * - a fresh D1 (migrations applied into a temp `--persist-to` directory);
- * - the Worker under `wrangler dev` on a random loopback port;
+ * - the Worker, bundled once, on workerd through Miniflare's API (the
+ *   bindings wrangler.toml declares, as wrangler itself translates them) on a
+ *   random loopback port; `--runtime wrangler` serves it with `wrangler dev`
+ *   instead, which puts wrangler's proxy Worker (a second workerd) in front;
  * - a bare Worker (replies 200 at once) on the same runtime: the runtime floor;
  * - a fake broker HTTP server on loopback: Alpaca's API when the `alpaca`
  *   plugin is installed (plugins/alpaca/fake.ts, which records each order's
@@ -15,12 +18,13 @@
  *
  * Flags: --json (JSON only on stdout), --quick (5 s phases, for trying it
  * out), --rate N (default 50), --duration S (default 30), --broker
- * auto|alpaca|paper, --keep (keep the temp directory and logs).
+ * auto|alpaca|paper, --runtime miniflare|wrangler (default miniflare),
+ * --profile, --only, --keep (keep the temp directory and logs).
  *
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, freemem, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -34,9 +38,11 @@ import {
   sampleRss,
   serveLoopback,
   sleep,
+  startMiniflare,
   startWranglerDev,
   summarize,
-  workerdPidOf,
+  wranglerApi,
+  type MiniflareWorkerOptions,
   type Sample,
   type Started,
   type Summary,
@@ -56,8 +62,12 @@ const { values: flags } = parseArgs({
     signals: { type: "string" },
     only: { type: "string" },
     profile: { type: "boolean", default: false },
+    runtime: { type: "string", default: "miniflare" },
   },
 });
+if (flags.runtime !== "miniflare" && flags.runtime !== "wrangler") throw new Error(`--runtime must be miniflare or wrangler, not ${flags.runtime}`);
+/** What serves the Worker and the bare Worker: workerd through Miniflare's API (default), or `wrangler dev`. */
+const RUNTIME: "miniflare" | "wrangler" = flags.runtime;
 /** `--only ack,fanout`: run just these phases (floors always run: every result is a ratio to them). */
 const ONLY = new Set((flags.only ?? "ack,ack0,ackq,s2o,fanout,throughput,memory").split(",").map((x) => x.trim()));
 const QUICK = flags.quick === true;
@@ -178,14 +188,22 @@ interface Lane {
   strategyId: string;
   webhookUrl: string;
   subscriptionIds: string[];
-  /** Alternates buy / exit so every signal sends exactly one order. */
+  /**
+   * "alternate": buy 1, exit, buy 1, exit... (realistic; sent open-loop, a
+   * later exit can overtake its buy and is then rightly rejected with
+   * no-position-to-exit). "buy": buy 1 at price 1, every time (the
+   * subscription allows adding to a position), so every accepted signal must
+   * end in a filled order.
+   */
+  kind: "alternate" | "buy";
   next: number;
 }
 
 let connectionSeq = 0;
 
 /** One strategy with `subscriptions` subscriptions, each on its own broker account. */
-async function lane(api: Api, broker: BrokerUnderTest, subscriptions: number, settings: Record<string, unknown> = {}): Promise<Lane> {
+async function lane(api: Api, broker: BrokerUnderTest, subscriptions: number, settings: Record<string, unknown> = {}, kind: Lane["kind"] = "alternate"): Promise<Lane> {
+  if (kind === "buy" && settings.allowAddToPosition !== true) throw new Error("a buy-only lane needs allowAddToPosition");
   const strategy = await api.call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", { name: `Bench ${connectionSeq}`, assetClass: "stocks" });
   const subscriptionIds: string[] = [];
   for (let i = 0; i < subscriptions; i++) {
@@ -193,11 +211,13 @@ async function lane(api: Api, broker: BrokerUnderTest, subscriptions: number, se
     const sub = await api.call<{ id: string }>("POST", "/api/subscriptions", { strategyId: strategy.id, connectionId: conn.id, settings });
     subscriptionIds.push(sub.id);
   }
-  return { strategyId: strategy.id, webhookUrl: strategy.webhookUrl, subscriptionIds, next: 0 };
+  return { strategyId: strategy.id, webhookUrl: strategy.webhookUrl, subscriptionIds, kind, next: 0 };
 }
 
-/** The next signal of a lane: buy 1, exit, buy 1, exit... (one order each). */
+/** The next signal of a lane: buy 1, exit, buy 1, exit... or buy 1 at price 1 every time (one order each). */
 function nextSignal(l: Lane): { body: string; leg: "entry" | "exit" } {
+  // Price 1: a paper account's cash never runs out however many buys a throughput run sends.
+  if (l.kind === "buy") return { body: JSON.stringify({ ticker: "SPY", action: "buy", quantity: 1, price: 1 }), leg: "entry" };
   const buy = l.next++ % 2 === 0;
   return buy
     ? { body: JSON.stringify({ ticker: "SPY", action: "buy", quantity: 1, price: 100 }), leg: "entry" }
@@ -213,17 +233,21 @@ function webhookPath(l: Lane): string {
 interface Results {
   machine: Record<string, unknown>;
   broker: string;
+  /** What served the Worker and the bare Worker. */
+  runtime: string;
   settings: { rate: number; durationS: number; memorySignals: number };
   floors: { direct: Summary; bareWorker: Summary };
-  ack: Summary & { errors: number; errorsByStatus: Record<string, number>; executed: number; drainMs: number };
+  /** `executed`: accepted signals whose trade reached a terminal status (details in `outcomes`). */
+  ack: Summary & { errors: number; errorsByStatus: Record<string, number>; executed: number; drainMs: number; outcomes: Outcomes | null };
   /** Ack latency against a strategy with no subscription: D1 lookup and log only, no Durable Object hop. */
   ackNoSubscription: (Summary & { errors: number }) | null;
   /** Ack latency with one subscription whose signals are delayed an hour: the Durable Object hop without any execution behind it. */
   ackQueuedOnly: (Summary & { errors: number }) | null;
   signalToOrder: Summary & { method: string; lost: number };
   fanOut: { n: number; medianMs: number; maxMs: number; reps: number; method: string }[];
-  throughput: { sustained: number; steps: { rate: number; ack: Summary; errors: number; errorsByStatus: Record<string, number>; accounted: number; accepted: number; ok: boolean; drainMs: number }[] };
-  memory: { signals: number; peakMiB: number; startMiB: number; endMiB: number; bareWorkerMiB: number | null; samples: number; accepted: number; executed: number; drainMs: number };
+  /** Steps: `accounted` counts accepted signals whose trade is filled with an order (every signal there is a buy that must fill). */
+  throughput: { sustained: number; steps: { rate: number; ack: Summary; errors: number; errorsByStatus: Record<string, number>; accounted: number; accepted: number; ok: boolean; drainMs: number; outcomes: Outcomes }[] };
+  memory: { signals: number; peakMiB: number; startMiB: number; endMiB: number; bareWorkerMiB: number | null; samples: number; accepted: number; executed: number; drainMs: number; outcomes: Outcomes | null };
   goals: Record<string, { goal: string; value: string; met: boolean }>;
 }
 
@@ -281,9 +305,11 @@ async function ackLatency(worker: Started, api: Api): Promise<Results["ack"]> {
   await warmUp(worker, api, [l]);
   const count = RATE * DURATION_S;
   say(`ack: ${count} signals at ${RATE}/s, one strategy, one subscription${flags.profile ? " (CPU profile on)" : ""}`);
-  const profiler = flags.profile ? await connectProfiler(worker.inspectorPort) : null;
+  if (flags.profile && worker.inspectorPort === null) throw new Error("--profile: the Worker was started without an inspector");
+  const profiler = flags.profile && worker.inspectorPort !== null ? await connectProfiler(worker.inspectorPort, worker.inspectorTarget) : null;
   await profiler?.start();
   const accepted = new Set<string>();
+  const since = clock();
   const samples = await openLoop(RATE, count, async () => {
     const r = await post(worker.url + webhookPath(l), nextSignal(l).body);
     if (r.status === 200) accepted.add((JSON.parse(r.body) as { id: string }).id);
@@ -293,15 +319,17 @@ async function ackLatency(worker: Started, api: Api): Promise<Results["ack"]> {
     const file = join(tmpdir(), `tradeloop-bench-${Date.now()}.cpuprofile`);
     profileReport = { ...(await profiler.stop(file, STAGES)), file };
   }
-  // The next phase starts on an idle Worker: wait for this backlog to execute (and say how long it took).
+  // The next phase starts on an idle Worker: wait until every accepted signal's trade is terminal (and say how long it took).
   say("ack: waiting for the queue to drain");
-  const drained = await accountedFor(api, [l], accepted, 300_000);
+  const outcomes = await accountedFor(api, [l], accepted, since, 300_000);
+  say(`ack: ${describeOutcomes(outcomes)}`);
   return {
     ...summarize(latencies(samples)),
     errors: samples.filter((s) => s.status !== 200).length,
     errorsByStatus: errorsByStatus(samples),
-    executed: drained.accounted,
-    drainMs: drained.drainMs,
+    executed: outcomes.terminal,
+    drainMs: outcomes.drainMs,
+    outcomes,
   };
 }
 
@@ -321,7 +349,7 @@ async function ackQueuedOnly(worker: Started, api: Api): Promise<Results["ackQue
 /** The same load against a strategy with no subscription: what D1 alone costs the webhook. */
 async function ackNoSubscription(worker: Started, api: Api): Promise<Results["ackNoSubscription"]> {
   const strategy = await api.call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", { name: "Bench no subscription", assetClass: "stocks" });
-  const l: Lane = { strategyId: strategy.id, webhookUrl: strategy.webhookUrl, subscriptionIds: [], next: 0 };
+  const l: Lane = { strategyId: strategy.id, webhookUrl: strategy.webhookUrl, subscriptionIds: [], kind: "alternate", next: 0 };
   const count = RATE * DURATION_S;
   say(`ack without subscriptions: ${count} signals at ${RATE}/s`);
   const samples = await openLoop(RATE, count, () => post(worker.url + webhookPath(l), nextSignal(l).body));
@@ -420,17 +448,74 @@ async function fanOut(worker: Started, api: Api, broker: BrokerUnderTest): Promi
 }
 
 interface SignalPage {
-  signals: { id: string; trades: { status: string; orders: unknown[] }[] }[];
+  signals: { id: string; receivedAt: string; trades: { status: string; messageCode?: string; orders: unknown[] }[] }[];
   nextCursor: string | null;
 }
 
-/** Accepted signals whose trade is filled with its order, read back through the API (the paper broker's acks). */
-async function accountedFor(api: Api, lanes: readonly Lane[], accepted: ReadonlySet<string>, timeoutMs: number): Promise<{ accounted: number; drainMs: number }> {
+/** Trade statuses after which nothing more happens to a trade (queued, executing and pending_approval are not). */
+const TERMINAL = new Set(["filled", "partially_filled", "open", "rejected", "failed", "cancelled"]);
+
+/** What became of the accepted signals of a phase, read back through the API (the read model the queues keep). */
+interface Outcomes {
+  accepted: number;
+  /** Accepted signals whose trade (one per subscription) reached a terminal status. */
+  terminal: number;
+  /** Accepted signals whose every trade is `filled` with at least one order. */
+  filled: number;
+  /** Terminal trades by status. */
+  byStatus: Record<string, number>;
+  /** Rejected trades by messageCode (e.g. no-position-to-exit: an exit that overtook its buy). */
+  rejected: Record<string, number>;
+  /** Failed trades by messageCode: always a problem. */
+  failed: Record<string, number>;
+  /** Accepted signals still without a terminal trade when the wait ended, by what was seen ("no trade yet", "queued"...): a problem. */
+  notTerminal: Record<string, number>;
+  /** From the call until every accepted signal was terminal (or the wait gave up). */
+  drainMs: number;
+  timedOut: boolean;
+}
+
+const total = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
+const tally = (r: Record<string, number>): string =>
+  Object.entries(r)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ×${v}`)
+    .join(", ");
+
+/** "250/250 terminal (248 filled, 2 rejected: no-position-to-exit ×2)", with failures and stragglers flagged. */
+function describeOutcomes(o: Outcomes, what = " terminal"): string {
+  const parts = [`${o.filled} filled`];
+  const rejected = total(o.rejected);
+  if (rejected) parts.push(`${rejected} rejected: ${tally(o.rejected)}`);
+  for (const st of ["partially_filled", "open", "cancelled"]) if (o.byStatus[st]) parts.push(`${o.byStatus[st]} ${st}`);
+  const filledWithoutOrder = (o.byStatus.filled ?? 0) - o.filled;
+  if (filledWithoutOrder > 0) parts.push(`${filledWithoutOrder} filled WITHOUT an order`);
+  let out = `${o.terminal}/${o.accepted}${what} (${parts.join(", ")})`;
+  const failed = total(o.failed);
+  if (failed) out += ` · ⚠ ${failed} FAILED: ${tally(o.failed)}`;
+  const stuck = total(o.notTerminal);
+  if (stuck) out += ` · ⚠ ${stuck} NOT TERMINAL after ${(o.drainMs / 1000).toFixed(0)} s: ${tally(o.notTerminal)}`;
+  return out;
+}
+
+/** Failed trades or signals left non-terminal: these are bugs or lost work, never a matter of load. */
+function problemsOf(o: Outcomes | null): string | null {
+  return o && (total(o.failed) > 0 || total(o.notTerminal) > 0) ? describeOutcomes(o) : null;
+}
+
+/**
+ * Waits until every accepted signal has a terminal trade on each of its
+ * lane's subscriptions (or `timeoutMs` passes) and tallies the outcomes.
+ * `since` (when the phase began sending) bounds the paging: a lane's older
+ * signals, from earlier phases, are not read again.
+ */
+async function accountedFor(api: Api, lanes: readonly Lane[], accepted: ReadonlySet<string>, since: number, timeoutMs: number): Promise<Outcomes> {
   const start = clock();
   const deadline = Date.now() + timeoutMs;
-  let accounted = 0;
+  const olderThan = since - 10_000; // clock skew and reply latency margin
   for (;;) {
-    accounted = 0;
+    const o: Outcomes = { accepted: accepted.size, terminal: 0, filled: 0, byStatus: {}, rejected: {}, failed: {}, notTerminal: {}, drainMs: 0, timedOut: false };
+    const seen = new Set<string>();
     for (const l of lanes) {
       let cursor: string | null = null;
       do {
@@ -438,12 +523,31 @@ async function accountedFor(api: Api, lanes: readonly Lane[], accepted: Readonly
         const q: string = `/api/signals?strategyId=${l.strategyId}&limit=90${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
         const page: SignalPage = await api.call<SignalPage>("GET", q);
         for (const s of page.signals) {
-          if (accepted.has(s.id) && s.trades.length === 1 && s.trades[0]!.status === "filled" && s.trades[0]!.orders.length > 0) accounted++;
+          if (!accepted.has(s.id)) continue;
+          seen.add(s.id);
+          const waiting = s.trades.find((t) => !TERMINAL.has(t.status));
+          if (waiting || s.trades.length < l.subscriptionIds.length) {
+            const why = waiting ? waiting.status : "no trade yet";
+            o.notTerminal[why] = (o.notTerminal[why] ?? 0) + 1;
+            continue;
+          }
+          o.terminal++;
+          if (s.trades.every((t) => t.status === "filled" && t.orders.length > 0)) o.filled++;
+          for (const t of s.trades) {
+            o.byStatus[t.status] = (o.byStatus[t.status] ?? 0) + 1;
+            const code = t.messageCode ?? "(no messageCode)";
+            if (t.status === "rejected") o.rejected[code] = (o.rejected[code] ?? 0) + 1;
+            if (t.status === "failed") o.failed[code] = (o.failed[code] ?? 0) + 1;
+          }
         }
-        cursor = page.nextCursor;
+        const oldest = page.signals[page.signals.length - 1];
+        cursor = oldest && Date.parse(oldest.receivedAt) < olderThan ? null : page.nextCursor;
       } while (cursor);
     }
-    if (accounted >= accepted.size || Date.now() > deadline) return { accounted, drainMs: Math.round(clock() - start) };
+    const missing = accepted.size - seen.size;
+    if (missing > 0) o.notTerminal["not in the signal log yet"] = missing;
+    const timedOut = Date.now() > deadline;
+    if (o.terminal >= accepted.size || timedOut) return { ...o, drainMs: Math.round(clock() - start), timedOut: o.terminal < accepted.size };
     await sleep(500);
   }
 }
@@ -455,20 +559,24 @@ async function accountedFor(api: Api, lanes: readonly Lane[], accepted: Readonly
  */
 async function warmUp(worker: Started, api: Api, lanes: readonly Lane[]): Promise<void> {
   const accepted = new Set<string>();
+  const since = clock();
   await Promise.all(
     lanes.map(async (l) => {
       const r = await post(worker.url + webhookPath(l), nextSignal(l).body);
       if (r.status === 200) accepted.add((JSON.parse(r.body) as { id: string }).id);
     }),
   );
-  await accountedFor(api, lanes.filter((l) => l.subscriptionIds.length === 1), accepted, 60_000);
+  const warm = await accountedFor(api, lanes, accepted, since, 60_000);
+  const problem = problemsOf(warm);
+  if (problem) say(`warm-up: ${problem}`);
 }
 
 async function throughput(worker: Started, api: Api): Promise<Results["throughput"]> {
   const paper = await paperBroker();
-  say(`throughput: creating ${THROUGHPUT_LANES} strategies (paper)`);
+  say(`throughput: creating ${THROUGHPUT_LANES} strategies (paper, buy-only, adding to the position)`);
   const lanes: Lane[] = [];
-  for (let i = 0; i < THROUGHPUT_LANES; i++) lanes.push(await lane(api, paper, 1));
+  // Every signal is a buy the subscription must add to its position: each accepted signal has to end in a filled order.
+  for (let i = 0; i < THROUGHPUT_LANES; i++) lanes.push(await lane(api, paper, 1, { allowAddToPosition: true }, "buy"));
   await paper.close();
   await warmUp(worker, api, lanes);
   const steps: Results["throughput"]["steps"] = [];
@@ -478,6 +586,7 @@ async function throughput(worker: Started, api: Api): Promise<Results["throughpu
     say(`throughput: ${count} signals at ${rate}/s over ${THROUGHPUT_LANES} strategies`);
     // Each step is judged on its own signals: fresh strategies would cost setup time, so the lanes carry on.
     const accepted = new Set<string>();
+    const since = clock();
     const samples = await openLoop(rate, count, async (i) => {
       const l = lanes[i % lanes.length]!;
       const r = await post(worker.url + webhookPath(l), nextSignal(l).body);
@@ -486,10 +595,12 @@ async function throughput(worker: Started, api: Api): Promise<Results["throughpu
     });
     const ack = summarize(latencies(samples));
     const errors = samples.filter((s) => s.status !== 200).length;
-    const { accounted, drainMs } = await accountedFor(api, lanes, accepted, 60_000);
-    const ok = errors === 0 && ack.p99 < 100 && accounted === count;
-    steps.push({ rate, ack, errors, errorsByStatus: errorsByStatus(samples), accounted, accepted: accepted.size, ok, drainMs });
-    say(`throughput: ${rate}/s → ack p99 ${ack.p99} ms, errors ${errors}, accounted ${accounted}/${count} (drained ${drainMs} ms after the last send) ${ok ? "OK" : "MISSED"}`);
+    const outcomes = await accountedFor(api, lanes, accepted, since, 60_000);
+    // Accounted: filled with an order at the (paper) broker. A rejected or failed buy here is a lost signal.
+    const accounted = outcomes.filled;
+    const ok = errors === 0 && ack.p99 < 100 && accepted.size === count && accounted === count;
+    steps.push({ rate, ack, errors, errorsByStatus: errorsByStatus(samples), accounted, accepted: accepted.size, ok, drainMs: outcomes.drainMs, outcomes });
+    say(`throughput: ${rate}/s → ack p99 ${ack.p99} ms, errors ${errors}, filled ${accounted}/${count}; ${describeOutcomes(outcomes)} (${outcomes.timedOut ? "gave up waiting" : "all terminal"} ${outcomes.drainMs} ms after the last reply) ${ok ? "OK" : "MISSED"}`);
     if (!ok) break;
     sustained = rate;
     await sleep(1_000);
@@ -503,14 +614,15 @@ async function memory(worker: Started, bare: Started, api: Api): Promise<Results
   for (let i = 0; i < THROUGHPUT_LANES; i++) lanes.push(await lane(api, paper, 1));
   await paper.close();
   await warmUp(worker, api, lanes);
-  const pid = workerdPidOf(worker.pid);
-  const barePid = workerdPidOf(bare.pid);
-  if (pid === null) throw new Error("could not find the workerd process of wrangler dev");
+  const pid = worker.workerdPid();
+  const barePid = bare.workerdPid();
+  if (pid === null) throw new Error("could not find the workerd process running the Worker");
   // The reference rate: a bounded run of known length (10,000 at 50/s is 200 s), whatever the machine sustains.
   const rate = RATE;
   say(`memory: ${MEMORY_SIGNALS} signals at ${rate}/s, sampling workerd (pid ${pid}) RSS`);
   const sampler = sampleRss(pid);
   const accepted = new Set<string>();
+  const since = clock();
   await openLoop(rate, MEMORY_SIGNALS, async (i) => {
     const l = lanes[i % lanes.length]!;
     const r = await post(worker.url + webhookPath(l), nextSignal(l).body);
@@ -518,10 +630,11 @@ async function memory(worker: Started, bare: Started, api: Api): Promise<Results
     return r;
   });
   // The run includes the queues draining behind it (bounded).
-  const drained = await accountedFor(api, lanes, accepted, 300_000);
+  const drained = await accountedFor(api, lanes, accepted, since, 300_000);
+  say(`memory: ${describeOutcomes(drained)}`);
   const rss = sampler.stop();
   const bareRss = barePid === null ? null : Math.round((sampleRss(barePid).stop().peakMiB) * 10) / 10;
-  return { signals: MEMORY_SIGNALS, ...rss, bareWorkerMiB: bareRss, accepted: accepted.size, executed: drained.accounted, drainMs: drained.drainMs };
+  return { signals: MEMORY_SIGNALS, ...rss, bareWorkerMiB: bareRss, accepted: accepted.size, executed: drained.terminal, drainMs: drained.drainMs, outcomes: drained };
 }
 
 // ---------------------------------------------------------------- report
@@ -533,10 +646,12 @@ function table(r: Results): string {
   const f = r.floors;
   const rows: [string, string, string][] = [
     [`floor: client → fake broker (${r.settings.rate}/s)`, `p50 ${ms(f.direct.p50)} · p90 ${ms(f.direct.p90)} · p99 ${ms(f.direct.p99)}`, "1×"],
-    [`floor: bare Worker, same runtime (${r.settings.rate}/s)`, `p50 ${ms(f.bareWorker.p50)} · p90 ${ms(f.bareWorker.p90)} · p99 ${ms(f.bareWorker.p99)}`, "1×"],
+    [`floor: bare Worker, same runtime (${r.runtime}, ${r.settings.rate}/s)`, `p50 ${ms(f.bareWorker.p50)} · p90 ${ms(f.bareWorker.p90)} · p99 ${ms(f.bareWorker.p99)}`, "1×"],
     [
       `ack latency (${r.settings.rate}/s, ${r.settings.durationS} s)`,
-      `p50 ${ms(r.ack.p50)} · p90 ${ms(r.ack.p90)} · p99 ${ms(r.ack.p99)}${r.ack.errors ? ` · errors ${JSON.stringify(r.ack.errorsByStatus)}` : ""} · executed ${r.ack.executed}, last ${(r.ack.drainMs / 1000).toFixed(1)} s after the last send`,
+      `p50 ${ms(r.ack.p50)} · p90 ${ms(r.ack.p90)} · p99 ${ms(r.ack.p99)}${r.ack.errors ? ` · errors ${JSON.stringify(r.ack.errorsByStatus)}` : ""}${
+        r.ack.outcomes ? ` · executed ${describeOutcomes(r.ack.outcomes, "")}, ${r.ack.outcomes.timedOut ? "gave up waiting" : "all terminal"} ${(r.ack.drainMs / 1000).toFixed(1)} s after the last reply` : ""
+      }`,
       `${ratio(r.ack.p50, f.bareWorker.p50)} · ${ratio(r.ack.p90, f.bareWorker.p90)} · ${ratio(r.ack.p99, f.bareWorker.p99)} of bare Worker`,
     ],
     ...(r.ackNoSubscription
@@ -573,7 +688,7 @@ function table(r: Results): string {
     ],
     [
       `peak RSS of workerd over ${r.memory.signals} signals`,
-      `${r.memory.peakMiB} MiB (start ${r.memory.startMiB} MiB; ${r.memory.accepted} accepted, ${r.memory.executed} executed)`,
+      `${r.memory.peakMiB} MiB (start ${r.memory.startMiB} MiB; ${r.memory.accepted} accepted, ${r.memory.executed} executed${r.memory.outcomes && problemsOf(r.memory.outcomes) ? " · ⚠ see Problems" : ""})`,
       r.memory.bareWorkerMiB ? `${ratio(r.memory.peakMiB, r.memory.bareWorkerMiB)} of bare Worker (${r.memory.bareWorkerMiB} MiB)` : "n/a",
     ],
   ];
@@ -583,11 +698,28 @@ function table(r: Results): string {
   const out = [line("measure", "result", "ratio to floor"), `|${"-".repeat(w0 + 2)}|${"-".repeat(w1 + 2)}|---|`, ...rows.map((x) => line(...x))];
   out.push("", "Throughput steps:");
   for (const s of r.throughput.steps) {
-    out.push(`  ${String(s.rate).padStart(4)}/s: ack p50 ${ms(s.ack.p50)} p99 ${ms(s.ack.p99)}, errors ${s.errors ? JSON.stringify(s.errorsByStatus) : 0}, accounted ${s.accounted}/${s.rate * r.settings.durationS}, drained ${s.drainMs} ms after the last send → ${s.ok ? "sustained" : "missed"}`);
+    out.push(
+      `  ${String(s.rate).padStart(4)}/s: ack p50 ${ms(s.ack.p50)} p99 ${ms(s.ack.p99)}, errors ${s.errors ? JSON.stringify(s.errorsByStatus) : 0}, filled with an order ${s.accounted}/${s.rate * r.settings.durationS}${
+        s.accounted === s.accepted ? "" : ` (${describeOutcomes(s.outcomes)})`
+      }, ${s.outcomes.timedOut ? "gave up waiting" : "all terminal"} ${s.drainMs} ms after the last reply → ${s.ok ? "sustained" : "missed"}`,
+    );
+  }
+  const problems: string[] = [];
+  const ackProblem = problemsOf(r.ack.outcomes);
+  if (ackProblem) problems.push(`ack phase: ${ackProblem}`);
+  for (const s of r.throughput.steps) {
+    const p = problemsOf(s.outcomes);
+    if (p) problems.push(`throughput ${s.rate}/s: ${p}`);
+  }
+  const memProblem = problemsOf(r.memory.outcomes);
+  if (memProblem) problems.push(`memory run: ${memProblem}`);
+  if (problems.length > 0) {
+    out.push("", "⚠ Problems (failed trades, or accepted signals without a terminal trade when the bounded wait ended):");
+    for (const p of problems) out.push(`  ${p}`);
   }
   out.push("", "Goals (this machine):");
   for (const [k, g] of Object.entries(r.goals)) out.push(`  ${g.met ? "met   " : "MISSED"} ${k}: ${g.value} (goal ${g.goal})`);
-  out.push("", `Machine: ${String(r.machine.cpu)} × ${String(r.machine.cores)}, ${String(r.machine.memoryGiB)} GiB, Node ${String(r.machine.node)}, ${String(r.machine.date)}`);
+  out.push("", `Machine: ${String(r.machine.cpu)} × ${String(r.machine.cores)}, ${String(r.machine.memoryGiB)} GiB, Node ${String(r.machine.node)}, ${String(r.machine.date)}; runtime: ${r.runtime}`);
   return out.join("\n");
 }
 
@@ -599,6 +731,59 @@ function goals(r: Omit<Results, "goals">): Results["goals"] {
     "fan-out to 100": { goal: "≤ 250 ms", value: ms(fan100?.medianMs ?? NaN), met: (fan100?.medianMs ?? Infinity) <= 250 },
     "sustained throughput": { goal: "≥ 300 signals/s, zero loss", value: `${r.throughput.sustained}/s`, met: r.throughput.sustained >= 300 },
   };
+}
+
+// ---------------------------------------------------------------- runtime
+
+/** The runtime floor: a Worker that answers 200 at once. */
+const BARE_WORKER = "export default { async fetch(request) { await request.arrayBuffer(); return new Response('{\"success\":true}', { headers: { 'content-type': 'application/json' } }); } };\n";
+
+interface WranglerNodeApi {
+  unstable_readConfig(args: { config: string }): { name?: string };
+  unstable_getMiniflareWorkerOptions(
+    config: unknown,
+    env?: string,
+    options?: { overrides?: { assets?: { directory?: string } } },
+  ): { workerOptions: Record<string, unknown>; externalWorkers: unknown[] };
+}
+
+/**
+ * The Worker's Miniflare options: everything wrangler.toml declares (D1, the
+ * Durable Object classes with their SQLite storage, vars, compatibility date
+ * and flags, assets), translated by wrangler's own
+ * `unstable_getMiniflareWorkerOptions` so they match what `wrangler dev`
+ * would serve; then the bundle as the source, the empty assets directory,
+ * and the bench's vars and secrets. wrangler's console output during the
+ * translation goes to the log file (stdout stays clean for --json).
+ */
+function workerOptionsFromWranglerToml(bundle: string, assets: string, vars: Record<string, string>, logFile: string): MiniflareWorkerOptions {
+  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
+  const toLog = (...args: unknown[]) => writeFileSync(logFile, `${args.map(String).join(" ")}\n`, { flag: "a" });
+  Object.assign(console, { log: toLog, info: toLog, warn: toLog, error: toLog, debug: toLog });
+  try {
+    const wrangler = wranglerApi<WranglerNodeApi>();
+    const config = wrangler.unstable_readConfig({ config: join(ROOT, "wrangler.toml") });
+    const { workerOptions, externalWorkers } = wrangler.unstable_getMiniflareWorkerOptions(config, undefined, { overrides: { assets: { directory: assets } } });
+    if (externalWorkers.length > 0) throw new Error("wrangler.toml binds other Workers, which the Miniflare runtime of the bench does not start; use --runtime wrangler");
+    // Miniflare takes the modules as a list (it does not follow imports): the bundle first, then
+    // whatever else the bundler wrote next to it, typed by wrangler's default module rules.
+    const { modulesRules: _rules, ...rest } = workerOptions;
+    const dir = dirname(bundle);
+    const typeOf = (f: string): string | null =>
+      /\.m?js$/.test(f) ? "ESModule" : /\.wasm$/.test(f) ? "CompiledWasm" : /\.(txt|html|sql)$/.test(f) ? "Text" : /\.bin$/.test(f) ? "Data" : null;
+    const others = readdirSync(dir, { recursive: true, encoding: "utf8" })
+      .filter((f) => join(dir, f) !== bundle && typeOf(f) !== null)
+      .map((f) => ({ type: typeOf(f)!, path: join(dir, f) }));
+    return {
+      ...rest,
+      name: config.name ?? "tradeloop",
+      modules: [{ type: "ESModule", path: bundle }, ...others],
+      modulesRoot: dir,
+      bindings: { ...((workerOptions.bindings ?? {}) as Record<string, unknown>), ...vars },
+    };
+  } finally {
+    Object.assign(console, saved);
+  }
 }
 
 // ---------------------------------------------------------------- main
@@ -633,38 +818,53 @@ async function main(): Promise<void> {
     mkdirSync(assets);
     const secret = randomBytes(48).toString("base64");
     const vault = `k1:${randomBytes(32).toString("base64")}`;
+    // The Worker's vars and throwaway secrets (on top of wrangler.toml's [vars]).
+    const vars: Record<string, string> = { SIGNUP_OPEN: "true", ALLOW_HTTP_LOOPBACK: "true", JWT_SECRET: secret, VAULT_KEYS: vault };
     // Bundle once, then serve the bundle: wrangler dev would otherwise reload (and drop requests)
-    // whenever someone edits a source file during the run.
+    // whenever someone edits a source file during the run, and Miniflare takes a bundle as it is.
     say("bundling the Worker (wrangler deploy --dry-run)");
     const dist = join(tmp, "dist");
     await runToEnd(["deploy", "--dry-run", "--outdir", dist, "--config", join(ROOT, "wrangler.toml"), "--assets", assets], log, ROOT);
-    say("starting the Worker (wrangler dev)");
-    const worker = await startWranglerDev({
-      args: [
-        join(dist, "index.js"),
-        "--no-bundle",
-        "--config", join(ROOT, "wrangler.toml"),
-        "--persist-to", persist,
-        "--assets", assets,
-        "--var", "SIGNUP_OPEN:true",
-        "--var", "ALLOW_HTTP_LOOPBACK:true",
-        "--var", `JWT_SECRET:${secret}`,
-        "--var", `VAULT_KEYS:${vault}`,
-      ],
-      cwd: ROOT,
-      logFile: log,
-      readyPath: "/api/health",
-    });
-    started.push(worker);
-
-    const bareDir = join(tmp, "bare");
-    mkdirSync(bareDir);
-    writeFileSync(join(bareDir, "index.js"), "export default { async fetch(request) { await request.arrayBuffer(); return new Response('{\"success\":true}', { headers: { 'content-type': 'application/json' } }); } };\n");
     const compat = /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))?.[1] ?? "2026-01-01";
-    writeFileSync(join(bareDir, "wrangler.json"), JSON.stringify({ name: "bench-bare", main: "index.js", compatibility_date: compat }));
-    say("starting the bare Worker (wrangler dev)");
-    const bare = await startWranglerDev({ args: ["--config", join(bareDir, "wrangler.json"), "--persist-to", join(tmp, "bare-state")], cwd: bareDir, logFile: log, readyPath: "/" });
-    started.push(bare);
+    let worker: Started;
+    let bare: Started;
+    if (RUNTIME === "miniflare") {
+      say("starting the Worker (workerd through Miniflare's API)");
+      worker = await startMiniflare({
+        worker: workerOptionsFromWranglerToml(join(dist, "index.js"), assets, vars, log),
+        persistRoot: join(persist, "v3"),
+        inspect: flags.profile,
+        logFile: log,
+        readyPath: "/api/health",
+      });
+      started.push(worker);
+      say("starting the bare Worker (workerd through Miniflare's API)");
+      bare = await startMiniflare({ worker: { name: "bench-bare", modules: true, script: BARE_WORKER, compatibilityDate: compat }, logFile: log, readyPath: "/" });
+      started.push(bare);
+    } else {
+      say("starting the Worker (wrangler dev)");
+      worker = await startWranglerDev({
+        args: [
+          join(dist, "index.js"),
+          "--no-bundle",
+          "--config", join(ROOT, "wrangler.toml"),
+          "--persist-to", persist,
+          "--assets", assets,
+          ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+        ],
+        cwd: ROOT,
+        logFile: log,
+        readyPath: "/api/health",
+      });
+      started.push(worker);
+      const bareDir = join(tmp, "bare");
+      mkdirSync(bareDir);
+      writeFileSync(join(bareDir, "index.js"), BARE_WORKER);
+      writeFileSync(join(bareDir, "wrangler.json"), JSON.stringify({ name: "bench-bare", main: "index.js", compatibility_date: compat }));
+      say("starting the bare Worker (wrangler dev)");
+      bare = await startWranglerDev({ args: ["--config", join(bareDir, "wrangler.json"), "--persist-to", join(tmp, "bare-state")], cwd: bareDir, logFile: log, readyPath: "/" });
+      started.push(bare);
+    }
 
     const api = new Api(worker.url);
     const signup = await api.call<{ token: string }>("POST", "/api/auth/signup", { email: `bench-${Date.now()}@example.com`, password: "correct horse battery staple" });
@@ -672,13 +872,13 @@ async function main(): Promise<void> {
 
     const f = await floors(broker, bare);
     const nan = summarize([]);
-    const ack = ONLY.has("ack") ? await ackLatency(worker, api) : { ...nan, errors: 0, errorsByStatus: {}, executed: 0, drainMs: 0 };
+    const ack = ONLY.has("ack") ? await ackLatency(worker, api) : { ...nan, errors: 0, errorsByStatus: {}, executed: 0, drainMs: 0, outcomes: null };
     const ack0 = ONLY.has("ack0") ? await ackNoSubscription(worker, api) : null;
     const ackq = ONLY.has("ackq") ? await ackQueuedOnly(worker, api) : null;
     const s2o = ONLY.has("s2o") ? await signalToOrder(worker, api, broker) : { ...nan, method: "skipped", lost: 0 };
     const fan = ONLY.has("fanout") ? await fanOut(worker, api, broker) : [];
     const tput = ONLY.has("throughput") ? await throughput(worker, api) : { sustained: 0, steps: [] };
-    const mem = ONLY.has("memory") ? await memory(worker, bare, api) : { signals: 0, peakMiB: NaN, startMiB: NaN, endMiB: NaN, bareWorkerMiB: null, samples: 0, accepted: 0, executed: 0, drainMs: 0 };
+    const mem = ONLY.has("memory") ? await memory(worker, bare, api) : { signals: 0, peakMiB: NaN, startMiB: NaN, endMiB: NaN, bareWorkerMiB: null, samples: 0, accepted: 0, executed: 0, drainMs: 0, outcomes: null };
 
     const partial: Omit<Results, "goals"> = {
       machine: {
@@ -690,6 +890,7 @@ async function main(): Promise<void> {
         date: new Date().toISOString(),
       },
       broker: broker.name,
+      runtime: RUNTIME === "miniflare" ? "workerd via Miniflare's API" : "wrangler dev",
       settings: { rate: RATE, durationS: DURATION_S, memorySignals: MEMORY_SIGNALS },
       floors: f,
       ack,
@@ -712,8 +913,8 @@ async function main(): Promise<void> {
     ok = true;
   } finally {
     await stopAll();
-    // A failed run keeps its directory: wrangler's log is the first thing to read.
-    if (flags.keep || !ok) say(`kept ${tmp} (wrangler log: ${log})`);
+    // A failed run keeps its directory: the runtime's log is the first thing to read.
+    if (flags.keep || !ok) say(`kept ${tmp} (wrangler and runtime log: ${log})`);
     else rmSync(tmp, { recursive: true, force: true });
   }
 }
