@@ -189,10 +189,15 @@ export function createLedgerApi(deps: LedgerApiDeps): Hono {
     });
   }
 
+  /** Account, positions and prices (no orders): what valuations and position views read. */
   function read(): LedgerState {
-    const state = store.loadState();
+    const state = store.loadState([], { orders: false });
     if (!state) throw notInitialized();
     return state;
+  }
+
+  function requireAccount(): void {
+    if (!store.account()) throw notInitialized();
   }
 
   const app = new Hono().basePath("/ledgers/:ledgerId");
@@ -253,7 +258,7 @@ export function createLedgerApi(deps: LedgerApiDeps): Hono {
   app.get("/positions", (c) => c.json({ positions: toWirePositions(read()) }));
 
   app.get("/orders", (c) => {
-    read();
+    requireAccount();
     const q = ListOrdersQuerySchema.safeParse(c.req.query());
     if (!q.success) throw new LedgerError("invalid-request", "status must be open, closed or all.", 422, "status");
     return c.json({ orders: store.listOrders({ status: q.data.status, ticker: q.data.symbol }).map(toWireOrder) });
@@ -310,12 +315,12 @@ export function createLedgerApi(deps: LedgerApiDeps): Hono {
   });
 
   app.get("/prices", (c) => {
-    read();
+    requireAccount();
     return c.json({ prices: store.listPrices().map((p) => ({ symbol: p.ticker, price: p.price, at: p.at })) });
   });
 
   app.get("/fills", (c) => {
-    read();
+    requireAccount();
     return c.json({
       fills: store.listFills().map((f) => ({ id: f.id, order_id: f.orderId, symbol: f.ticker, side: f.side, qty: f.quantity, price: f.price, at: f.at })),
     });

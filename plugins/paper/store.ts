@@ -215,7 +215,7 @@ export class LedgerStore {
    * orders, plus the orders named in `alsoOrderIds` whatever their status.
    * Returns null if the account was never initialised.
    */
-  loadState(alsoOrderIds: readonly string[] = []): LedgerState | null {
+  loadState(alsoOrderIds: readonly string[] = [], options: { orders?: boolean } = {}): LedgerState | null {
     const account = this.account();
     if (!account) return null;
     const positions = new Map(
@@ -225,7 +225,8 @@ export class LedgerStore {
         .map((r) => [r.ticker, { quantity: r.quantity, avgPrice: r.avg_price }] as const),
     );
     const prices = new Map(this.listPrices().map((p) => [p.ticker, { price: p.price, at: p.at }] as const));
-    const orders = new Map(this.listOrders({ status: "open" }).map((o) => [o.id, o] as const));
+    // Valuations and position views never look at orders; only operations do.
+    const orders = new Map(options.orders === false ? [] : this.listOrders({ status: "open" }).map((o) => [o.id, o] as const));
     for (const id of alsoOrderIds) {
       const order = orders.get(id) ?? this.order(id);
       if (order) orders.set(id, order);

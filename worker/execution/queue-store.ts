@@ -110,6 +110,13 @@ export interface OrderRow {
 
 type SqlRow = Record<string, SqlStorageValue>;
 
+/** Rows per multi-row statement (2 bound values each; SQLite's default limit is far above). */
+function chunks<T>(rows: readonly T[], size = 200): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
 /** The trade fields the executor and the queue change, and their columns. */
 type TradePatch = Partial<Pick<TradeRow, "status" | "messageCode" | "message" | "plan" | "nextStep" | "approval" | "approvalDeadline">>;
 const TRADE_COLUMNS: readonly (readonly [keyof TradePatch, string])[] = [
@@ -256,14 +263,6 @@ export class QueueStore {
     return row ? this.toItem(row) : null;
   }
 
-  /** Earliest due time of a delayed item, if any. */
-  nextDelayedAt(now: number): number | null {
-    const row = this.sql
-      .exec(`SELECT min(not_before) AS t FROM queue WHERE state != 'done' AND not_before IS NOT NULL AND not_before > ?`, now)
-      .one();
-    return row.t === null ? null : num(row.t);
-  }
-
   bumpAttempts(seq: number): number {
     this.sql.exec(`UPDATE queue SET attempts = attempts + 1 WHERE seq = ?`, seq);
     return num(this.sql.exec(`SELECT attempts FROM queue WHERE seq = ?`, seq).one().attempts);
@@ -299,7 +298,9 @@ export class QueueStore {
   }
 
   clearLogNeeded(signalIds: readonly string[]): void {
-    for (const id of signalIds) this.sql.exec(`UPDATE queue SET log_needed = 0 WHERE signal_id = ?`, id);
+    for (const part of chunks(signalIds)) {
+      this.sql.exec(`UPDATE queue SET log_needed = 0 WHERE signal_id IN (${part.map(() => "?").join(", ")})`, ...part);
+    }
   }
 
   envelopeFor(signalId: string): QueuedSignal | null {
@@ -337,35 +338,22 @@ export class QueueStore {
     if (written === 0) throw new Error(`trade ${id} not found`);
   }
 
-  /** Earliest approval deadline of a trade waiting for approval. */
-  nextApprovalDeadline(): number | null {
-    const row = this.sql.exec(`SELECT min(approval_deadline) AS t FROM trades WHERE approval = 'pending'`).one();
-    return row.t === null || row.t === undefined ? null : num(row.t);
-  }
-
-  /** Whether anything still has to reach D1 (index-only: used on every enqueue). */
-  hasUnsynced(): boolean {
-    return (
-      this.sql.exec(`SELECT 1 FROM trades WHERE version > synced_version LIMIT 1`).toArray().length > 0 ||
-      this.sql.exec(`SELECT 1 FROM orders WHERE version > synced_version LIMIT 1`).toArray().length > 0 ||
-      this.sql.exec(`SELECT 1 FROM queue WHERE log_needed = 1 LIMIT 1`).toArray().length > 0
-    );
-  }
-
-  hasLiveOrders(): boolean {
-    return (
-      this.sql
-        .exec(`SELECT 1 FROM orders WHERE send_state = 'acked' AND status IN ('pending', 'open', 'partially_filled') LIMIT 1`)
-        .toArray().length > 0
-    );
-  }
-
   unsyncedTrades(): TradeRow[] {
     return this.sql.exec(`SELECT * FROM trades WHERE version > synced_version`).toArray().map((r) => this.toTrade(r));
   }
 
-  markTradeSynced(id: string, version: number): void {
-    this.sql.exec(`UPDATE trades SET synced_version = max(synced_version, ?) WHERE id = ?`, version, id);
+  /**
+   * Records that D1 holds these versions. One statement for the whole sync (one per row
+   * showed in the bench profile); a row changed since it was read keeps a higher version.
+   */
+  markTradesSynced(rows: readonly { id: string; version: number }[]): void {
+    for (const part of chunks(rows)) {
+      this.sql.exec(
+        `UPDATE trades SET synced_version = max(synced_version, v.column2)
+         FROM (VALUES ${part.map(() => "(?, ?)").join(", ")}) AS v WHERE trades.id = v.column1`,
+        ...part.flatMap((r) => [r.id, r.version]),
+      );
+    }
   }
 
   // ---- orders ------------------------------------------------------------
@@ -505,13 +493,6 @@ export class QueueStore {
       .map((r) => this.toOrder(r));
   }
 
-  nextCancelAt(): number | null {
-    const row = this.sql
-      .exec(`SELECT min(cancel_at) AS t FROM orders WHERE cancel_at IS NOT NULL AND status IN ('pending', 'open', 'partially_filled')`)
-      .one();
-    return row.t === null || row.t === undefined ? null : num(row.t);
-  }
-
   setCancelAt(clientOrderId: string, at: number | null): void {
     this.sql.exec(`UPDATE orders SET cancel_at = ? WHERE client_order_id = ?`, at, clientOrderId);
   }
@@ -520,8 +501,52 @@ export class QueueStore {
     return this.sql.exec(`SELECT * FROM orders WHERE version > synced_version`).toArray().map((r) => this.toOrder(r));
   }
 
-  markOrderSynced(clientOrderId: string, version: number): void {
-    this.sql.exec(`UPDATE orders SET synced_version = max(synced_version, ?) WHERE client_order_id = ?`, version, clientOrderId);
+  /** As markTradesSynced, for orders. */
+  markOrdersSynced(rows: readonly { clientOrderId: string; version: number }[]): void {
+    for (const part of chunks(rows)) {
+      this.sql.exec(
+        `UPDATE orders SET synced_version = max(synced_version, v.column2)
+         FROM (VALUES ${part.map(() => "(?, ?)").join(", ")}) AS v WHERE orders.client_order_id = v.column1`,
+        ...part.flatMap((r) => [r.clientOrderId, r.version]),
+      );
+    }
+  }
+
+  /**
+   * Everything the alarm planner needs, in one statement: the due head, the
+   * next delay, approval deadline and cancel time, unsynced rows, live orders.
+   */
+  alarmInputs(now: number): {
+    due: boolean;
+    nextDelayedAt: number | null;
+    nextApprovalDeadline: number | null;
+    nextCancelAt: number | null;
+    unsynced: boolean;
+    liveOrders: boolean;
+  } {
+    const r = this.sql
+      .exec(
+        `SELECT
+           EXISTS (SELECT 1 FROM queue WHERE state != 'done' AND (not_before IS NULL OR not_before <= ?1)) AS due,
+           (SELECT min(not_before) FROM queue WHERE state != 'done' AND not_before IS NOT NULL AND not_before > ?1) AS delayed,
+           (SELECT min(approval_deadline) FROM trades WHERE approval = 'pending') AS approval,
+           (SELECT min(cancel_at) FROM orders WHERE cancel_at IS NOT NULL AND status IN ('pending', 'open', 'partially_filled')) AS cancel,
+           (EXISTS (SELECT 1 FROM trades WHERE version > synced_version)
+             OR EXISTS (SELECT 1 FROM orders WHERE version > synced_version)
+             OR EXISTS (SELECT 1 FROM queue WHERE log_needed = 1)) AS unsynced,
+           EXISTS (SELECT 1 FROM orders WHERE send_state = 'acked' AND status IN ('pending', 'open', 'partially_filled')) AS live`,
+        now,
+      )
+      .one();
+    const time = (v: SqlStorageValue | undefined) => (v === null || v === undefined ? null : num(v));
+    return {
+      due: num(r.due) === 1,
+      nextDelayedAt: time(r.delayed),
+      nextApprovalDeadline: time(r.approval),
+      nextCancelAt: time(r.cancel),
+      unsynced: num(r.unsynced) === 1,
+      liveOrders: num(r.live) === 1,
+    };
   }
 
   // ---- row mapping -------------------------------------------------------

@@ -44,8 +44,8 @@ export async function syncReadModel(d1: D1Database, store: QueueStore): Promise<
   await d1.batch(statements);
 
   // Only now is the copy durable; rows changed meanwhile keep a higher version and sync next time.
-  for (const t of trades) store.markTradeSynced(t.id, t.version);
-  for (const o of orders) store.markOrderSynced(o.clientOrderId, o.version);
+  store.markTradesSynced(trades);
+  store.markOrdersSynced(orders);
   store.clearLogNeeded(logs.map((l) => l.envelope.signalId));
   return statements.length;
 }

@@ -253,7 +253,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
       } catch (err) {
         if (err instanceof AwaitingApproval) {
           // The trade waits at the head of the queue; approve()/reject() or its deadline resume the loop.
-          this.syncThenNotify(item.tradeId);
+          this.syncThenNotify(item);
           return;
         }
         const attempts = this.store.bumpAttempts(item.seq);
@@ -280,7 +280,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
       }
       this.store.markItem(item.seq, "done");
       // Copy to D1 without holding up the next signal: D1 is the read model, not the truth.
-      this.syncThenNotify(item.tradeId, this.store.head(Date.now()) !== null);
+      this.syncThenNotify(item, this.store.head(Date.now()) !== null);
     }
   }
 
@@ -375,9 +375,10 @@ export class SubscriptionQueue extends DurableObject<Env> {
    * `?wait=` callers hear of a trade once D1 has its copy (or the attempt
    * failed), so the API they query next agrees with the reply.
    */
-  private syncThenNotify(tradeId: string, backlog = false): void {
+  private syncThenNotify(item: { tradeId: string; signalId: string }, backlog = false): void {
     void this.syncSoon(backlog).then(() => {
-      const trade = this.store.trade(tradeId);
+      if (!this.waiters.get(item.signalId)?.size) return;
+      const trade = this.store.trade(item.tradeId);
       if (trade) this.notify(trade);
     });
   }
@@ -396,16 +397,14 @@ export class SubscriptionQueue extends DurableObject<Env> {
 
   private async scheduleAlarm(): Promise<void> {
     const now = Date.now();
+    const due = this.store.alarmInputs(now);
     const candidates: number[] = [];
-    if (this.store.head(now)) candidates.push(now + WATCHDOG_MS);
-    const delayed = this.store.nextDelayedAt(now);
-    if (delayed !== null) candidates.push(delayed);
-    const approvalDeadline = this.store.nextApprovalDeadline();
-    if (approvalDeadline !== null) candidates.push(approvalDeadline);
-    const cancelAt = this.store.nextCancelAt();
-    if (cancelAt !== null) candidates.push(cancelAt);
-    if (this.store.hasUnsynced()) candidates.push(now + SYNC_RETRY_MS);
-    if (this.store.hasLiveOrders()) candidates.push(now + LIVE_ORDER_POLL_MS);
+    if (due.due) candidates.push(now + WATCHDOG_MS);
+    if (due.nextDelayedAt !== null) candidates.push(due.nextDelayedAt);
+    if (due.nextApprovalDeadline !== null) candidates.push(due.nextApprovalDeadline);
+    if (due.nextCancelAt !== null) candidates.push(due.nextCancelAt);
+    if (due.unsynced) candidates.push(now + SYNC_RETRY_MS);
+    if (due.liveOrders) candidates.push(now + LIVE_ORDER_POLL_MS);
     if (candidates.length === 0) {
       this.alarmAt = null;
       await this.ctx.storage.deleteAlarm();
