@@ -5,7 +5,7 @@
  *
  * Sources: docs.alpaca.markets (Trading API reference, "Orders at Alpaca",
  * "Crypto Trading", "Create an Order") and the shared reference YAML in
- * /work/shared/reference/alpaca.
+ * ../shared/reference/alpaca.
  *
  * @module
  */
