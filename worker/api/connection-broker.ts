@@ -7,6 +7,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, inArray } from "drizzle-orm";
+import { chunk } from "../lib/chunk";
 import { callBroker } from "../connections/broker-errors";
 import { clientForConnection, getOwnedConnection, resolveAccount } from "../connections/store";
 import { type Db, getDb } from "../db/client";
@@ -108,13 +109,12 @@ export const connectionBrokerApi = createRouter()
     // Tradeloop's own records of these orders add role, signal and subscription.
     const clientIds = open.map((o) => o.clientOrderId).filter((id): id is string => id !== null);
     const records = new Map<string, typeof orders.$inferSelect>();
-    for (let i = 0; i < clientIds.length; i += 90) {
-      // D1 allows 100 bound parameters per statement.
-      const chunk = clientIds.slice(i, i + 90);
+    // D1 allows 100 bound parameters per statement.
+    for (const part of chunk(clientIds, 90)) {
       const rows = await db
         .select()
         .from(orders)
-        .where(and(eq(orders.userId, userId), eq(orders.accountId, account.id), inArray(orders.clientOrderId, chunk)))
+        .where(and(eq(orders.userId, userId), eq(orders.accountId, account.id), inArray(orders.clientOrderId, part)))
         .all();
       for (const r of rows) records.set(r.clientOrderId, r);
     }

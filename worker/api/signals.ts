@@ -11,6 +11,7 @@ import { getDb, isoTime } from "../db/client";
 import * as schema from "../db/schema";
 import { AppError } from "../errors";
 import { authenticated, createRouter, errorResponses, IdParams, jsonResponse } from "./openapi";
+import { chunk } from "../lib/chunk";
 
 const num = z.number();
 
@@ -145,9 +146,7 @@ export const signalsApi = createRouter()
     const ids = page.map((s) => s.id);
     // D1 binds at most 100 parameters per statement: look the page's trades and orders up in
     // chunks of ids, all in one batch (one round trip).
-    const chunks: string[][] = [];
-    for (let i = 0; i < ids.length; i += ID_CHUNK) chunks.push(ids.slice(i, i + ID_CHUNK));
-    const queries = chunks.flatMap((part) => [
+    const queries = chunk(ids, ID_CHUNK).flatMap((part) => [
       db.select().from(schema.trades).where(and(eq(schema.trades.userId, userId), inArray(schema.trades.signalId, part))),
       db.select().from(schema.orders).where(and(eq(schema.orders.userId, userId), inArray(schema.orders.signalId, part))),
     ]);

@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "@hono/zod-openapi";
+import { memoizeByJson } from "../lib/memo";
 
 /** Settings of a strategy; `{}` is valid and gets every default. */
 export const StrategySettingsSchema = z
@@ -35,18 +36,7 @@ export type StrategySettings = z.infer<typeof StrategySettingsSchema>;
  * Reads stored settings with defaults applied. Unknown keys (written by
  * another version) are dropped rather than failing the read.
  */
-export function resolveStrategySettings(stored: unknown): StrategySettings {
-  // Parsed once per distinct settings JSON: the webhook and each trade resolve the same settings.
-  const key = JSON.stringify(stored ?? {});
-  let parsed = resolved.get(key);
-  if (!parsed) {
-    const result = StrategySettingsSchema.strip().safeParse(stored ?? {});
-    parsed = Object.freeze(result.success ? result.data : StrategySettingsSchema.parse({}));
-    if (resolved.size >= 256) resolved.clear();
-    resolved.set(key, parsed);
-  }
-  return parsed;
-}
-
-/** Settings parsed by `resolveStrategySettings`, by their JSON (bounded; frozen values). */
-const resolved = new Map<string, StrategySettings>();
+export const resolveStrategySettings: (stored: unknown) => StrategySettings = memoizeByJson((stored) => {
+  const result = StrategySettingsSchema.strip().safeParse(stored ?? {});
+  return result.success ? result.data : StrategySettingsSchema.parse({});
+});

@@ -12,6 +12,7 @@
 import type { OrderRole, OrderStatus } from "../../plugins/sdk";
 import type { PlannedOrder } from "../trading/types";
 import type { QueuedSignal } from "./envelope";
+import { chunk } from "../lib/chunk";
 
 const SCHEMA_VERSION = 2;
 
@@ -110,12 +111,8 @@ export interface OrderRow {
 
 type SqlRow = Record<string, SqlStorageValue>;
 
-/** Rows per multi-row statement (2 bound values each; SQLite's default limit is far above). */
-function chunks<T>(rows: readonly T[], size = 200): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}
+/** Rows per multi-row statement (two bound values each). */
+const ROWS_PER_STATEMENT = 200;
 
 /** The trade fields the executor and the queue change, and their columns. */
 type TradePatch = Partial<Pick<TradeRow, "status" | "messageCode" | "message" | "plan" | "nextStep" | "approval" | "approvalDeadline">>;
@@ -298,7 +295,7 @@ export class QueueStore {
   }
 
   clearLogNeeded(signalIds: readonly string[]): void {
-    for (const part of chunks(signalIds)) {
+    for (const part of chunk(signalIds, ROWS_PER_STATEMENT)) {
       this.sql.exec(`UPDATE queue SET log_needed = 0 WHERE signal_id IN (${part.map(() => "?").join(", ")})`, ...part);
     }
   }
@@ -347,7 +344,7 @@ export class QueueStore {
    * showed in the bench profile); a row changed since it was read keeps a higher version.
    */
   markTradesSynced(rows: readonly { id: string; version: number }[]): void {
-    for (const part of chunks(rows)) {
+    for (const part of chunk(rows, ROWS_PER_STATEMENT)) {
       this.sql.exec(
         `UPDATE trades SET synced_version = max(synced_version, v.column2)
          FROM (VALUES ${part.map(() => "(?, ?)").join(", ")}) AS v WHERE trades.id = v.column1`,
@@ -503,7 +500,7 @@ export class QueueStore {
 
   /** As markTradesSynced, for orders. */
   markOrdersSynced(rows: readonly { clientOrderId: string; version: number }[]): void {
-    for (const part of chunks(rows)) {
+    for (const part of chunk(rows, ROWS_PER_STATEMENT)) {
       this.sql.exec(
         `UPDATE orders SET synced_version = max(synced_version, v.column2)
          FROM (VALUES ${part.map(() => "(?, ?)").join(", ")}) AS v WHERE orders.client_order_id = v.column1`,

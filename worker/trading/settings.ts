@@ -16,6 +16,7 @@
 import { z } from "zod";
 import { OrderTypeSchema, TimeInForceSchema } from "../../plugins/sdk/models";
 import { isValidTimeZone, parseClock } from "./windows";
+import { memoizeByJson } from "../lib/memo";
 
 /** Sizing modes a subscription may use when the signal sends no quantity (or may not override it). */
 export const SizingModeSchema = z.enum(["fixed_quantity", "dollar_amount", "risk_dollar_amount", "percent_of_equity", "risk_percent"]);
@@ -186,18 +187,6 @@ export type SubscriptionSettingsInput = z.input<typeof SubscriptionSettingsSchem
 export const SETTING_FIELDS = Object.keys(SubscriptionSettingsSchema.shape) as (keyof SubscriptionSettings)[];
 
 /** Settings with every default applied. */
-export function resolveSettings(input: unknown): SubscriptionSettings {
-  // Parsed once per distinct settings object: a queue resolves the same settings for every
-  // signal, several times per trade, and the zod parse showed in the bench's CPU profile.
-  const key = JSON.stringify(input ?? {});
-  let parsed = resolvedSettings.get(key);
-  if (!parsed) {
-    parsed = Object.freeze(SubscriptionSettingsSchema.parse(input ?? {}));
-    if (resolvedSettings.size >= 256) resolvedSettings.clear();
-    resolvedSettings.set(key, parsed);
-  }
-  return parsed;
-}
-
-/** Settings parsed by `resolveSettings`, by their JSON (bounded; the values are frozen, never mutated). */
-const resolvedSettings = new Map<string, SubscriptionSettings>();
+export const resolveSettings: (input: unknown) => SubscriptionSettings = memoizeByJson((input) =>
+  SubscriptionSettingsSchema.parse(input ?? {}),
+);

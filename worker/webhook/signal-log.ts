@@ -6,6 +6,7 @@
  * @module
  */
 import { getDb } from "../db/client";
+import { chunk } from "../lib/chunk";
 import * as schema from "../db/schema";
 import type { SignalLogRow } from "../execution/envelope";
 
@@ -44,6 +45,7 @@ export async function logAccepted(
   const db = getDb(d1);
   const statements = rows.flatMap(({ log, trades }) => [
     db.insert(schema.signals).values(log).onConflictDoNothing(),
+    // D1 allows 100 bound parameters per statement; a trade row binds 7.
     ...chunk(trades, 10).map((part) =>
       db
         .insert(schema.trades)
@@ -64,11 +66,4 @@ export async function logAccepted(
   ]);
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
-}
-
-// D1 allows 100 bound parameters per statement; a trade row binds 7.
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
