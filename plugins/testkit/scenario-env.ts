@@ -22,9 +22,11 @@ import {
   type OrderType,
   type RetryPolicy,
   type TimeInForce,
+  buildAuthorizationUrl,
+  TokenKeeper,
 } from "../sdk";
 import type { LogEntry } from "../sdk/host";
-import { captureRequest, testClient, type CapturedRequest } from "./harness";
+import { captureRequest, KIT_OAUTH_CLIENT, KIT_REDIRECT_URI, testClient, testSessionKeeper, usesSession, type CapturedRequest, type TestConnection } from "./harness";
 import type { ConformanceOptions, FakeBroker, Instrument } from "./types";
 
 /** Retries in the kit are real but quick: the fakes answer at once. */
@@ -37,6 +39,8 @@ const MAX_POLLS = 40;
 export interface ScenarioEnv {
   fake: FakeBroker;
   client: BrokerClient;
+  /** The connection's token owner, for session-based plugins. */
+  session?: TokenKeeper;
   accountId: string;
   capabilities: Capabilities;
   features: OrderFeatures;
@@ -90,22 +94,23 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
   await fake.reset();
   const sent: CapturedRequest[] = [];
   const logs: LogEntry[] = [];
-  const client = testClient(
-    {
-      plugin,
-      credentials: options.credentials,
-      ...(options.settings && { settings: options.settings }),
-      ...(options.environment && { environment: options.environment }),
-      ...((fake.baseUrl ?? options.baseUrl) !== undefined && { baseUrl: fake.baseUrl ?? options.baseUrl }),
-      // Scenarios run on the real clock: fakes may time-stamp and expire things.
-      now: () => new Date(),
-      logSink: (entry) => logs.push(entry),
-    },
-    async (request) => {
-      sent.push(await captureRequest(request));
-      return fake.fetch(request);
-    },
-  );
+  const connection: TestConnection = {
+    plugin,
+    credentials: options.credentials,
+    ...(options.settings && { settings: options.settings }),
+    ...(options.environment && { environment: options.environment }),
+    ...((fake.baseUrl ?? options.baseUrl) !== undefined && { baseUrl: fake.baseUrl ?? options.baseUrl }),
+    ...(options.authMethod && { authMethod: options.authMethod }),
+    // Scenarios run on the real clock: fakes may time-stamp and expire things.
+    now: () => new Date(),
+    logSink: (entry) => logs.push(entry),
+  };
+  const transport = async (request: Request) => {
+    sent.push(await captureRequest(request));
+    return fake.fetch(request);
+  };
+  const session = usesSession(plugin, options.authMethod) ? await startSession(connection, transport, fake) : undefined;
+  const client = testClient({ ...connection, ...(session && { session }) }, transport);
   const accounts = await client.testConnection();
   const accountId = accounts[0]?.brokerAccountId;
   if (accountId === undefined) throw new Error("testConnection returned no account");
@@ -117,6 +122,7 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
   const env: ScenarioEnv = {
     fake,
     client,
+    ...(session && { session }),
     accountId,
     capabilities: plugin.capabilities,
     features,
@@ -183,6 +189,30 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
   };
   await env.setPrice(inst.price);
   return env;
+}
+
+/**
+ * Starts the connection's session the way the core does: an OAuth
+ * connection runs the authorization-code flow against the fake (the fake's
+ * `authorize` plays the user's approval, the plugin's session exchanges the
+ * code at the fake's token endpoint); a login broker logs in.
+ */
+async function startSession(connection: TestConnection, transport: (request: Request) => Promise<Response>, fake: FakeBroker): Promise<TokenKeeper> {
+  const keeper = testSessionKeeper(connection, transport, null);
+  const spec = connection.plugin.manifest.auth.oauth;
+  if (connection.authMethod !== "oauth") {
+    await keeper.current();
+    return keeper;
+  }
+  if (!spec) throw new Error("authMethod oauth needs manifest.auth.oauth");
+  if (!fake.authorize) throw new Error("the fake has no authorize(): an OAuth plugin's fake must play its authorization server");
+  const environment = connection.environment ?? "paper";
+  const state = crypto.randomUUID();
+  const { url, codeVerifier } = await buildAuthorizationUrl(spec, environment, KIT_OAUTH_CLIENT, { redirectUri: KIT_REDIRECT_URI, state });
+  const redirected = await fake.authorize(new URL(url));
+  expect(redirected.searchParams.get("state"), "the authorization server sends the state back").toBe(state);
+  await keeper.exchangeCode({ callbackParameters: redirected.searchParams, redirectUri: KIT_REDIRECT_URI, ...(codeVerifier && { codeVerifier }) });
+  return keeper;
 }
 
 /** Asserts two decimals are equal as numbers ("1.0" = "1"). */

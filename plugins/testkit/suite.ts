@@ -29,7 +29,7 @@ function decide(options: ConformanceOptions, scenario: Scenario): Decision {
   const listed = options.skip?.[scenario.id];
   if (listed !== undefined) return { id: scenario.id, reason: listed, source: "listed" };
   const features = options.plugin.capabilities.orders[options.instrument.assetClass];
-  const gated = features ? scenario.gate(options.plugin, features) : `capabilities: no ${options.instrument.assetClass}`;
+  const gated = features ? scenario.gate(options.plugin, features, options) : `capabilities: no ${options.instrument.assetClass}`;
   return { id: scenario.id, reason: gated, source: gated === null ? null : "capability" };
 }
 
@@ -52,6 +52,8 @@ function staticConnection(options: ConformanceOptions): TestConnection {
     ...(options.environment && { environment: options.environment }),
     ...(options.baseUrl && { baseUrl: options.baseUrl }),
     ...(options.now && { now: () => new Date(options.now!.getTime()) }),
+    ...(options.authMethod && { authMethod: options.authMethod }),
+    ...(options.tokens && { tokens: options.tokens }),
   };
 }
 
