@@ -12,6 +12,7 @@ import { oandaPlugin } from "./oanda";
 import { paperPlugin } from "./paper";
 import { robinhoodPlugin } from "./robinhood";
 import { tradierPlugin } from "./tradier";
+import { tradestationPlugin } from "./tradestation";
 
 /** Only plugins made with `definePlugin` fit here, so each passed its type-level checks. */
 export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
@@ -23,6 +24,7 @@ export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
   [coinbasePlugin.manifest.id]: coinbasePlugin,
   [robinhoodPlugin.manifest.id]: robinhoodPlugin,
   [tradierPlugin.manifest.id]: tradierPlugin,
+  [tradestationPlugin.manifest.id]: tradestationPlugin,
 };
 
 /** Looks up an installed plugin by id. */

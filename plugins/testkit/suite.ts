@@ -100,7 +100,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       } else {
         it("a transport failure is outcome-unknown for placeOrder and retryable for reads", async () => {
           const reset = new TypeError("network connection lost");
-          const place = scriptedClient(connection, [reset]);
+          const place = scriptedClient(connection, [...(options.placeOrderPrelude ?? []), reset]);
           const e1 = await place.client.placeOrder(options.accountId, sampleIntent(options)).catch((e: unknown) => e);
           expect(e1 instanceof BrokerError ? e1.kind : e1, "placeOrder with no answer").toBe("outcome-unknown");
           const read = scriptedClient(connection, [reset]);
@@ -109,7 +109,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
         });
 
         it("a 5xx on placeOrder is never read as 'nothing happened'", async () => {
-          const { client } = scriptedClient(connection, [{ status: 503, body: {} }]);
+          const { client } = scriptedClient(connection, [...(options.placeOrderPrelude ?? []), { status: 503, body: {} }]);
           const e = await client.placeOrder(options.accountId, sampleIntent(options)).catch((err: unknown) => err);
           expect(e instanceof BrokerError ? e.kind : e, "placeOrder answered 503").toBe("outcome-unknown");
         });

@@ -212,6 +212,12 @@ export interface ConformanceOptions {
    * (authorize, then exchange the code); the static layers use `tokens`.
    */
   authMethod?: "credentials" | "oauth";
+  /**
+   * Answers for the reads `placeOrder` makes before it sends the order
+   * (TradeStation reads the position to pick SELL or SELLSHORT), so the
+   * transport checks fail the order request itself, not a read before it.
+   */
+  placeOrderPrelude?: readonly FakeReply[];
   /** Tokens the static layers' session starts from (OAuth plugins). */
   tokens?: SessionTokens;
 }
