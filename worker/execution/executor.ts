@@ -108,7 +108,9 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     }
     if (err instanceof BrokerError) {
       if (err.kind === "auth-expired") await deps.onAuthExpired?.(err).catch(() => undefined);
-      const status = err.kind === "rejected" || err.kind === "unsupported" ? "rejected" : "failed";
+      // A connection that cannot trade sent nothing: the trade was refused, not attempted.
+      const refused = err.kind === "rejected" || err.kind === "unsupported" || err.code === "connection-expired" || err.code === "connection-disconnected";
+      const status = refused ? "rejected" : "failed";
       store.updateTrade(trade.id, { status, messageCode: err.code, message: err.message }, now());
       return;
     }
@@ -345,6 +347,16 @@ async function reconcile(deps: Run, clientOrderId: string): Promise<BrokerOrder 
   }
 }
 
+/** Reads an acked order by the broker's id. Retries transient failures; gives up to the queue's alarm. */
+async function lookupByBrokerId(deps: Run, brokerOrderId: string): Promise<BrokerOrder | null> {
+  const accountId = deps.envelope.account.brokerAccountId;
+  try {
+    return await withRetry(() => deps.client.getOrder(accountId, { brokerOrderId }), { ...DEFAULT_RETRY, attempts: 5 });
+  } catch (err) {
+    throw new ResumeLater(`could not read order ${brokerOrderId}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 function adopt(deps: Run, clientOrderId: string, o: BrokerOrder): OrderRow {
   deps.store.updateOrder(
     clientOrderId,
@@ -378,7 +390,8 @@ async function waitForFill(deps: Run, order: OrderRow): Promise<OrderRow> {
       );
     }
     await sleep(Math.min(2_000, 100 * 2 ** (poll - 1)));
-    const found = await reconcile(deps, current.clientOrderId);
+    // By the broker's id once known: brokers that keep no client order id (TradeStation, Schwab) can only answer that way.
+    const found = current.brokerOrderId ? await lookupByBrokerId(deps, current.brokerOrderId) : await reconcile(deps, current.clientOrderId);
     if (found) current = adopt(deps, current.clientOrderId, found);
   }
   if (current.status !== "filled") {
