@@ -42,13 +42,19 @@ const STATUS_CODE: Record<string, string> = { open: "OPN", pending: "ACK", parti
 /** The fake TradeStation. */
 export class TradestationFake implements FakeBroker {
   private ledger = new FakeLedger({ idPrefix: "9" });
-  readonly oauth = new FakeAuthorizationServer({
+  readonly oauth: FakeAuthorizationServer;
+
+  /** `accessTokenTtlSeconds`: TradeStation's 20 minutes unless a test wants a token already due for renewal. */
+  constructor(options: { accessTokenTtlSeconds?: number } = {}) {
+    this.oauth = new FakeAuthorizationServer({
     clientAuthentication: "client_secret_post",
-    accessTokenTtlSeconds: 1200,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 1200,
     prefix: "ts",
     requiredScopes: ["offline_access", "Trade"],
     requiredParams: { audience: "https://api.tradestation.com" },
-  });
+    });
+  }
+
   private readonly faults = new FaultInjector({ authExpired: { status: 401, body: { Error: "Unauthorized", Message: "Access token is invalid or has expired." } } });
   private readonly durations = new Map<string, string>();
 
@@ -66,6 +72,11 @@ export class TradestationFake implements FakeBroker {
     this.oauth.reset();
     this.faults.reset();
     this.durations.clear();
+  }
+
+  /** The position the fake holds in a symbol (tests check that a disconnect leaves it alone). */
+  positionOf(symbol: string): Decimal {
+    return this.ledger.positions.get(symbol)?.quantity ?? "0";
   }
 
   setPrice(symbol: string, price: Decimal): void {
