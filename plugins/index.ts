@@ -12,6 +12,7 @@ import { oandaPlugin } from "./oanda";
 import { paperPlugin } from "./paper";
 import { robinhoodPlugin } from "./robinhood";
 import { tradierPlugin } from "./tradier";
+import { schwabPlugin } from "./schwab";
 import { tradestationPlugin } from "./tradestation";
 
 /** Only plugins made with `definePlugin` fit here, so each passed its type-level checks. */
@@ -25,6 +26,7 @@ export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
   [robinhoodPlugin.manifest.id]: robinhoodPlugin,
   [tradierPlugin.manifest.id]: tradierPlugin,
   [tradestationPlugin.manifest.id]: tradestationPlugin,
+  [schwabPlugin.manifest.id]: schwabPlugin,
 };
 
 /** Looks up an installed plugin by id. */
