@@ -18,8 +18,8 @@ export interface FakeOAuthOptions {
   clientSecret?: string;
   /** How the token endpoint expects the client's secret. */
   clientAuthentication: "client_secret_post" | "client_secret_basic";
-  /** Seconds an access token lives (`expires_in`). */
-  accessTokenTtlSeconds: number;
+  /** Seconds an access token lives (`expires_in`); null = until revoked, and no `expires_in` is sent (Alpaca). */
+  accessTokenTtlSeconds: number | null;
   /** Seconds a refresh token lives from the authorisation; absent = until revoked. */
   refreshTokenTtlSeconds?: number;
   /** Whether to send `refresh_token_expires_in` in token answers. */
@@ -72,6 +72,10 @@ export class FakeAuthorizationServer {
 
   private next(kind: string): string {
     return `${this.options.prefix}-${kind}-${String(++this.seq).padStart(6, "0")}-${crypto.randomUUID().slice(0, 8)}`;
+  }
+
+  private accessExpiry(): number {
+    return this.options.accessTokenTtlSeconds === null ? Number.POSITIVE_INFINITY : this.now() + this.options.accessTokenTtlSeconds * 1000;
   }
 
   /** Forgets every code, grant and token. */
@@ -130,11 +134,11 @@ export class FakeAuthorizationServer {
 
   private issue(grantId: string, grant: Grant, withRefresh: boolean): FakeReply {
     const token = this.next("access");
-    this.accessTokens.set(token, { expiresAt: this.now() + this.options.accessTokenTtlSeconds * 1000, grant: grantId });
+    this.accessTokens.set(token, { expiresAt: this.accessExpiry(), grant: grantId });
     const body: Record<string, unknown> = {
       access_token: token,
       token_type: "Bearer",
-      expires_in: this.options.accessTokenTtlSeconds,
+      ...(this.options.accessTokenTtlSeconds !== null && { expires_in: this.options.accessTokenTtlSeconds }),
       scope: grant.scope,
     };
     if (withRefresh && grant.refreshToken) body.refresh_token = grant.refreshToken;
@@ -211,7 +215,7 @@ export class FakeAuthorizationServer {
     const grantId = this.next("grant");
     this.grants.set(grantId, { refreshToken: null, expiresAt: null, scope });
     const token = this.next("access");
-    const expiresAt = this.now() + this.options.accessTokenTtlSeconds * 1000;
+    const expiresAt = this.accessExpiry();
     this.accessTokens.set(token, { expiresAt, grant: grantId });
     return { accessToken: token, expiresAt, grant: grantId };
   }
@@ -222,7 +226,7 @@ export class FakeAuthorizationServer {
     const old = request.headers.get("authorization")!.slice(7);
     const grant = this.accessTokens.get(old)!.grant;
     const token = this.next("access");
-    const expiresAt = this.now() + this.options.accessTokenTtlSeconds * 1000;
+    const expiresAt = this.accessExpiry();
     this.accessTokens.set(token, { expiresAt, grant });
     return { accessToken: token, expiresAt };
   }
