@@ -14,6 +14,7 @@ import { robinhoodPlugin } from "./robinhood";
 import { tradierPlugin } from "./tradier";
 import { schwabPlugin } from "./schwab";
 import { tradestationPlugin } from "./tradestation";
+import { tradovatePlugin } from "./tradovate";
 
 /** Only plugins made with `definePlugin` fit here, so each passed its type-level checks. */
 export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
@@ -27,6 +28,7 @@ export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
   [tradierPlugin.manifest.id]: tradierPlugin,
   [tradestationPlugin.manifest.id]: tradestationPlugin,
   [schwabPlugin.manifest.id]: schwabPlugin,
+  [tradovatePlugin.manifest.id]: tradovatePlugin,
 };
 
 /** Looks up an installed plugin by id. */

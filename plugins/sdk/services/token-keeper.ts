@@ -37,6 +37,7 @@ export class TokenKeeper<C = unknown> implements SessionAccess {
   private tokens: SessionTokens | null;
   private inflight: Promise<SessionTokens> | null = null;
   private dead: BrokerError | null = null;
+  private renewalCount = 0;
 
   constructor(private readonly options: TokenKeeperOptions<C>) {
     this.tokens = options.initial ?? null;
@@ -50,6 +51,11 @@ export class TokenKeeper<C = unknown> implements SessionAccess {
   /** The tokens held now (no renewal), for the owner's scheduling. */
   peek(): SessionTokens | null {
     return this.tokens;
+  }
+
+  /** How many renewals (or logins) this keeper ran: concurrent callers share one. */
+  get renewals(): number {
+    return this.renewalCount;
   }
 
   /** Why the session is dead, if it is. */
@@ -143,6 +149,7 @@ export class TokenKeeper<C = unknown> implements SessionAccess {
 
   /** One renewal (or login) at a time: concurrent callers share it. */
   private renewOnce(forced = false): Promise<SessionTokens> {
+    if (!this.inflight) this.renewalCount++;
     this.inflight ??= this.runRenewal(forced).finally(() => {
       this.inflight = null;
     });
