@@ -22,6 +22,7 @@ import {
   type OrderType,
   type RetryPolicy,
   type TimeInForce,
+  activeMaintenanceWindow,
   buildAuthorizationUrl,
   TokenKeeper,
 } from "../sdk";
@@ -101,8 +102,9 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
     ...(options.environment && { environment: options.environment }),
     ...((fake.baseUrl ?? options.baseUrl) !== undefined && { baseUrl: fake.baseUrl ?? options.baseUrl }),
     ...(options.authMethod && { authMethod: options.authMethod }),
-    // Scenarios run on the real clock: fakes may time-stamp and expire things.
-    now: () => new Date(),
+    // Scenarios run on the real clock (fakes time-stamp and expire things), moved past a maintenance
+    // window when the run happens inside one: the core refuses orders there, and the scenarios trade.
+    now: clockOutsideMaintenance(plugin),
     logSink: (entry) => logs.push(entry),
   };
   const transport = async (request: Request) => {
@@ -213,6 +215,13 @@ async function startSession(connection: TestConnection, transport: (request: Req
   expect(redirected.searchParams.get("state"), "the authorization server sends the state back").toBe(state);
   await keeper.exchangeCode({ callbackParameters: redirected.searchParams, redirectUri: KIT_REDIRECT_URI, ...(codeVerifier && { codeVerifier }) });
   return keeper;
+}
+
+/** The real clock, shifted just past the plugin's maintenance window if now is inside one. */
+function clockOutsideMaintenance(plugin: ConformanceOptions["plugin"]): () => Date {
+  const inside = activeMaintenanceWindow(plugin.manifest.maintenanceWindows, new Date());
+  const shift = inside ? inside.endsInMs + 60_000 : 0;
+  return () => new Date(Date.now() + shift);
 }
 
 /** Asserts two decimals are equal as numbers ("1.0" = "1"). */
