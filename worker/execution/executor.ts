@@ -11,7 +11,7 @@
  */
 import { getPlugin } from "../../plugins";
 import type { Balance, BrokerClient, BrokerOrder, Decimal, OrderRequest, Quote } from "../../plugins/sdk";
-import { BrokerError, dec, DEFAULT_RETRY, placeOrderOnce, TERMINAL_ORDER_STATUSES, toDecimal, withRetry } from "../../plugins/sdk";
+import { activeMaintenanceWindow, BrokerError, dec, DEFAULT_RETRY, placeOrderOnce, TERMINAL_ORDER_STATUSES, toDecimal, withRetry } from "../../plugins/sdk";
 import { resolveStrategySettings } from "../api/strategy-settings";
 import { decide } from "../trading/decide";
 import { resolveTicker } from "../trading/tickers";
@@ -34,6 +34,14 @@ class TradeFailure extends Error {
     readonly messageCode: string,
     message: string,
   ) {
+    super(message);
+  }
+}
+
+/** Thrown when the broker is in its maintenance window and the subscription queues: run the item again at `at`. */
+export class DeferUntil extends Error {
+  override readonly name = "DeferUntil";
+  constructor(readonly at: number, message: string) {
     super(message);
   }
 }
@@ -76,6 +84,12 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     const client = await deps.client();
     let plan: TradePlan;
     if (trade.plan === null) {
+      // Inside the broker's maintenance window nothing is read or sent: refuse, or wait for its end.
+      const maintenance = maintenanceNow(envelope.connection.broker, now());
+      if (maintenance) {
+        if (resolveSettings(envelope.subscription.settings).maintenanceWindow === "queue") throw new DeferUntil(now() + maintenance.endsInMs, maintenance.sentence);
+        throw new TradeFailure("rejected", "broker-maintenance", `${maintenance.sentence} The signal was not executed ("maintenanceWindow": "refuse").`);
+      }
       store.updateTrade(trade.id, { status: "executing" }, now());
       const decision = await decideNow({ ...deps, client });
       if (decision.kind === "reject") {
@@ -101,7 +115,7 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     }
     store.updateTrade(trade.id, { status: finalStatus(store.ordersForTrade(trade.id), plan) }, now());
   } catch (err) {
-    if (err instanceof ResumeLater || err instanceof AwaitingApproval) throw err;
+    if (err instanceof ResumeLater || err instanceof AwaitingApproval || err instanceof DeferUntil) throw err;
     if (err instanceof TradeFailure) {
       store.updateTrade(trade.id, { status: err.status, messageCode: err.messageCode, message: err.message }, now());
       return;
@@ -116,6 +130,15 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     }
     throw err;
   }
+}
+
+/** The broker's maintenance window `at` falls in, with a sentence naming it. */
+function maintenanceNow(broker: string, at: number): { endsInMs: number; sentence: string } | null {
+  const plugin = getPlugin(broker);
+  const active = plugin ? activeMaintenanceWindow(plugin.manifest.maintenanceWindows, new Date(at)) : undefined;
+  if (!plugin || !active) return null;
+  const w = active.window;
+  return { endsInMs: active.endsInMs, sentence: `${plugin.manifest.displayName} is in its maintenance window (${w.start}-${w.end} ${w.timezone}${w.reason ? `, ${w.reason}` : ""}).` };
 }
 
 /**
