@@ -320,30 +320,6 @@ export const connectionsApi = createRouter()
     const credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials ?? {}, "credentials");
     const now = Date.now();
 
-    // Verify before storing anything: a connection the broker refuses is never created.
-    let discovered: BrokerAccount[];
-    try {
-      discovered = await brokerClientFor(c.env, { id, broker: plugin.manifest.id, settings, credentials }).testConnection();
-    } catch (e) {
-      throw connectFailure(plugin.manifest.displayName, e, {
-        environment: settings.environment === "live" ? "live" : "paper",
-        hasBaseUrl: typeof settings[BASE_URL_SETTING] === "string",
-      });
-    }
-    const seen = new Set<string>();
-    const accountRows: AccountRow[] = discovered
-      .filter((a) => !seen.has(a.brokerAccountId) && seen.add(a.brokerAccountId))
-      .map((a) => ({
-        id: crypto.randomUUID(),
-        userId: c.var.userId,
-        connectionId: id,
-        brokerAccountId: a.brokerAccountId,
-        mode: a.mode,
-        name: a.name,
-        currency: a.currency,
-        createdAt: now,
-      }));
-
     const hasCredentials = plugin.manifest.auth.scheme !== "none" && body.credentials !== undefined;
     const sealed = hasCredentials ? await sealCredentials(c.env.VAULT_KEYS, id, credentials) : null;
     const row: ConnectionRow = {
@@ -363,6 +339,43 @@ export const connectionsApi = createRouter()
       updatedAt: now,
     };
     const db = getDb(c.env.DB);
+    // A login broker (Tradovate) logs in from its token owner, which reads the sealed credentials
+    // from the row: the row exists during the check and goes away again if the broker refuses.
+    const viaOwner = usesSessionOwner(plugin, "credentials");
+    if (viaOwner) await db.insert(connections).values(row);
+
+    // Verify before keeping anything: a connection the broker refuses is never created.
+    let discovered: BrokerAccount[];
+    try {
+      discovered = await brokerClientFor(c.env, { id, broker: plugin.manifest.id, settings, credentials }).testConnection();
+    } catch (e) {
+      if (viaOwner) {
+        await c.env.CONNECTION_SESSION.getByName(id).forget();
+        await db.delete(connections).where(eq(connections.id, id));
+      }
+      throw connectFailure(plugin.manifest.displayName, e, {
+        environment: settings.environment === "live" ? "live" : "paper",
+        hasBaseUrl: typeof settings[BASE_URL_SETTING] === "string",
+      });
+    }
+    const seen = new Set<string>();
+    const accountRows: AccountRow[] = discovered
+      .filter((a) => !seen.has(a.brokerAccountId) && seen.add(a.brokerAccountId))
+      .map((a) => ({
+        id: crypto.randomUUID(),
+        userId: c.var.userId,
+        connectionId: id,
+        brokerAccountId: a.brokerAccountId,
+        mode: a.mode,
+        name: a.name,
+        currency: a.currency,
+        createdAt: now,
+      }));
+    if (viaOwner) {
+      const [first, ...rest] = accountRows.map((a) => db.insert(accounts).values(a));
+      if (first) await db.batch([first, ...rest]);
+      return c.json(connectionJson(row, accountRows), 201);
+    }
     // One batch = one D1 transaction: the connection and its accounts appear together.
     await db.batch([db.insert(connections).values(row), ...accountRows.map((a) => db.insert(accounts).values(a))]);
     return c.json(connectionJson(row, accountRows), 201);
@@ -398,6 +411,8 @@ export const connectionsApi = createRouter()
       const credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials, "credentials");
       sealed = await sealCredentials(c.env.VAULT_KEYS, row.id, credentials);
       hint = credentialsHint(credentials);
+      // A login broker's owner logs in afresh with the new credentials (its old session is left to expire).
+      if (usesSessionOwner(plugin, row.authMethod)) await c.env.CONNECTION_SESSION.getByName(row.id).forget();
     }
     const updated: ConnectionRow = {
       ...row,

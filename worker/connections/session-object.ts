@@ -125,6 +125,14 @@ export class ConnectionSession extends DurableObject<Env> {
     return { revoked, ...(error !== undefined && { error }) };
   }
 
+  /** Forgets the session without revoking it (new credentials: the next call logs in afresh). */
+  async forget(): Promise<void> {
+    this.keeper = null;
+    this.meta = null;
+    await this.ctx.storage.deleteAll();
+    await this.ctx.storage.deleteAlarm();
+  }
+
   /** What the object holds, without secrets (tests, diagnostics). */
   async describe(): Promise<{ hasTokens: boolean; expiresAt: number | null; refreshExpiresAt: number | null; failures: number; alarmAt: number | null; storedKeys: string[] }> {
     const sealed = await this.ctx.storage.get<SealedCredentials>(SEALED);
