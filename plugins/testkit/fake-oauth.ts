@@ -119,8 +119,8 @@ export class FakeAuthorizationServer {
 
   /** Reads the token request's form and the client's credentials the documented way. */
   private async readClient(request: Request): Promise<{ form: URLSearchParams; ok: boolean }> {
-    const text = await request.text();
-    const form = new URLSearchParams(text);
+    // Decoded from bytes: workerd warns when .text() reads a form body.
+    const form = new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer()));
     const id = this.options.clientId ?? KIT_OAUTH_CLIENT.clientId;
     const secret = this.options.clientSecret ?? KIT_OAUTH_CLIENT.clientSecret;
     if (this.options.clientAuthentication === "client_secret_basic") {

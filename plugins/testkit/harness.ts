@@ -53,7 +53,8 @@ export function usesSession(plugin: BrokerPlugin, authMethod: "credentials" | "o
 
 /** Reads a request into a {@link CapturedRequest} (the body is consumed from a clone). */
 export async function captureRequest(request: Request): Promise<CapturedRequest> {
-  const text = await request.clone().text();
+  // Decoded from bytes: workerd warns when .text() reads a form-encoded body (OAuth token requests).
+  const text = new TextDecoder().decode(await request.clone().arrayBuffer());
   let body: unknown = text === "" ? undefined : text;
   if (text !== "") {
     try {

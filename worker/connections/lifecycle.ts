@@ -84,10 +84,17 @@ export async function resumeSubscriptions(db: Db, userId: string, connectionId: 
  * event recorded. Idempotent: a second call changes nothing and records
  * nothing.
  */
-export async function expireConnection(db: Db, connectionId: string, reason: string, now = Date.now()): Promise<{ changed: boolean; paused: string[] }> {
+export async function expireConnection(
+  db: Db,
+  connectionId: string,
+  reason: string,
+  now = Date.now(),
+  options: { verbatim?: boolean } = {},
+): Promise<{ changed: boolean; paused: string[] }> {
   const row = await db.select({ userId: connections.userId, name: connections.name, status: connections.status }).from(connections).where(eq(connections.id, connectionId)).get();
   if (!row || row.status === "expired" || row.status === "disconnected") return { changed: false, paused: [] };
-  const sentence = `The "${row.name}" connection expired: ${reason} Reconnect it, then resume its subscriptions.`;
+  // `verbatim`: the reason is already the whole actionable sentence (a connection test's answer).
+  const sentence = options.verbatim ? reason : `The "${row.name}" connection expired: ${reason} Reconnect it, then resume its subscriptions.`;
   await setConnectionStatus(db, connectionId, "expired", sentence, now);
   const paused = await pauseSubscriptions(db, connectionId, pauseCodeFor("expired"), sentence, now);
   await recordEvent(db, { userId: row.userId, kind: "connection-expired", connectionId, message: sentence, data: { pausedSubscriptions: paused } }, now);

@@ -23,7 +23,7 @@ export type ConnectionTestResult = { ok: true; accounts: AccountRow[] } | ({ ok:
 async function setStatus(db: Db, row: ConnectionRow, status: "connected" | "error" | "expired", message: string | null): Promise<void> {
   // Expired pauses the connection's subscriptions and tells the user, like an expiry found while trading.
   if (status === "expired") {
-    await expireConnection(db, row.id, message ?? "the broker refused the credentials.");
+    await expireConnection(db, row.id, message ?? "the broker refused the credentials.", Date.now(), { verbatim: true });
     return;
   }
   if (row.status === status && row.statusMessage === message) return;
