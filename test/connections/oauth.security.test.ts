@@ -8,7 +8,7 @@ import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TradestationFake } from "../../plugins/tradestation/fake";
 import { authed, signup, workerFetch, type ApiErrorJson } from "../helpers/api";
-import { connectTradestation, routeToTradestation, runOAuthFlow } from "../helpers/oauth";
+import { browserCookie, connectTradestation, routeToTradestation, runOAuthFlow } from "../helpers/oauth";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -25,10 +25,10 @@ describe("OAuth callback guards", () => {
     const fake = new TradestationFake();
     routeToTradestation(fake);
     const { token } = await signup();
-    const { location, callbackUrl } = await runOAuthFlow(token, fake);
+    const { location, callbackUrl, cookie } = await runOAuthFlow(token, fake);
     expect(params(location).get("connected")).toBeTruthy();
     const before = await connectionCount();
-    const replay = await workerFetch(callbackUrl, { redirect: "manual" });
+    const replay = await workerFetch(callbackUrl, { redirect: "manual", headers: { cookie } });
     expect(replay.status).toBe(302);
     expect(params(replay.headers.get("location") ?? "").get("error")).toBe("oauth-state-used");
     expect(await connectionCount()).toBe(before);
@@ -43,7 +43,7 @@ describe("OAuth callback guards", () => {
     const back = await fake.authorize(new URL(start.body.url));
     const state = back.searchParams.get("state")!;
     back.searchParams.set("state", `${state.slice(0, -4)}AAAA`);
-    const res = await workerFetch(back.href, { redirect: "manual" });
+    const res = await workerFetch(back.href, { redirect: "manual", headers: { cookie: browserCookie(start.headers) } });
     expect(params(res.headers.get("location") ?? "").get("error")).toBe("oauth-state-invalid");
     expect(fake.oauth.calls.authorization_code).toBe(0);
   });
@@ -55,11 +55,30 @@ describe("OAuth callback guards", () => {
     const start = await authed(token).get<{ url: string }>("/api/connections/oauth/tradestation/start");
     const state = new URL(start.body.url).searchParams.get("state")!;
     const before = await connectionCount();
-    const res = await workerFetch(`http://tradeloop.test/api/connections/oauth/tradestation/callback?error=access_denied&error_description=User%20cancelled&state=${encodeURIComponent(state)}`, { redirect: "manual" });
+    const res = await workerFetch(`http://tradeloop.test/api/connections/oauth/tradestation/callback?error=access_denied&error_description=User%20cancelled&state=${encodeURIComponent(state)}`, {
+      redirect: "manual",
+      headers: { cookie: browserCookie(start.headers) },
+    });
     const back = params(res.headers.get("location") ?? "");
     expect(back.get("error")).toBe("oauth-denied");
     expect(back.get("message")).toMatch(/TradeStation did not authorise Tradeloop \(User cancelled\)/);
     expect(await connectionCount()).toBe(before);
+  });
+
+  it("a flow started by one browser cannot be finished by another (login CSRF): no connection, no code exchange", async () => {
+    const fake = new TradestationFake();
+    routeToTradestation(fake);
+    const attacker = await signup();
+    const start = await authed(attacker.token).get<{ url: string }>("/api/connections/oauth/tradestation/start");
+    // The victim approves the attacker's link in their own browser, which has no (or another) binding cookie.
+    const back = await fake.authorize(new URL(start.body.url));
+    const before = await connectionCount();
+    for (const headers of [{}, { cookie: "tradeloop_oauth=someone-elses-value" }] as Record<string, string>[]) {
+      const res = await workerFetch(back.href, { redirect: "manual", headers });
+      expect(params(res.headers.get("location") ?? "").get("error")).toBe("oauth-browser-mismatch");
+    }
+    expect(await connectionCount()).toBe(before);
+    expect(fake.oauth.calls.authorization_code).toBe(0);
   });
 
   it("OAuth-only brokers refuse pasted credentials; start needs a signed-in user", async () => {

@@ -7,6 +7,7 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SchwabFake } from "../../plugins/schwab/fake";
 import { authed, signup, workerFetch, type ApiErrorJson } from "../helpers/api";
+import { browserCookie } from "../helpers/oauth";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -34,7 +35,7 @@ describe("Schwab's weekly re-authorisation", () => {
     expect(start.status, start.text).toBe(200);
     expect(start.body.note).toMatch(/no paper environment/);
     const back = await fake.authorize(new URL(start.body.url));
-    const callback = await workerFetch(back.href, { redirect: "manual" });
+    const callback = await workerFetch(back.href, { redirect: "manual", headers: { cookie: browserCookie(start.headers) } });
     const id = new URL((callback.headers.get("location") ?? "").replace("/#/", "/")).searchParams.get("connected");
     expect(id, callback.headers.get("location") ?? "").toBeTruthy();
     const conn = await authed(token).get<{ status: string; accounts: { brokerAccountId: string; mode: string }[] }>(`/api/connections/${id}`);

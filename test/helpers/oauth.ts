@@ -32,16 +32,25 @@ export interface OAuthConnection {
 }
 
 /** GET start → the fake's approval → GET callback; returns the callback's redirect. */
-export async function runOAuthFlow(token: string, fake: TradestationFake, query = "?environment=demo&name=TS%20sim"): Promise<{ location: string; callbackUrl: string }> {
+export async function runOAuthFlow(token: string, fake: TradestationFake, query = "?environment=demo&name=TS%20sim"): Promise<{ location: string; callbackUrl: string; cookie: string }> {
   const start = await authed(token).get<{ url: string; note: string | null }>(`/api/connections/oauth/tradestation/start${query}`);
   expect(start.status, start.text).toBe(200);
+  const cookie = browserCookie(start.headers);
   const back = await fake.authorize(new URL(start.body.url));
   expect(back.origin, "the broker redirects to this Tradeloop").toBe(API_ORIGIN);
   // manual: the Worker's redirect is what the browser gets; following it would load the dashboard.
-  const callback = await workerFetch(back.href, { redirect: "manual" });
+  const callback = await workerFetch(back.href, { redirect: "manual", headers: { cookie } });
   const text = await callback.clone().text();
   expect(`${callback.status} ${text}`).toMatch(/^302/);
-  return { location: callback.headers.get("location") ?? "", callbackUrl: back.href };
+  return { location: callback.headers.get("location") ?? "", callbackUrl: back.href, cookie };
+}
+
+/** The browser-binding cookie `start` sets, as the browser would send it back. */
+export function browserCookie(headers: Headers): string {
+  const set = headers.get("set-cookie") ?? "";
+  const pair = set.split(";")[0] ?? "";
+  expect(pair, "start sets the browser-binding cookie").toMatch(/^tradeloop_oauth=.+/);
+  return pair;
 }
 
 /** Connects TradeStation (sim) by OAuth and returns the new connection. */

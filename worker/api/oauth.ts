@@ -7,7 +7,9 @@
  *    user, the broker and one row of `oauth_states` (10 minutes, single use);
  *    the PKCE verifier stays in that row, never in the browser.
  * 2. The broker sends the browser to `GET .../callback?code&state`. The state
- *    is verified and its row consumed (deleted) in one statement, the code is
+ *    is verified, the browser must carry the HttpOnly cookie `start` set (its
+ *    hash is in the state: the browser that started is the one that
+ *    finishes), the state's row is consumed (deleted) in one statement, the code is
  *    exchanged, the tokens go sealed to the connection's ConnectionSession
  *    object (their only owner), the accounts are listed, and the browser goes
  *    back to the dashboard: `/#/connections?connected=<id>`, or
@@ -109,9 +111,40 @@ function environmentFor(plugin: ReturnType<typeof oauthPlugin>, requested: "demo
   return wanted;
 }
 
+/**
+ * The browser that started the flow must be the one that finishes it: a
+ * random value in an HttpOnly cookie, whose hash travels in the state.
+ * Without it, an attacker could start a flow in their own account and have
+ * a victim approve it, landing the victim's broker in the attacker's
+ * Tradeloop. SameSite=Lax: the broker's redirect back is a cross-site
+ * top-level navigation, which Strict would not carry the cookie on.
+ */
+export const BROWSER_COOKIE = "tradeloop_oauth";
+const COOKIE_PATH = "/api/connections/oauth";
+
+async function sha256(value: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
+  return btoa(String.fromCharCode(...new Uint8Array(digest))).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function cookieHeader(value: string, requestUrl: string, maxAge: number): string {
+  const secure = new URL(requestUrl).protocol === "https:" ? "; Secure" : "";
+  return `${BROWSER_COOKIE}=${value}; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
+}
+
+function readCookie(header: string | null | undefined, name: string): string | null {
+  for (const part of (header ?? "").split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === name) return v.join("=");
+  }
+  return null;
+}
+
 interface StateClaims {
   sub: string;
   jti: string;
+  /** SHA-256 of the browser-binding cookie set by `start`. */
+  bnd: string;
   broker: string;
   env: "paper" | "live";
   name: string;
@@ -132,7 +165,10 @@ const callbackRoute = createRoute({
 /** Redirect back to the dashboard's connections screen. */
 function backToDashboard(origin: string, params: Record<string, string>): Response {
   const query = new URLSearchParams(params).toString();
-  return new Response(null, { status: 302, headers: { location: `${origin}/#/connections?${query}`, "cache-control": "no-store", "referrer-policy": "no-referrer" } });
+  const headers = new Headers({ location: `${origin}/#/connections?${query}`, "cache-control": "no-store", "referrer-policy": "no-referrer" });
+  // The binding cookie is spent whatever the outcome.
+  headers.append("set-cookie", `${BROWSER_COOKIE}=; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=0`);
+  return new Response(null, { status: 302, headers });
 }
 
 /** The /api/connections/oauth router. */
@@ -154,7 +190,9 @@ export const oauthApi = createRouter()
     }
     const jti = crypto.randomUUID();
     const now = Math.floor(Date.now() / 1000);
+    const binding = crypto.randomUUID() + crypto.randomUUID();
     const claims: Omit<StateClaims, "sub" | "jti"> = {
+      bnd: await sha256(binding),
       broker: plugin.manifest.id,
       env: environment,
       name: query.name ?? plugin.manifest.displayName,
@@ -176,6 +214,8 @@ export const oauthApi = createRouter()
       db.delete(oauthStates).where(lt(oauthStates.expiresAt, Date.now())),
       db.insert(oauthStates).values({ id: jti, userId, broker: plugin.manifest.id, codeVerifier: codeVerifier ?? null, expiresAt: (now + STATE_TTL_SECONDS) * 1000, createdAt: Date.now() }),
     ]);
+    c.header("set-cookie", cookieHeader(binding, c.req.url, STATE_TTL_SECONDS));
+    c.header("cache-control", "no-store");
     return c.json({ url, note: spec.connectNote ?? null }, 200);
   })
   .openapi(callbackRoute, async (c) => {
@@ -198,6 +238,10 @@ export const oauthApi = createRouter()
       return fail("oauth-state-invalid", "The sign-in could not be matched to a request from this Tradeloop (expired or altered); start connecting again.");
     }
     if (claims.broker !== broker) return fail("oauth-state-invalid", "The sign-in came back for another broker; start connecting again.");
+    const cookie = readCookie(c.req.header("cookie"), BROWSER_COOKIE);
+    if (!cookie || typeof claims.bnd !== "string" || (await sha256(cookie)) !== claims.bnd) {
+      return fail("oauth-browser-mismatch", "This sign-in was started in another browser (or its cookie is gone); start connecting again from the browser you are using.");
+    }
     const db = getDb(c.env.DB);
     const consumed = await db
       .delete(oauthStates)
