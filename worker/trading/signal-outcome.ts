@@ -110,6 +110,8 @@ export function tradeOutcome(t: TradeForOutcome): Outcome {
       }
       return { outcome: "nothing-traded", outcomeCode: code, outcomeMessage: said || "Cancelled; nothing traded." };
     case "rejected":
+      // The decision core answers a bug of its own as a rejection; to the trader it is a failure.
+      if (code === "internal-error") return { outcome: "failed", outcomeCode: code, outcomeMessage: said || "Tradeloop failed to decide this trade." };
       return {
         outcome: code !== null && NOTHING_TRADED_CODES.has(code) ? "nothing-traded" : "rejected",
         outcomeCode: code,
