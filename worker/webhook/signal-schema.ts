@@ -237,6 +237,9 @@ export const SignalObjectSchema = z.object({
   action: actionField,
   sentiment: enumField("sentiment", SENTIMENTS, { long: "bullish", short: "bearish" }).optional(),
   quantity: decimalField("quantity").optional(),
+  // Tradeloop extension: the position to hold (signed units), not an order (worker/trading/target-position.ts).
+  // Named for what Tradeloop does with it, reach a position; not `positionSize`, which reads as unsigned
+  // (TradingView's own market_position_size is), and not the account's own number: subscriptions scale it.
   targetPosition: signedDecimalField(
     "targetPosition",
     'the position to hold after this signal: a number, positive for long, negative for short, 0 for flat (TradingView: "{{strategy.position_size}}")',
