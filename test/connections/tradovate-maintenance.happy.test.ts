@@ -39,9 +39,11 @@ describe("Tradovate: API-key session and the maintenance window", () => {
     expect(conn.status, conn.text).toBe(201);
     expect(fake.logins, "one login, by the token owner").toBe(1);
 
-    const strategy = await authed(token).post<{ id: string; webhookUrl: string }>("/api/strategies", { name: "MES", assetClass: "futures" });
+    // Two strategies on the same account (one subscription per strategy and account), sent the same alert.
+    const strategy = await authed(token).post<{ id: string; webhookUrl: string }>("/api/strategies", { name: "MES refuse", assetClass: "futures" });
+    const queued = await authed(token).post<{ id: string; webhookUrl: string }>("/api/strategies", { name: "MES queue", assetClass: "futures" });
     const refuse = await authed(token).post<{ id: string }>("/api/subscriptions", { strategyId: strategy.body.id, connectionId: conn.body.id, settings: { quantity: 1 } });
-    const queue = await authed(token).post<{ id: string }>("/api/subscriptions", { strategyId: strategy.body.id, connectionId: conn.body.id, settings: { quantity: 1, maintenanceWindow: "queue" } });
+    const queue = await authed(token).post<{ id: string }>("/api/subscriptions", { strategyId: queued.body.id, connectionId: conn.body.id, settings: { quantity: 1, maintenanceWindow: "queue" } });
     expect([refuse.status, queue.status]).toEqual([201, 201]);
     fake.setPrice("MESZ6", "5000");
 
@@ -49,6 +51,8 @@ describe("Tradovate: API-key session and the maintenance window", () => {
     vi.setSystemTime(new Date("2026-12-08T22:30:00Z"));
     const alert = await sendAlert(strategy.body.webhookUrl, { ticker: "MESZ2026", action: "buy", quantity: 1 });
     expect(alert.status, JSON.stringify(alert.body)).toBe(200);
+    const waiting = await sendAlert(queued.body.webhookUrl, { ticker: "MESZ2026", action: "buy", quantity: 1 });
+    expect(waiting.status, JSON.stringify(waiting.body)).toBe(200);
     // The queued trade keeps the signal unsettled: wait for the refused one to be copied to the log.
     await vi.waitUntil(async () => {
       const now = (await authed(token).get<{ trades: { subscriptionId: string; status: string; messageCode?: string }[] }>(`/api/signals/${alert.body.id}`)).body;
@@ -56,13 +60,17 @@ describe("Tradovate: API-key session and the maintenance window", () => {
     }, { timeout: 10_000, interval: 50 });
     const during = (await authed(token).get<{ trades: { subscriptionId: string; status: string; messageCode?: string }[] }>(`/api/signals/${alert.body.id}`)).body;
     expect(during.trades.find((t) => t.subscriptionId === refuse.body.id)).toMatchObject({ status: "rejected", messageCode: "broker-maintenance" });
-    expect(during.trades.find((t) => t.subscriptionId === queue.body.id)).toMatchObject({ status: "queued" });
+    const held = await vi.waitUntil(async () => {
+      const now = (await authed(token).get<{ trades: { subscriptionId: string; status: string; messageCode?: string }[] }>(`/api/signals/${waiting.body.id}`)).body;
+      return now.trades?.find((t) => t.subscriptionId === queue.body.id && t.messageCode === "broker-maintenance");
+    }, { timeout: 10_000, interval: 50 });
+    expect(held, "the queued signal waits, saying why").toMatchObject({ status: "queued", messageCode: "broker-maintenance" });
     expect(await fake.orders(), "nothing sent during the halt").toEqual([]);
 
     // 17:01: the window is over; the queue's alarm runs the waiting signal.
     vi.setSystemTime(new Date("2026-12-08T23:01:00Z"));
     await runDurableObjectAlarm(env.SUBSCRIPTION_QUEUE.getByName(queue.body.id));
-    const after = await settledSignal(token, alert.body.id!);
+    const after = await settledSignal(token, waiting.body.id!);
     expect(after.trades.find((t) => t.subscriptionId === queue.body.id)?.status).toBe("filled");
     expect((await fake.orders()).length).toBe(1);
     // The clock jumped 8 hours past the 90-minute token, so the owner logged in once more; never a third session.
