@@ -56,6 +56,7 @@ describe("a refresh that fails for good", () => {
     const signal = await settledSignal(token, alert.body.id!);
     expect(signal.status).toBe("accepted");
     expect(signal.trades).toMatchObject([{ subscriptionId, status: "rejected", messageCode: "connection-expired" }]);
+    expect(signal as unknown as { outcome: string; outcomeCode: string }).toMatchObject({ outcome: "rejected", outcomeCode: "connection-expired" });
     expect(signal.trades[0]?.message).toMatch(/^Nothing was sent: the subscription is paused\./);
     expect(await fake.orders()).toEqual([]);
 
