@@ -22,6 +22,11 @@ export const SUBMIT_REFUSAL_CODES = [
   "order-price-missing",
   "invalid-client-order-id",
   "broker-maintenance",
+  // From the venue's instrument rules (instrument-rules.ts) and a connection's narrowing.
+  "min-notional",
+  "invalid-price",
+  "invalid-order",
+  "trading-not-allowed",
 ] as const;
 export type SubmitRefusalCode = (typeof SUBMIT_REFUSAL_CODES)[number];
 

@@ -80,3 +80,67 @@ export interface Capabilities {
   /** Whether the broker copes with several orders in flight per account (LEAN's ConcurrentSubmissionEnabled). Default true. */
   concurrentSubmission?: boolean;
 }
+
+/**
+ * What one connection can do when it is less than its plugin: an aggregator
+ * (SnapTrade) reaches many brokerages through one plugin, and each
+ * brokerage allows a different subset (one trades no crypto, one takes no
+ * stop orders, one is read-only). A client reports it with
+ * `connectionCapabilities(accountId)`; the host checks every order against
+ * the narrowed map, so an order the underlying brokerage cannot take is
+ * refused before it is sent. A narrowing can only take away: it never adds
+ * what the plugin does not declare ({@link narrowCapabilities}).
+ */
+export interface CapabilityNarrowing {
+  /** Whether the connection may trade at all (a read-only connection: false). */
+  trading: boolean;
+  /** Asset classes the connection trades; absent = all the plugin declares. */
+  assetClasses?: readonly AssetClass[];
+  /** Per asset class, the features the connection has; absent fields keep the plugin's. */
+  orders?: Partial<Record<AssetClass, Partial<Pick<OrderFeatures, "orderTypes" | "timeInForce" | "fractional" | "notional" | "shorting" | "extendedHours" | "trailingStop" | "brackets">>>>;
+  /** One sentence naming where the limits come from, e.g. "Robinhood through SnapTrade". */
+  source: string;
+}
+
+const SUPPORT_RANK: Readonly<Record<Support, number>> = { unsupported: 0, emulated: 1, native: 2 };
+
+/** The weaker of two supports. */
+function weaker(a: Support, b: Support): Support {
+  return SUPPORT_RANK[a] <= SUPPORT_RANK[b] ? a : b;
+}
+
+/**
+ * The plugin's capabilities cut down to a connection's narrowing: every list
+ * intersected, every flag and support the weaker of the two. A connection
+ * that may not trade keeps no order features at all.
+ */
+export function narrowCapabilities(base: Capabilities, narrowing: CapabilityNarrowing): Capabilities {
+  const orders: Partial<Record<AssetClass, OrderFeatures>> = {};
+  if (!narrowing.trading) return { ...base, orders };
+  for (const [assetClass, features] of Object.entries(base.orders) as [AssetClass, OrderFeatures][]) {
+    if (narrowing.assetClasses && !narrowing.assetClasses.includes(assetClass)) continue;
+    const cut = narrowing.orders?.[assetClass];
+    if (!cut) {
+      orders[assetClass] = features;
+      continue;
+    }
+    orders[assetClass] = {
+      ...features,
+      orderTypes: cut.orderTypes ? features.orderTypes.filter((t) => cut.orderTypes!.includes(t)) : features.orderTypes,
+      timeInForce: cut.timeInForce ? features.timeInForce.filter((t) => cut.timeInForce!.includes(t)) : features.timeInForce,
+      fractional: features.fractional && (cut.fractional ?? true),
+      notional: features.notional && (cut.notional ?? true),
+      shorting: features.shorting && (cut.shorting ?? true),
+      extendedHours: features.extendedHours && (cut.extendedHours ?? true),
+      trailingStop: cut.trailingStop ? weaker(features.trailingStop, cut.trailingStop) : features.trailingStop,
+      brackets: cut.brackets
+        ? {
+            oto: weaker(features.brackets.oto, cut.brackets.oto),
+            oco: weaker(features.brackets.oco, cut.brackets.oco),
+            otoco: weaker(features.brackets.otoco, cut.brackets.otoco),
+          }
+        : features.brackets,
+    };
+  }
+  return { ...base, orders };
+}

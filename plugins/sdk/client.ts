@@ -7,8 +7,9 @@
  *
  * @module
  */
-import type { Capabilities, OptionalMethodName } from "./capabilities";
+import type { CapabilityNarrowing, Capabilities, OptionalMethodName } from "./capabilities";
 import type { Decimal } from "./decimal";
+import type { InstrumentRules } from "./instrument-rules";
 import type { AssetClass, Balance, BrokerAccount, BrokerOrder, OrderChanges, OrderRef, OrderRequest, Position, Quote } from "./models";
 
 /** Methods every plugin implements. */
@@ -48,8 +49,31 @@ export interface OptionalMethods {
   observePrice(accountId: string, ticker: string, price: Decimal): Promise<void>;
 }
 
-/** The client as the core sees it: optional methods may be absent. */
-export interface BrokerClient extends MandatoryMethods, Partial<OptionalMethods> {}
+/**
+ * What a client may add to refine the checks the host runs before sending
+ * an order. Not part of the method map: the core works without them, and a
+ * plugin implements one when its venue publishes what it checks.
+ */
+export interface ClientExtensions {
+  /**
+   * The venue's tick, lot step and minimums for an instrument. The host
+   * caches them per connection and rounds and checks every order with them
+   * before it is sent (see instrument-rules.ts).
+   */
+  instrumentRules(ticker: string, assetClass: AssetClass): Promise<InstrumentRules>;
+  /**
+   * What this connection can do when it is less than the plugin (an
+   * aggregator's underlying brokerage). The host checks orders against the
+   * narrowed capabilities (see `narrowCapabilities`).
+   */
+  connectionCapabilities(accountId: string): Promise<CapabilityNarrowing>;
+}
+
+/** Names of {@link ClientExtensions}, for the host's wrapper. */
+export const CLIENT_EXTENSIONS = ["instrumentRules", "connectionCapabilities"] as const;
+
+/** The client as the core sees it: optional methods and extensions may be absent. */
+export interface BrokerClient extends MandatoryMethods, Partial<OptionalMethods>, Partial<ClientExtensions> {}
 
 /** True when a capability value (as a literal type) is anything but `unsupported`. */
 type Declared<S> = [S] extends ["unsupported"] ? false : true;
@@ -63,7 +87,7 @@ type Declared<S> = [S] extends ["unsupported"] ? false : true;
  * With capabilities widened to `Capabilities` (no literal types), every
  * optional method is required: declare them `as const satisfies Capabilities`.
  */
-export type ClientFor<C extends Capabilities> = MandatoryMethods & {
+export type ClientFor<C extends Capabilities> = MandatoryMethods & Partial<ClientExtensions> & {
   [K in OptionalMethodName as Declared<C["methods"][K]> extends true ? K : never]-?: OptionalMethods[K];
 } & {
   [K in OptionalMethodName as Declared<C["methods"][K]> extends true ? never : K]?: never;

@@ -46,6 +46,20 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
+/**
+ * A per-connection record of which broker order id a client order id was
+ * sent as, kept by the core (durably, per connection). For venues that take
+ * no client order id but whose order id the client computes before sending
+ * (Polymarket's order hash): record it BEFORE sending, and `getOrder` by
+ * client order id can then find the order after a lost reply.
+ */
+export interface OrderJournal {
+  /** Remembers that `clientOrderId` is (or is about to be) broker order `brokerOrderId`. */
+  record(clientOrderId: string, brokerOrderId: string): Promise<void>;
+  /** The broker order id recorded for `clientOrderId`, or null when none was. */
+  lookup(clientOrderId: string): Promise<string | null>;
+}
+
 /** Services the core hands every plugin; plugins never re-implement them. */
 export interface PluginContext<TCredentials = unknown, TSettings = Record<string, unknown>> {
   /** Parsed with the manifest's credentials schema. */
@@ -70,4 +84,13 @@ export interface PluginContext<TCredentials = unknown, TSettings = Record<string
    * `fetchWithSession` rather than reading tokens yourself.
    */
   session?: SessionAccess;
+  /**
+   * The operator's partner keys for brokers reached through the operator's
+   * own account at an aggregator (SnapTrade's client id and consumer key),
+   * read from the Worker secrets the manifest names (`auth.partner`).
+   * Secret: redacted from logs like credentials.
+   */
+  partner?: Readonly<Record<string, string>>;
+  /** The connection's order journal (see {@link OrderJournal}); always set by the core and the kit. */
+  journal?: OrderJournal;
 }

@@ -20,7 +20,7 @@ export interface PluginDescription {
   assetClasses: AssetClass[];
   environments: { paper?: string; live?: string };
   auth: {
-    scheme: "none" | "apiKey" | "oauth2";
+    scheme: "none" | "apiKey" | "oauth2" | "portal";
     /** JSON Schema of the credentials, with per-field `title`, `description`, `x-link`, `x-secret`, `examples`. */
     credentialsSchema: Record<string, unknown>;
     /** Fields the dashboard masks and never shows again. */
@@ -38,7 +38,15 @@ export interface PluginDescription {
       registrationUrl: string;
       note: string | null;
     } | null;
+    /**
+     * The aggregator's connection portal (scheme `portal`, SnapTrade): the
+     * dashboard's Connect button opens `GET /api/connections/oauth/{id}/start`
+     * like OAuth; the operator sets the partner secrets first.
+     */
+    portal: { partnerSecrets: string[]; registrationUrl: string; note: string | null } | null;
   };
+  /** True when the user runs the broker's API host (an IBKR gateway): the connection needs `settings.baseUrl`. */
+  userChosenHosts: boolean;
   settingsSchema: Record<string, unknown> | null;
   rateLimit: RateLimit | null;
   maintenanceWindows: (Omit<MaintenanceWindow, "days"> & { days?: number[] })[];
@@ -83,7 +91,12 @@ export function describePlugin(plugin: BrokerPlugin): PluginDescription {
             note: m.auth.oauth.connectNote ?? null,
           }
         : null,
+      portal:
+        m.auth.portal && m.auth.partner
+          ? { partnerSecrets: Object.values(m.auth.partner.secrets), registrationUrl: m.auth.portal.registrationUrl, note: m.auth.portal.connectNote ?? null }
+          : null,
     },
+    userChosenHosts: m.userChosenHosts === true,
     settingsSchema: m.settings ? jsonSchemaOf(m.settings) : null,
     rateLimit: m.rateLimit ? { ...m.rateLimit } : null,
     maintenanceWindows: (m.maintenanceWindows ?? []).map(({ days, ...w }) => (days ? { ...w, days: [...days] } : w)),

@@ -6,7 +6,8 @@
  * @module
  */
 import { z } from "zod";
-import type { AssetClass } from "./models";
+import { AssetClassSchema, type AssetClass } from "./models";
+import type { PartnerSpec, PortalSpec } from "./portal";
 import type { OAuthSpec } from "./session";
 
 /** Base URLs per environment. A plugin declares only the ones it has. */
@@ -17,7 +18,11 @@ export interface PluginEnvironments {
 
 /** How a connection authenticates. `credentials` is the form the dashboard renders (see {@link credentialField}). */
 export interface PluginAuth<TCredentials extends z.ZodType = z.ZodType> {
-  scheme: "none" | "apiKey" | "oauth2";
+  /**
+   * `portal`: the user links the brokerage in an aggregator's web page
+   * (SnapTrade); the core runs the flow with the plugin's `portal` hooks.
+   */
+  scheme: "none" | "apiKey" | "oauth2" | "portal";
   credentials: TCredentials;
   /**
    * The broker's OAuth authorization-code flow, when it has one: the only way
@@ -25,6 +30,10 @@ export interface PluginAuth<TCredentials extends z.ZodType = z.ZodType> {
    * (Alpaca, Tradovate). See `session.ts`.
    */
   oauth?: OAuthSpec;
+  /** The aggregator's connection portal (scheme `portal`). See portal.ts. */
+  portal?: PortalSpec;
+  /** The operator's partner keys at an aggregator, read from Worker secrets and handed to the plugin as `ctx.partner`. */
+  partner?: PartnerSpec;
 }
 
 /** A request budget the broker enforces per connection (or per key). */
@@ -68,6 +77,22 @@ export interface PluginManifest<TCredentials extends z.ZodType = z.ZodType> {
   version: string;
   assetClasses: readonly AssetClass[];
   environments: PluginEnvironments;
+  /**
+   * Every host name the plugin's requests may go to: its environments'
+   * hosts and any other it calls (a market-data host, a token endpoint).
+   * Lower-case names, no scheme or port. The core sends credentials only
+   * here: a base URL elsewhere is refused, and the transport refuses a
+   * request to any other host at send time. The conformance kit checks that
+   * every environment URL is inside this list.
+   */
+  hosts?: readonly string[];
+  /**
+   * True only for brokers whose API is reached on a host the user runs
+   * (an Interactive Brokers Client Portal gateway): a base URL outside
+   * {@link hosts} is then accepted (still never an IP literal, private or
+   * internal name) and shown to the user with a warning. Default false.
+   */
+  userChosenHosts?: boolean;
   auth: PluginAuth<TCredentials>;
   /** Requests per window the broker allows per connection; the core's fetch enforces it. */
   rateLimit?: RateLimit;
@@ -132,13 +157,15 @@ export const PluginManifestShape = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, "lower-case letters, digits and dashes, 2-32 characters"),
   displayName: z.string().min(1),
   version: z.string().regex(/^\d+\.\d+\.\d+(-[\w.]+)?$/, "semver"),
-  assetClasses: z.array(z.enum(["stocks", "options", "futures", "crypto", "forex"])).min(1),
+  assetClasses: z.array(AssetClassSchema).min(1),
   environments: z
     .object({ paper: z.url().optional(), live: z.url().optional() })
     .refine((e) => e.paper !== undefined || e.live !== undefined, "at least one environment"),
+  hosts: z.array(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, "a lower-case host name with a dot, no scheme or port")).min(1).optional(),
+  userChosenHosts: z.boolean().optional(),
   auth: z
     .object({
-      scheme: z.enum(["none", "apiKey", "oauth2"]),
+      scheme: z.enum(["none", "apiKey", "oauth2", "portal"]),
       credentials: z.custom<z.ZodType>((v) => v instanceof z.ZodType),
       oauth: z
         .object({
@@ -153,8 +180,11 @@ export const PluginManifestShape = z.object({
         })
         .loose()
         .optional(),
+      portal: z.object({ registrationUrl: z.url(), connectNote: z.string().optional() }).optional(),
+      partner: z.object({ secrets: z.record(z.string().min(1), z.string().regex(/^[A-Z][A-Z0-9_]+$/)), registrationUrl: z.url() }).optional(),
     })
-    .refine((a) => a.scheme !== "oauth2" || a.oauth !== undefined, "scheme oauth2 needs auth.oauth"),
+    .refine((a) => a.scheme !== "oauth2" || a.oauth !== undefined, "scheme oauth2 needs auth.oauth")
+    .refine((a) => a.scheme !== "portal" || (a.portal !== undefined && a.partner !== undefined), "scheme portal needs auth.portal and auth.partner"),
   rateLimit: z.object({ requests: z.int().positive(), perMs: z.int().positive() }).optional(),
   maintenanceWindows: z
     .array(

@@ -7,7 +7,13 @@
 import { z } from "zod";
 import { dec } from "./decimal";
 
-export const AssetClassSchema = z.enum(["stocks", "options", "futures", "crypto", "forex"]);
+/**
+ * What an instrument is. `predictions`: a prediction-market outcome (a
+ * Polymarket "Yes"/"No" token): its price is a probability strictly between
+ * 0 and 1 on the market's tick, its quantity a number of shares, each paying
+ * 1 (one unit of the market's collateral) if the outcome happens, else 0.
+ */
+export const AssetClassSchema = z.enum(["stocks", "options", "futures", "crypto", "forex", "predictions"]);
 export type AssetClass = z.infer<typeof AssetClassSchema>;
 
 export const OrderSideSchema = z.enum(["buy", "sell"]);

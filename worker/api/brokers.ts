@@ -23,13 +23,24 @@ export const BrokerSchema = z
     assetClasses: z.array(AssetClassSchema),
     environments: z.object({ paper: z.string().optional(), live: z.string().optional() }),
     auth: z.object({
-      scheme: z.enum(["none", "apiKey", "oauth2"]),
+      scheme: z.enum(["none", "apiKey", "oauth2", "portal"]).openapi({
+        description: "`portal`: the user links the brokerage in the aggregator's own page (SnapTrade): connect with GET /api/connections/oauth/{id}/start, like OAuth.",
+      }),
       credentialsSchema: JsonObjectSchema.openapi({
         description:
           "JSON Schema of the `credentials` a connection takes. Each field has `title` (label), `description` (help), and may have `x-link` (where the key is created), `x-secret` and `examples`.",
       }),
       secretFields: z.array(z.string()).openapi({ description: "Credential fields to mask and never show again." }),
+      portal: z
+        .object({
+          partnerSecrets: z.array(z.string()).openapi({ description: "The Worker secrets holding the operator's partner keys." }),
+          registrationUrl: z.string(),
+          note: z.string().nullable(),
+        })
+        .nullable()
+        .openapi({ description: "The aggregator's connection portal (scheme `portal`), or null." }),
     }),
+    userChosenHosts: z.boolean().openapi({ description: "The user runs the broker's API host (an IBKR gateway): the connection needs `settings.baseUrl`." }),
     settingsSchema: JsonObjectSchema.nullable().openapi({ description: "JSON Schema of the connection `settings`, or null." }),
     rateLimit: z.object({ requests: z.number(), perMs: z.number() }).nullable(),
     maintenanceWindows: z.array(

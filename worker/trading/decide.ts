@@ -21,6 +21,7 @@ import { Big, toDecimal } from "../../plugins/sdk/decimal";
 import type { OrderSide, OrderType } from "../../plugins/sdk/models";
 import type { Action } from "../webhook/signal-schema";
 import { checkAllowedTickers } from "./allowed-tickers";
+import { checkPredictionPrices } from "./predictions";
 import { buildBracket, effectiveStopLoss, effectiveTakeProfit, riskPerUnit } from "./brackets";
 import { checkSpread, orderPrices, resolveExtendedHours, resolveOrderType, resolveTimeInForce, type OrderContext } from "./orders";
 import { shapeTrade, type Block } from "./position-rules";
@@ -96,6 +97,7 @@ function buildContext(input: DecisionInput): Ctx {
   const { signal, settings, now } = input;
   const instrument = resolveInstrument(signal, input.strategy.assetClass, now);
   checkAllowedTickers(instrument, signal.ticker, input.strategy.allowedTickers, settings.allowedTickers);
+  if (instrument.assetClass === "predictions") checkPredictionPrices(signal);
   const inWindows = isInTradingWindows(settings.tradingWindows, now, settings.timezone);
   const ignoreWindows = settings.allowSignalIgnoreTradingWindows && signal.ignoreTradingWindows === true;
   const entriesOpen = inWindows || ignoreWindows;

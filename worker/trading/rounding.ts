@@ -18,12 +18,15 @@ import type { Instrument } from "./tickers";
 /**
  * The tick for an instrument at a price. Stocks: $0.01 at or above $1,
  * $0.0001 below (Reg NMS sub-penny rule). Crypto: $0.01 at or above $1,
- * 0.00000001 below. Others use the instrument's fixed tick.
+ * 0.00000001 below. Prediction markets: 0.01 unless the broker says finer.
+ * Others use the instrument's fixed tick.
  */
 export function tickSizeFor(instrument: Instrument, price: Big, override?: Decimal): Big {
   if (override !== undefined) return new Big(override);
   if (instrument.tickSize !== null) return new Big(instrument.tickSize);
   if (instrument.assetClass === "crypto") return new Big(price.gte(1) ? "0.01" : "0.00000001");
+  // Most prediction markets tick in cents; finer ones (0.001) come from the broker's rules.
+  if (instrument.assetClass === "predictions") return new Big("0.01");
   return new Big(price.gte(1) ? "0.01" : "0.0001");
 }
 
@@ -47,6 +50,8 @@ export function floorToStep(quantity: Big, step: Big): Big {
 const FRACTIONAL_STEP: Readonly<Partial<Record<Instrument["assetClass"], string>>> = {
   stocks: "0.000001",
   crypto: "0.00000001",
+  // Prediction-market shares trade in hundredths (Polymarket rounds sizes to 2 places).
+  predictions: "0.01",
 };
 
 /**

@@ -12,6 +12,7 @@ import type { AssetClass } from "../../plugins/sdk/models";
 import type { Signal } from "../webhook/signal-schema";
 import { FUTURES_SPECS, frontMonth, parseFuturesTicker } from "./futures";
 import { optionFromFields, parseOptionTicker, type OptionContract } from "./options";
+import { parsePredictionTicker } from "./predictions";
 import { Rejected, reject } from "./reject";
 
 export interface Instrument {
@@ -138,6 +139,12 @@ export function resolveInstrument(signal: Signal, assetClass: AssetClass, now: D
       if (!m) return doesNotExist(ticker, "forex", '"EURUSD" or "EUR/USD"');
       const pair = `${m[1]}${m[2]}`;
       return { ticker: pair, assetClass, root: pair, tickSize: m[2] === "JPY" ? "0.001" : "0.00001", pointValue: "1" };
+    }
+    case "predictions": {
+      const outcome = parsePredictionTicker(ticker);
+      if (!outcome) return doesNotExist(ticker, "predictions", '"WILL-THE-FED-CUT-IN-DECEMBER:YES" (the market\'s slug or id, a colon, the outcome)');
+      // The tick (0.01 or 0.001) is the market's own: the broker's instrument rules supply it.
+      return { ticker, assetClass, root: outcome.market, tickSize: null, pointValue: "1" };
     }
   }
 }

@@ -11,6 +11,7 @@ import type { AssetClass } from "../../plugins/sdk/models";
 import type { Signal } from "../webhook/signal-schema";
 import { checkAllowedTickers } from "./allowed-tickers";
 import { Rejected, reject } from "./reject";
+import { checkPredictionPrices } from "./predictions";
 import { FUTURES_REFUSED_TYPES } from "./sizing";
 import { resolveInstrument, type Instrument } from "./tickers";
 
@@ -38,6 +39,7 @@ export function validateSignalForStrategy(
         "quantityType",
       );
     }
+    if (strategy.assetClass === "predictions") checkPredictionPrices(signal);
     if (signal.extendedHours === true && strategy.assetClass !== "stocks" && strategy.assetClass !== "options") {
       reject("invalid-extended-hours", `"extendedHours" only applies to stocks and options, and this strategy trades ${strategy.assetClass}; remove "extendedHours".`, "extendedHours");
     }

@@ -126,6 +126,7 @@ export const WEBHOOK_CODES = {
  */
 export const STRATEGY_CODES = {
   "ticker-does-not-exist": st("The ticker is not a valid symbol for the strategy's asset class."),
+  "invalid-probability-price": st("A prediction-market price is a probability between 0 and 1 (e.g. 0.35)."),
   "unsupported-ticker": st("The ticker is not in the allowed tickers of the strategy or subscription."),
   "invalid-asset-class": st("The ticker belongs to another asset class than the strategy's."),
   "invalid-ticker-and-option-type": st("The option fields contradict the option ticker."),
@@ -209,6 +210,7 @@ export const EXECUTION_CODES = {
   "invalid-order": t("The broker refused the order as invalid."),
   "invalid-symbol": t("The broker does not know the symbol."),
   "min-notional": t("The order is below the broker's minimum size or value."),
+  "trading-not-allowed": t("The connection may not trade (a read-only link, or the brokerage behind it takes no orders this way); nothing was sent."),
   "invalid-price": t("The broker refused the price (tick, collar or side)."),
   "market-closed": t("The market is closed for this order type."),
   "duplicate-client-order-id": t("The broker already has an order with this client id (reconciled, never resent)."),

@@ -67,7 +67,8 @@ const TIME_IN_FORCE = ["day", "gtc", "opg", "cls", "ioc", "fok"] as const satisf
 
 /** Tickers: letters, digits and the punctuation real symbols use (`BRK.B`, `NQ1!`, `BTC/USD`, `SPY 250624C596`). */
 const TICKER_CHARS = /^[A-Z0-9][A-Z0-9 ./\-_!:=^&]*$/;
-const MAX_TICKER_LENGTH = 40;
+// Prediction-market tickers carry the market slug (`WILL-THE-FED-CUT-IN-DECEMBER:YES`), which runs long.
+const MAX_TICKER_LENGTH = 180;
 
 const tickerField = z
   .union([z.string(), z.number()], {
