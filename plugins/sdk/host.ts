@@ -6,11 +6,12 @@
  *
  * @module
  */
-import { defaultCanSubmit } from "./can-submit";
-import { MANDATORY_METHODS, OPTIONAL_METHODS } from "./capabilities";
-import type { BrokerClient } from "./client";
-import type { PluginContext } from "./context";
+import { defaultCanSubmit, type SubmitCheck } from "./can-submit";
+import { MANDATORY_METHODS, narrowCapabilities, OPTIONAL_METHODS, type Capabilities } from "./capabilities";
+import { CLIENT_EXTENSIONS, type BrokerClient } from "./client";
+import type { OrderJournal, PluginContext } from "./context";
 import { BrokerError } from "./errors";
+import { applyInstrumentRules, instrumentRulesCache } from "./instrument-rules";
 import { activeMaintenanceWindow } from "./manifest";
 import type { OrderRequest } from "./models";
 import type { BrokerPlugin } from "./plugin";
@@ -47,6 +48,10 @@ export interface HostConnection {
   authMethod?: "credentials" | "oauth";
   /** The connection's token owner, for session-based brokers (see plugins/sdk/session.ts). */
   session?: SessionAccess;
+  /** The operator's partner keys (manifest `auth.partner`), read from Worker secrets by the core. */
+  partner?: Readonly<Record<string, string>>;
+  /** The connection's order journal (see `OrderJournal`). */
+  journal?: OrderJournal;
 }
 
 /** Parses stored credentials; a mismatch means the user must enter them again. */
@@ -76,7 +81,8 @@ export function createPluginContext(connection: HostConnection): PluginContext {
   const now = connection.now ?? (() => new Date());
   const credentials = connection.authMethod === "oauth" ? {} : parseCredentials(plugin, connection.credentials);
   const log = createLogger({
-    credentials,
+    // Partner keys are as secret as the user's credentials: redacted wherever they appear.
+    credentials: connection.partner ? { ...(credentials as object), ...connection.partner } : credentials,
     bindings: { plugin: plugin.manifest.id, connection: connection.connectionId },
     ...(connection.logSink && { sink: connection.logSink }),
   });
@@ -99,6 +105,8 @@ export function createPluginContext(connection: HostConnection): PluginContext {
     nonce: monotonicNonce(now),
     log,
     ...(connection.session && { session: connection.session }),
+    ...(connection.partner && { partner: connection.partner }),
+    ...(connection.journal && { journal: connection.journal }),
   };
 }
 
@@ -121,24 +129,48 @@ export function createSessionContext(connection: Omit<HostConnection, "session">
   };
 }
 
+/** The shared check with the capabilities the order is checked against, then the plugin's venue rules. */
+function submitCheck(plugin: BrokerPlugin, capabilities: Capabilities, request: OrderRequest): SubmitCheck {
+  if (capabilities === plugin.capabilities) return plugin.canSubmit ? plugin.canSubmit(request) : defaultCanSubmit(plugin.capabilities, request);
+  // A narrowed connection: the shared rules on the narrowed map first, then the plugin's own (venue rules included).
+  const narrowed = defaultCanSubmit(capabilities, request);
+  if (!narrowed.ok) return narrowed;
+  return plugin.canSubmit ? plugin.canSubmit(request) : narrowed;
+}
+
+function refusal(check: Extract<SubmitCheck, { ok: false }>): BrokerError {
+  return new BrokerError(check.reason.message, { code: check.reason.messageCode, kind: "unsupported", raw: check.reason });
+}
+
 /**
- * Wraps a client so `placeOrder` runs the plugin's `canSubmit` and the
- * maintenance-window check first: an order the broker cannot take, or may
- * drop, is refused before anything is sent.
+ * Wraps a client so `placeOrder` runs, before anything is sent: the
+ * connection's capabilities (narrowed when the client reports a narrowing),
+ * the plugin's `canSubmit`, the maintenance-window check, and the venue's
+ * instrument rules (the order is rounded onto the venue's grid and refused
+ * when below its minimums). An order the broker cannot take, or may drop, is
+ * refused with nothing sent.
  */
-export function guardClient(plugin: BrokerPlugin, client: BrokerClient, now: () => Date): BrokerClient {
+export function guardClient(plugin: BrokerPlugin, client: BrokerClient, now: () => Date, connectionId = "unbound"): BrokerClient {
   const guarded: Record<string, unknown> = {};
   // Bind each method: class-based clients keep their `this`.
-  for (const name of [...MANDATORY_METHODS, ...OPTIONAL_METHODS]) {
+  for (const name of [...MANDATORY_METHODS, ...OPTIONAL_METHODS, ...CLIENT_EXTENSIONS]) {
     const method: unknown = client[name];
     if (typeof method === "function") guarded[name] = method.bind(client);
   }
   const place = client.placeOrder.bind(client);
+  const narrowing = client.connectionCapabilities?.bind(client);
+  const rulesOf = client.instrumentRules?.bind(client);
   guarded.placeOrder = async (accountId: string, request: OrderRequest) => {
-    const check = plugin.canSubmit ? plugin.canSubmit(request) : defaultCanSubmit(plugin.capabilities, request);
-    if (!check.ok) {
-      throw new BrokerError(check.reason.message, { code: check.reason.messageCode, kind: "unsupported", raw: check.reason });
+    let capabilities = plugin.capabilities;
+    if (narrowing) {
+      const cut = await narrowing(accountId);
+      if (!cut.trading) {
+        throw new BrokerError(`${cut.source} takes no orders through this connection, so nothing was sent.`, { code: "trading-not-allowed", kind: "unsupported", raw: cut });
+      }
+      capabilities = narrowCapabilities(plugin.capabilities, cut);
     }
+    const check = submitCheck(plugin, capabilities, request);
+    if (!check.ok) throw refusal(check);
     const maintenance = activeMaintenanceWindow(plugin.manifest.maintenanceWindows, now());
     if (maintenance) {
       const { window } = maintenance;
@@ -147,7 +179,22 @@ export function guardClient(plugin: BrokerPlugin, client: BrokerClient, now: () 
         { code: "broker-maintenance", kind: "retryable", retryAfterMs: maintenance.endsInMs },
       );
     }
-    return place(accountId, request);
+    let order = request;
+    if (rulesOf) {
+      const rules = await instrumentRulesCache.get(connectionId, request.ticker, request.assetClass, () => rulesOf(request.ticker, request.assetClass));
+      const applied = applyInstrumentRules(request, rules);
+      if (!applied.ok) throw refusal(applied);
+      order = applied.request;
+    }
+    try {
+      return await place(accountId, order);
+    } catch (e) {
+      // A refused price or size may mean the venue changed its grid: read the rules again next time.
+      if (rulesOf && e instanceof BrokerError && (e.code === "invalid-price" || e.code === "min-notional" || e.code === "invalid-quantity")) {
+        instrumentRulesCache.forget(connectionId, request.ticker, request.assetClass);
+      }
+      throw e;
+    }
   };
   return guarded as unknown as BrokerClient;
 }
@@ -155,7 +202,7 @@ export function guardClient(plugin: BrokerPlugin, client: BrokerClient, now: () 
 /** Context + `connect` + guard: the client the core uses for one connection. */
 export function connectPlugin(connection: HostConnection): BrokerClient {
   const context = createPluginContext(connection);
-  return guardClient(connection.plugin, connection.plugin.connect(context), context.now);
+  return guardClient(connection.plugin, connection.plugin.connect(context), context.now, connection.connectionId);
 }
 
 export type { Transport } from "./services/http";

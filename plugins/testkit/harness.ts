@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { TokenKeeper, type BrokerClient, type BrokerPlugin, type OAuthClientCredentials, type PluginContext, type SessionAccess, type SessionTokens } from "../sdk";
+import { TokenKeeper, type BrokerClient, type BrokerPlugin, type OAuthClientCredentials, type OrderJournal, type PluginContext, type SessionAccess, type SessionTokens } from "../sdk";
 import { connectPlugin, createPluginContext, createSessionContext, type LogEntry, type Transport } from "../sdk/host";
 import { replyToResponse } from "./faults";
 import type { FakeReply, RecordedFixture } from "./types";
@@ -39,6 +39,21 @@ export interface TestConnection {
   session?: SessionAccess;
   /** Tokens the default keeper starts from (static layers of OAuth plugins). */
   tokens?: SessionTokens;
+  /** The operator's partner keys (aggregators such as SnapTrade). */
+  partner?: Readonly<Record<string, string>>;
+  /** The order journal; default a fresh in-memory one per client. */
+  journal?: OrderJournal;
+}
+
+/** An in-memory order journal, as the core's per-connection one behaves. */
+export function memoryJournal(): OrderJournal {
+  const entries = new Map<string, string>();
+  return {
+    record: async (clientOrderId, brokerOrderId) => {
+      entries.set(clientOrderId, brokerOrderId);
+    },
+    lookup: async (clientOrderId) => entries.get(clientOrderId) ?? null,
+  };
 }
 
 /** The OAuth app the kit plays (fakes accept it by default). */
@@ -89,6 +104,8 @@ function hostConnection(connection: TestConnection, transport: Transport, withSe
   return {
     ...(connection.authMethod && { authMethod: connection.authMethod }),
     ...(session && { session }),
+    ...(connection.partner && { partner: connection.partner }),
+    journal: connection.journal ?? memoryJournal(),
     plugin: connection.plugin,
     connectionId: `kit-${connection.plugin.manifest.id}-${crypto.randomUUID()}`,
     credentials: connection.credentials,

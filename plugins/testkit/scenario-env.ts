@@ -102,6 +102,7 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
     ...(options.environment && { environment: options.environment }),
     ...((fake.baseUrl ?? options.baseUrl) !== undefined && { baseUrl: fake.baseUrl ?? options.baseUrl }),
     ...(options.authMethod && { authMethod: options.authMethod }),
+    ...(options.partner && { partner: options.partner }),
     // Scenarios run on the real clock (fakes time-stamp and expire things), moved past a maintenance
     // window when the run happens inside one: the core refuses orders there, and the scenarios trade.
     now: clockOutsideMaintenance(plugin),

@@ -54,6 +54,7 @@ function staticConnection(options: ConformanceOptions): TestConnection {
     ...(options.now && { now: () => new Date(options.now!.getTime()) }),
     ...(options.authMethod && { authMethod: options.authMethod }),
     ...(options.tokens && { tokens: options.tokens }),
+    ...(options.partner && { partner: options.partner }),
   };
 }
 
@@ -158,7 +159,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
           await scenario.run(env, options);
           // Whatever the plugin logged, no credential may appear in it.
           const logged = JSON.stringify(env.logs);
-          for (const secret of secretValues(options.credentials)) expect(logged.includes(secret), "a credential value reached the log").toBe(false);
+          for (const secret of [...secretValues(options.credentials), ...Object.values(options.partner ?? {})]) expect(logged.includes(secret), "a credential value reached the log").toBe(false);
         });
       }
     });

@@ -220,4 +220,6 @@ export interface ConformanceOptions {
   placeOrderPrelude?: readonly FakeReply[];
   /** Tokens the static layers' session starts from (OAuth plugins). */
   tokens?: SessionTokens;
+  /** The operator's partner keys the plugin needs (`manifest.auth.partner`), fake values. */
+  partner?: Readonly<Record<string, string>>;
 }
