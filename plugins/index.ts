@@ -7,6 +7,7 @@ import type { RegisteredPlugin } from "./sdk";
 import { alpacaPlugin } from "./alpaca";
 import { binancePlugin } from "./binance";
 import { coinbasePlugin } from "./coinbase";
+import { ibkrPlugin } from "./ibkr";
 import { krakenPlugin } from "./kraken";
 import { oandaPlugin } from "./oanda";
 import { paperPlugin } from "./paper";
@@ -29,6 +30,7 @@ export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
   [tradestationPlugin.manifest.id]: tradestationPlugin,
   [schwabPlugin.manifest.id]: schwabPlugin,
   [tradovatePlugin.manifest.id]: tradovatePlugin,
+  [ibkrPlugin.manifest.id]: ibkrPlugin,
 };
 
 /** Looks up an installed plugin by id. */

@@ -62,6 +62,14 @@ import {
 
 /** Most question rounds one order may take before the client gives up (IBKR asks one or two). */
 export const MAX_REPLIES = 5;
+/**
+ * Contract ids by ticker, for the isolate: a conid never changes (IBKR's
+ * permanent contract id), so every connection shares the lookups, and an
+ * order after the first for a ticker sends nothing but the order.
+ */
+const CONIDS = new Map<string, string>();
+const TICKERS = new Map<string, string>();
+
 /** Positions come 100 a page. */
 const PAGE_SIZE = 100;
 const MAX_PAGES = 20;
@@ -112,8 +120,8 @@ function statusOf(raw: string, filled: Decimal, total: Decimal): OrderStatus {
 /** Creates the client for one connection. */
 export function createIbkrClient(ctx: PluginContext<IbkrCredentials, Settings>): ClientFor<typeof ibkrCapabilities> {
   const session = requireSession(ctx);
-  const conids = new Map<string, string>();
-  const tickers = new Map<string, string>();
+  const conids = CONIDS;
+  const tickers = TICKERS;
   let portfolioPrimed: Promise<unknown> | null = null;
 
   const caller = jsonCaller<IbkrRequest>({
