@@ -16,6 +16,7 @@ export const API_ERROR_STATUS = {
   "invalid-json": 400,
   "oauth-not-configured": 400,
   "oauth-unsupported": 400,
+  "partner-not-configured": 400,
   "unauthorized": 401,
   "invalid-credentials": 401,
   "forbidden": 403,

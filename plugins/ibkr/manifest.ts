@@ -58,8 +58,7 @@ export const IbkrSettingsSchema = z
      * confirmed, as a trader confirming in TWS would.
      */
     neverConfirm: z.array(z.string().regex(/^[a-z]?\d{1,6}$/)).max(50).default([]),
-  })
-  .strict();
+  });
 
 export const ibkrManifest = {
   id: "ibkr",

@@ -16,7 +16,8 @@ import { BrokerError } from "../../plugins/sdk";
 import { connectPlugin, type Transport } from "../../plugins/sdk/host";
 import type { Env } from "../env";
 import { splitFaultSettings, withFaults } from "./fault-injection";
-import { sessionAccessFor, usesSessionOwner } from "./session-access";
+import { partnerKeysFromEnv } from "./oauth-config";
+import { orderJournalFor, sessionAccessFor, usesSessionOwner } from "./session-access";
 
 /** The parts of a connection row a client needs. Credentials arrive decrypted. */
 export interface ConnectionForClient {
@@ -62,12 +63,24 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
   const { settings, faults } = splitFaultSettings(env, connection.settings);
   if (faults) transport = withFaults(transport, faults, connection.id);
   const authMethod = connection.authMethod === "oauth" ? "oauth" : "credentials";
+  // Aggregators (SnapTrade) sign every request with the operator's partner keys, kept in Worker secrets.
+  const partnerSpec = plugin.manifest.auth.partner;
+  const partner = partnerSpec ? partnerKeysFromEnv(env, partnerSpec) : null;
+  if (partnerSpec && !partner) {
+    throw new BrokerError(`This Tradeloop has no ${plugin.manifest.displayName} partner keys: the operator sets ${Object.values(partnerSpec.secrets).join(" and ")} (see docs/brokers).`, {
+      code: "partner-not-configured",
+      kind: "unsupported",
+    });
+  }
   return connectPlugin({
     plugin,
     connectionId: connection.id,
     authMethod,
     // Session brokers: the connection's one token owner hands out access tokens (never this client).
     ...(usesSessionOwner(plugin, authMethod) && { session: sessionAccessFor(env, connection.id) }),
+    ...(partner && { partner }),
+    // The journal lives with the connection's owner object; only plugins that use it reach it.
+    journal: orderJournalFor(env, connection.id),
     credentials: connection.credentials ?? {},
     settings,
     environment,

@@ -1,12 +1,14 @@
 /**
  * A broker app's OAuth client (id and secret) from the Worker secrets the
- * plugin's manifest names (`TRADESTATION_CLIENT_ID`, ...). Each self-hosted
- * deployment registers its own app at each broker; until the operator sets
- * the secrets, the OAuth flow answers 400 `oauth-not-configured` naming them.
+ * plugin's manifest names (`TRADESTATION_CLIENT_ID`, ...), and an
+ * aggregator's partner keys the same way (`SNAPTRADE_CLIENT_ID`,
+ * `SNAPTRADE_CONSUMER_KEY`). Each self-hosted deployment registers its own
+ * app at each broker; until the operator sets the secrets, the connect flow
+ * answers 400 `oauth-not-configured` / `partner-not-configured` naming them.
  *
  * @module
  */
-import type { OAuthClientCredentials, OAuthSpec } from "../../plugins/sdk";
+import type { OAuthClientCredentials, OAuthSpec, PartnerSpec } from "../../plugins/sdk";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 
@@ -30,6 +32,29 @@ export function requireOAuthClient(env: Env, spec: OAuthSpec, brokerName: string
   throw new AppError(
     "oauth-not-configured",
     `Connecting ${brokerName} needs this Tradeloop's own ${brokerName} app: register it (see docs/brokers), then set the Worker secret${missing.length > 1 ? "s" : ""} ${missing.join(" and ")} (wrangler secret put ${missing[0]}).`,
+    { status: 400 },
+  );
+}
+
+/** The operator's partner keys at an aggregator (manifest `auth.partner`), or null when a secret is missing. */
+export function partnerKeysFromEnv(env: Env, spec: PartnerSpec): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  for (const [field, name] of Object.entries(spec.secrets)) {
+    const value = secret(env, name);
+    if (value === undefined) return null;
+    out[field] = value;
+  }
+  return out;
+}
+
+/** The partner keys, or 400 `partner-not-configured` naming the secrets to set. */
+export function requirePartnerKeys(env: Env, spec: PartnerSpec, brokerName: string): Record<string, string> {
+  const keys = partnerKeysFromEnv(env, spec);
+  if (keys) return keys;
+  const missing = Object.values(spec.secrets).filter((name) => !secret(env, name));
+  throw new AppError(
+    "partner-not-configured",
+    `Connecting ${brokerName} needs this Tradeloop's own partner keys at ${brokerName} (${spec.registrationUrl}): set the Worker secret${missing.length > 1 ? "s" : ""} ${missing.join(" and ")} (wrangler secret put ${missing[0]}).`,
     { status: 400 },
   );
 }

@@ -1,11 +1,12 @@
 /**
  * The client side of the ConnectionSession object: a plugin's `ctx.session`
- * for one connection. Every call goes to the connection's one token owner;
- * the tokens come back for this call only and are never stored here.
+ * and `ctx.journal` for one connection. Every call goes to the connection's
+ * one owner object; tokens come back for this call only and are never
+ * stored here.
  *
  * @module
  */
-import type { BrokerPlugin, SessionAccess } from "../../plugins/sdk";
+import type { BrokerPlugin, OrderJournal, SessionAccess } from "../../plugins/sdk";
 import type { Env } from "../env";
 import { unwrapSession } from "./session-object";
 
@@ -20,5 +21,14 @@ export function sessionAccessFor(env: Env, connectionId: string): SessionAccess 
   return {
     current: async () => unwrapSession(await owner().current(connectionId)),
     renew: async (rejected) => unwrapSession(await owner().renew(connectionId, rejected)),
+  };
+}
+
+/** The connection's order journal (see `OrderJournal`), kept durably by its owner object. */
+export function orderJournalFor(env: Env, connectionId: string): OrderJournal {
+  const owner = () => env.CONNECTION_SESSION.getByName(connectionId);
+  return {
+    record: (clientOrderId, brokerOrderId) => owner().journalRecord(clientOrderId, brokerOrderId),
+    lookup: (clientOrderId) => owner().journalLookup(clientOrderId),
   };
 }

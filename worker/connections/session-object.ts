@@ -14,6 +14,16 @@
  * - tokens are stored SEALED with the credential vault (AES-GCM, bound to the
  *   connection id); the decrypted tokens live in memory only.
  *
+ * - a session that keeps failing to renew for now (the broker or the user's
+ *   IBKR gateway unreachable) turns the connection to `error` with the
+ *   reason after {@link FAILURES_BEFORE_ERROR} tries, and back to
+ *   `connected` when a renewal works again;
+ * - it also keeps the connection's order journal (`ctx.journal`): which
+ *   broker order id a client order id was sent as, for venues that take no
+ *   client order id (Polymarket's order hash), so a lost reply can be
+ *   reconciled. Journal entries outlive a `forget` (new credentials), and go
+ *   with `disconnect`.
+ *
  * The refresh logic itself is the SDK's TokenKeeper (the same code the
  * conformance kit tests plugins with); this object adds storage, the alarm
  * and the lifecycle.
@@ -28,7 +38,7 @@ import { createSessionContext } from "../../plugins/sdk/host";
 import { getDb } from "../db/client";
 import { connections } from "../db/schema";
 import type { Env } from "../env";
-import { expireConnection, markExpiring } from "./lifecycle";
+import { expireConnection, markExpiring, recordEvent, setConnectionStatus } from "./lifecycle";
 import { oauthClientFromEnv } from "./oauth-config";
 import { openCredentials, sealCredentials, type SealedCredentials } from "./vault";
 
@@ -40,12 +50,19 @@ export const EXPIRING_NOTICE_MS = 24 * 3_600_000;
 /** Backoff of failed renewals: 1 min, doubling, at most 15 min. */
 const RETRY_BASE_MS = 60_000;
 const RETRY_MAX_MS = 15 * 60_000;
+/** Failed renewals in a row before the connection shows `error` (a blip is not worth telling). */
+export const FAILURES_BEFORE_ERROR = 3;
+/** Journal entries are kept this long (reconciliation happens within minutes; a month is generous). */
+const JOURNAL_TTL_MS = 30 * 24 * 3_600_000;
+const JOURNAL = "j:";
 
 interface Meta {
   connectionId: string;
   failures: number;
   /** The grant end the `expiring` notice was given for (so it is given once). */
   expiringNotifiedFor: number | null;
+  /** Whether this object set the connection to `error` (so it sets it back when renewals work again). */
+  markedError?: boolean;
 }
 
 const SEALED = "sealed";
@@ -125,12 +142,33 @@ export class ConnectionSession extends DurableObject<Env> {
     return { revoked, ...(error !== undefined && { error }) };
   }
 
-  /** Forgets the session without revoking it (new credentials: the next call logs in afresh). */
+  /**
+   * Forgets the session without revoking it (new credentials, or a test of an
+   * expired login connection after the user logged in again): the next call
+   * logs in afresh. The order journal stays.
+   */
   async forget(): Promise<void> {
     this.keeper = null;
     this.meta = null;
-    await this.ctx.storage.deleteAll();
+    await this.ctx.storage.delete([SEALED, META]);
     await this.ctx.storage.deleteAlarm();
+  }
+
+  /** Remembers which broker order id a client order id was (or is about to be) sent as. */
+  async journalRecord(clientOrderId: string, brokerOrderId: string): Promise<void> {
+    const now = Date.now();
+    await this.ctx.storage.put(`${JOURNAL}${clientOrderId}`, { brokerOrderId, at: now });
+    // Prune now and then: the oldest entries are long past any reconciliation.
+    if (Math.random() < 0.01) {
+      const old = [...(await this.ctx.storage.list<{ at: number }>({ prefix: JOURNAL })).entries()].filter(([, v]) => v.at < now - JOURNAL_TTL_MS).map(([k]) => k);
+      for (let i = 0; i < old.length; i += 128) await this.ctx.storage.delete(old.slice(i, i + 128));
+    }
+  }
+
+  /** The broker order id recorded for a client order id, or null. */
+  async journalLookup(clientOrderId: string): Promise<string | null> {
+    const entry = await this.ctx.storage.get<{ brokerOrderId: string }>(`${JOURNAL}${clientOrderId}`);
+    return entry?.brokerOrderId ?? null;
   }
 
   /** What the object holds, without secrets (tests, diagnostics). */
@@ -156,6 +194,7 @@ export class ConnectionSession extends DurableObject<Env> {
     const outcome = await keeper.renewIfDue();
     if (!outcome.ok && !outcome.permanent) {
       meta.failures += 1;
+      if (meta.failures >= FAILURES_BEFORE_ERROR && !meta.markedError) meta.markedError = await this.markError(meta.connectionId, outcome.error.message);
       await this.ctx.storage.put(META, meta);
       const wait = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (meta.failures - 1));
       console.warn(`connection ${meta.connectionId}: session renewal failed (${outcome.error.code}), retrying in ${wait / 1000} s`);
@@ -165,10 +204,34 @@ export class ConnectionSession extends DurableObject<Env> {
     // A permanent failure already expired the connection (onDead).
     if (outcome.ok && meta.failures > 0) {
       meta.failures = 0;
+      if (meta.markedError) {
+        await this.markRecovered(meta.connectionId);
+        meta.markedError = false;
+      }
       await this.ctx.storage.put(META, meta);
     }
     await this.noticeExpiring(meta, keeper.peek());
     await this.schedule();
+  }
+
+  /** The session keeps failing to renew: `error` with the reason, once, when the connection was connected. */
+  private async markError(connectionId: string, reason: string): Promise<boolean> {
+    const db = getDb(this.env.DB);
+    const row = await db.select({ userId: connections.userId, name: connections.name, status: connections.status }).from(connections).where(eq(connections.id, connectionId)).get();
+    if (!row || (row.status !== "connected" && row.status !== "expiring")) return false;
+    const sentence = `The "${row.name}" connection's session cannot be renewed right now (${reason}); Tradeloop keeps trying.`;
+    await setConnectionStatus(db, connectionId, "error", sentence);
+    await recordEvent(db, { userId: row.userId, kind: "connection-error", connectionId, message: sentence });
+    return true;
+  }
+
+  /** Renewals work again after this object marked the connection `error`: back to `connected`. */
+  private async markRecovered(connectionId: string): Promise<void> {
+    const db = getDb(this.env.DB);
+    const row = await db.select({ userId: connections.userId, name: connections.name, status: connections.status }).from(connections).where(eq(connections.id, connectionId)).get();
+    if (row?.status !== "error") return;
+    await setConnectionStatus(db, connectionId, "connected", null);
+    await recordEvent(db, { userId: row.userId, kind: "connection-connected", connectionId, message: `The "${row.name}" connection's session works again.` });
   }
 
   private async noticeExpiring(meta: Meta, tokens: SessionTokens | null): Promise<void> {

@@ -14,6 +14,7 @@ import type { Db } from "../db/client";
 import { accounts, connections } from "../db/schema";
 import type { Env } from "../env";
 import { BASE_URL_SETTING } from "./base-url";
+import { usesSessionOwner } from "./session-access";
 import { brokerClientFor } from "./broker-client";
 import { type AccountRow, type ConnectionRow, listConnectionAccounts, openConnectionCredentials } from "./store";
 import { CREDENTIALS_UNREADABLE, describeTestFailure, type TestFailure } from "./test-messages";
@@ -62,6 +63,11 @@ export async function testStoredConnection(env: Env, db: Db, row: ConnectionRow)
     console.error(`connection test ${row.id}: credentials cannot be opened: ${e instanceof Error ? e.message : String(e)}`);
     await setStatus(db, row, CREDENTIALS_UNREADABLE.status === "expired" ? "expired" : "error", CREDENTIALS_UNREADABLE.message);
     return { ok: false, ...CREDENTIALS_UNREADABLE };
+  }
+  // A login broker whose session died (an IBKR gateway logged out, a Tradovate password changed) keeps
+  // its dead owner until told: a test after the user fixed it must start a fresh session.
+  if (plugin && row.status === "expired" && row.authMethod !== "oauth" && usesSessionOwner(plugin, row.authMethod)) {
+    await env.CONNECTION_SESSION.getByName(row.id).forget();
   }
   try {
     const discovered = await brokerClientFor(env, { id: row.id, broker: row.broker, settings: row.settings, credentials, authMethod: row.authMethod }).testConnection();
