@@ -15,6 +15,8 @@ import { brokersApi } from "./api/brokers";
 import { connectionBrokerApi } from "./api/connection-broker";
 import { connectionsApi } from "./api/connections";
 import { healthApi } from "./api/health";
+import { performanceApi } from "./api/performance";
+import { positionsApi } from "./api/positions";
 import { BEARER_SCHEME } from "./api/openapi";
 import { apiBodyLimit, renderError, requireWellFormedJson } from "./api/request-guards";
 import { signalsApi } from "./api/signals";
@@ -54,6 +56,8 @@ export const app = root
   .route("/api/strategies", templatesApi)
   .route("/api/subscriptions", subscriptionsApi)
   .route("/api/signals", signalsApi)
+  .route("/api/portfolio", positionsApi)
+  .route("/api/performance", performanceApi)
   .route("/api", approvalsApi)
   .doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",

@@ -23,7 +23,7 @@ describe("computePerformance", () => {
     expect(r.realizedPnl).toBe(-30);
     expect(r).toMatchObject({ tradeCount: 1, wins: 0, losses: 1, winRate: 0 });
     expect(r.equityCurve).toEqual([
-      { time: 1, value: 0 },
+      { time: 0, value: 0 },
       { time: 3, value: 15 },
       { time: 4, value: -30 },
     ]);
@@ -56,7 +56,7 @@ describe("computePerformance", () => {
     expect(r.openPositions.map((p) => `${p.book}:${p.ticker}:${p.quantity}`)).toEqual(["acct:AAPL:1"]);
   });
 
-  it("starts the curve at the starting equity, merges fills within one second, and measures drawdown from the peak", () => {
+  it("starts the curve at the starting equity a second before the first fill, merges fills within one second, and measures drawdown from the peak", () => {
     const r = computePerformance(
       [
         fill("buy", "1", "100", 10),
@@ -69,13 +69,14 @@ describe("computePerformance", () => {
       1000,
     );
     expect(r.equityCurve).toEqual([
-      { time: 10, value: 1000 },
+      { time: 9, value: 1000 },
       { time: 11, value: 1030 },
       { time: 13, value: 1020 },
     ]);
     expect(r).toMatchObject({ realizedPnl: 20, tradeCount: 3, wins: 1, losses: 2 });
-    expect(r.maxDrawdown).toBe(10);
-    expect(r.maxDrawdownPercent).toBeCloseTo(10 / 1030, 10);
+    // 1050 after the first trip, inside second 11, then down to 1020: the merged curve hides the peak, the drawdown does not.
+    expect(r.maxDrawdown).toBe(30);
+    expect(r.maxDrawdownPercent).toBeCloseTo(30 / 1050, 10);
   });
 
   it("ignores zero-quantity records", () => {

@@ -67,7 +67,7 @@ export interface PerformanceReport {
   /** maxDrawdown as a fraction of the peak it fell from; null without a positive starting equity. */
   maxDrawdownPercent: number | null;
   fillCount: number;
-  /** Starts at `startingEquity` at the first fill, then one point per second in which P&L was realized. */
+  /** Starts at `startingEquity` a second before the first fill, then one point per second in which P&L was realized. */
   equityCurve: CurvePoint[];
   /** Realized P&L per book and ticker (`${book}\u0000${ticker}`), for the positions screen. */
   realizedByPosition: Map<string, number>;
@@ -124,7 +124,10 @@ export function computePerformance(fills: readonly Fill[], startingEquity = 0): 
   };
 
   const start = dec(startingEquity);
-  if (sorted[0]) point(sorted[0].at, start);
+  /** Equity after every realizing fill, from the start. */
+  const steps: number[] = sorted.length ? [toNumber(start)] : [];
+  // The curve starts one second before the first fill, so a first trip closed within that second still shows as a move.
+  if (sorted[0]) point(sorted[0].at - 1000, start);
 
   for (const f of sorted) {
     const key = positionKey(f.book, f.ticker);
@@ -163,16 +166,18 @@ export function computePerformance(fills: readonly Fill[], startingEquity = 0): 
     }
     if (!realizedHere.eq(0)) {
       realized = realized.plus(realizedHere);
+      steps.push(toNumber(start.plus(realized)));
       point(f.at, start.plus(realized));
     }
   }
 
-  let peak = curve[0]?.value ?? 0;
+  // Drawdown over every step, not the per-second curve: moves within one second still count.
+  let peak = steps[0] ?? 0;
   let maxDrawdown = 0;
   let maxDrawdownPercent: number | null = null;
-  for (const p of curve) {
-    if (p.value > peak) peak = p.value;
-    const drop = peak - p.value;
+  for (const value of steps) {
+    if (value > peak) peak = value;
+    const drop = peak - value;
     if (drop > maxDrawdown) {
       maxDrawdown = drop;
       // A percentage needs an equity to be a percentage of: P&L alone (starting at 0) has none.
