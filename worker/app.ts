@@ -17,6 +17,7 @@ import { connectionsApi } from "./api/connections";
 import { healthApi } from "./api/health";
 import { performanceApi } from "./api/performance";
 import { positionsApi } from "./api/positions";
+import { schemasApi } from "./api/schemas";
 import { BEARER_SCHEME } from "./api/openapi";
 import { apiBodyLimit, renderError, requireWellFormedJson } from "./api/request-guards";
 import { signalsApi } from "./api/signals";
@@ -58,6 +59,7 @@ export const app = root
   .route("/api/signals", signalsApi)
   .route("/api/portfolio", positionsApi)
   .route("/api/performance", performanceApi)
+  .route("/api/schemas", schemasApi)
   .route("/api", approvalsApi)
   .doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",
