@@ -93,3 +93,34 @@ export function readObjectSchema(schema: unknown, secretNames: readonly string[]
   const link = str(schema["x-link"]);
   return { fields, ...(title !== undefined && { title }), ...(description !== undefined && { description }), ...(link !== undefined && { link }) };
 }
+
+/** The number limits of a property, as the client-side checks take them. */
+export function limitsOf(schema: unknown, name: string): import("./messages").Limits & { options?: string[]; defaultValue?: unknown } {
+  if (!isRecord(schema) || !isRecord(schema.properties)) return {};
+  const raw = schema.properties[name];
+  if (!isRecord(raw)) return {};
+  const prop = unwrap(raw);
+  const required = Array.isArray(schema.required) && schema.required.includes(name);
+  const min = numeric(prop.minimum);
+  const max = numeric(prop.maximum);
+  const exMin = numeric(prop.exclusiveMinimum);
+  const exMax = numeric(prop.exclusiveMaximum);
+  const options = Array.isArray(prop.enum) ? prop.enum.filter((v): v is string => typeof v === "string") : undefined;
+  return {
+    ...(required && { required }),
+    ...(prop.type === "integer" && { integer: true }),
+    ...(min !== undefined && { minimum: min }),
+    ...(max !== undefined && { maximum: max }),
+    ...(exMin !== undefined && { exclusiveMinimum: exMin }),
+    ...(exMax !== undefined && { exclusiveMaximum: exMax }),
+    ...(options?.length ? { options } : {}),
+    ...(prop.default !== undefined && { defaultValue: prop.default }),
+  };
+}
+
+/** The object schema of a property (e.g. `takeProfit`), for its own fields' limits. */
+export function propertySchema(schema: unknown, name: string): unknown {
+  if (!isRecord(schema) || !isRecord(schema.properties)) return undefined;
+  const raw = schema.properties[name];
+  return isRecord(raw) ? unwrap(raw) : undefined;
+}

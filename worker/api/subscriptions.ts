@@ -15,7 +15,7 @@ import { resolveSettings, SubscriptionSettingsSchema } from "../trading/settings
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
 import { PositionSchema, positionJson } from "./portfolio";
 import { getOwnedStrategy } from "./strategies";
-import { parseOrThrow } from "./validation";
+import { parseOrThrow, withoutNulls } from "./validation";
 
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
@@ -49,7 +49,7 @@ const CreateSubscriptionBody = z
 const UpdateSubscriptionBody = z
   .object({
     enabled: z.boolean().optional(),
-    settings: JsonObjectSchema.optional().openapi({ description: "Merged into the current settings, then re-checked." }),
+    settings: JsonObjectSchema.optional().openapi({ description: "Merged into the current settings, then re-checked. A key set to `null` is removed (back to its default; `allowedTickers: null` is itself a value)." }),
   })
   .openapi("UpdateSubscriptionRequest");
 
@@ -222,7 +222,7 @@ export const subscriptionsApi = createRouter()
     const body = c.req.valid("json");
     const db = getDb(c.env.DB);
     const row = await getOwnedSubscription(db, c.var.userId, c.req.valid("param").id);
-    const settings = body.settings ? validateSubscriptionSettings({ ...resolveStoredSettings(row.settings), ...body.settings }) : row.settings;
+    const settings = body.settings ? validateSubscriptionSettings(withoutNulls({ ...resolveStoredSettings(row.settings), ...body.settings })) : row.settings;
     const updated: SubscriptionRow = { ...row, enabled: body.enabled ?? row.enabled, settings, updatedAt: Date.now() };
     await db
       .update(subscriptions)
