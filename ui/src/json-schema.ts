@@ -22,6 +22,9 @@ export interface SchemaField {
   placeholder?: string;
   minimum?: number;
   maximum?: number;
+  /** Exclusive bounds stay apart from inclusive ones: `startingCash > 0` must refuse 0. */
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
 }
 
 /** Schema-level metadata of an object schema. */
@@ -60,8 +63,10 @@ function fieldOf(name: string, raw: Json, required: boolean, secretNames: Readon
   const prop = unwrap(raw);
   const options = Array.isArray(prop.enum) ? prop.enum.filter((v): v is string => typeof v === "string") : undefined;
   const example = Array.isArray(prop.examples) ? prop.examples[0] : undefined;
-  const minimum = numeric(prop.minimum) ?? numeric(prop.exclusiveMinimum);
-  const maximum = numeric(prop.maximum) ?? numeric(prop.exclusiveMaximum);
+  const minimum = numeric(prop.minimum);
+  const maximum = numeric(prop.maximum);
+  const exclusiveMinimum = numeric(prop.exclusiveMinimum);
+  const exclusiveMaximum = numeric(prop.exclusiveMaximum);
   const title = str(prop.title);
   const description = str(prop.description);
   const link = str(prop["x-link"]);
@@ -78,6 +83,8 @@ function fieldOf(name: string, raw: Json, required: boolean, secretNames: Readon
     ...(typeof example === "string" || typeof example === "number" ? { placeholder: String(example) } : {}),
     ...(minimum !== undefined && { minimum }),
     ...(maximum !== undefined && { maximum }),
+    ...(exclusiveMinimum !== undefined && { exclusiveMinimum }),
+    ...(exclusiveMaximum !== undefined && { exclusiveMaximum }),
   };
 }
 

@@ -13,7 +13,7 @@ import { when } from "../format";
 import { navigate, usePoll } from "../hooks";
 import type { Connection, PerformanceList, Strategy, Subscription } from "../types";
 
-type Summary = PerformanceList["accounts"][number];
+type Summary = Omit<PerformanceList["accounts"][number], "accountId">;
 interface Scope {
   key: string;
   kind: "account" | "subscription";
