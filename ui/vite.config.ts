@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { defineConfig, type Plugin } from "vite";
 
 /** Most first-load JavaScript the dashboard may ship, gzipped (issue 14). */
@@ -18,9 +18,10 @@ function bundleReport(): Plugin {
     name: "tradeloop-bundle-report",
     apply: "build",
     configResolved(config) {
-      outDir = join(config.root, config.build.outDir);
+      outDir = resolve(config.root, config.build.outDir);
     },
-    writeBundle(_options, bundle) {
+    writeBundle(options, bundle) {
+      outDir = options.dir ?? outDir;
       const chunks = Object.values(bundle).filter((c) => c.type === "chunk");
       const entry = chunks.find((c) => c.isEntry);
       if (!entry) return;
