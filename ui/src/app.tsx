@@ -117,7 +117,7 @@ function Shell({ email, current, onLogOut, children }: { email: string; current:
         {/* The kill switch (guardrails) goes here, one click from every screen, once the Worker offers it. */}
         <div class="who">
           <span class="muted email">{email}</span>
-          <button type="button" class="secondary small" onClick={onLogOut}>
+          <button type="button" class="secondary small" onClick={onLogOut} title={`Logged in as ${email}`}>
             Log out
           </button>
         </div>

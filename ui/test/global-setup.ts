@@ -19,6 +19,7 @@ declare module "vitest" {
     baseUrl: string;
     distDir: string;
     workerLog: string;
+    harnessDir: string;
   }
 }
 
@@ -28,6 +29,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   const dist = await mkdtemp(join(tmpdir(), "tradeloop-ui-dist-"));
   await build({ configFile: join(root, "ui/vite.config.ts"), logLevel: "warn", build: { outDir: dist, emptyOutDir: true } });
+  // The component harness: the same JSX setup, its own entry, never inside the dashboard's build.
+  const harness = await mkdtemp(join(tmpdir(), "tradeloop-ui-harness-"));
+  await build({
+    configFile: false,
+    root: join(root, "ui/test/harness"),
+    base: "/__harness/",
+    logLevel: "warn",
+    oxc: { jsx: { runtime: "automatic", importSource: "hono/jsx/dom" } },
+    build: { outDir: harness, emptyOutDir: true },
+  });
   const built = Date.now();
   const worker = await startWorker(root, dist).catch(async (e: unknown) => {
     await rm(dist, { recursive: true, force: true });
@@ -37,8 +48,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("baseUrl", worker.baseUrl);
   project.provide("distDir", dist);
   project.provide("workerLog", worker.logFile);
+  project.provide("harnessDir", harness);
   return async () => {
     await worker.stop();
     await rm(dist, { recursive: true, force: true });
+    await rm(harness, { recursive: true, force: true });
   };
 }

@@ -63,7 +63,12 @@ export function SettingsForm({
         if (mode === "create") setDraft(toDraft(initial));
       })
       .catch((e: unknown) => {
-        setErrors(formErrors(e, SETTING_NAMES, settingOf));
+        // Next to the setting when the form shows it; otherwise on top of the form.
+        const shown = (path: string): string | null => {
+          const key = settingOf(path);
+          return GROUPS.some((g) => g.fields.some((f) => f.key === key && (!f.showIf || f.showIf(draft)))) ? key : null;
+        };
+        setErrors(formErrors(e, SETTING_NAMES, shown));
         requestAnimationFrame(() => form.querySelector<HTMLElement>("[aria-invalid=true], .notice.bad")?.focus());
       })
       .finally(() => setBusy(false));

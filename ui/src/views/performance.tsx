@@ -84,7 +84,7 @@ function Detail({ scope }: { scope: Scope }) {
               <div>
                 <dt>Max drawdown</dt>
                 <dd>
-                  <Money value={-d.maxDrawdown} currency={d.currency} />
+                  <Money value={0 - d.maxDrawdown} currency={d.currency} />
                   {d.maxDrawdownPercent !== null ? <span class="muted small"> ({percent(d.maxDrawdownPercent)})</span> : null}
                 </dd>
               </div>
@@ -149,7 +149,7 @@ export function PerformanceView({ selected }: { selected: string | null }) {
                   { label: "Realized P&L", kind: "num", cell: (s) => <Money value={s.summary.realizedPnl} currency={s.summary.currency} signed /> },
                   { label: "Trades", kind: "num", cell: (s) => String(s.summary.tradeCount) },
                   { label: "Win rate", kind: "num", cell: (s) => percent(s.summary.winRate) },
-                  { label: "Max drawdown", kind: "num", cell: (s) => <Money value={-s.summary.maxDrawdown} currency={s.summary.currency} /> },
+                  { label: "Max drawdown", kind: "num", cell: (s) => <Money value={0 - s.summary.maxDrawdown} currency={s.summary.currency} /> },
                 ]}
               />
             </>

@@ -53,7 +53,7 @@ function sizing(s: Subscription["settings"]): string {
   }
 }
 
-function Actions({ s, reload, name }: { s: Subscription; reload: () => Promise<void>; name: string }) {
+function Actions({ s, reload, name, onEditor }: { s: Subscription; reload: () => Promise<void>; name: string; onEditor?: boolean }) {
   const [busy, setBusy] = useState(false);
   const toggle = (): void => {
     setBusy(true);
@@ -63,9 +63,11 @@ function Actions({ s, reload, name }: { s: Subscription; reload: () => Promise<v
   };
   return (
     <div class="actions" role="group" aria-label={`Actions for ${name}`}>
-      <a class="button secondary small" href={`#/subscriptions/${s.id}`}>
-        Edit
-      </a>
+      {onEditor ? null : (
+        <a class="button secondary small" href={`#/subscriptions/${s.id}`}>
+          Edit
+        </a>
+      )}
       <button type="button" class="secondary small" disabled={busy} onClick={toggle}>
         {s.enabled ? "Pause" : "Resume"}
       </button>
@@ -156,7 +158,7 @@ function Editor({ id, data, reload }: { id: string; data: Data; reload: () => Pr
         <span>
           Status: <Badge status={s.enabled ? "active" : "paused"} label={s.enabled ? "Active" : "Paused"} />
         </span>
-        <Actions s={s} reload={reload} name={name} />
+        <Actions s={s} reload={reload} name={name} onEditor />
       </div>
       <SettingsForm
         key={s.id}
