@@ -9,7 +9,7 @@
 import type { Child } from "hono/jsx";
 import { useEffect, useState } from "hono/jsx/dom";
 import { api, call, logOut, setUnauthorizedHandler } from "./api";
-import { navigate, usePoll, useRoute, type Route } from "./hooks";
+import { navigate, useApprovalsChanged, usePoll, useRoute, type Route } from "./hooks";
 import { holdBridgeToken } from "./session";
 import { ApprovalsView } from "./views/approvals";
 import { AuthView } from "./views/auth";
@@ -80,6 +80,7 @@ export function App() {
 function Shell({ email, current, onLogOut, children }: { email: string; current: string; onLogOut: () => void; children: Child }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const pending = usePoll(async () => (await call(api.api.approvals.$get())).trades.length, 10_000);
+  useApprovalsChanged(pending.reload);
   const screen = SCREENS.find((s) => s.path === current);
   useEffect(() => {
     document.title = `${screen?.label ?? "Tradeloop"} · Tradeloop`;

@@ -116,3 +116,18 @@ export function useCountdown(iso: string | null): number | null {
   }, [iso]);
   return iso ? Math.max(0, Math.round((Date.parse(iso) - now) / 1000)) : null;
 }
+
+const APPROVALS_CHANGED = "tradeloop:approvals-changed";
+
+/** Tells the navigation's pending count that a trade was approved or rejected. */
+export function notifyApprovalsChanged(): void {
+  window.dispatchEvent(new Event(APPROVALS_CHANGED));
+}
+
+/** Runs `handler` whenever {@link notifyApprovalsChanged} is called. */
+export function useApprovalsChanged(handler: () => void): void {
+  useEffect(() => {
+    window.addEventListener(APPROVALS_CHANGED, handler);
+    return () => window.removeEventListener(APPROVALS_CHANGED, handler);
+  }, [handler]);
+}

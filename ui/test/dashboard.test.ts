@@ -367,6 +367,8 @@ describe("dashboard", () => {
     await result.waitFor();
     expect(await result.textContent()).toMatch(/^MSFT on Paper account: approved/);
     await page.getByText("Nothing is waiting").waitFor();
+    // The navigation's count follows at once.
+    await expect.poll(() => page.locator("nav .count").count(), { timeout: 5_000 }).toBe(0);
   });
 
   it("renders a credentials form from the schema and shows the broker's one-sentence verdict on bad keys", async (ctx) => {

@@ -10,7 +10,7 @@ import { useState } from "hono/jsx/dom";
 import { api, call, errorText } from "../api";
 import { Empty, LoadState, Notice, PageHeader } from "../components/ui";
 import { humanize, num, when } from "../format";
-import { useCountdown, usePoll } from "../hooks";
+import { notifyApprovalsChanged, useCountdown, usePoll } from "../hooks";
 import type { Connection, PendingTrade, Strategy, Subscription } from "../types";
 
 const REFRESH_MS = 5_000;
@@ -142,6 +142,7 @@ export function ApprovalsView() {
                   row={r}
                   onDecided={async (text, ok) => {
                     setOutcome({ text, ok });
+                    notifyApprovalsChanged();
                     await rows.reload();
                   }}
                 />
