@@ -142,9 +142,10 @@ function StrategyCard({ s, reload, showUrl }: { s: Strategy; reload: () => Promi
   const [saved, setSaved] = useState(false);
   const edit = useSubmit(false, async (json) => {
     await call(api.api.strategies[":id"].$patch({ param: { id: s.id }, json }));
+    // "Saved" once the card shows what was saved.
+    await reload();
     setEditing(false);
     setSaved(true);
-    await reload();
   });
   return (
     <article class="card" data-strategy-id={s.id}>
