@@ -10,12 +10,44 @@ import { type ClientResponse, hc } from "hono/client";
 import type { AppType } from "../../worker/app";
 import { bearerBridge, holdBridgeToken } from "./session";
 
-/** Adds the session to a request: the cookie always; the in-memory bridge token while a Worker needs it. */
+/** Paths where a 401 is the answer itself (a wrong password), not an expired session. */
+const AUTH_PATH = /\/api\/auth\/(login|signup|refresh|logout)\b/;
+
+let refreshing: Promise<boolean> | null = null;
+
+/**
+ * Renews the session once for every request that hit its expiry at the same
+ * time: `POST /api/auth/refresh` trades the refresh cookie for a new access
+ * cookie. A Worker without refresh answers 404, and the 401 stands.
+ */
+function refreshSession(): Promise<boolean> {
+  refreshing ??= fetch("/api/auth/refresh", { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body: "{}" })
+    .then((r) => r.ok)
+    .catch(() => false)
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+/**
+ * Sends a request with the session: the cookie always (and the in-memory
+ * bridge token while a Worker needs it). A 401 outside the log-in routes
+ * renews the session once and retries, so a 15-minute access cookie never
+ * sends a working trader to the log-in screen.
+ */
 function withSession(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-  const headers = new Headers(init?.headers);
-  const bridge = bearerBridge();
-  if (bridge && !headers.has("authorization")) headers.set("authorization", `Bearer ${bridge}`);
-  return fetch(input, { ...init, headers, credentials: "same-origin" });
+  const send = (): Promise<Response> => {
+    const headers = new Headers(init?.headers);
+    const bridge = bearerBridge();
+    if (bridge && !headers.has("authorization")) headers.set("authorization", `Bearer ${bridge}`);
+    return fetch(input, { ...init, headers, credentials: "same-origin" });
+  };
+  const url = input instanceof Request ? input.url : String(input);
+  return send().then(async (res) => {
+    if (res.status !== 401 || AUTH_PATH.test(url) || !(await refreshSession())) return res;
+    return send();
+  });
 }
 
 export const api = hc<AppType>(location.origin, { fetch: withSession });

@@ -98,6 +98,13 @@ function Detail({ scope }: { scope: Scope }) {
             </dl>
           </div>
           <p class="muted small">A trade is a position opened and closed again. Only orders Tradeloop placed are counted; trades made by hand at the broker are not.</p>
+          {/* The chart library's license asks for this attribution; its in-chart logo is turned off. */}
+          <p class="muted small">
+            Chart:{" "}
+            <a href="https://www.tradingview.com/" target="_blank" rel="noopener noreferrer">
+              TradingView Lightweight Charts™
+            </a>
+          </p>
         </section>
       )}
     </LoadState>
