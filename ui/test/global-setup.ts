@@ -28,8 +28,14 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   const dist = await mkdtemp(join(tmpdir(), "tradeloop-ui-dist-"));
-  // mode "production" even under vitest (NODE_ENV=test), so the bundle test checks what ships.
-  await build({ configFile: join(root, "ui/vite.config.ts"), mode: "production", logLevel: "warn", build: { outDir: dist, emptyOutDir: true } });
+  // A production build even under vitest (which sets NODE_ENV=test): the bundle test checks what ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({ configFile: join(root, "ui/vite.config.ts"), mode: "production", logLevel: "warn", build: { outDir: dist, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   // The component harness: the same JSX setup, its own entry, never inside the dashboard's build.
   const harness = await mkdtemp(join(tmpdir(), "tradeloop-ui-harness-"));
   await build({
