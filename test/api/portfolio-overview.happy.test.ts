@@ -144,11 +144,12 @@ describe("GET /api/signals filters and CSV export", () => {
     const csv = await call<string>("GET", "/api/signals/export?ticker=AAPL", { token: t.token });
     expect(csv.status).toBe(200);
     const lines = csv.body.trim().split("\r\n");
-    expect(lines[0]).toBe("received_at,signal_id,strategy_id,ticker,action,quantity,price,status,message_code,message,trades,first_order_latency_ms");
+    expect(lines[0]).toBe("received_at,signal_id,strategy_id,ticker,action,quantity,price,status,outcome,outcome_code,outcome_message,message_code,message,trades,first_order_latency_ms");
     expect(lines).toHaveLength(2);
     const cells = lines[1]?.split(",") ?? [];
     expect(cells.slice(1, 5)).toEqual([aapl, t.strategyId, "AAPL", "buy"]);
-    expect(cells[10]).toMatch(/^filled/);
-    expect(Number(cells[11])).toBeGreaterThanOrEqual(0);
+    expect(cells[8]).toBe("traded");
+    expect(cells.at(-2)).toMatch(/^filled/);
+    expect(Number(cells.at(-1))).toBeGreaterThanOrEqual(0);
   });
 });

@@ -51,11 +51,23 @@ describe("CSV export", () => {
     await settledSignal(t.token, sent.body.id ?? "");
     const { signalsCsv } = await import("../../worker/api/signals");
     const csv = signalsCsv([
-      { id: "s1", strategyId: "st", receivedAt: "2025-01-01T00:00:00.000Z", status: "rejected", message: '=HYPERLINK("http://x")', payload: { ticker: "+1", action: "@x" }, trades: [] },
+      {
+        id: "s1",
+        strategyId: "st",
+        receivedAt: "2025-01-01T00:00:00.000Z",
+        status: "rejected",
+        outcome: "rejected",
+        outcomeCode: "invalid-ticker",
+        outcomeMessage: "-1 is not a ticker.",
+        message: '=HYPERLINK("http://x")',
+        payload: { ticker: "+1", action: "@x" },
+        trades: [],
+      },
     ]);
     const row = csv.split("\r\n")[1] ?? "";
     expect(row).toContain(`"'=HYPERLINK(""http://x"")"`);
     expect(row).toContain(`"'+1"`);
+    expect(row).toContain(`"'-1 is not a ticker."`);
     expect(row).not.toMatch(/,[=+@-]/);
   });
 });

@@ -52,13 +52,23 @@ export function optionErrors(o: BuilderOptions): Partial<Record<keyof typeof OPT
 }
 
 /**
+ * Whether the template takes a fixed quantity: not one that sends the
+ * strategy's `targetPosition` (the account then trades the difference to it,
+ * and a quantity beside it would contradict it).
+ */
+export function takesQuantity(template: BuilderTemplate): boolean {
+  if (template.kind !== "json") return false;
+  return !("targetPosition" in (JSON.parse(template.body) as Record<string, unknown>));
+}
+
+/**
  * The message to paste. JSON templates get the options applied and are
  * pretty-printed; code snippets (curl, MT5) are returned as they are.
  */
 export function buildMessage(template: BuilderTemplate, o: BuilderOptions): string {
   if (template.kind !== "json") return template.body;
   const message = JSON.parse(template.body) as Record<string, unknown>;
-  if (o.quantity.trim() !== "") message.quantity = o.quantity.trim();
+  if (o.quantity.trim() !== "" && takesQuantity(template)) message.quantity = o.quantity.trim();
   if (o.orderType === "limit") {
     message.orderType = "limit";
     // The alert's own price (TradingView's {{close}}) is the limit: no chasing a moved market.

@@ -64,16 +64,15 @@ describe("message builder", () => {
   it("starts from the sender's template and applies quantity, limit, take profit, stop loss and alertId", async () => {
     await open();
     await page.evaluate((t) => window.mountBuilder(t as never), templates);
-    expect(await message()).toEqual({
-      ticker: "{{ticker}}",
-      action: "{{strategy.order.action}}",
-      sentiment: "{{strategy.market_position}}",
-      quantity: "{{strategy.order.contracts}}",
-      price: "{{close}}",
-      time: "{{timenow}}",
-      interval: "{{interval}}",
-      alertId: "{{strategy.order.id}}-{{timenow}}",
-    });
+    // The TradingView strategy alert follows the strategy's position: no fixed quantity to set.
+    expect(await message()).toMatchObject({ ticker: "{{ticker}}", action: "{{strategy.order.action}}", targetPosition: "{{strategy.position_size}}", alertId: "{{strategy.order.id}}-{{timenow}}" });
+    expect(await page.getByLabel("Quantity").count()).toBe(0);
+    await page.getByLabel("Take profit (%)").fill("2");
+    expect((await message()).takeProfit).toEqual({ percent: 2 });
+    await page.getByLabel("Take profit (%)").fill("");
+
+    await page.getByLabel("Sender").selectOption("tradingview-indicator-buy");
+    expect(await message()).toEqual({ ticker: "{{ticker}}", action: "buy", price: "{{close}}", time: "{{timenow}}", interval: "{{interval}}", alertId: "{{ticker}}-buy-{{timenow}}" });
     await page.getByLabel("Quantity").fill("2");
     await page.getByLabel("Order type").selectOption("limit");
     await page.getByLabel("Take profit (%)").fill("3");
@@ -91,6 +90,7 @@ describe("message builder", () => {
   it("checks the options in words and shows no message until they are right", async () => {
     await open();
     await page.evaluate((t) => window.mountBuilder(t as never), templates);
+    await page.getByLabel("Sender").selectOption("tradingview-indicator-sell");
     await page.getByLabel("Stop loss (%)").fill("100");
     await page.getByLabel("Quantity").fill("0");
     expect(await page.locator("#f-mb-stopLossPercent-err").textContent()).toBe("Stop loss (%) must be less than 100.");

@@ -243,6 +243,8 @@ describe("dashboard", () => {
     await signal.waitFor({ timeout: 20_000 });
     await expect.poll(() => signal.getAttribute("data-outcome"), { timeout: 20_000 }).toBe("traded");
     expect(await signal.locator("summary .badge").textContent()).toBe("Traded");
+    // The sentence behind the outcome, on hover and for screen readers.
+    expect(await signal.locator("summary .outcome-badge").getAttribute("title")).toBe("Entry: Buy 3 AAPL at market.");
     expect(await signal.locator(".latency").textContent()).toMatch(/^\d+(\.\d)? m?s to order$/);
     await signal.locator(":scope > summary").click();
     const trade = signal.locator("section.trade");
@@ -256,6 +258,10 @@ describe("dashboard", () => {
     const quiet = page.locator(`details[data-signal-id="${nothing}"]`);
     await expect.poll(() => quiet.getAttribute("data-outcome"), { timeout: 20_000 }).toBe("nothing-traded");
     expect(await quiet.locator("summary .badge").getAttribute("class")).not.toContain("good");
+    expect(await quiet.locator("summary .outcome-badge").getAttribute("title")).toBe("There is no open MSFT position to exit; nothing was sent.");
+    // Opened, the reason is written out.
+    await quiet.locator(":scope > summary").click();
+    expect(await quiet.locator(".why").textContent()).toBe("There is no open MSFT position to exit; nothing was sent.");
     await shot("signals");
 
     await page.getByLabel("Outcome").selectOption("traded");

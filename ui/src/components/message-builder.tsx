@@ -6,7 +6,7 @@
  * @module
  */
 import { useState } from "hono/jsx/dom";
-import { buildMessage, type BuilderOptions, DEFAULT_OPTIONS, optionErrors } from "../message-builder";
+import { buildMessage, type BuilderOptions, DEFAULT_OPTIONS, optionErrors, takesQuantity } from "../message-builder";
 import type { AlertTemplate } from "../types";
 import { CopyButton, Field, controlProps } from "./ui";
 
@@ -16,7 +16,9 @@ export function MessageBuilder({ templates, idPrefix, webhookUrlHint }: { templa
   const [options, setOptions] = useState<BuilderOptions>(DEFAULT_OPTIONS);
   const template = templates.find((t) => t.id === templateId) ?? templates[0];
   if (!template) return <p class="muted">No templates.</p>;
-  const errors = optionErrors(options);
+  const withQuantity = takesQuantity(template);
+  // A quantity the template cannot take is not an error of the message.
+  const errors = optionErrors(withQuantity ? options : { ...options, quantity: "" });
   const isJson = template.kind === "json";
   const message = Object.keys(errors).length === 0 ? buildMessage(template, options) : null;
   const set = (patch: Partial<BuilderOptions>): void => setOptions({ ...options, ...patch });
@@ -38,7 +40,7 @@ export function MessageBuilder({ templates, idPrefix, webhookUrlHint }: { templa
         </Field>
         {isJson ? (
           <>
-            {text("quantity", "Quantity", "Empty: the sender's own quantity, or the subscription's sizing.")}
+            {withQuantity ? text("quantity", "Quantity", "Empty: the sender's own quantity, or the subscription's sizing.") : <p class="help">This alert sends the strategy's position (targetPosition): the account trades the difference, scaled by its subscription, so it takes no fixed quantity.</p>}
             <Field name={id("orderType")} label="Order type">
               <select {...controlProps(id("orderType"), undefined)} value={options.orderType} onChange={(e: Event) => set({ orderType: (e.target as HTMLSelectElement).value === "limit" ? "limit" : "market" })}>
                 <option value="market">Market</option>

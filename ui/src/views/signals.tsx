@@ -113,7 +113,9 @@ function SignalItem({ s, names }: { s: Signal; names: Names }) {
         <span class="when">{when(s.receivedAt)}</span>
         <strong class="what">{payloadSummary(s.payload)}</strong>
         <span class="muted strategy">{names.strategy(s.strategyId)}</span>
-        <Badge status={outcome} label={outcomeLabel(outcome)} />
+        <span class="outcome-badge" title={message ?? ""} aria-label={message ? `${outcomeLabel(outcome)}: ${message}` : outcomeLabel(outcome)}>
+          <Badge status={outcome} label={outcomeLabel(outcome)} />
+        </span>
         <span class="latency muted small">{latencyText(latency)}</span>
       </summary>
       <div class="signal-body">
