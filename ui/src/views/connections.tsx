@@ -33,16 +33,23 @@ async function testConnection(id: string, brokerName: string): Promise<Result> {
 
 /**
  * Starts a broker's OAuth sign-in (GET /api/connections/oauth/:broker/start → {url})
- * and leaves for the broker's page. A Worker without OAuth answers 404: said plainly.
+ * and leaves for the broker's page; `connectionId` reconnects an existing connection.
  */
-async function startOAuth(broker: Broker): Promise<void> {
-  const res = await fetch(`/api/connections/oauth/${encodeURIComponent(broker.id)}/start`, { credentials: "same-origin" });
-  const body = (await res.json().catch(() => null)) as { url?: string; error?: { message?: string } } | null;
-  if (res.ok && typeof body?.url === "string") {
-    location.assign(body.url);
-    return;
-  }
-  throw new Error(res.status === 404 ? `This Tradeloop cannot sign in to ${broker.displayName} yet; update it to connect this broker.` : (body?.error?.message ?? `Tradeloop answered ${res.status}. Try again.`));
+async function startOAuth(broker: Broker, connectionId?: string): Promise<void> {
+  const { url } = await call(api.api.connections.oauth[":broker"].start.$get({ param: { broker: broker.id }, query: connectionId ? { connectionId } : {} }));
+  location.assign(url);
+}
+
+/** What a disconnect left, in words. */
+function disconnectSentence(r: { openPositions: { ticker: string; quantity: number }[] | null; positionsMessage: string | null; pausedSubscriptions: string[] }, brokerName: string): string {
+  const paused = r.pausedSubscriptions.length;
+  const positions =
+    r.openPositions === null
+      ? (r.positionsMessage ?? `${brokerName} could not be asked for open positions; check them there.`)
+      : r.openPositions.length === 0
+        ? "No positions are open at the broker."
+        : `Still open at ${brokerName}: ${r.openPositions.map((p) => `${p.ticker} ${p.quantity}`).join(", ")}. Manage them there.`;
+  return `Disconnected. ${paused} subscription${paused === 1 ? "" : "s"} paused until you reconnect and resume. ${positions}`;
 }
 
 function AddConnection({ brokers, onCreated }: { brokers: Broker[]; onCreated: () => Promise<void> }) {
@@ -244,23 +251,50 @@ function ConnectionCard({ c, broker, reload }: { c: Connection; broker: Broker |
           </button>
         ) : null}
         {broker?.auth.scheme === "oauth2" ? (
-          <button type="button" class="secondary small" onClick={() => void startOAuth(broker).catch((e: unknown) => setResult({ tone: "bad", text: errorText(e) }))}>
+          <button type="button" class="secondary small" onClick={() => void startOAuth(broker, c.id).catch((e: unknown) => setResult({ tone: "bad", text: errorText(e) }))}>
             Reconnect with {brokerName}
           </button>
         ) : null}
+        {status === "connected" || status === "expiring" ? (
+          <button
+            type="button"
+            class="secondary small"
+            onClick={() =>
+              void call(api.api.connections[":id"]["resume-subscriptions"].$post({ param: { id: c.id } }))
+                .then((r) => setResult({ tone: "good", text: r.resumed.length ? `${r.resumed.length} paused subscription${r.resumed.length === 1 ? "" : "s"} trade again.` : "No subscription was paused." }))
+                .catch((e: unknown) => setResult({ tone: "bad", text: errorText(e) }))
+            }
+          >
+            Resume subscriptions
+          </button>
+        ) : null}
+        {status === "disconnected" ? null : (
+          <ConfirmButton
+            label="Disconnect"
+            danger
+            title={`Disconnect “${c.name}”?`}
+            body={
+              <>
+                <p>
+                  <strong>Open positions at the broker stay open</strong>, and so do its working orders: close them at {brokerName} if you want them gone.
+                </p>
+                <p>Tradeloop revokes and forgets the credentials and pauses the subscriptions that trade this connection until you reconnect. The signal log is kept.</p>
+              </>
+            }
+            confirmLabel="Disconnect"
+            onConfirm={async () => {
+              const r = await call(api.api.connections[":id"].disconnect.$post({ param: { id: c.id } }));
+              setResult({ tone: "info", text: disconnectSentence(r, brokerName) });
+              await reload();
+            }}
+          />
+        )}
         <ConfirmButton
-          label="Disconnect"
+          label="Delete"
           danger
-          title={`Disconnect “${c.name}”?`}
-          body={
-            <>
-              <p>
-                <strong>Open positions at the broker stay open</strong>, and so do its working orders: close them at {brokerName} if you want them gone.
-              </p>
-              <p>Tradeloop forgets the credentials and deletes the subscriptions that trade this connection. The signal log is kept.</p>
-            </>
-          }
-          confirmLabel="Disconnect"
+          title={`Delete “${c.name}” from Tradeloop?`}
+          body={<p>The connection, its accounts and the subscriptions that trade them are deleted. Open positions at the broker stay open. The signal log is kept.</p>}
+          confirmLabel="Delete connection"
           onConfirm={async () => {
             await call(api.api.connections[":id"].$delete({ param: { id: c.id } }));
             await reload();
