@@ -134,6 +134,12 @@ export const GROUPS: Group[] = [
       { key: "allowSignalTimeInForce", kind: "bool", label: "Use the alert's time in force" },
       { key: "allowSignalExtendedHours", kind: "bool", label: "Use the alert's extended hours" },
       { key: "allowSignalCancel", kind: "bool", label: "Let an alert cancel open orders (cancel)" },
+      {
+        key: "maintenanceWindow",
+        kind: "select",
+        label: "During the broker's maintenance window",
+        labels: { refuse: "Refuse the alert", queue: "Hold it until the window ends" },
+      },
     ],
   },
 ];
