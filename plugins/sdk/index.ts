@@ -31,3 +31,4 @@ export { redact, REDACTED, SECRET_KEY_PATTERN, secretValues } from "./services/l
 export { placeOrderOnce, type PlaceOnceOptions } from "./services/reconcile";
 export { backoffMs, DEFAULT_RETRY, withRetry, type RetryPolicy } from "./services/retry";
 export * from "./services/signing";
+export { addressOf, checksumAddress, domainSeparator, encodeType, fromHex0x, hashStruct, hex0x, keccak256, privateKeyBytes, recoverAddress, signDigest, signTypedData, typedDataDigest, typeHash, type TypedData, type TypedField } from "./services/eip712";

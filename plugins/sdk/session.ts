@@ -34,6 +34,12 @@ export interface SessionTokens {
   scope?: string;
   /** Non-secret values the plugin needs later (e.g. Tradovate's user id). */
   data?: Record<string, string>;
+  /**
+   * Secret values of the session besides the access token (Polymarket's API
+   * secret and passphrase, derived from the wallet): sealed with the tokens,
+   * handed to the client for one call, never logged or stored elsewhere.
+   */
+  secrets?: Record<string, string>;
 }
 
 /** The zod form of {@link SessionTokens}: how the core stores and reads a token set. */
@@ -44,6 +50,7 @@ export const SessionTokensSchema = z.object({
   refreshExpiresAt: z.number().optional(),
   scope: z.string().optional(),
   data: z.record(z.string(), z.string()).optional(),
+  secrets: z.record(z.string(), z.string()).optional(),
 });
 
 /** Where the Worker keeps a broker app's OAuth client id and secret (wrangler secrets). */
