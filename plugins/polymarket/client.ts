@@ -66,9 +66,6 @@ interface Market {
   tokens: Map<string, string>;
 }
 
-/** Markets by ticker market part and by condition id, for the isolate: a market's tokens never change. */
-const BY_KEY = new Map<string, Market>();
-const BY_CONDITION = new Map<string, Market>();
 const END_CURSOR = "LTE=";
 
 interface PolyRequest extends VenueRequest {
@@ -102,6 +99,10 @@ export function createPolymarketClient(ctx: PluginContext<PolymarketCredentials>
   const gamma = sibling("gamma-api");
   const data = sibling("data-api");
   let tokens: SessionTokens | null = null;
+  // Markets by ticker part and by condition id, for this client: a market's tokens never change, but
+  // the cache stays per connection so one CLOB's answers never serve another's (tests, staging hosts).
+  const BY_KEY = new Map<string, Market>();
+  const BY_CONDITION = new Map<string, Market>();
 
   const caller = jsonCaller<PolyRequest>({
     venue: "Polymarket",

@@ -54,6 +54,8 @@ export interface ScenarioEnv {
   logs: LogEntry[];
   /** Client order ids the scenario sent. */
   clientOrderIds: string[];
+  /** The broker's spelling of a client order id (see `ConformanceOptions.venueClientOrderId`). */
+  venueId(clientOrderId: string): string;
   timeInForce: TimeInForce;
   newClientOrderId(): string;
   /** An order request for the instrument. */
@@ -134,6 +136,7 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
     sent,
     logs,
     clientOrderIds,
+    venueId: (id) => options.venueClientOrderId?.(id) ?? id,
     timeInForce,
     newClientOrderId() {
       // The core's format: `tl` + 32 hex.

@@ -70,7 +70,7 @@ async function trade(env: ScenarioEnv, side: OrderSide, type: ScenarioOrderType 
 async function expectNoDoubles(env: ScenarioEnv): Promise<void> {
   const held = await env.fake.orders();
   for (const id of env.clientOrderIds) {
-    const n = held.filter((o) => o.clientOrderId === id).length;
+    const n = held.filter((o) => o.clientOrderId === env.venueId(id)).length;
     expect(n, `orders at the broker with client order id ${id}`).toBeLessThanOrEqual(1);
   }
 }
@@ -269,7 +269,7 @@ const lostReply: Scenario = {
     const adopted = await env.place(second);
     expect(adopted.clientOrderId).toBe(second.clientOrderId);
     const held = await env.fake.orders();
-    expect(held.filter((o) => o.clientOrderId === second.clientOrderId).length, "exactly one order at the broker").toBe(1);
+    expect(held.filter((o) => o.clientOrderId === env.venueId(second.clientOrderId)).length, "exactly one order at the broker").toBe(1);
     await env.settle(adopted);
     expectDecimal(await env.position(), (Number(env.instrument.quantity) * 2).toString(), "two orders' worth, not three");
     await expectNoDoubles(env);

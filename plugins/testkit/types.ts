@@ -222,4 +222,11 @@ export interface ConformanceOptions {
   tokens?: SessionTokens;
   /** The operator's partner keys the plugin needs (`manifest.auth.partner`), fake values. */
   partner?: Readonly<Record<string, string>>;
+  /**
+   * How the broker spells the core's client order id, when it does not keep
+   * it as sent (Robinhood and Kraken take a UUID; Polymarket keeps only the
+   * order's salt): the kit compares {@link FakeOrder.clientOrderId} with
+   * this. Default: unchanged.
+   */
+  venueClientOrderId?(clientOrderId: string): string;
 }
