@@ -11,9 +11,11 @@ import { ibkrPlugin } from "./ibkr";
 import { krakenPlugin } from "./kraken";
 import { oandaPlugin } from "./oanda";
 import { paperPlugin } from "./paper";
+import { polymarketPlugin } from "./polymarket";
 import { robinhoodPlugin } from "./robinhood";
 import { tradierPlugin } from "./tradier";
 import { schwabPlugin } from "./schwab";
+import { snaptradePlugin } from "./snaptrade";
 import { tradestationPlugin } from "./tradestation";
 import { tradovatePlugin } from "./tradovate";
 
@@ -31,6 +33,8 @@ export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
   [schwabPlugin.manifest.id]: schwabPlugin,
   [tradovatePlugin.manifest.id]: tradovatePlugin,
   [ibkrPlugin.manifest.id]: ibkrPlugin,
+  [polymarketPlugin.manifest.id]: polymarketPlugin,
+  [snaptradePlugin.manifest.id]: snaptradePlugin,
 };
 
 /** Looks up an installed plugin by id. */

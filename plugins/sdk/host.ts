@@ -162,6 +162,9 @@ export function guardClient(plugin: BrokerPlugin, client: BrokerClient, now: () 
   const rulesOf = client.instrumentRules?.bind(client);
   guarded.placeOrder = async (accountId: string, request: OrderRequest) => {
     let capabilities = plugin.capabilities;
+    // A narrowing only takes away: what the plugin itself refuses is refused before the connection is asked.
+    const base = submitCheck(plugin, capabilities, request);
+    if (!base.ok) throw refusal(base);
     if (narrowing) {
       const cut = await narrowing(accountId);
       if (!cut.trading) {

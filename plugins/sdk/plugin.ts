@@ -12,6 +12,7 @@ import type { BrokerClient, ClientFor } from "./client";
 import type { PluginContext } from "./context";
 import type { PluginManifest } from "./manifest";
 import type { AssetClass, OrderRequest } from "./models";
+import type { PortalFlow } from "./portal";
 import type { PluginSession } from "./session";
 
 /** A plugin as the core and the registry see it (types erased). Build one with {@link definePlugin}. */
@@ -32,6 +33,8 @@ export interface BrokerPlugin<TCredentials extends z.ZodType = z.ZodType> {
    * owner calls these hooks, never the client.
    */
   readonly session?: PluginSession<z.infer<TCredentials>>;
+  /** The aggregator's connection portal (manifest `auth.scheme: "portal"`, see portal.ts). */
+  readonly portal?: PortalFlow<z.infer<TCredentials>>;
   connect(context: PluginContext<z.infer<TCredentials>>): BrokerClient;
 }
 
@@ -59,6 +62,8 @@ export interface PluginDefinition<M extends PluginManifest, C extends Capabiliti
   venueRules?(intent: OrderRequest): SubmitRefusal | null;
   /** Session hooks for token-based brokers (see session.ts); OAuth brokers may leave them to the standard grants. */
   session?: PluginSession<CredentialsOf<M>>;
+  /** The aggregator's connection portal, for manifests with `auth.scheme: "portal"` (see portal.ts). */
+  portal?: PortalFlow<CredentialsOf<M>>;
 }
 
 /**
@@ -102,6 +107,7 @@ export function definePlugin<const M extends PluginManifest, const C extends Cap
       return venue ? { ok: false, reason: venue } : shared;
     },
     ...(definition.session !== undefined && { session: definition.session as PluginSession }),
+    ...(definition.portal !== undefined && { portal: definition.portal as PortalFlow }),
     connect: (context) => definition.connect(context),
   };
 }
