@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { BrokerError, lookupVenueError, mappingForStatus, parseRetryAfter, type ErrorMapping, type VenueErrorTable } from "../sdk";
+import { BrokerError, lookupVenueError, mappingForStatus, parseRetryAfter, serverFailedWhilePlacing, type ErrorMapping, type VenueErrorTable } from "../sdk";
 import { WireErrorSchema } from "./wire";
 
 const rejected = (code: string): ErrorMapping => ({ code, kind: "rejected" });
@@ -79,10 +79,10 @@ export interface ErrorContext {
 export function errorFromResponse(status: number, body: unknown, headers: Headers, ctx: ErrorContext, now: Date): BrokerError {
   const text = errorText(body);
   const input = { status, code: null, message: text };
-  const mapping =
-    (ctx.cancelling ? lookupVenueError(CANCEL_ERRORS, input) : undefined) ??
-    lookupVenueError(ERRORS, input) ??
-    mappingForStatus(status, ctx.placingOrder === true);
+  // Status before text: a 5xx answering POST orders/ may have booked the order, whatever its text says.
+  const mapping = serverFailedWhilePlacing({ status, placingOrder: ctx.placingOrder === true })
+    ? mappingForStatus(status, true)
+    : ((ctx.cancelling ? lookupVenueError(CANCEL_ERRORS, input) : undefined) ?? lookupVenueError(ERRORS, input) ?? mappingForStatus(status, ctx.placingOrder === true));
   const base = MESSAGES[mapping.code] ?? `Robinhood answered HTTP ${status}.`;
   const outcome = mapping.kind === "outcome-unknown" ? " The order may or may not have been placed." : "";
   return new BrokerError(`${base}${text && !base.includes(text) ? ` (${text})` : ""}${outcome}`, {

@@ -212,6 +212,17 @@ describe("robinhood: scenarios against the fake", () => {
     expect((await brokerError(client.getBalance(ACCOUNT))).kind).toBe("auth-expired");
   });
 
+  it("a 5xx answering an order placement is outcome-unknown even when its text says insufficient, and the order is reconciled, not refused", async () => {
+    const { fake, client } = fakeClient();
+    fake.setPrice("BTC-USD", "100");
+    fake.failNext({ status: 503, body: { type: "server_error", errors: [{ attr: "non_field_errors", detail: "Insufficient capacity upstream, try again." }] } });
+    const e = await brokerError(client.placeOrder(ACCOUNT, marketBuy));
+    expect([e.kind, e.code]).toEqual(["outcome-unknown", "broker-unavailable"]);
+    // A 400 saying so is still the refusal it is.
+    const funds = await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy, clientOrderId: `tl${"8".repeat(32)}`, quantity: "5000" }));
+    expect([funds.kind, funds.code]).toEqual(["rejected", "insufficient-funds"]);
+  });
+
   it("the fake refuses a wrong signature and a stale timestamp", async () => {
     const fake = new RobinhoodFake({ apiKey: key.credentials.apiKey, publicKey: DOC_PUBLIC_KEY, now: () => KIT_NOW });
     const wrongKey = testClient({ plugin: robinhoodPlugin, credentials: key.credentials, environment: "live", now: () => KIT_NOW }, fake.fetch);

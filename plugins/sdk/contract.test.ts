@@ -66,6 +66,12 @@ describe("mapVenueError", () => {
     // A bare 404 is never "no such order": reconciliation must not read a wrong route as "never placed".
     expect(mapVenueError(table, { status: 404 }).code).not.toBe("order-not-found");
   });
+  it("a server failure answering an order placement is outcome-unknown whatever its text or code says; elsewhere the table still reads it", () => {
+    const insufficient = { status: 503, code: -2010, message: "Account has insufficient balance" };
+    expect(mapVenueError(table, { ...insufficient, placingOrder: true })).toMatchObject({ kind: "outcome-unknown", message: insufficient.message });
+    expect(mapVenueError(table, { status: 500, message: "The market is closed", placingOrder: true }).kind).toBe("outcome-unknown");
+    expect(mapVenueError(table, insufficient)).toMatchObject({ code: "insufficient-funds", kind: "rejected" });
+  });
   it("keeps the venue's message and body", () => {
     const body = { code: -2010, msg: "Account has insufficient balance" };
     expect(mapVenueError(table, { status: 400, code: body.code, message: body.msg, body })).toMatchObject({ message: body.msg, raw: body });

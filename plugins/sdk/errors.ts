@@ -139,6 +139,17 @@ export function mappingForStatus(status: number, placingOrder: boolean): ErrorMa
   return { code: "broker-rejected", kind: "rejected" };
 }
 
+/**
+ * A server failure (5xx, 408) answering an order placement: the order may
+ * have been booked whatever the body's text says (a 5xx reading
+ * "insufficient..." is a server's trouble, not the broker's refusal), so the
+ * status decides (`outcome-unknown`, reconciled), never a message or code
+ * pattern of the table.
+ */
+export function serverFailedWhilePlacing(input: Pick<VenueErrorInput, "status" | "placingOrder">): boolean {
+  return input.placingOrder === true && (input.status >= 500 || input.status === 408);
+}
+
 /** Parses `Retry-After` (delta seconds or an HTTP date) into milliseconds. */
 export function parseRetryAfter(header: string | null | undefined, now: Date = new Date()): number | undefined {
   if (header === null || header === undefined || header.trim() === "") return undefined;
@@ -167,7 +178,7 @@ export function lookupVenueError(table: VenueErrorTable, input: Pick<VenueErrorI
  * and its body in `raw` for the log.
  */
 export function mapVenueError(table: VenueErrorTable, input: VenueErrorInput): BrokerError {
-  const mapping = lookupVenueError(table, input) ?? mappingForStatus(input.status, input.placingOrder === true);
+  const mapping = serverFailedWhilePlacing(input) ? mappingForStatus(input.status, true) : (lookupVenueError(table, input) ?? mappingForStatus(input.status, input.placingOrder === true));
   const message = input.message?.trim() || `The broker answered HTTP ${input.status}${input.code != null ? ` (${String(input.code)})` : ""}.`;
   return new BrokerError(message, {
     code: mapping.code,
