@@ -192,6 +192,8 @@ export const responseCases: StaticResponseCase[] = [
     call: (c, a) => c.getOrder(a, { brokerOrderId: "OXXXXX-XXXXX-XXXXXX" }),
     expected: { result: null },
   },
+  // Audit: the same string from AddOrder is a refused order; read as "order not found" it would tell reconciliation nothing was placed.
+  err("EOrder:Invalid order from AddOrder is a refused order (invalid-order), not order-not-found", errInvalidOrder, "place", "rejected", "invalid-order"),
   err("HTTP 200 with EOrder:Insufficient funds is rejected", errFunds, "place", "rejected", "insufficient-funds"),
   err("EGeneral:Invalid arguments is rejected invalid-order", errArgs, "place", "rejected", "invalid-order"),
   err("EAPI:Invalid key is auth-expired invalid-credentials", errKey, "balance", "auth-expired", "invalid-credentials"),

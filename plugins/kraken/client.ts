@@ -106,7 +106,8 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
   async function privateCall<S extends z.ZodType>(method: string, params: Params, schema: S, options: CallOptions = {}): Promise<z.output<S>> {
     checkEnvironment();
     const path = `/0/private/${method}`;
-    const nonce = context.nonce();
+    // The connection owner's nonce when the core gives one: rising across isolates, not just within this one.
+    const nonce = context.sharedNonce ? await context.sharedNonce() : context.nonce();
     const fields: Params = [["nonce", nonce], ...params];
     if (otp !== undefined) fields.push(["otp", otp]);
     const body = formBody(fields);

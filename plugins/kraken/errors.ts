@@ -20,6 +20,8 @@ interface Mapping {
   kind: BrokerErrorKind;
   /** Kind when the request was AddOrder. */
   placing?: BrokerErrorKind;
+  /** Code when the request was AddOrder (the same string can mean another thing there). */
+  placingCode?: string;
 }
 
 /** Documented error strings (docs.kraken.com "Error messages"), most specific first. */
@@ -54,7 +56,8 @@ export const KRAKEN_ERROR_TABLE: readonly Mapping[] = [
   { prefix: "EOrder:Scheduled orders limit exceeded", code: "too-many-orders", kind: "rejected" },
   { prefix: "EOrder:Positions limit exceeded", code: "too-many-orders", kind: "rejected" },
   { prefix: "EOrder:Unknown order", code: "order-not-found", kind: "rejected" },
-  { prefix: "EOrder:Invalid order", code: "order-not-found", kind: "rejected" },
+  // On QueryOrders/CancelOrder an unknown txid; on AddOrder the order itself was refused (never "not found").
+  { prefix: "EOrder:Invalid order", code: "order-not-found", kind: "rejected", placingCode: "invalid-order" },
   { prefix: "EOrder:Reduce only", code: "invalid-order", kind: "rejected" },
   { prefix: "EService:Unavailable", code: "broker-unavailable", kind: "retryable", placing: "outcome-unknown" },
   { prefix: "EService:Busy", code: "broker-busy", kind: "retryable", placing: "outcome-unknown" },
@@ -102,7 +105,7 @@ export function errorFromKraken(errors: readonly string[], status: number, body:
   else {
     const m = KRAKEN_ERROR_TABLE.find((x) => lower.startsWith(x.prefix.toLowerCase()));
     if (m) {
-      code = m.code;
+      code = placingOrder && m.placingCode ? m.placingCode : m.code;
       kind = placingOrder && m.placing ? m.placing : m.kind;
     }
   }

@@ -77,6 +77,14 @@ export interface PluginContext<TCredentials = unknown, TSettings = Record<string
    * since the epoch or more), for venues that demand rising nonces (Kraken).
    */
   nonce: () => string;
+  /**
+   * A nonce from the connection's one owner, strictly increasing across
+   * every isolate that serves the connection (`nonce` rises only within one
+   * isolate: two isolates with the same key can send theirs out of order).
+   * Set by the core; venues whose keys demand rising nonces (Kraken) prefer
+   * it, and fall back on `nonce` where it is absent (the kit's static layers).
+   */
+  sharedNonce?: () => Promise<string>;
   log: Logger;
   /**
    * The connection's session owner, for brokers that authenticate with a

@@ -52,6 +52,8 @@ export interface HostConnection {
   partner?: Readonly<Record<string, string>>;
   /** The connection's order journal (see `OrderJournal`). */
   journal?: OrderJournal;
+  /** Nonces from the connection's one owner (see `PluginContext.sharedNonce`). */
+  sharedNonce?: () => Promise<string>;
 }
 
 /** Parses stored credentials; a mismatch means the user must enter them again. */
@@ -107,6 +109,7 @@ export function createPluginContext(connection: HostConnection): PluginContext {
     ...(connection.session && { session: connection.session }),
     ...(connection.partner && { partner: connection.partner }),
     ...(connection.journal && { journal: connection.journal }),
+    ...(connection.sharedNonce && { sharedNonce: connection.sharedNonce }),
   };
 }
 

@@ -17,7 +17,7 @@ import { connectPlugin, type Transport } from "../../plugins/sdk/host";
 import type { Env } from "../env";
 import { splitFaultSettings, withFaults } from "./fault-injection";
 import { partnerKeysFromEnv } from "./oauth-config";
-import { orderJournalFor, sessionAccessFor, usesSessionOwner } from "./session-access";
+import { orderJournalFor, sessionAccessFor, sharedNonceFor, usesSessionOwner } from "./session-access";
 
 /** The parts of a connection row a client needs. Credentials arrive decrypted. */
 export interface ConnectionForClient {
@@ -81,6 +81,8 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
     ...(partner && { partner }),
     // The journal lives with the connection's owner object; only plugins that use it reach it.
     journal: orderJournalFor(env, connection.id),
+    // Rising nonces (Kraken) come from the same owner, so two isolates never send theirs out of order.
+    sharedNonce: sharedNonceFor(env, connection.id),
     credentials: connection.credentials ?? {},
     settings,
     environment,

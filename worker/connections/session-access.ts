@@ -32,3 +32,11 @@ export function orderJournalFor(env: Env, connectionId: string): OrderJournal {
     lookup: (clientOrderId) => owner().journalLookup(clientOrderId),
   };
 }
+
+/**
+ * Nonces for the connection from its owner object (see
+ * `PluginContext.sharedNonce`): strictly increasing across isolates.
+ */
+export function sharedNonceFor(env: Env, connectionId: string, now: () => Date = () => new Date()): () => Promise<string> {
+  return () => env.CONNECTION_SESSION.getByName(connectionId).nextNonce(String(BigInt(now().getTime()) * 1000n));
+}

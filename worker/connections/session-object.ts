@@ -55,6 +55,8 @@ export const FAILURES_BEFORE_ERROR = 3;
 /** Journal entries are kept this long (reconciliation happens within minutes; a month is generous). */
 const JOURNAL_TTL_MS = 30 * 24 * 3_600_000;
 const JOURNAL = "j:";
+/** The last nonce handed out (see `nextNonce`). */
+const NONCE = "nonce";
 
 interface Meta {
   connectionId: string;
@@ -84,6 +86,7 @@ export class ConnectionSession extends DurableObject<Env> {
   private keeper: TokenKeeper | null = null;
   private plugin: RegisteredPlugin | null = null;
   private meta: Meta | null = null;
+  private lastNonce: bigint | null = null;
 
   /** Valid tokens (renewed first when due). */
   async current(connectionId: string): Promise<SessionResult> {
@@ -163,6 +166,25 @@ export class ConnectionSession extends DurableObject<Env> {
       const old = [...(await this.ctx.storage.list<{ at: number }>({ prefix: JOURNAL })).entries()].filter(([, v]) => v.at < now - JOURNAL_TTL_MS).map(([k]) => k);
       for (let i = 0; i < old.length; i += 128) await this.ctx.storage.delete(old.slice(i, i + 128));
     }
+  }
+
+  /**
+   * The connection's next nonce: above every one handed out before (kept in
+   * storage, so it survives eviction) and at least `floor` (the caller's
+   * clock in microseconds, so a fresh object never starts below what the
+   * venue has seen). The object is the one writer for the connection, and
+   * nothing is awaited between reading and raising the counter, so two
+   * isolates can never get the same or a falling nonce.
+   */
+  async nextNonce(floor: string): Promise<string> {
+    const stored = this.lastNonce ?? BigInt((await this.ctx.storage.get<string>(NONCE)) ?? "0");
+    const last = this.lastNonce !== null && this.lastNonce > stored ? this.lastNonce : stored;
+    const wanted = BigInt(/^\d{1,30}$/.test(floor) ? floor : "0");
+    const next = wanted > last ? wanted : last + 1n;
+    this.lastNonce = next;
+    // Not awaited before answering: the output gate holds the answer until the write is durable.
+    void this.ctx.storage.put(NONCE, next.toString());
+    return next.toString();
   }
 
   /** The broker order id recorded for a client order id, or null. */
