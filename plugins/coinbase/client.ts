@@ -25,7 +25,7 @@ import {
 import { errorFromCancelFailure, errorFromOrderFailure, errorFromResponse, errorFromTransport } from "./errors";
 import type { CoinbaseCredentials, coinbaseCapabilities } from "./manifest";
 import { midOf, orderForId, toBalance, toBrokerOrder, toBrokerOrders, toNewOrderBody, toPositions, toQuote, venueOrderId } from "./mapping";
-import { importSigningKey, signRequestJwt } from "./signing";
+import { importSigningKey, signRequestJwt, type CdpSigningKey } from "./signing";
 import { CASH_CURRENCY, coinbaseSymbol } from "./symbols";
 import {
   WireAccountListSchema,
@@ -69,7 +69,7 @@ interface Answer {
 export function createCoinbaseClient(context: PluginContext<CoinbaseCredentials, unknown>): ClientFor<typeof coinbaseCapabilities> {
   const base = context.baseUrl.replace(/\/+$/, "");
   // Imported once per client: the PEM is converted and becomes a non-extractable CryptoKey.
-  let signingKey: Promise<CryptoKey> | undefined;
+  let signingKey: Promise<CdpSigningKey> | undefined;
   // Client id → Coinbase order id, learned on placement and lookups, to skip the list scan.
   const knownIds = new Map<string, string>();
 
@@ -86,9 +86,11 @@ export function createCoinbaseClient(context: PluginContext<CoinbaseCredentials,
     signingKey ??= importSigningKey(context.credentials.privateKey);
     const url = new URL(`${base}${call.path}`);
     for (const [k, v] of call.query ?? []) url.searchParams.append(k, v);
+    const { key, alg } = await signingKey;
     const jwt = await signRequestJwt({
       keyName: context.credentials.apiKeyName,
-      key: await signingKey,
+      key,
+      alg,
       method: call.method,
       host: url.host,
       path: url.pathname,

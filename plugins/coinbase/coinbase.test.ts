@@ -109,6 +109,55 @@ describe("coinbase: JWT per request", () => {
   });
 });
 
+describe("coinbase: Ed25519 keys (the audit: Coinbase's own SDK recommends them)", () => {
+  const b64u = (s: string): Uint8Array => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  /** A fresh Ed25519 key as the CDP portal hands it out: base64 of the 32-byte seed then the 32-byte public key. */
+  async function ed25519Key(): Promise<{ secret: string; publicKey: CryptoKey; seedAndPublic: Uint8Array }> {
+    const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const jwk = (await crypto.subtle.exportKey("jwk", pair.privateKey)) as JsonWebKey;
+    const seedAndPublic = new Uint8Array([...b64u(jwk.d!), ...b64u(jwk.x!)]);
+    return { secret: btoa(String.fromCharCode(...seedAndPublic)), publicKey: pair.publicKey, seedAndPublic };
+  }
+  const KEY_ID = "0f2d9c4e-6b1a-4e8f-9a77-3c5d1e2b4a60";
+
+  it("signs EdDSA tokens bound to the request, and trades end to end against the fake", async () => {
+    const ed = await ed25519Key();
+    const conn: TestConnection = { plugin: coinbasePlugin, credentials: { apiKeyName: KEY_ID, privateKey: ed.secret }, environment: "live", now: () => KIT_NOW };
+    const { client: scripted, sent } = scriptedClient(conn, [accounts]);
+    await scripted.getPositions(ACCOUNT);
+    const token = bearer(sent[0]!.headers);
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: "EdDSA", kid: KEY_ID, typ: "JWT" });
+    const { payload } = await jwtVerify(token, ed.publicKey, { algorithms: ["EdDSA"], currentDate: KIT_NOW });
+    expect(payload).toMatchObject({ iss: "cdp", sub: KEY_ID, uri: "GET api.coinbase.com/api/v3/brokerage/accounts" });
+
+    const fake = new CoinbaseFake({ keyName: KEY_ID, publicKey: ed.publicKey, now: () => KIT_NOW });
+    fake.setPrice("BTC-USD", "100");
+    const client = testClient(conn, fake.fetch);
+    expect(await client.placeOrder(ACCOUNT, { ...marketBuy, quantity: "2" })).toMatchObject({ status: "filled", filledQuantity: "2" });
+    expect(await client.getPositions(ACCOUNT)).toMatchObject([{ ticker: "BTCUSD", quantity: "2" }]);
+  });
+
+  it("a damaged Ed25519 key (its public half not the seed's) is refused before anything is sent", async () => {
+    const ed = await ed25519Key();
+    const damaged = ed.seedAndPublic.slice();
+    damaged[40] = damaged[40]! ^ 0xff;
+    const { client, sent } = scriptedClient({ ...connection, credentials: { apiKeyName: KEY_ID, privateKey: btoa(String.fromCharCode(...damaged)) } });
+    const e = await brokerError(client.testConnection());
+    expect([e.kind, e.code]).toEqual(["auth-expired", "invalid-credentials"]);
+    expect(e.message).toMatch(/Ed25519/);
+    expect(sent).toHaveLength(0);
+  });
+
+  it("the connection form takes both key types and names both when neither fits", () => {
+    const schema = coinbasePlugin.manifest.auth.credentials;
+    expect(schema.safeParse({ apiKeyName: KEY_ID, privateKey: `${"A".repeat(86)}==` }).success).toBe(true);
+    expect(schema.safeParse(key.credentials).success).toBe(true);
+    const wrong = schema.safeParse({ apiKeyName: KEY_ID, privateKey: "not a key" });
+    expect(wrong.success).toBe(false);
+    expect(JSON.stringify(wrong.error?.issues)).toMatch(/ECDSA.*Ed25519/);
+  });
+});
+
 describe("coinbase: symbols", () => {
   it.each([
     ["BTCUSD", "BTC-USD"],

@@ -126,7 +126,8 @@ export class CoinbaseFake implements FakeBroker {
     if (!token) return UNAUTHENTICATED;
     try {
       const { payload, protectedHeader } = await jwtVerify(token, this.options.publicKey, {
-        algorithms: ["ES256"],
+        // ES256 for ECDSA keys, EdDSA for Ed25519 keys; jose refuses an algorithm that does not fit the key.
+        algorithms: ["ES256", "EdDSA"],
         issuer: "cdp",
         subject: this.options.keyName,
         currentDate: this.now(),

@@ -24,35 +24,38 @@ export const COINBASE_KEYS_URL = "https://portal.cdp.coinbase.com/";
 /** Coinbase's guide to creating the key, linked from the form. */
 export const COINBASE_KEYS_GUIDE_URL = "https://docs.cdp.coinbase.com/coinbase-app/authentication-authorization/api-key-authentication";
 
-const KEY_NAME_RE = /^organizations\/[A-Za-z0-9-]+\/apiKeys\/[A-Za-z0-9-]+$/;
+// Older keys are named organizations/{org}/apiKeys/{id}; newer ones (Ed25519 included) by their id alone.
+const KEY_NAME_RE = /^(organizations\/[A-Za-z0-9-]+\/apiKeys\/[A-Za-z0-9-]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 
 /**
- * The connection form: a CDP Secret API key (ECDSA). Labels, help, links and
+ * The connection form: a CDP Secret API key (Ed25519 or ECDSA). Labels, help, links and
  * secrecy travel with the schema (`credentialField`) into the dashboard form.
  */
 export const CoinbaseCredentialsSchema = z
   .object({
-    apiKeyName: credentialField(z.string().trim().regex(KEY_NAME_RE, "must look like organizations/{org_id}/apiKeys/{key_id}"), {
+    apiKeyName: credentialField(z.string().trim().regex(KEY_NAME_RE, "must be the key's name (organizations/{org_id}/apiKeys/{key_id}) or its id"), {
       label: "API key name",
-      help: "The key's full name, organizations/{org_id}/apiKeys/{key_id}, shown when you create a Secret API key in the Coinbase Developer Platform.",
+      help: "The key's name as the Coinbase Developer Platform shows it: organizations/{org_id}/apiKeys/{key_id}, or the key id alone for newer keys.",
       link: COINBASE_KEYS_URL,
       secret: false,
       placeholder: "organizations/00000000-0000-0000-0000-000000000000/apiKeys/00000000-0000-0000-0000-000000000000",
     }),
     privateKey: credentialField(
-      z.string().refine((v) => /-----BEGIN (EC )?PRIVATE KEY-----/.test(v), "must be the PEM private key, starting with -----BEGIN EC PRIVATE KEY-----"),
+      z
+        .string()
+        .refine((v) => /-----BEGIN (EC )?PRIVATE KEY-----/.test(v) || /^\s*[A-Za-z0-9+/]{86}==\s*$/.test(v), "must be the key's privateKey: a PEM block (ECDSA) or 88 base64 characters (Ed25519)"),
       {
         label: "Private key",
-        help: "The key's privateKey: the whole PEM block, BEGIN and END lines included. Create the key with the ECDSA signature algorithm and the View and Trade permissions (not Transfer).",
+        help: "The key's privateKey exactly as Coinbase shows it: for an Ed25519 key (Coinbase's default) 88 characters ending in ==; for an ECDSA key the whole PEM block, BEGIN and END lines included. Give the key the View and Trade permissions (not Transfer).",
         link: COINBASE_KEYS_GUIDE_URL,
-        placeholder: "-----BEGIN EC PRIVATE KEY-----\n...\n-----END EC PRIVATE KEY-----",
+        placeholder: "88 characters ending in == (Ed25519), or -----BEGIN EC PRIVATE KEY----- ... (ECDSA)",
       },
     ),
   })
   .meta({
     title: "Coinbase CDP API key",
     description:
-      "In the Coinbase Developer Platform open API Keys → Secret API Keys → Create API key. Pick the portfolio to trade, allow View and Trade (not Transfer), and set the signature algorithm to ECDSA.",
+      "In the Coinbase Developer Platform open API Keys → Secret API Keys → Create API key. Pick the portfolio to trade, allow View and Trade (not Transfer), with either signature algorithm (Ed25519 or ECDSA).",
     "x-link": COINBASE_KEYS_URL,
   });
 export type CoinbaseCredentials = z.infer<typeof CoinbaseCredentialsSchema>;

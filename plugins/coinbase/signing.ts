@@ -1,10 +1,14 @@
 /**
- * Coinbase CDP API-key authentication: one short-lived ES256 JWT per request.
+ * Coinbase CDP API-key authentication: one short-lived JWT per request,
+ * ES256 for ECDSA keys and EdDSA for Ed25519 keys (the type Coinbase's own
+ * SDK, coinbase/cdp-sdk `generateJwt`, now recommends).
  *
- * Coinbase hands out the key secret as a SEC1 PEM (`BEGIN EC PRIVATE KEY`).
- * WebCrypto imports only PKCS#8, so the SDK's `p256PrivateKeyPkcs8` re-wraps
- * it (no key material changes) and the result is imported ONCE per client as
- * a non-extractable CryptoKey. Each request then gets a fresh token whose
+ * An ECDSA key secret is a SEC1 PEM (`BEGIN EC PRIVATE KEY`); WebCrypto
+ * imports only PKCS#8, so the SDK's `p256PrivateKeyPkcs8` re-wraps it (no
+ * key material changes). An Ed25519 key secret is base64 of 64 bytes: the
+ * 32-byte seed, then the 32-byte public key; it is imported as an OKP JWK
+ * after checking that the public half belongs to the seed. Either way the
+ * key is imported ONCE per client as a non-extractable CryptoKey. Each request then gets a fresh token whose
  * `uri` claim binds it to one method, host and path, so a captured token is
  * useless for any other call and dies after 120 seconds.
  *
@@ -14,8 +18,37 @@
  *
  * @module
  */
-import { importPKCS8, SignJWT } from "jose";
-import { BrokerError, p256PrivateKeyPkcs8, toHex } from "../sdk";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { importJWK, importPKCS8, SignJWT } from "jose";
+import { BrokerError, fromBase64, p256PrivateKeyPkcs8, toHex } from "../sdk";
+
+/** The JWT algorithm of a key: ES256 (ECDSA P-256) or EdDSA (Ed25519). */
+export type CdpAlgorithm = "ES256" | "EdDSA";
+
+/** An imported key and the algorithm its tokens are signed with. */
+export interface CdpSigningKey {
+  key: CryptoKey;
+  alg: CdpAlgorithm;
+}
+
+const base64url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+/** True when the secret is an Ed25519 key as Coinbase hands it out (base64, no PEM armour). */
+export function isEd25519Secret(secret: string): boolean {
+  return /^[A-Za-z0-9+/]{86}==$/.test(secret.trim());
+}
+
+/** Imports an Ed25519 key secret (base64 of seed ‖ public key). */
+async function importEd25519(secret: string): Promise<CryptoKey> {
+  const bytes = fromBase64(secret.trim());
+  const seed = bytes.slice(0, 32);
+  const publicKey = bytes.slice(32);
+  if (bytes.length !== 64 || toHex(ed25519.getPublicKey(seed)) !== toHex(publicKey)) {
+    throw new BrokerError("The Coinbase Ed25519 private key is damaged: paste the key's whole privateKey (88 characters ending in ==) again.", { code: "invalid-credentials", kind: "auth-expired" });
+  }
+  const key = await importJWK({ kty: "OKP", crv: "Ed25519", d: base64url(seed), x: base64url(publicKey) }, "EdDSA", { extractable: false });
+  return key as CryptoKey;
+}
 
 /** Lifetime of a request token. Coinbase documents a 2-minute maximum. */
 export const JWT_TTL_SECONDS = 120;
@@ -27,23 +60,25 @@ export const JWT_ISSUER = "cdp";
  * Imports the key secret. Called once per client: after this the secret
  * exists only inside WebCrypto. Refusals name what the user must fix.
  */
-export async function importSigningKey(pem: string): Promise<CryptoKey> {
+export async function importSigningKey(secret: string): Promise<CdpSigningKey> {
+  if (isEd25519Secret(secret)) return { key: await importEd25519(secret), alg: "EdDSA" };
   let pkcs8: string;
   try {
-    pkcs8 = p256PrivateKeyPkcs8(pem);
+    pkcs8 = p256PrivateKeyPkcs8(secret);
   } catch (cause) {
     throw new BrokerError(
-      'The Coinbase private key cannot be read: paste the key\'s whole "privateKey", from -----BEGIN EC PRIVATE KEY----- to the END line.',
+      'The Coinbase private key cannot be read: paste the key\'s whole "privateKey": an ECDSA key from -----BEGIN EC PRIVATE KEY----- to the END line, or an Ed25519 key (88 characters ending in ==).',
       { code: "invalid-credentials", kind: "auth-expired", cause },
     );
   }
   try {
-    return await importPKCS8(pkcs8, "ES256");
+    return { key: await importPKCS8(pkcs8, "ES256"), alg: "ES256" };
   } catch (cause) {
-    throw new BrokerError(
-      "The Coinbase private key is not an ECDSA P-256 key. Create the API key with the ECDSA signature algorithm (Ed25519 keys do not work with Advanced Trade).",
-      { code: "invalid-credentials", kind: "auth-expired", cause },
-    );
+    throw new BrokerError("The Coinbase private key in the PEM block is not an ECDSA P-256 key. Paste the key exactly as Coinbase showed it (ECDSA or Ed25519).", {
+      code: "invalid-credentials",
+      kind: "auth-expired",
+      cause,
+    });
   }
 }
 
@@ -56,6 +91,8 @@ export function randomNonce(): string {
 export interface JwtRequest {
   keyName: string;
   key: CryptoKey;
+  /** The key's algorithm (default ES256). */
+  alg?: CdpAlgorithm;
   method: string;
   /** Host of the request URL, e.g. `api.coinbase.com`. */
   host: string;
@@ -71,11 +108,11 @@ export function jwtUri(method: string, host: string, path: string): string {
   return `${method.toUpperCase()} ${host}${path}`;
 }
 
-/** Signs a fresh ES256 token for one request. */
+/** Signs a fresh token for one request (ES256 or EdDSA, by the key). */
 export async function signRequestJwt(req: JwtRequest): Promise<string> {
   const nbf = Math.floor(req.now.getTime() / 1000);
   return new SignJWT({ uri: jwtUri(req.method, req.host, req.path) })
-    .setProtectedHeader({ alg: "ES256", kid: req.keyName, nonce: req.nonce ?? randomNonce(), typ: "JWT" })
+    .setProtectedHeader({ alg: req.alg ?? "ES256", kid: req.keyName, nonce: req.nonce ?? randomNonce(), typ: "JWT" })
     .setSubject(req.keyName)
     .setIssuer(JWT_ISSUER)
     .setNotBefore(nbf)
