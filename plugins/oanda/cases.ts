@@ -21,6 +21,8 @@ import insufficientMargin from "./fixtures/order-create-insufficient-margin.json
 import marketFilled from "./fixtures/order-create-market-filled.json";
 import orderFilled from "./fixtures/order-get-filled.json";
 import pending from "./fixtures/pending-orders-bracket.json";
+import instrumentsEurUsd from "./fixtures/instruments-eur-usd.json";
+import instrumentsUsdJpy from "./fixtures/instruments-usd-jpy.json";
 import pricing from "./fixtures/pricing.json";
 import fillTxn from "./fixtures/transaction-fill.json";
 import { OANDA_PRACTICE_URL } from "./manifest";
@@ -34,6 +36,17 @@ const CID = "tlfedcba9876543210fedcba9876543210";
 const READ_HEADERS = { authorization: `Bearer ${STATIC_TOKEN}`, accept: "application/json", "accept-datetime-format": "RFC3339" };
 const WRITE_HEADERS = { ...READ_HEADERS, "content-type": "application/json" };
 const T = "2026-01-02T03:04:05.123456789Z";
+
+/**
+ * Before an order the host reads the instrument's precision once per
+ * connection (GET /accounts for the token's account, then /instruments), and
+ * rounds the order onto it.
+ */
+export const RULES_REPLIES = [accounts, instrumentsEurUsd];
+const rulesRequests = (instrument: string) => [
+  { method: "GET", url: `${OANDA_PRACTICE_URL}/accounts`, headers: READ_HEADERS },
+  { method: "GET", url: `${BASE}/instruments?instruments=${instrument}`, headers: READ_HEADERS },
+];
 
 const entry = (over: Partial<OrderRequest> = {}): OrderRequest => ({
   clientOrderId: CID,
@@ -52,8 +65,10 @@ export const oandaRequestCases: StaticRequestCase[] = [
   {
     name: "market bracket entry → POST /orders: signed units, FOK, REDUCE_FIRST, clientExtensions.id, on-fill take profit and stop loss",
     call: (c, a) => c.placeOrder(a, entry({ bracket: { takeProfit: { limitPrice: "1.115" }, stopLoss: { type: "stop", stopPrice: "1.09" } } })),
-    replies: [marketFilled],
+    replies: [accounts, instrumentsEurUsd, marketFilled],
     expected: [
+      ...rulesRequests("EUR_USD"),
+      
       {
         method: "POST",
         url: `${BASE}/orders`,
@@ -72,8 +87,10 @@ export const oandaRequestCases: StaticRequestCase[] = [
   {
     name: "limit sell (day → GFD) with a stop loss: negative units",
     call: (c, a) => c.placeOrder(a, entry({ side: "sell", type: "limit", limitPrice: "1.2", quantity: "2500", bracket: { stopLoss: { type: "stop", stopPrice: "1.25" } } })),
-    replies: [created("LIMIT_ORDER")],
+    replies: [accounts, instrumentsEurUsd, created("LIMIT_ORDER")],
     expected: [
+      ...rulesRequests("EUR_USD"),
+      
       {
         method: "POST",
         url: `${BASE}/orders`,
@@ -85,14 +102,18 @@ export const oandaRequestCases: StaticRequestCase[] = [
   {
     name: "stop entry GTC",
     call: (c, a) => c.placeOrder(a, entry({ type: "stop", stopPrice: "1.11", timeInForce: "gtc" })),
-    replies: [created("STOP_ORDER")],
-    expected: [{ method: "POST", url: `${BASE}/orders`, body: order({ type: "STOP", instrument: "EUR_USD", units: "1000", price: "1.11", timeInForce: "GTC" }) }],
+    replies: [accounts, instrumentsEurUsd, created("STOP_ORDER")],
+    expected: [
+      ...rulesRequests("EUR_USD"),
+      { method: "POST", url: `${BASE}/orders`, body: order({ type: "STOP", instrument: "EUR_USD", units: "1000", price: "1.11", timeInForce: "GTC" }) }],
   },
   {
     name: "IOC market on USDJPY",
     call: (c, a) => c.placeOrder(a, entry({ ticker: "USDJPY", timeInForce: "ioc" })),
-    replies: [created("MARKET_ORDER")],
-    expected: [{ method: "POST", url: `${BASE}/orders`, body: order({ type: "MARKET", instrument: "USD_JPY", units: "1000", timeInForce: "IOC" }) }],
+    replies: [accounts, instrumentsUsdJpy, created("MARKET_ORDER")],
+    expected: [
+      ...rulesRequests("USD_JPY"),
+      { method: "POST", url: `${BASE}/orders`, body: order({ type: "MARKET", instrument: "USD_JPY", units: "1000", timeInForce: "IOC" }) }],
   },
   {
     name: "getOrder by client id → GET /orders/@<clientID>",
@@ -230,7 +251,7 @@ export const oandaResponseCases: StaticResponseCase[] = [
   },
   {
     name: "placeOrder: 201 with an orderFillTransaction is filled, at the trade's price",
-    replies: [marketFilled],
+    replies: [...RULES_REPLIES, marketFilled],
     call: (c, a) => c.placeOrder(a, entry()),
     expected: {
       result: {
@@ -293,19 +314,19 @@ export const oandaResponseCases: StaticResponseCase[] = [
   },
   {
     name: "201 + orderCancelTransaction INSUFFICIENT_MARGIN is an insufficient-funds refusal",
-    replies: [insufficientMargin],
+    replies: [...RULES_REPLIES, insufficientMargin],
     call: (c, a) => c.placeOrder(a, entry({ quantity: "100000000" })),
     expected: { error: { kind: "rejected", code: "insufficient-funds", status: 201 } },
   },
   {
     name: "400 CLIENT_ORDER_ID_ALREADY_EXISTS is a duplicate client order id (the core reconciles)",
-    replies: [duplicate],
+    replies: [...RULES_REPLIES, duplicate],
     call: (c, a) => c.placeOrder(a, entry()),
     expected: { error: { kind: "rejected", code: "duplicate-client-order-id", status: 400 } },
   },
   {
     name: "400 UNITS_PRECISION_EXCEEDED is an invalid quantity",
-    replies: [unitsPrecision],
+    replies: [...RULES_REPLIES, unitsPrecision],
     call: (c, a) => c.placeOrder(a, entry()),
     expected: { error: { kind: "rejected", code: "invalid-quantity", status: 400 } },
   },
@@ -329,7 +350,7 @@ export const oandaResponseCases: StaticResponseCase[] = [
   },
   {
     name: "a 502 with no JSON on an order is outcome-unknown",
-    replies: [{ status: 502, body: "<html>Bad gateway</html>" }],
+    replies: [...RULES_REPLIES, { status: 502, body: "<html>Bad gateway</html>" }],
     call: (c, a) => c.placeOrder(a, entry()),
     expected: { error: { kind: "outcome-unknown", code: "broker-unavailable", status: 502 } },
   },

@@ -19,6 +19,7 @@ import {
   type OrderRequest,
   type PluginContext,
   type Position,
+  type InstrumentRules,
   type Quote,
 } from "../sdk";
 import { cancelReasonOutcome, errorFromResponse, errorFromTransport } from "./errors";
@@ -31,6 +32,7 @@ import {
   CancelOrderResponseSchema,
   CreateOrderResponseSchema,
   FillTransactionSchema,
+  InstrumentsSchema,
   OpenPositionsSchema,
   OpenTradesSchema,
   OrderListSchema,
@@ -65,6 +67,20 @@ function orderSpecifier(ref: OrderRef): string {
 export function createOandaClient(context: PluginContext<OandaCredentials, OandaSettings>): ClientFor<typeof oandaCapabilities> {
   const base = context.baseUrl.replace(/\/+$/, "");
   let quoteAccount: Promise<string> | undefined;
+
+  /** The token's first v20 account: pricing and instruments are per account, the contract's reads of them are not. */
+  async function firstAccount(): Promise<string> {
+    quoteAccount ??= listAccountIds().then((ids) => {
+      if (!ids[0]) throw new BrokerError("This OANDA login has no account to read prices with.", { code: "no-usable-account", kind: "rejected" });
+      return ids[0];
+    });
+    try {
+      return await quoteAccount;
+    } catch (e) {
+      quoteAccount = undefined;
+      throw e;
+    }
+  }
 
   function request(method: string, url: string, body: unknown): Request {
     const headers = new Headers({
@@ -262,19 +278,27 @@ export function createOandaClient(context: PluginContext<OandaCredentials, Oanda
       await call("PUT", `${account(accountId)}/orders/${orderSpecifier(ref)}/cancel`, CancelOrderResponseSchema);
     },
 
+    /**
+     * The instrument's price and unit precision: OANDA refuses a price with
+     * more decimals than `displayPrecision` (PRICE_PRECISION_EXCEEDED), so the
+     * host rounds every price (bracket exits included) onto that grid first.
+     */
+    async instrumentRules(ticker: string): Promise<InstrumentRules> {
+      const instrument = oandaInstrument(ticker);
+      const { data } = await call("GET", `${account(await firstAccount())}/instruments?instruments=${encodeURIComponent(instrument)}`, InstrumentsSchema);
+      const found = data.instruments.find((i) => i.name === instrument);
+      if (!found) throw new BrokerError(`OANDA does not offer ${instrument} to this account.`, { code: "invalid-symbol", kind: "rejected" });
+      const step = (decimals: number): string => toDecimal(dec(1).div(dec(10).pow(decimals)));
+      return {
+        tickSize: step(found.displayPrecision),
+        lotStep: step(found.tradeUnitsPrecision),
+        ...(found.minimumTradeSize !== undefined && dec(found.minimumTradeSize).gt(0) && { minQuantity: found.minimumTradeSize }),
+        ...(found.maximumOrderUnits !== undefined && dec(found.maximumOrderUnits).gt(0) && { maxQuantity: found.maximumOrderUnits }),
+      };
+    },
+
     async getQuote(ticker: string, _assetClass: AssetClass): Promise<Quote> {
-      // Pricing is per account; the contract's getQuote has no account, so use the token's first one.
-      quoteAccount ??= listAccountIds().then((ids) => {
-        if (!ids[0]) throw new BrokerError("This OANDA login has no account to read prices with.", { code: "no-usable-account", kind: "rejected" });
-        return ids[0];
-      });
-      let accountId: string;
-      try {
-        accountId = await quoteAccount;
-      } catch (e) {
-        quoteAccount = undefined;
-        throw e;
-      }
+      const accountId = await firstAccount();
       const instrument = oandaInstrument(ticker);
       const { data } = await call("GET", `${account(accountId)}/pricing?instruments=${encodeURIComponent(instrument)}`, PricingSchema);
       const price = data.prices.find((p) => p.instrument === instrument);

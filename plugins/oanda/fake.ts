@@ -41,6 +41,11 @@ function json(status: number, body: unknown): Response {
   });
 }
 
+/** OANDA's price precision: 3 decimals for yen crosses and metals, 5 for the other currency pairs. */
+function displayPrecision(instrument: string): number {
+  return instrument.endsWith("_JPY") || instrument.startsWith("XAU") || instrument.startsWith("XAG") ? 3 : 5;
+}
+
 const STATUS: Readonly<Record<FakeOrderRecord["state"], OrderStatus>> = { PENDING: "open", TRIGGERED: "open", FILLED: "filled", CANCELLED: "cancelled" };
 
 /** The OANDA fake. One account (plus an MT4 one that only shows in `GET /accounts`). */
@@ -133,6 +138,7 @@ export class OandaFake implements FakeBroker {
       return json(200, { orders: pending.map((o) => this.orderJson(o)), lastTransactionID: this.book.lastTransactionID });
     }
     if (method === "GET" && rest === "/pricing") return this.pricing(url.searchParams.get("instruments") ?? "");
+    if (method === "GET" && rest === "/instruments") return this.instruments(url.searchParams.get("instruments") ?? "");
     if (method === "POST" && rest === "/orders") return this.createOrder(request);
     if ((r = /^\/orders\/([^/]+)(\/cancel)?$/.exec(rest))) {
       const order = this.findOrder(decodeURIComponent(r[1]!));
@@ -201,6 +207,16 @@ export class OandaFake implements FakeBroker {
     const tif = String(order.timeInForce ?? (type === "MARKET" ? "FOK" : "GTC"));
     if (type === "MARKET" && tif !== "FOK" && tif !== "IOC") return this.reject(type, order, "TIME_IN_FORCE_INVALID", "Market orders must be FOK or IOC");
     if (type !== "MARKET" && typeof order.price !== "string") return this.reject(type, order, "PRICE_MISSING", "The price is missing");
+    // Prices carry at most the instrument's displayPrecision decimals (v20 reject reasons *_PRECISION_EXCEEDED).
+    const precision = displayPrecision(instrument);
+    const tooPrecise = (p: unknown) => typeof p === "string" && (p.split(".")[1]?.length ?? 0) > precision;
+    if (tooPrecise(order.price)) return this.reject(type, order, "PRICE_PRECISION_EXCEEDED", "The price specified contains more precision than is allowed for the Order's instrument");
+    if (tooPrecise((order.takeProfitOnFill as Json | undefined)?.price)) {
+      return this.reject(type, order, "TAKE_PROFIT_ON_FILL_PRICE_PRECISION_EXCEEDED", "The Take Profit on fill price specified contains more precision than is allowed");
+    }
+    if (tooPrecise((order.stopLossOnFill as Json | undefined)?.price)) {
+      return this.reject(type, order, "STOP_LOSS_ON_FILL_PRICE_PRECISION_EXCEEDED", "The Stop Loss on fill price specified contains more precision than is allowed");
+    }
     const clientExtensions = order.clientExtensions as Json | undefined;
     const clientId = clientExtensions?.id;
     if (clientId !== undefined && [...this.book.orders.values()].some((o) => o.clientExtensions?.id === clientId)) {
@@ -344,6 +360,28 @@ export class OandaFake implements FakeBroker {
       pl: "0",
       unrealizedPL: "0",
     }));
+  }
+
+  private instruments(names: string): Response {
+    const list = names
+      .split(",")
+      .filter((n) => /^[A-Z0-9]+_[A-Z]{3}$/.test(n))
+      .map((name) => ({
+        name,
+        type: name.startsWith("XA") ? "METAL" : "CURRENCY",
+        displayName: name.replace("_", "/"),
+        pipLocation: displayPrecision(name) === 3 ? -2 : -4,
+        displayPrecision: displayPrecision(name),
+        tradeUnitsPrecision: 0,
+        minimumTradeSize: "1",
+        maximumTrailingStopDistance: "1.00000",
+        minimumTrailingStopDistance: "0.00050",
+        maximumPositionSize: "0",
+        maximumOrderUnits: "100000000",
+        marginRate: "0.0333",
+      }));
+    if (list.length === 0) return json(400, { errorMessage: `Invalid value specified for 'instruments': ${names}` });
+    return json(200, { instruments: list, lastTransactionID: this.book.lastTransactionID });
   }
 
   private pricing(instruments: string): Response {

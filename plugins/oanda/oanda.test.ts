@@ -18,7 +18,9 @@ import rateLimited from "./fixtures/error-rate-limited.json";
 import unauthorized from "./fixtures/error-unauthorized.json";
 import unitsPrecision from "./fixtures/error-units-precision.json";
 import pricing from "./fixtures/pricing.json";
-import { oandaRequestCases, oandaResponseCases, STATIC_ACCOUNT, STATIC_TOKEN } from "./cases";
+import { oandaRequestCases, oandaResponseCases, RULES_REPLIES, STATIC_ACCOUNT, STATIC_TOKEN } from "./cases";
+import accountsFixture from "./fixtures/accounts.json";
+import instrumentsUsdJpy from "./fixtures/instruments-usd-jpy.json";
 import { FAKE_ACCOUNT_ID, FAKE_LIVE_TOKEN, FAKE_PRACTICE_TOKEN, OandaFake } from "./fake";
 import { oandaPlugin } from "./index";
 import { OANDA_LIVE_URL, OANDA_PRACTICE_URL } from "./manifest";
@@ -53,7 +55,8 @@ function scripted(replies: Reply[], options: { environment?: "paper" | "live"; b
   const environment = options.environment ?? "paper";
   const client = connectPlugin({
     plugin: oandaPlugin,
-    connectionId: "conn-static",
+    // One connection per script: the host caches instrument rules per connection.
+    connectionId: `conn-static-${crypto.randomUUID()}`,
     credentials: { token: TOKEN },
     settings: { environment },
     environment,
@@ -155,7 +158,8 @@ describe("beyond the kit's static cases", () => {
       [{ status: 503, body: { errorMessage: "Service unavailable" } }, "broker-unavailable", "outcome-unknown"],
     ];
     for (const [reply, code, kind] of table) {
-      const e = await brokerError(scripted([reply]).client.placeOrder(ACCOUNT, order()));
+      // The instrument's precision is read first (the host's rules), then the order meets the reply.
+      const e = await brokerError(scripted([...RULES_REPLIES, reply]).client.placeOrder(ACCOUNT, order()));
       expect({ code: e.code, kind: e.kind }).toEqual({ code, kind });
     }
     expect((await brokerError(scripted([rateLimited]).client.getBalance(ACCOUNT))).retryAfterMs).toBe(1000);
@@ -284,11 +288,35 @@ describe("scenarios against the fake", () => {
     expect((await brokerError(client.cancelOrder(FAKE_ACCOUNT_ID, { brokerOrderId: other.brokerOrderId }))).code).toBe("order-not-found");
   });
 
+  it("prices are rounded to the instrument's displayPrecision before sending (buys down, sells up, exits too); the fake refuses an unrounded one as OANDA does", async () => {
+    const fake = new OandaFake();
+    const client = againstFake(fake);
+    fake.setPrice("EUR_USD", "1.1");
+    const buy = await client.placeOrder(FAKE_ACCOUNT_ID, order({ clientOrderId: "tlP1", type: "limit", limitPrice: "1.0912349", timeInForce: "gtc" }));
+    expect(buy.limitPrice, "5 decimals on EUR_USD, a buy rounded down").toBe("1.09123");
+    const sell = await client.placeOrder(FAKE_ACCOUNT_ID, order({ clientOrderId: "tlP2", side: "sell", type: "limit", limitPrice: "1.1234561", timeInForce: "gtc" }));
+    expect(sell.limitPrice, "a sell rounded up").toBe("1.12346");
+    fake.setPrice("USD_JPY", "150");
+    const yen = await client.placeOrder(FAKE_ACCOUNT_ID, order({ clientOrderId: "tlP3", ticker: "USDJPY", bracket: { takeProfit: { limitPrice: "155.12345" }, stopLoss: { type: "stop", stopPrice: "145.98765" } } }));
+    expect(yen.status).toBe("filled");
+    // The fake enforces the precision: the same price sent raw is PRICE_PRECISION_EXCEEDED.
+    const raw = await fake.fetch(
+      new Request(`${OANDA_PRACTICE_URL}/accounts/${FAKE_ACCOUNT_ID}/orders`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${FAKE_PRACTICE_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ order: { type: "LIMIT", instrument: "EUR_USD", units: "1000", price: "1.0912349", timeInForce: "GTC" } }),
+      }),
+    );
+    expect(raw.status).toBe(400);
+    expect(((await raw.json()) as { errorCode?: string }).errorCode).toBe("PRICE_PRECISION_EXCEEDED");
+  });
+
   it("insufficient margin, duplicate client id, lost reply reconciled by client id", async () => {
     const fake = new OandaFake();
     const client = againstFake(fake);
     fake.setPrice("EUR_USD", "1.1");
-    expect((await brokerError(client.placeOrder(FAKE_ACCOUNT_ID, order({ quantity: "1000000000" })))).code).toBe("insufficient-funds");
+    // 50 million units: within OANDA's maximumOrderUnits (100 million), far beyond the margin.
+    expect((await brokerError(client.placeOrder(FAKE_ACCOUNT_ID, order({ quantity: "50000000" })))).code).toBe("insufficient-funds");
     fake.loseNextReply();
     const lost = await brokerError(client.placeOrder(FAKE_ACCOUNT_ID, order({ clientOrderId: "tlLOST" })));
     expect(lost.kind).toBe("outcome-unknown");
@@ -324,8 +352,11 @@ runConformanceSuite({
   // The scenarios log in with the fake's practice token (the kit reuses `credentials`), see fake.ts.
   fake: () => new OandaFake({ acceptToken: STATIC_TOKEN }),
   // USD/JPY: two-decimal prices, as the kit's price steps (±2-6 %, rounded to 0.01) need.
-  instrument: { ticker: "USDJPY", assetClass: "forex", price: "150", quantity: "1000", unaffordableQuantity: "1000000000" },
+  // Unaffordable: 50 million units, within OANDA's maximumOrderUnits (the rules refuse more before sending).
+  instrument: { ticker: "USDJPY", assetClass: "forex", price: "150", quantity: "1000", unaffordableQuantity: "50000000" },
   rateLimitReply: rateLimited.response,
+  // placeOrder reads the instrument's precision first (the token's account, then its instruments).
+  placeOrderPrelude: [accountsFixture.response, instrumentsUsdJpy.response],
   skip: {
     "partial-fill": "OANDA orders have no partially-filled state (an order fills in one transaction, FOK/IOC cancel the rest); the fake does not model partial fills",
   },

@@ -141,6 +141,25 @@ export const CancelOrderResponseSchema = z.object({ orderCancelTransaction: Canc
 
 const PriceBucketSchema = z.object({ price: decimal, liquidity: z.number().optional() });
 
+/**
+ * `GET /accounts/{id}/instruments?instruments=`: the tradeable instrument's
+ * precision (`displayPrecision` decimals for prices, `tradeUnitsPrecision`
+ * for units) and its minimum trade size.
+ */
+export const InstrumentsSchema = z.object({
+  instruments: z.array(
+    z
+      .object({
+        name: z.string(),
+        displayPrecision: z.number().int().min(0).max(12),
+        tradeUnitsPrecision: z.number().int().min(0).max(12),
+        minimumTradeSize: decimal.optional(),
+        maximumOrderUnits: decimal.optional(),
+      })
+      .loose(),
+  ),
+});
+
 /** `GET /accounts/{id}/pricing?instruments=`. */
 export const PricingSchema = z.object({
   prices: z.array(

@@ -43,6 +43,8 @@ export interface TestConnection {
   partner?: Readonly<Record<string, string>>;
   /** The order journal; default a fresh in-memory one per client. */
   journal?: OrderJournal;
+  /** The connection's id (keys the host's per-connection caches); default a fresh one per client. */
+  connectionId?: string;
 }
 
 /** An in-memory order journal, as the core's per-connection one behaves. */
@@ -107,7 +109,7 @@ function hostConnection(connection: TestConnection, transport: Transport, withSe
     ...(connection.partner && { partner: connection.partner }),
     journal: connection.journal ?? memoryJournal(),
     plugin: connection.plugin,
-    connectionId: `kit-${connection.plugin.manifest.id}-${crypto.randomUUID()}`,
+    connectionId: connection.connectionId ?? `kit-${connection.plugin.manifest.id}-${crypto.randomUUID()}`,
     credentials: connection.credentials,
     settings: connection.settings ?? {},
     environment: connection.environment ?? "paper",

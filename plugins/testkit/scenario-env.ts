@@ -27,6 +27,7 @@ import {
   TokenKeeper,
 } from "../sdk";
 import type { LogEntry } from "../sdk/host";
+import { instrumentRulesCache } from "../sdk/instrument-rules";
 import { captureRequest, KIT_OAUTH_CLIENT, KIT_REDIRECT_URI, testClient, testSessionKeeper, usesSession, type CapturedRequest, type TestConnection } from "./harness";
 import type { ConformanceOptions, FakeBroker, Instrument } from "./types";
 
@@ -54,6 +55,12 @@ export interface ScenarioEnv {
   logs: LogEntry[];
   /** Client order ids the scenario sent. */
   clientOrderIds: string[];
+  /**
+   * Loads what the core keeps per connection before an order (the venue's
+   * instrument rules), as after any earlier order on the connection: the
+   * next request `placeOrder` sends is then the order itself.
+   */
+  warm(): Promise<void>;
   /** The broker's spelling of a client order id (see `ConformanceOptions.venueClientOrderId`). */
   venueId(clientOrderId: string): string;
   timeInForce: TimeInForce;
@@ -97,8 +104,10 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
   await fake.reset();
   const sent: CapturedRequest[] = [];
   const logs: LogEntry[] = [];
+  const connectionId = `kit-${plugin.manifest.id}-${crypto.randomUUID()}`;
   const connection: TestConnection = {
     plugin,
+    connectionId,
     credentials: options.credentials,
     ...(options.settings && { settings: options.settings }),
     ...(options.environment && { environment: options.environment }),
@@ -137,6 +146,10 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
     logs,
     clientOrderIds,
     venueId: (id) => options.venueClientOrderId?.(id) ?? id,
+    async warm() {
+      const rules = client.instrumentRules?.bind(client);
+      if (rules) await instrumentRulesCache.get(connectionId, inst.ticker, inst.assetClass, () => rules(inst.ticker, inst.assetClass));
+    },
     timeInForce,
     newClientOrderId() {
       // The core's format: `tl` + 32 hex.

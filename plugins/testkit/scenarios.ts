@@ -256,6 +256,8 @@ const lostReply: Scenario = {
     expect(absent, "getOrder for an id the broker never saw is null (not an error)").toBeNull();
     const type = setupType(env.features);
     const extra = type === "limit" ? marketableLimit(env, "buy") : {};
+    // The lost reply must be the order's, not a read the core makes before it (instrument rules).
+    await env.warm();
     // 1. The plugin reports the lost reply as outcome-unknown, never as retryable.
     env.fake.loseNextReply();
     const first = env.intent("buy", type, extra);
