@@ -20,6 +20,7 @@ import errUnknownOrder from "./fixtures/error-unknown-order.json";
 import openOrders from "./fixtures/open-orders.json";
 import queryNew from "./fixtures/query-order-new.json";
 import queryOrders from "./fixtures/query-orders.json";
+import assetPairs from "./fixtures/asset-pairs-xbtusd.json";
 import ticker from "./fixtures/ticker.json";
 import tradeBalance from "./fixtures/trade-balance.json";
 import { krakenSign } from "./signing";
@@ -53,14 +54,18 @@ export const limitBuy: OrderRequest = {
 };
 
 const addUrl = `${TEST_BASE}/0/private/AddOrder`;
+/** Before a connection's first order in a pair the host reads the pair's grid (public, no nonce). */
+export const PAIRS_REPLY = fixture(assetPairs);
+const pairsRequest = { method: "GET", url: `${TEST_BASE}/0/public/AssetPairs?pair=XBTUSD` };
 const queryUrl = `${TEST_BASE}/0/private/QueryOrders`;
 
 export const requestCases: StaticRequestCase[] = [
   {
     name: "market buy: signed form AddOrder with cl_ord_id (UUID layout of the core id), then QueryOrders",
     call: (c, a) => c.placeOrder(a, { ...limitBuy, type: "market", limitPrice: undefined, quantity: "0.5" }),
-    replies: [fixture(addOrder), fixture(queryNew)],
+    replies: [PAIRS_REPLY, fixture(addOrder), fixture(queryNew)],
     expected: [
+      pairsRequest,
       { method: "POST", url: addUrl, headers: HEADERS, body: `nonce=${nonce(0)}&ordertype=market&type=buy&volume=0.5&pair=XBTUSD&cl_ord_id=${CL_ORD_ID}` },
       { method: "POST", url: queryUrl, headers: HEADERS, body: `nonce=${nonce(1)}&txid=OUF4EM-FRGI2-MQMWZD` },
     ],
@@ -69,8 +74,9 @@ export const requestCases: StaticRequestCase[] = [
   {
     name: "limit entry with a conditional close (take profit)",
     call: (c, a) => c.placeOrder(a, { ...limitBuy, bracket: { takeProfit: { limitPrice: "30000" } } }),
-    replies: [fixture(addOrder), fixture(queryNew)],
+    replies: [PAIRS_REPLY, fixture(addOrder), fixture(queryNew)],
     expected: [
+      pairsRequest,
       {
         method: "POST",
         url: addUrl,
@@ -86,8 +92,9 @@ export const requestCases: StaticRequestCase[] = [
       await c.placeOrder(a, { ...limitBuy, side: "sell", type: "stop_limit", stopPrice: "22000", limitPrice: "21900", timeInForce: "day" });
       await c.placeOrder(a, { ...limitBuy, side: "sell", type: "trailing_stop", limitPrice: undefined, trailPercent: "2" });
     },
-    replies: [fixture(addOrder), fixture(queryNew), fixture(addOrder), fixture(queryNew)],
+    replies: [PAIRS_REPLY, fixture(addOrder), fixture(queryNew), fixture(addOrder), fixture(queryNew)],
     expected: [
+      pairsRequest,
       { method: "POST", url: addUrl, body: `nonce=${nonce(0)}&ordertype=stop-loss-limit&type=sell&volume=1.25&pair=XBTUSD&price=22000&price2=21900&timeinforce=GTC&cl_ord_id=${CL_ORD_ID}` },
       { method: "POST", url: queryUrl, body: `nonce=${nonce(1)}&txid=OUF4EM-FRGI2-MQMWZD` },
       { method: "POST", url: addUrl, body: `nonce=${nonce(2)}&ordertype=trailing-stop&type=sell&volume=1.25&pair=XBTUSD&price=%2B2%25&cl_ord_id=${CL_ORD_ID}` },
@@ -144,7 +151,7 @@ export const responseCases: StaticResponseCase[] = [
   },
   {
     name: "AddOrder + QueryOrders: the placed order with its client id read back",
-    replies: [fixture(addOrder), fixture(queryNew)],
+    replies: [PAIRS_REPLY, fixture(addOrder), fixture(queryNew)],
     call: async (c, a) => {
       const o = await c.placeOrder(a, limitBuy);
       return [o.brokerOrderId, o.clientOrderId, o.status, o.limitPrice, o.ticker];
@@ -205,7 +212,7 @@ export const responseCases: StaticResponseCase[] = [
   err("EAPI:Rate limit exceeded is retryable", errRate, "open", "retryable", "rate-limited"),
   {
     name: "HTTP 502 with an HTML body while placing is outcome-unknown",
-    replies: [{ status: 502, body: "<html>Bad gateway</html>" }],
+    replies: [PAIRS_REPLY, { status: 502, body: "<html>Bad gateway</html>" }],
     call: (c, a) => c.placeOrder(a, limitBuy),
     expected: { error: { kind: "outcome-unknown", code: "broker-unavailable", status: 502 } },
   },
@@ -214,7 +221,8 @@ export const responseCases: StaticResponseCase[] = [
 function err(name: string, f: unknown, call: "place" | "balance" | "open" | "cancel", kind: "rejected" | "auth-expired" | "retryable" | "outcome-unknown", code: string): StaticResponseCase {
   return {
     name,
-    replies: [fixture(f)],
+    // placeOrder reads the pair's grid first.
+    replies: call === "place" ? [PAIRS_REPLY, fixture(f)] : [fixture(f)],
     call: (c, a) =>
       call === "place"
         ? c.placeOrder(a, limitBuy)

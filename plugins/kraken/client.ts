@@ -20,6 +20,7 @@ import {
   type OrderRequest,
   type PluginContext,
   type Position,
+  type InstrumentRules,
   type Quote,
 } from "../sdk";
 import { errorFromKraken, errorFromStatus } from "./errors";
@@ -35,6 +36,7 @@ import {
   EnvelopeSchema,
   OpenOrdersResultSchema,
   QueryOrdersResultSchema,
+  AssetPairsResultSchema,
   TickerResultSchema,
   TradeBalanceResultSchema,
   type BalanceEx,
@@ -237,6 +239,28 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
       const field: Params[number] = "brokerOrderId" in ref ? ["txid", ref.brokerOrderId] : ["cl_ord_id", toClOrdId(ref.clientOrderId)];
       const r = await privateCall("CancelOrder", [field], CancelOrderResultSchema);
       if (r.count === 0 && r.pending !== true) throw new BrokerError("Kraken cancelled nothing: the order is no longer open.", { code: "order-not-cancelable", kind: "rejected", raw: r });
+    },
+
+    /**
+     * The pair's grid and minimums (`AssetPairs`): the host rounds prices
+     * onto the tick and volumes onto the lot decimals, and refuses an order
+     * below `ordermin` or `costmin`, before Kraken sees it.
+     */
+    async instrumentRules(ticker: string, assetClass: AssetClass): Promise<InstrumentRules> {
+      const pair = krakenPair(ticker, assetClass);
+      const result = await publicCall("AssetPairs", [["pair", pair]], AssetPairsResultSchema);
+      const info = Object.values(result).find((p) => p.altname === pair) ?? Object.values(result)[0];
+      if (!info) throw new BrokerError(`Kraken has no pair ${pair}.`, { code: "invalid-symbol", kind: "rejected", raw: result });
+      const step = (decimals: number): string => toDecimal(dec(1).div(dec(10).pow(decimals)));
+      const positive = (v: string | undefined) => (v !== undefined && dec(v).gt(0) ? v : undefined);
+      const min = positive(info.ordermin);
+      const cost = positive(info.costmin);
+      return {
+        tickSize: positive(info.tick_size) ?? step(info.pair_decimals),
+        lotStep: step(info.lot_decimals),
+        ...(min && { minQuantity: min }),
+        ...(cost && { minNotional: cost }),
+      };
     },
 
     async getQuote(ticker: string, assetClass: AssetClass): Promise<Quote> {

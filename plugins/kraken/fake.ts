@@ -7,8 +7,8 @@
  * conditional close (one exit order created when the entry fills, linked by
  * `refid`).
  *
- * Not modelled (see docs/brokers/kraken.md): fees, ordermin/costmin/tick
- * checks, margin and leverage, take-profit order types as entries, `userref`,
+ * AssetPairs (pair and lot decimals, tick, ordermin, costmin) is served and
+ * enforced on AddOrder. Not modelled (see docs/brokers/kraken.md): fees, margin and leverage, take-profit order types as entries, `userref`,
  * iceberg and post-only flags, GTD/starttm/expiretm, the index trigger, the
  * call-counter rate limit, WebSocket feeds.
  *
@@ -59,6 +59,15 @@ const PAIRS: Readonly<Record<string, [string, string, string]>> = {
   XBTEUR: ["XXBT", "ZEUR", "XXBTZEUR"],
   SOLUSD: ["SOL", "ZUSD", "SOLUSD"],
   ETHXBT: ["XETH", "XXBT", "XETHXXBT"],
+};
+
+/** `AssetPairs` per altname: price decimals, tick, volume decimals, minimum volume and cost (values as Kraken lists them). */
+const PAIR_RULES: Readonly<Record<string, { pair_decimals: number; lot_decimals: number; ordermin: string; costmin: string; tick_size: string }>> = {
+  XBTUSD: { pair_decimals: 1, lot_decimals: 8, ordermin: "0.00005", costmin: "0.5", tick_size: "0.1" },
+  ETHUSD: { pair_decimals: 2, lot_decimals: 8, ordermin: "0.002", costmin: "0.5", tick_size: "0.01" },
+  XBTEUR: { pair_decimals: 1, lot_decimals: 8, ordermin: "0.00005", costmin: "0.45", tick_size: "0.1" },
+  SOLUSD: { pair_decimals: 2, lot_decimals: 8, ordermin: "0.02", costmin: "0.5", tick_size: "0.01" },
+  ETHXBT: { pair_decimals: 5, lot_decimals: 8, ordermin: "0.002", costmin: "0.00002", tick_size: "0.00001" },
 };
 
 export interface KrakenFakeOptions {
@@ -164,6 +173,7 @@ export class KrakenFake implements FakeBroker {
         return ok({ unixtime: Math.floor(now / 1000), rfc1123: new Date(now).toUTCString() });
       }
       if (request.method === "GET" && url.pathname === "/0/public/Ticker") return ok(this.ticker(url.searchParams.get("pair") ?? ""));
+      if (request.method === "GET" && url.pathname === "/0/public/AssetPairs") return ok(this.assetPairs(url.searchParams.get("pair") ?? ""));
       const m = /^\/0\/private\/([A-Za-z]+)$/.exec(url.pathname);
       if (request.method !== "POST" || !m?.[1]) return new Response(null, { status: 404 });
       const body = await request.text();
@@ -310,6 +320,29 @@ export class KrakenFake implements FakeBroker {
     return dec(raw);
   }
 
+  private assetPairs(pairs: string): unknown {
+    const out: Record<string, unknown> = {};
+    for (const pair of pairs.split(",")) {
+      const info = PAIRS[pair];
+      const rules = PAIR_RULES[pair];
+      if (!info || !rules) throw new KError("EQuery:Unknown asset pair");
+      out[info[2]] = { altname: pair, wsname: `${info[0]}/${info[1]}`, base: info[0], quote: info[1], cost_decimals: 5, ...rules, status: "online" };
+    }
+    return out;
+  }
+
+  /** Kraken's grid and minimums for a new order (AssetPairs), as its matching engine refuses them. */
+  private checkGrid(pair: string, ordertype: string, vol: Big, price: string, price2: string): void {
+    const rules = PAIR_RULES[pair];
+    if (!rules) return;
+    if ((vol.toFixed().split(".")[1]?.length ?? 0) > rules.lot_decimals) throw new KError("EGeneral:Invalid arguments:volume");
+    if (vol.lt(rules.ordermin)) throw new KError("EOrder:Order minimum not met");
+    const onTick = (p: string) => !/^\d+(\.\d+)?$/.test(p) || dec(p).div(rules.tick_size).round(0, 0).times(rules.tick_size).eq(p);
+    if (ordertype !== "market" && ordertype !== "trailing-stop" && !onTick(price)) throw new KError("EOrder:Tick size check failed");
+    if (ordertype.endsWith("-limit") && !onTick(price2)) throw new KError("EOrder:Tick size check failed");
+    if (ordertype === "limit" && vol.times(price).lt(rules.costmin)) throw new KError("EOrder:Cost minimum not met");
+  }
+
   private addOrder(fields: URLSearchParams): unknown {
     const pair = fields.get("pair") ?? "";
     const info = PAIRS[pair];
@@ -326,6 +359,7 @@ export class KrakenFake implements FakeBroker {
     const price2 = fields.get("price2") ?? "0";
     if (ordertype !== "market" && ordertype !== "trailing-stop") this.decimal(fields, "price");
     if (ordertype === "trailing-stop" && !/^\+\d+(\.\d+)?%?$/.test(price)) throw new KError("EGeneral:Invalid arguments:price");
+    this.checkGrid(pair, ordertype, vol, price, price2);
     const clOrdId = fields.get("cl_ord_id");
     if (clOrdId !== null) {
       if (!isUuid(clOrdId) && !/^[\x21-\x7e]{1,18}$/.test(clOrdId)) throw new KError("EGeneral:Invalid arguments:cl_ord_id");

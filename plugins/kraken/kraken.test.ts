@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { runConformanceSuite } from "../testkit";
 import type { BrokerClient, OrderRequest } from "../sdk";
 import { brokerError, hostClient, scriptedClient, type TestBase } from "../binance/harness";
-import { requestCases, responseCases, signingVectors, TEST_BASE, TEST_CREDENTIALS, TEST_NOW } from "./cases";
+import { PAIRS_REPLY, requestCases, responseCases, signingVectors, TEST_BASE, TEST_CREDENTIALS, TEST_NOW } from "./cases";
 import { KrakenFake } from "./fake";
 import { krakenPlugin } from "./index";
 import { fromClOrdId, toClOrdId } from "./mapping";
@@ -29,6 +29,8 @@ runConformanceSuite({
   fake: () => new KrakenFake({ apiKey: TEST_CREDENTIALS.apiKey, privateKey: TEST_CREDENTIALS.privateKey }),
   instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "1000000000" },
   rateLimitReply: { status: 200, body: { error: ["EAPI:Rate limit exceeded"] } },
+  // placeOrder reads the pair's grid (AssetPairs) before the order.
+  placeOrderPrelude: [PAIRS_REPLY.response],
 });
 
 describe("kraken: documented API-Sign vector", () => {
@@ -176,16 +178,27 @@ describe("kraken: scenarios against the fake broker", () => {
   });
 
   it("a lost AddOrder reply is outcome-unknown; getOrder by client id finds the one order", async () => {
+    // The pair's grid is known (as after any earlier order): the reply lost is AddOrder's.
+    await client.placeOrder(ACCOUNT, market("tl000000000000000000000000000000ba"));
     fake.loseNextReply();
     const req = market("tl000000000000000000000000000000bb");
     expect(await brokerError(client.placeOrder(ACCOUNT, req))).toMatchObject({ kind: "outcome-unknown" });
     expect(await client.getOrder(ACCOUNT, { clientOrderId: req.clientOrderId })).toMatchObject({ status: "filled", clientOrderId: req.clientOrderId });
-    expect(fake.orders()).toHaveLength(1);
+    expect(fake.orders().filter((o) => o.clientOrderId === req.clientOrderId), "one order for the lost reply, not two").toHaveLength(1);
   });
 
   it("an order booked whose read-back fails is reported pending, never as a retryable error", async () => {
-    const booked = scriptedClient(krakenPlugin, base, [{ status: 200, body: { error: [], result: { descr: { order: "buy 1 XBTUSD @ market" }, txid: ["OAAAAA-BBBBB-CCCCCC"] } } }, { status: 503 }]);
+    const booked = scriptedClient(krakenPlugin, base, [PAIRS_REPLY, { status: 200, body: { error: [], result: { descr: { order: "buy 1 XBTUSD @ market" }, txid: ["OAAAAA-BBBBB-CCCCCC"] } } }, { status: 503 }]);
     expect(await booked.client.placeOrder(ACCOUNT, market("tl000000000000000000000000000000cc"))).toMatchObject({ brokerOrderId: "OAAAAA-BBBBB-CCCCCC", status: "pending", filledQuantity: "0" });
+  });
+
+  it("prices and volumes go onto the pair's grid (AssetPairs) before AddOrder; below ordermin nothing is sent", async () => {
+    fake.setPrice("XBTUSD", "100");
+    const placed = await client.placeOrder(ACCOUNT, { ...limit("tl0000000000000000000000000000001a"), limitPrice: "99.987", quantity: "0.123456789" });
+    expect([placed.limitPrice, placed.quantity], "tick 0.1 (a buy rounds down), 8 lot decimals").toEqual(["99.9", "0.12345678"]);
+    const before = fake.orders().length;
+    expect(await brokerError(client.placeOrder(ACCOUNT, { ...limit("tl0000000000000000000000000000002a"), quantity: "0.00001" }))).toMatchObject({ kind: "unsupported" });
+    expect(fake.orders()).toHaveLength(before);
   });
 
   it("a lost read reply is retryable (reads are idempotent POSTs)", async () => {

@@ -61,6 +61,25 @@ export type BalanceEx = z.infer<typeof BalanceExResultSchema>;
 
 export const TradeBalanceResultSchema = z.object({ eb: num, tb: num.optional() });
 
+/**
+ * `GET /0/public/AssetPairs?pair=`: per pair, price decimals
+ * (`pair_decimals`, `tick_size`), volume decimals (`lot_decimals`) and the
+ * minimum volume and cost (`ordermin`, `costmin`).
+ */
+export const AssetPairsResultSchema = z.record(
+  z.string(),
+  z
+    .object({
+      altname: z.string(),
+      pair_decimals: z.number().int().min(0).max(18),
+      lot_decimals: z.number().int().min(0).max(18),
+      ordermin: z.string().regex(/^\d+(\.\d+)?$/).optional(),
+      costmin: z.string().regex(/^\d+(\.\d+)?$/).optional(),
+      tick_size: z.string().regex(/^\d+(\.\d+)?$/).optional(),
+    })
+    .loose(),
+);
+
 export const TickerResultSchema = z.record(
   z.string(),
   z.object({ a: z.array(z.string()).min(1), b: z.array(z.string()).min(1), c: z.array(z.string()).min(1) }),
