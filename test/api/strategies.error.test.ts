@@ -8,7 +8,7 @@ describe("strategies: errors", () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toEqual({
       messageCode: "invalid-request",
-      message: "assetClass must be one of: stocks, options, futures, crypto, forex.",
+      message: "assetClass must be one of: stocks, options, futures, crypto, forex, predictions.",
       field: "assetClass",
     });
   });
