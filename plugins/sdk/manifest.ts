@@ -69,6 +69,13 @@ export interface PluginManifest<TCredentials extends z.ZodType = z.ZodType> {
   providesQuotes: boolean;
   /** Schema of connection settings that are not secret (environment, startingCash...). */
   settings?: z.ZodType;
+  /**
+   * Settings keys (besides `environment` and `baseUrl`, which always count)
+   * that change where the plugin's requests go, e.g. an IBKR gateway host.
+   * Changing one needs the credentials again (the core re-tests the
+   * connection), so a stolen session cannot redirect stored keys elsewhere.
+   */
+  routingSettings?: readonly string[];
   /** Default `experimental`. */
   certification?: Certification;
   /** Who answers for this plugin (GitHub handle). */
@@ -144,6 +151,7 @@ export const PluginManifestShape = z.object({
     .optional(),
   providesQuotes: z.boolean(),
   settings: z.custom<z.ZodType>((v) => v instanceof z.ZodType).optional(),
+  routingSettings: z.array(z.string().min(1)).optional(),
   certification: z.enum(["experimental", "community-tested", "certified"]).optional(),
   maintainer: z.string().optional(),
   docsUrl: z.url().optional(),

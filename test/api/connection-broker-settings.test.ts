@@ -149,8 +149,9 @@ describe("settings.baseUrl", () => {
     const urls = spy.mock.calls.map(([input]) => (input instanceof Request ? input.url : String(input)));
     expect(urls.length).toBeGreaterThan(0);
     expect(urls.every((u) => u.startsWith(PROXY))).toBe(true);
-    // Removing the override with null.
-    const cleared = await authed(token).patch<Connection>(`/api/connections/${res.body.id}`, { settings: { baseUrl: null } });
+    // Removing the override with null: a change of destination, so the credentials come again.
+    const cleared = await authed(token).patch<Connection>(`/api/connections/${res.body.id}`, { settings: { baseUrl: null }, credentials: { token: FAKE_PRACTICE_TOKEN } });
+    expect(cleared.status, cleared.text).toBe(200);
     expect(cleared.body.settings).not.toHaveProperty("baseUrl");
   });
 

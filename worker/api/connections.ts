@@ -16,7 +16,7 @@ import { connectFailure } from "../connections/broker-errors";
 import { brokerClientFor } from "../connections/broker-client";
 import { PRICE_SOURCE_SETTING, validatePriceSource } from "../connections/price-source";
 import { type AccountRow, type ConnectionRow, getOwnedConnection, listConnectionAccounts } from "../connections/store";
-import { testStoredConnection } from "../connections/test-connection";
+import { addNewAccounts, testStoredConnection } from "../connections/test-connection";
 import { credentialsHint, sealCredentials } from "../connections/vault";
 import { type Db, getDb, isoTime } from "../db/client";
 import { accounts, connections } from "../db/schema";
@@ -77,7 +77,8 @@ const UpdateConnectionBody = z
       description: "Merged into the current settings, then re-checked. A key set to `null` is removed (e.g. `{ \"baseUrl\": null }`).",
     }),
     credentials: JsonObjectSchema.optional().openapi({
-      description: "New secrets (e.g. after a key was revoked), checked against the broker's `credentialsSchema` and stored encrypted; never returned. Test the connection afterwards.",
+      description:
+        "New secrets (e.g. after a key was revoked), checked against the broker's `credentialsSchema` and stored encrypted; never returned. Required when the change moves the connection's requests elsewhere (`baseUrl`, `environment` or a routing setting of the broker): the connection is then tested with them before anything is saved (400 `credentials-required` without them).",
     }),
   })
   .openapi("UpdateConnectionRequest");
@@ -167,6 +168,21 @@ function resolveEnvironment(plugin: BrokerPlugin, value: unknown): "paper" | "li
   throw new AppError("invalid-request", `settings.environment must be one of: ${available.join(", ")}.`, { field: "settings.environment" });
 }
 
+/** Settings keys that decide where a connection's requests go: the core's two and the plugin's own. */
+function routingKeys(plugin: BrokerPlugin): string[] {
+  return [BASE_URL_SETTING, "environment", ...(plugin.manifest.routingSettings ?? [])];
+}
+
+/** Equality of two stored setting values (plain JSON). */
+function sameSetting(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** True when the new settings send the connection's requests somewhere else than the stored ones. */
+function routingChanged(plugin: BrokerPlugin, before: Record<string, unknown>, after: Record<string, unknown>): boolean {
+  return routingKeys(plugin).some((key) => !sameSetting(before[key], after[key]));
+}
+
 /** Serializes an account row. */
 export function accountJson(a: AccountRow): z.infer<typeof AccountSchema> {
   return { id: a.id, brokerAccountId: a.brokerAccountId, mode: a.mode === "live" ? "live" : "paper", name: a.name, currency: a.currency };
@@ -229,9 +245,11 @@ const updateRoute = createRoute({
   path: "/{id}",
   tags: ["connections"],
   summary: "Rename a connection or change its settings",
+  description:
+    "A change of where the connection's requests go (`settings.baseUrl`, `settings.environment`, or a setting the broker marks as routing) must carry the credentials again and passes the broker's connection test before it is saved; without credentials it is 400 `credentials-required`.",
   ...authenticated,
   request: { params: IdParams, body: jsonBody(UpdateConnectionBody) },
-  responses: { 200: jsonResponse(ConnectionSchema, "The updated connection."), ...errorResponses(400, 401, 404, 413) },
+  responses: { 200: jsonResponse(ConnectionSchema, "The updated connection."), ...errorResponses(400, 401, 404, 413, 502) },
 });
 
 /** What `POST /api/connections/{id}/test` answers. */
@@ -357,13 +375,35 @@ export const connectionsApi = createRouter()
     }
     let sealed: { ciphertext: string; keyId: string } | undefined;
     let hint = row.credentialsHint;
+    let credentials: unknown;
     if (body.credentials && plugin) {
       if (plugin.manifest.auth.scheme === "none") {
         throw new AppError("invalid-request", `${plugin.manifest.displayName} takes no credentials.`, { field: "credentials" });
       }
-      const credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials, "credentials");
+      credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials, "credentials");
       sealed = await sealCredentials(c.env.VAULT_KEYS, row.id, credentials);
       hint = credentialsHint(credentials);
+    }
+    // Credentials are bound to where they go: a change of destination must carry them again and
+    // pass the broker's test there, or a stolen session could point stored keys at its own host.
+    const rerouted = plugin !== undefined && routingChanged(plugin, row.settings, settings);
+    let discovered: BrokerAccount[] | undefined;
+    if (rerouted && plugin) {
+      if (plugin.manifest.auth.scheme !== "none" && credentials === undefined) {
+        throw new AppError(
+          "credentials-required",
+          `Changing where this connection sends its requests (${routingKeys(plugin).filter((k) => !sameSetting(row.settings[k], settings[k])).join(", ")}) needs its ${plugin.manifest.displayName} credentials again in the same request; enter them and save.`,
+          { field: "credentials" },
+        );
+      }
+      try {
+        discovered = await brokerClientFor(c.env, { id: row.id, broker: plugin.manifest.id, settings, credentials }).testConnection();
+      } catch (e) {
+        throw connectFailure(plugin.manifest.displayName, e, {
+          environment: settings.environment === "live" ? "live" : "paper",
+          hasBaseUrl: typeof settings[BASE_URL_SETTING] === "string",
+        });
+      }
     }
     const updated: ConnectionRow = {
       ...row,
@@ -371,6 +411,8 @@ export const connectionsApi = createRouter()
       settings,
       ...(sealed && { credentialsCiphertext: sealed.ciphertext, credentialsKeyId: sealed.keyId }),
       credentialsHint: hint,
+      // A connection that just passed the broker's test at its new destination is active.
+      ...(discovered && { status: "active", statusMessage: null }),
       updatedAt: Date.now(),
     };
     await db
@@ -381,9 +423,12 @@ export const connectionsApi = createRouter()
         credentialsCiphertext: updated.credentialsCiphertext,
         credentialsKeyId: updated.credentialsKeyId,
         credentialsHint: updated.credentialsHint,
+        status: updated.status,
+        statusMessage: updated.statusMessage,
         updatedAt: updated.updatedAt,
       })
       .where(and(eq(connections.id, row.id), eq(connections.userId, c.var.userId)));
+    if (discovered) await addNewAccounts(db, updated, discovered);
     return c.json(connectionJson(updated, await listConnectionAccounts(db, c.var.userId, row.id)), 200);
   })
   .openapi(testRoute, async (c) => {

@@ -31,7 +31,7 @@ export const ErrorSchema = z
   .openapi("Error");
 
 const ERROR_DESCRIPTIONS = {
-  400: "Invalid request (`invalid-request`, `invalid-json`)",
+  400: "Invalid request (`invalid-request`, `invalid-json`; `credentials-required` when a connection's destination changes without its credentials)",
   401: "Missing or invalid session token (`unauthorized`)",
   403: "Not allowed (`signup-closed`)",
   404: "Not found, or not yours (`not-found`)",
