@@ -23,6 +23,8 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
+                  // Tests run as local development: the development-only switches below work only with it (worker/lib/environment.ts).
+                  ENVIRONMENT: "development",
                   JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
                   VAULT_KEYS: "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
                   SIGNUP_OPEN: "true",

@@ -11,7 +11,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { getPlugin, plugins } from "../../plugins";
 import type { BrokerAccount, BrokerPlugin } from "../../plugins/sdk";
 import type { Env } from "../env";
-import { BASE_URL_SETTING, httpLoopbackAllowed, validateBaseUrl } from "../connections/base-url";
+import { allowedHostsFor, BASE_URL_SETTING, checkBaseUrl, destinationRules } from "../connections/base-url";
 import { connectFailure } from "../connections/broker-errors";
 import { brokerClientFor } from "../connections/broker-client";
 import { PRICE_SOURCE_SETTING, validatePriceSource } from "../connections/price-source";
@@ -45,6 +45,9 @@ export const ConnectionSchema = z
     statusMessage: z.string().nullable(),
     settings: JsonObjectSchema.openapi({ description: "Non-secret settings, with the broker's defaults applied." }),
     credentialsHint: z.string().nullable().openapi({ description: "A masked hint of the stored credentials, e.g. `••••k3F9`." }),
+    warnings: z.array(z.string()).openapi({
+      description: "Sentences to show the user about this connection, e.g. that its base URL is a host they chose rather than one of the broker's own, or that Tradeloop refuses to send to its stored base URL.",
+    }),
     accounts: z.array(AccountSchema),
     createdAt: z.string().openapi({ format: "date-time" }),
     updatedAt: z.string().openapi({ format: "date-time" }),
@@ -130,7 +133,7 @@ export async function validateSettings(
   const isPaper = plugin.manifest.id === "paper";
   if (core[BASE_URL_SETTING] !== undefined) {
     if (isPaper) throw new AppError("invalid-request", "settings.baseUrl is not available for the paper broker, which runs inside Tradeloop.", { field: "settings.baseUrl" });
-    settings[BASE_URL_SETTING] = validateBaseUrl(core[BASE_URL_SETTING], httpLoopbackAllowed(env));
+    settings[BASE_URL_SETTING] = checkBaseUrl(core[BASE_URL_SETTING], destinationRules(env, plugin)).url;
   }
   if (core[PRICE_SOURCE_SETTING] !== undefined) {
     if (!isPaper) {
@@ -190,8 +193,20 @@ export function accountJson(a: AccountRow): z.infer<typeof AccountSchema> {
 
 const STATUSES = new Set(["active", "error", "expired", "disabled"]);
 
+/** What the user should know about where a connection sends its credentials. */
+export function connectionWarnings(env: object, row: Pick<ConnectionRow, "broker" | "settings">): string[] {
+  const plugin = getPlugin(row.broker);
+  const baseUrl = row.settings[BASE_URL_SETTING];
+  if (!plugin || baseUrl === undefined) return [];
+  const checked = allowedHostsFor(destinationRules(env, plugin), baseUrl).baseUrl;
+  if (!checked) {
+    return [`Tradeloop refuses to send requests to this connection's base URL (it is not one of ${plugin.manifest.displayName}'s own hosts), so remove it and enter the credentials again.`];
+  }
+  return checked.warning ? [checked.warning] : [];
+}
+
 /** Serializes a connection row with its accounts; credentials never leave. */
-export function connectionJson(row: ConnectionRow, rowAccounts: AccountRow[]): z.infer<typeof ConnectionSchema> {
+export function connectionJson(env: object, row: ConnectionRow, rowAccounts: AccountRow[]): z.infer<typeof ConnectionSchema> {
   return {
     id: row.id,
     broker: row.broker,
@@ -200,6 +215,7 @@ export function connectionJson(row: ConnectionRow, rowAccounts: AccountRow[]): z
     statusMessage: row.statusMessage,
     settings: row.settings,
     credentialsHint: row.credentialsHint,
+    warnings: connectionWarnings(env, row),
     accounts: rowAccounts.map(accountJson),
     createdAt: isoTime(row.createdAt),
     updatedAt: isoTime(row.updatedAt),
@@ -301,7 +317,7 @@ export const connectionsApi = createRouter()
       db.select().from(connections).where(eq(connections.userId, userId)).orderBy(asc(connections.createdAt), asc(sql`rowid`)).all(),
       db.select().from(accounts).where(eq(accounts.userId, userId)).orderBy(asc(accounts.createdAt), asc(sql`rowid`)).all(),
     ]);
-    return c.json(rows.map((row) => connectionJson(row, accountRows.filter((a) => a.connectionId === row.id))), 200);
+    return c.json(rows.map((row) => connectionJson(c.env, row, accountRows.filter((a) => a.connectionId === row.id))), 200);
   })
   .openapi(createConnectionRoute, async (c) => {
     const body = c.req.valid("json");
@@ -354,12 +370,12 @@ export const connectionsApi = createRouter()
     const db = getDb(c.env.DB);
     // One batch = one D1 transaction: the connection and its accounts appear together.
     await db.batch([db.insert(connections).values(row), ...accountRows.map((a) => db.insert(accounts).values(a))]);
-    return c.json(connectionJson(row, accountRows), 201);
+    return c.json(connectionJson(c.env, row, accountRows), 201);
   })
   .openapi(getRoute, async (c) => {
     const db = getDb(c.env.DB);
     const row = await getOwnedConnection(db, c.var.userId, c.req.valid("param").id);
-    return c.json(connectionJson(row, await listConnectionAccounts(db, c.var.userId, row.id)), 200);
+    return c.json(connectionJson(c.env, row, await listConnectionAccounts(db, c.var.userId, row.id)), 200);
   })
   .openapi(updateRoute, async (c) => {
     const db = getDb(c.env.DB);
@@ -429,7 +445,7 @@ export const connectionsApi = createRouter()
       })
       .where(and(eq(connections.id, row.id), eq(connections.userId, c.var.userId)));
     if (discovered) await addNewAccounts(db, updated, discovered);
-    return c.json(connectionJson(updated, await listConnectionAccounts(db, c.var.userId, row.id)), 200);
+    return c.json(connectionJson(c.env, updated, await listConnectionAccounts(db, c.var.userId, row.id)), 200);
   })
   .openapi(testRoute, async (c) => {
     const db = getDb(c.env.DB);
