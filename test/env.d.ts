@@ -8,7 +8,7 @@ declare global {
     }
     interface GlobalProps {
       mainModule: typeof import("../worker/index");
-      durableNamespaces: "SubscriptionQueue" | "PaperLedger";
+      durableNamespaces: "SubscriptionQueue" | "PaperLedger" | "RateLimiter";
     }
   }
 }

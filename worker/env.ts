@@ -8,11 +8,14 @@
 import { z } from "zod";
 import type { PaperLedger } from "../plugins/paper/ledger-object";
 import type { SubscriptionQueue } from "./execution/subscription-queue";
+import type { RateLimiter } from "./limits/rate-limiter";
 
 export interface Env {
   DB: D1Database;
   SUBSCRIPTION_QUEUE: DurableObjectNamespace<SubscriptionQueue>;
   PAPER_LEDGER: DurableObjectNamespace<PaperLedger>;
+  /** Token buckets for throttling, one object per key (worker/limits/). */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   ASSETS?: Fetcher;
   /** HMAC key for session JWTs (base64, 32+ bytes). */
   JWT_SECRET: string;

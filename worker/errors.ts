@@ -38,12 +38,15 @@ export interface AppErrorOptions {
   /** Overrides the status for codes shared by several statuses. */
   status?: ContentfulStatusCode;
   cause?: unknown;
+  /** Sent as `Retry-After` (seconds), e.g. with 429 `too-many-requests`. */
+  retryAfterSeconds?: number;
 }
 
 /** The error every handler throws. Rendered by {@link renderApiError}. */
 export class AppError extends HTTPException {
   readonly messageCode: string;
   readonly field: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(messageCode: ApiErrorCode | (string & {}), message: string, options: AppErrorOptions = {}) {
     const status: ContentfulStatusCode =
@@ -51,6 +54,7 @@ export class AppError extends HTTPException {
     super(status, { message, cause: options.cause });
     this.messageCode = messageCode;
     this.field = options.field;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -67,6 +71,7 @@ export function renderApiError(err: unknown, c: Context): Response {
   if (err instanceof AppError) {
     const body: ApiErrorBody = { error: { messageCode: err.messageCode, message: err.message } };
     if (err.field) body.error.field = err.field;
+    if (err.retryAfterSeconds !== undefined) c.header("Retry-After", String(err.retryAfterSeconds));
     return c.json(body, err.status);
   }
   if (err instanceof HTTPException) {

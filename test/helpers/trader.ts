@@ -4,6 +4,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { testClientIp } from "./api";
 
 export const ORIGIN = "http://tradeloop.test";
 
@@ -16,7 +17,7 @@ export interface CallOptions {
 }
 
 export async function call<T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { ...opts.headers };
+  const headers: Record<string, string> = { "cf-connecting-ip": testClientIp(), ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let body: string | undefined;
   if (opts.raw !== undefined) body = opts.raw;

@@ -26,6 +26,8 @@ const TEST_VARS = {
   JWT_SECRET: "ui-test-jwt-secret-0123456789abcdef0123456789abcdef",
   VAULT_KEYS: "uitest:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
   SIGNUP_OPEN: "true",
+  // A local development Worker: the development switches below work only with it.
+  ENVIRONMENT: "development",
   // Lets a connection's settings.baseUrl point at a closed loopback port (the "bad keys" case).
   ALLOW_HTTP_LOOPBACK: "true",
 };
