@@ -27,6 +27,9 @@ export default defineConfig(async () => {
                   ENVIRONMENT: "development",
                   JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
                   VAULT_KEYS: "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                  // HMAC key of every password hash (worker/auth/password.ts), and the first sign-up's setup token.
+                  PASSWORD_PEPPER: "test-password-pepper-0123456789abcdef0123456789",
+                  SETUP_TOKEN: "test-setup-token-0123456789abcdef",
                   SIGNUP_OPEN: "true",
                   // Lets a connection's `settings.faults` wrap its broker fetch (worker/connections/fault-injection.ts). Tests only.
                   ALLOW_FAULT_INJECTION: "true",

@@ -14,16 +14,22 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const API_ERROR_STATUS = {
   "invalid-request": 400,
   "invalid-json": 400,
+  /** A JSON body nested deeper than the API accepts (worker/api/request-guards.ts). */
+  "json-too-deep": 400,
   /** A change to where a connection's requests go came without its credentials (worker/api/connections.ts). */
   "credentials-required": 400,
   "unauthorized": 401,
   "invalid-credentials": 401,
   "forbidden": 403,
   "signup-closed": 403,
+  /** The first sign-up of a deployment needs the SETUP_TOKEN (worker/api/auth.ts). */
+  "setup-token-required": 403,
   "not-found": 404,
   "conflict": 409,
   "email-taken": 409,
   "payload-too-large": 413,
+  /** A per-user cap (worker/limits/caps.ts). */
+  "limit-reached": 409,
   "too-many-requests": 429,
   "broker-error": 502,
   "temporarily-unavailable": 503,
