@@ -49,6 +49,8 @@ export interface Trader {
 export interface TraderOptions {
   subscriptionSettings?: Record<string, unknown>;
   connectionSettings?: Record<string, unknown>;
+  /** Strategy settings, e.g. `{ webhookRatePerMinute: 6000 }` for tests that send bursts of alerts. */
+  strategySettings?: Record<string, unknown>;
   assetClass?: string;
 }
 
@@ -69,7 +71,7 @@ export async function createTrader(opts: TraderOptions = {}): Promise<Trader> {
   expect(conn.status, JSON.stringify(conn.body)).toBe(201);
   const strategy = await call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", {
     token,
-    body: { name: "Test strategy", assetClass: opts.assetClass ?? "stocks" },
+    body: { name: "Test strategy", assetClass: opts.assetClass ?? "stocks", ...(opts.strategySettings && { settings: opts.strategySettings }) },
   });
   expect(strategy.status, JSON.stringify(strategy.body)).toBe(201);
   const sub = await call<{ id: string }>("POST", "/api/subscriptions", {

@@ -7,14 +7,9 @@
  */
 import { type ClientResponse, hc } from "hono/client";
 import type { AppType } from "../../worker/app";
-import { getToken } from "./session";
 
-export const api = hc<AppType>(location.origin, {
-  headers: (): Record<string, string> => {
-    const token = getToken();
-    return token ? { authorization: `Bearer ${token}` } : {};
-  },
-});
+// The session travels in HttpOnly cookies (same origin), never in an Authorization header.
+export const api = hc<AppType>(location.origin, { init: { credentials: "same-origin" } });
 
 /** An API failure with the server's sentence and, when it names one, the field concerned. */
 export class ApiError extends Error {

@@ -5,10 +5,10 @@
  * @module
  */
 import "./style.css";
-import { setUnauthorizedHandler } from "./api";
+import { api, setUnauthorizedHandler } from "./api";
 import { h, replace } from "./dom";
 import { currentPath, navigate, type Route } from "./router";
-import { clearSession, getEmail, getToken } from "./session";
+import { clearSession, getEmail, hasSession, saveSession } from "./session";
 import { approvalsView } from "./views/approvals";
 import { authView } from "./views/auth";
 import { connectionsView } from "./views/connections";
@@ -28,8 +28,11 @@ const app = document.getElementById("app") ?? document.body;
 let cleanup: (() => void) | void;
 
 function logOut(): void {
-  clearSession();
-  render();
+  // Ends the session on the server (its cookies stop working everywhere), then forgets it here.
+  void api.api.auth.logout.$post().finally(() => {
+    clearSession();
+    render();
+  });
 }
 
 function shell(): { nav: HTMLElement; view: HTMLElement } {
@@ -55,7 +58,7 @@ let frame: { nav: HTMLElement; view: HTMLElement } | null = null;
 function render(): void {
   if (cleanup) cleanup();
   cleanup = undefined;
-  if (!getToken()) {
+  if (!hasSession()) {
     frame = null;
     authView(app, () => {
       if (!ROUTES.some((r) => r.path === currentPath())) navigate("signals");
@@ -76,8 +79,8 @@ function render(): void {
 }
 
 setUnauthorizedHandler(() => {
-  // An expired or revoked session: back to the log-in screen (a failed log-in itself has no token).
-  if (!getToken()) return;
+  // An expired or revoked session: back to the log-in screen (a failed log-in itself has no session).
+  if (!hasSession()) return;
   clearSession();
   render();
 });
@@ -87,4 +90,12 @@ window.addEventListener("hashchange", () => {
   if (location.hash === "#view") return;
   render();
 });
-render();
+
+// A reload keeps the session: the cookies are still there, so ask who is logged in.
+void api.api.auth.me
+  .$get()
+  .then(async (res) => {
+    if (res.ok) saveSession((await res.json()).user.email);
+  })
+  .catch(() => undefined)
+  .finally(render);

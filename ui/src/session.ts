@@ -1,27 +1,29 @@
 /**
- * The session token, kept in localStorage so a reload stays logged in. The
- * API answers 401 when it expires; the app then forgets it and shows the
- * log-in screen.
+ * Who is logged in, as far as the dashboard knows. The session itself lives
+ * in HttpOnly cookies the Worker sets at log-in (no token is ever visible to
+ * this code or kept in localStorage); `GET /api/auth/me` tells whether it is
+ * alive, and a 401 from any call means it ended.
  *
  * @module
  */
-const TOKEN_KEY = "tradeloop.token";
-const EMAIL_KEY = "tradeloop.email";
+let email: string | null = null;
 
-export function getToken(): string | null {
-  return localStorage.getItem(TOKEN_KEY);
-}
-
+/** The logged-in user's email, or null when logged out (or not known yet). */
 export function getEmail(): string | null {
-  return localStorage.getItem(EMAIL_KEY);
+  return email;
 }
 
-export function saveSession(token: string, email: string): void {
-  localStorage.setItem(TOKEN_KEY, token);
-  localStorage.setItem(EMAIL_KEY, email);
+/** True once log-in, sign-up or `/api/auth/me` confirmed a session. */
+export function hasSession(): boolean {
+  return email !== null;
 }
 
+/** Remembers the logged-in user (in memory only). */
+export function saveSession(userEmail: string): void {
+  email = userEmail;
+}
+
+/** Forgets the user (after log-out or a 401). */
 export function clearSession(): void {
-  localStorage.removeItem(TOKEN_KEY);
-  localStorage.removeItem(EMAIL_KEY);
+  email = null;
 }

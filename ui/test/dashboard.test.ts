@@ -35,10 +35,14 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** A Bearer session of the test user for direct API calls (the page's own session is in HttpOnly cookies, out of reach). */
+let bearer: string | undefined;
 async function token(): Promise<string> {
-  const t = await page.evaluate(() => localStorage.getItem("tradeloop.token"));
-  if (!t) throw new Error("not logged in");
-  return t;
+  if (bearer) return bearer;
+  const res = await fetch(`${baseUrl}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(USER) });
+  if (!res.ok) throw new Error(`log-in for API calls failed: ${res.status}`);
+  bearer = ((await res.json()) as { token: string }).token;
+  return bearer;
 }
 
 /** A direct API call with the page's session, for setup and for comparing with what the page shows. */
@@ -280,7 +284,10 @@ describe("dashboard", () => {
   it("logs out and back in", async () => {
     await page.getByRole("button", { name: "Log out" }).click();
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Log in to Tradeloop");
-    expect(await page.evaluate(() => localStorage.getItem("tradeloop.token"))).toBeNull();
+    // The session ended on the server: the page's cookies no longer open the API, and no token was ever in storage.
+    expect(await page.evaluate(() => fetch("/api/auth/me").then((r) => r.status))).toBe(401);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => /token/i.test(k)))).toEqual([]);
+    expect(await page.evaluate(() => document.cookie)).not.toMatch(/tradeloop_/);
     await page.getByLabel("Email").fill(USER.email);
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("button", { name: "Log in" }).click();

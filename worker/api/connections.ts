@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { audit } from "../audit/log";
+import { assertUnderCap } from "../limits/caps";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { getPlugin, plugins } from "../../plugins";
@@ -322,6 +324,7 @@ export const connectionsApi = createRouter()
   .openapi(createConnectionRoute, async (c) => {
     const body = c.req.valid("json");
     const plugin = pluginOrThrow(body.broker);
+    await assertUnderCap(c.env, "connections", c.var.userId);
     const id = crypto.randomUUID();
     const settings = await validateSettings(c.env, getDb(c.env.DB), c.var.userId, plugin, body.settings ?? {}, id);
     const credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials ?? {}, "credentials");
@@ -370,6 +373,7 @@ export const connectionsApi = createRouter()
     const db = getDb(c.env.DB);
     // One batch = one D1 transaction: the connection and its accounts appear together.
     await db.batch([db.insert(connections).values(row), ...accountRows.map((a) => db.insert(accounts).values(a))]);
+    await audit(c, "connection-created", { connectionId: id, broker: row.broker, name: row.name, ...(typeof settings[BASE_URL_SETTING] === "string" && { baseUrl: settings[BASE_URL_SETTING] }) });
     return c.json(connectionJson(c.env, row, accountRows), 201);
   })
   .openapi(getRoute, async (c) => {
@@ -445,6 +449,11 @@ export const connectionsApi = createRouter()
       })
       .where(and(eq(connections.id, row.id), eq(connections.userId, c.var.userId)));
     if (discovered) await addNewAccounts(db, updated, discovered);
+    await audit(c, "connection-updated", {
+      connectionId: row.id,
+      changed: [...(body.name !== undefined ? ["name"] : []), ...Object.keys(body.settings ?? {}).map((k) => `settings.${k}`), ...(body.credentials ? ["credentials"] : [])],
+      ...(rerouted && { retested: true }),
+    });
     return c.json(connectionJson(c.env, updated, await listConnectionAccounts(db, c.var.userId, row.id)), 200);
   })
   .openapi(testRoute, async (c) => {
@@ -462,5 +471,6 @@ export const connectionsApi = createRouter()
       .where(and(eq(connections.id, id), eq(connections.userId, c.var.userId)))
       .returning({ id: connections.id });
     if (deleted.length === 0) throw new AppError("not-found", "Connection not found.");
+    await audit(c, "connection-deleted", { connectionId: id });
     return c.body(null, 204);
   });

@@ -8,7 +8,7 @@ import { h, replace } from "../dom";
 import { field, submitting, value } from "../forms";
 import { saveSession } from "../session";
 
-/** Draws the auth screen; `onSession` runs once a token is stored. */
+/** Draws the auth screen; `onSession` runs once the Worker has set the session cookies. */
 export function authView(root: HTMLElement, onSession: () => void): void {
   let mode: "login" | "signup" = "login";
 
@@ -41,7 +41,7 @@ export function authView(root: HTMLElement, onSession: () => void): void {
       void submitting(form, async () => {
         const json = { email: value(form, "email"), password: value(form, "password") };
         const session = isLogin ? await call(api.api.auth.login.$post({ json })) : await call(api.api.auth.signup.$post({ json }));
-        saveSession(session.token, session.user.email);
+        saveSession(session.user.email);
         onSession();
       });
     });
