@@ -27,6 +27,7 @@ export const API_ERROR_STATUS = {
   "not-found": 404,
   "conflict": 409,
   "email-taken": 409,
+  "duplicate-subscription": 409,
   "payload-too-large": 413,
   /** A per-user cap (worker/limits/caps.ts). */
   "limit-reached": 409,

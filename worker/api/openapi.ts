@@ -35,7 +35,7 @@ const ERROR_DESCRIPTIONS = {
   401: "Missing, invalid, expired or logged-out session or API token (`unauthorized`)",
   403: "Not allowed (`forbidden`: cross-origin, API token scope or account management; `signup-closed`; `setup-token-required`)",
   404: "Not found, or not yours (`not-found`)",
-  409: "Conflict (`email-taken`; `limit-reached` for a per-user cap)",
+  409: "Conflict (`email-taken`, `duplicate-subscription`; `limit-reached` for a per-user cap)",
   413: "Body larger than 64 KB (`payload-too-large`)",
   429: "Throttled (`too-many-requests`); wait the `Retry-After` seconds",
   502: "The broker failed or refused (`broker-error`)",
