@@ -1,26 +1,19 @@
 /**
- * Finding 11: no per-user limits and a signal log that was never trimmed.
- * Now strategies, connections and subscriptions per strategy are capped
- * (operator vars), and a daily cron job deletes signals older than
- * SIGNAL_RETENTION_DAYS (90 by default) once their trades are finished.
+ * Finding 11 (limits): no per-user limits. Now strategies, connections and
+ * subscriptions per strategy are capped (100, 25, 25 by default; operator
+ * vars change them). Retention, the other half: retention.security.test.ts.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
-import { scheduled } from "../../worker/cron";
-import { CAP_DEFAULTS } from "../../worker/limits/caps";
-import { DEFAULT_SIGNAL_RETENTION_DAYS, retentionDays } from "../../worker/jobs/signal-retention";
 import { API_ORIGIN, type ApiErrorJson, signup } from "../helpers/api";
-
-const DAY = 24 * 60 * 60 * 1000;
 
 function as(bindings: typeof env, token: string, method: string, path: string, json: unknown) {
   return app.request(`${API_ORIGIN}${path}`, { method, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(json) }, bindings);
 }
 
 describe("per-user caps", () => {
-  it("defaults exist and the operator's vars change them", async () => {
-    expect(CAP_DEFAULTS).toEqual({ strategies: 100, connections: 25, subscriptionsPerStrategy: 25 });
+  it("the operator's vars set them: one more is 409 limit-reached", async () => {
     const { token } = await signup();
     const capped = { ...env, MAX_STRATEGIES_PER_USER: "2", MAX_CONNECTIONS_PER_USER: "1", MAX_SUBSCRIPTIONS_PER_STRATEGY: "1" };
     const strategy = async () => as(capped, token, "POST", "/api/strategies", { name: "S", assetClass: "stocks" });
@@ -35,10 +28,16 @@ describe("per-user caps", () => {
     expect(conn.status).toBe(201);
     expect((await as(capped, token, "POST", "/api/connections", { broker: "paper", name: "P2" })).status).toBe(409);
 
+    // One subscription per strategy: a second account (another connection) is refused by the cap.
+    const subsCapped = { ...env, MAX_SUBSCRIPTIONS_PER_STRATEGY: "1" };
     const strategyId = ((await second.json()) as { id: string }).id;
     const connectionId = ((await conn.json()) as { id: string }).id;
-    expect((await as(capped, token, "POST", "/api/subscriptions", { strategyId, connectionId })).status).toBe(201);
-    expect((await as(capped, token, "POST", "/api/subscriptions", { strategyId, connectionId })).status).toBe(409);
+    const other = await as(subsCapped, token, "POST", "/api/connections", { broker: "paper", name: "Other" });
+    const otherId = ((await other.json()) as { id: string }).id;
+    expect((await as(subsCapped, token, "POST", "/api/subscriptions", { strategyId, connectionId })).status).toBe(201);
+    const over = await as(subsCapped, token, "POST", "/api/subscriptions", { strategyId, connectionId: otherId });
+    expect(over.status).toBe(409);
+    expect(((await over.json()) as ApiErrorJson).error.messageCode).toBe("limit-reached");
   });
 
   it("caps are per user: one user at the cap does not block another", async () => {
@@ -49,59 +48,12 @@ describe("per-user caps", () => {
     expect((await as(capped, a.token, "POST", "/api/strategies", { name: "A2", assetClass: "stocks" })).status).toBe(409);
     expect((await as(capped, b.token, "POST", "/api/strategies", { name: "B", assetClass: "stocks" })).status).toBe(201);
   });
-});
 
-describe("signal-log retention", () => {
-  async function insertSignal(strategyId: string, userId: string, ageDays: number, tradeStatus?: string) {
-    const id = crypto.randomUUID();
-    const at = Date.now() - ageDays * DAY;
-    await env.DB.prepare("INSERT INTO signals (id, user_id, strategy_id, received_at, status, payload) VALUES (?, ?, ?, ?, 'accepted', '{}')").bind(id, userId, strategyId, at).run();
-    if (tradeStatus) {
-      await env.DB.prepare("INSERT INTO trades (id, user_id, signal_id, subscription_id, status, created_at, updated_at) VALUES (?, ?, ?, 'sub', ?, ?, ?)").bind(crypto.randomUUID(), userId, id, tradeStatus, at, at).run();
-      await env.DB.prepare(
-        "INSERT INTO orders (id, user_id, trade_id, signal_id, subscription_id, connection_id, account_id, client_order_id, ticker, side, quantity, type, status, role, created_at, updated_at) VALUES (?, ?, 't', ?, 'sub', 'c', 'a', ?, 'AAPL', 'buy', '1', 'market', 'filled', 'entry', ?, ?)",
-      )
-        .bind(crypto.randomUUID(), userId, id, `tl${crypto.randomUUID().replaceAll("-", "")}`, at, at)
-        .run();
-    }
-    return id;
-  }
-  const exists = async (table: string, column: string, id: string) => (await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`).bind(id).first<{ n: number }>())!.n;
-
-  it("the daily job deletes finished signals older than 90 days, with their trades and orders, and keeps the rest", async () => {
-    const { user } = await signup();
-    const strategyId = crypto.randomUUID();
-    const oldFilled = await insertSignal(strategyId, user.id, 91, "filled");
-    const oldRefused = await insertSignal(strategyId, user.id, 200);
-    const oldPending = await insertSignal(strategyId, user.id, 120, "pending_approval");
-    const recent = await insertSignal(strategyId, user.id, 89, "filled");
-    await scheduled({ cron: "17 3 * * *", scheduledTime: Date.now() }, env);
-    expect(await exists("signals", "id", oldFilled)).toBe(0);
-    expect(await exists("trades", "signal_id", oldFilled)).toBe(0);
-    expect(await exists("orders", "signal_id", oldFilled)).toBe(0);
-    expect(await exists("signals", "id", oldRefused)).toBe(0);
-    expect(await exists("signals", "id", oldPending)).toBe(1);
-    expect(await exists("signals", "id", recent)).toBe(1);
-    expect(await exists("orders", "signal_id", recent)).toBe(1);
-  });
-
-  it("the operator sets the retention (0 keeps everything)", async () => {
-    expect(retentionDays(undefined)).toBe(DEFAULT_SIGNAL_RETENTION_DAYS);
-    expect(retentionDays("30")).toBe(30);
-    expect(retentionDays("nonsense")).toBe(DEFAULT_SIGNAL_RETENTION_DAYS);
-    const { user } = await signup();
-    const strategyId = crypto.randomUUID();
-    const tenDays = await insertSignal(strategyId, user.id, 10, "filled");
-    await scheduled({ cron: "17 3 * * *", scheduledTime: Date.now() }, { ...env, SIGNAL_RETENTION_DAYS: "0" });
-    expect(await exists("signals", "id", tenDays)).toBe(1);
-    await scheduled({ cron: "17 3 * * *", scheduledTime: Date.now() }, { ...env, SIGNAL_RETENTION_DAYS: "7" });
-    expect(await exists("signals", "id", tenDays)).toBe(0);
+  it("without any var the default cap (100 strategies) applies", async () => {
+    const { token, user } = await signup();
+    const insert = env.DB.prepare("INSERT INTO strategies (id, user_id, name, asset_class, secret_hash, settings, enabled, created_at, updated_at) VALUES (?, ?, 'S', 'stocks', 'x', '{}', 1, 0, 0)");
+    await env.DB.batch(Array.from({ length: 100 }, () => insert.bind(crypto.randomUUID(), user.id)));
+    const over = await as({ ...env, MAX_STRATEGIES_PER_USER: undefined }, token, "POST", "/api/strategies", { name: "one too many", assetClass: "stocks" });
+    expect(over.status).toBe(409);
   });
 });
-
-describe("an unknown cron expression", () => {
-  it("runs nothing and does not throw", async () => {
-    await expect(scheduled({ cron: "0 0 1 1 *", scheduledTime: Date.now() }, env)).resolves.toBeUndefined();
-  });
-});
-
