@@ -54,6 +54,12 @@ export interface HostConnection {
   journal?: OrderJournal;
   /** Nonces from the connection's one owner (see `PluginContext.sharedNonce`). */
   sharedNonce?: () => Promise<string>;
+  /**
+   * Host names requests may go to; any other is refused before sending (see
+   * `PluginFetchConfig.allowedHosts`). The core always sets it; the kit's
+   * scripted transports leave it unset.
+   */
+  allowedHosts?: readonly string[];
 }
 
 /** Parses stored credentials; a mismatch means the user must enter them again. */
@@ -102,6 +108,7 @@ export function createPluginContext(connection: HostConnection): PluginContext {
       ...(bucket && { bucket }),
       ...(connection.timeoutMs !== undefined && { timeoutMs: connection.timeoutMs }),
       ...(connection.wait && { wait: connection.wait }),
+      ...(connection.allowedHosts && { allowedHosts: new Set(connection.allowedHosts.map((h) => h.toLowerCase())) }),
     }),
     now,
     nonce: monotonicNonce(now),
