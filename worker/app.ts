@@ -14,7 +14,7 @@ import { authApi } from "./api/auth";
 import { brokersApi } from "./api/brokers";
 import { connectionBrokerApi } from "./api/connection-broker";
 import { connectionsApi } from "./api/connections";
-import { healthApi } from "./api/health";
+import { healthApi, healthzApi } from "./api/health";
 import { BEARER_SCHEME } from "./api/openapi";
 import { apiBodyLimit, renderError, requireWellFormedJson } from "./api/request-guards";
 import { signalsApi } from "./api/signals";
@@ -23,6 +23,7 @@ import { subscriptionsApi } from "./api/subscriptions";
 import { templatesApi } from "./api/templates";
 import { validationHook } from "./api/validation";
 import type { AppBindings } from "./env";
+import { requestLog } from "./lib/request-log";
 import { webhookRoutes } from "./webhook/route";
 
 const root = new OpenAPIHono<AppBindings>({ defaultHook: validationHook });
@@ -34,7 +35,9 @@ root.openAPIRegistry.registerComponent("securitySchemes", BEARER_SCHEME, {
   description: "The `token` from POST /api/auth/signup or /api/auth/login.",
 });
 
-// Middleware first: Hono runs handlers in registration order.
+// Middleware first: Hono runs handlers in registration order. The request id and the
+// access line come before everything, so every later log line carries the id.
+root.use("*", requestLog);
 root.use("/api/*", requireConfiguredSecrets, apiBodyLimit, requireWellFormedJson);
 // The signals router belongs to the webhook/executor side. It is secured here, at the mount
 // point, so a route added there without `authenticated` is still private (its routes that do
@@ -46,6 +49,7 @@ root.use("/api/signals/*", requireAuth);
 export const app = root
   .route("/", webhookRoutes)
   .route("/api/health", healthApi)
+  .route("/healthz", healthzApi)
   .route("/api/auth", authApi)
   .route("/api/brokers", brokersApi)
   .route("/api/connections", connectionsApi)

@@ -11,6 +11,7 @@ import { clientForConnection, getOwnedConnection, resolveAccount } from "../conn
 import { getDb, isoTime } from "../db/client";
 import { accounts, orders, subscriptions } from "../db/schema";
 import { AppError } from "../errors";
+import { log } from "../lib/log";
 import { resolveSettings, SubscriptionSettingsSchema } from "../trading/settings";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
 import { PositionSchema, positionJson } from "./portfolio";
@@ -89,7 +90,7 @@ function resolveStoredSettings(stored: unknown) {
   try {
     return resolveSettings(stored);
   } catch {
-    console.warn("stored subscription settings no longer validate; showing defaults");
+    log.warn("stored subscription settings no longer validate; showing defaults");
     return resolveSettings({});
   }
 }

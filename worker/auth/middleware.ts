@@ -6,6 +6,7 @@
 import { createMiddleware } from "hono/factory";
 import { assertSecrets, type AppBindings } from "../env";
 import { AppError } from "../errors";
+import { log } from "../lib/log";
 import { verifySessionToken } from "./session";
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -39,7 +40,7 @@ export const requireConfiguredSecrets = createMiddleware<AppBindings>(async (c, 
   try {
     assertSecrets(c.env);
   } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
+    log.error("misconfigured", { error: e instanceof Error ? e.message : String(e) });
     throw new AppError("internal-error", e instanceof Error ? e.message : "Tradeloop is misconfigured.");
   }
   await next();

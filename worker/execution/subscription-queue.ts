@@ -20,6 +20,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { BrokerError, TERMINAL_ORDER_STATUSES } from "../../plugins/sdk";
 import type { Env } from "../env";
+import { log, newRequestId, withLogContext } from "../lib/log";
 import type { TradePlan } from "../trading/types";
 import type { QueuedSignal } from "./envelope";
 import { BrokerClients, markConnectionExpired } from "./broker-clients";
@@ -209,11 +210,13 @@ export class SubscriptionQueue extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     // This alarm is spent; whatever is still needed is re-armed below.
     this.alarmAt = null;
-    await this.kick();
-    await this.cancelDueOrders();
-    await this.refreshLiveOrders();
-    await this.sync();
-    await this.scheduleAlarm();
+    await withLogContext({ requestId: newRequestId("alarm") }, async () => {
+      await this.kick();
+      await this.cancelDueOrders();
+      await this.refreshLiveOrders();
+      await this.sync();
+      await this.scheduleAlarm();
+    });
   }
 
   // ---- the drain loop ----------------------------------------------------
@@ -221,10 +224,11 @@ export class SubscriptionQueue extends DurableObject<Env> {
   /** Starts the drain loop unless it is already running; returns the running loop. */
   private kick(): Promise<void> {
     if (!this.draining) {
-      this.draining = this.drain()
+      // A drain run is its own unit of work in the logs (no HTTP request started it).
+      this.draining = withLogContext({ requestId: newRequestId("queue") }, () => this.drain())
         .catch((err: unknown) => {
           // Storage itself failed (the object is being reset): the alarm retries once it is back.
-          console.error(`drain loop stopped: ${err instanceof Error ? err.message : String(err)}`);
+          log.error("queue: drain loop stopped", { error: err instanceof Error ? err.message : String(err) });
         })
         .finally(() => {
           this.draining = null;
@@ -260,11 +264,11 @@ export class SubscriptionQueue extends DurableObject<Env> {
         const reason = err instanceof Error ? err.message : String(err);
         if (err instanceof ResumeLater && attempts < MAX_ATTEMPTS) {
           // Leave the item at the head: order is preserved, and the alarm retries it.
-          console.warn(`subscription ${item.envelope.subscription.id}: resuming signal ${item.signalId} later: ${reason}`);
+          log.warn("queue: resuming signal later", { subscriptionId: item.envelope.subscription.id, signalId: item.signalId, reason });
           void this.sync();
           return;
         }
-        console.error(`subscription ${item.envelope.subscription.id}: signal ${item.signalId} failed: ${reason}`);
+        log.error("queue: signal failed", { subscriptionId: item.envelope.subscription.id, signalId: item.signalId, reason });
         this.store.updateTrade(
           item.tradeId,
           {
@@ -302,7 +306,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
         if (err instanceof BrokerError && (err.code === "order-not-found" || err.code === "order-not-cancelable")) {
           this.store.setCancelAt(o.clientOrderId, null); // it filled or went away first
         } else {
-          console.warn(`cancelAfter of ${o.clientOrderId} failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
+          log.warn("queue: cancelAfter failed, will retry", { clientOrderId: o.clientOrderId, error: err instanceof Error ? err.message : String(err) });
         }
       }
     }
@@ -333,7 +337,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
         );
         if (TERMINAL_ORDER_STATUSES.has(found.status)) touched.add(o.tradeId);
       } catch (err) {
-        console.warn(`refresh of order ${o.clientOrderId} failed: ${err instanceof Error ? err.message : String(err)}`);
+        log.warn("queue: order refresh failed", { clientOrderId: o.clientOrderId, error: err instanceof Error ? err.message : String(err) });
       }
     }
     for (const tradeId of touched) this.refreshTradeStatus(tradeId);
@@ -353,7 +357,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
       try {
         await syncReadModel(this.env.DB, this.store);
       } catch (err) {
-        console.warn(`read-model sync failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
+        log.warn("queue: read-model sync failed, will retry", { error: err instanceof Error ? err.message : String(err) });
         await this.scheduleAlarm();
       }
     });

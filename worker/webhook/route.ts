@@ -19,6 +19,7 @@ import { Hono, type Context } from "hono";
 import { verifyWebhookSecret, hashWebhookSecret } from "../auth/webhook-secret";
 import type { AppBindings, Env } from "../env";
 import type { QueuedSignal, SignalLogRow } from "../execution/envelope";
+import { log } from "../lib/log";
 import { parseSignalBody } from "./parse-signal";
 import { accepted, rejected, type WaitedTrade } from "./reply";
 import { resolveStrategySettings } from "../api/strategy-settings";
@@ -200,7 +201,7 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     queuedTargets = targets.filter((_, i) => queueResults[i]?.status === "fulfilled");
     const failedTargets = targets.filter((_, i) => queueResults[i]?.status === "rejected");
     if (failedTargets.length > 0) {
-      console.error(`webhook ${strategy.id}: could not queue for ${failedTargets.length} subscription(s)`);
+      log.error("webhook: could not queue for some subscriptions", { strategyId: strategy.id, failed: failedTargets.length });
       const outcome = await recordUnqueued(c.env, entries, logRows(true), queuedTargets, failedTargets);
       // Nothing stored anywhere: the sender must retry, and a retry cannot duplicate anything.
       if (outcome.stored === false) return unavailable(c, outcome.error);
@@ -291,7 +292,7 @@ async function markUnqueued(
           .bind("Tradeloop could not queue this signal for the subscription, so no order was sent. Send the alert again.", now, t.id),
       ),
   );
-  if (stmts.length > 0) await d1.batch(stmts).catch((err: unknown) => console.error("markUnqueued failed", err));
+  if (stmts.length > 0) await d1.batch(stmts).catch((err: unknown) => log.error("webhook: marking unqueued trades failed", { error: err }));
 }
 
 /** Holds the reply until every (subscription, signal) trade is terminal or `waitMs` passes. */
@@ -330,7 +331,7 @@ async function readBody(request: Request): Promise<{ text: string; tooLarge: boo
 }
 
 function unavailable(c: WebhookContext, err: unknown): Response {
-  console.error("webhook storage failure", err instanceof Error ? err.message : String(err));
+  log.error("webhook: storage failure", { error: err instanceof Error ? err.message : String(err) });
   return rejected(
     c,
     503,
