@@ -2,7 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Two projects, one `vitest run`:
+ * Three projects, one `vitest run`:
  *
  * - `workerd`: the Worker, plugins and cross-cutting tests run inside workerd
  *   with the real wrangler.toml bindings: real D1 (migrated by
@@ -10,6 +10,7 @@ import { defineConfig } from "vitest/config";
  * - `ui`: the dashboard in a real Chromium (playwright-core, the system
  *   browser), driven from Node against `wrangler dev` on a random port with
  *   fresh state (ui/test/global-setup.ts builds the dashboard and starts it).
+ * - `scripts`: the deploy script in Node, against a fake `wrangler` on PATH.
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
@@ -46,6 +47,16 @@ export default defineConfig(async () => {
             include: ["worker/**/*.test.ts", "plugins/**/*.test.ts", "test/**/*.test.ts"],
             testTimeout: 30_000,
             hookTimeout: 30_000,
+          },
+        },
+        {
+          test: {
+            // `npm run deploy` against a fake wrangler on PATH (scripts/deploy/testing/fake-wrangler.mjs).
+            name: "scripts",
+            environment: "node",
+            include: ["scripts/**/*.test.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
           },
         },
         {
