@@ -16,6 +16,9 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   return {
     test: {
+      // The Worker writes one access line per request (worker/lib/request-log.ts); thousands of
+      // them would bury a failing test's own output. Everything else still prints.
+      onConsoleLog: (line: string) => !line.startsWith('{"level":"info","msg":"request"'),
       projects: [
         {
           plugins: [
@@ -40,9 +43,6 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "workerd",
-            // The Worker writes one access line per request (worker/lib/request-log.ts); thousands of
-            // them would bury a failing test's own output. Everything else still prints.
-            onConsoleLog: (line: string) => !line.startsWith('{"level":"info","msg":"request"'),
             setupFiles: ["./test/apply-migrations.ts"],
             include: ["worker/**/*.test.ts", "plugins/**/*.test.ts", "test/**/*.test.ts"],
             testTimeout: 30_000,
