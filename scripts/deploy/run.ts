@@ -268,8 +268,8 @@ async function checkLogin(w: WranglerRunner, p: Progress, env: NodeJS.ProcessEnv
     throw new StepFailed();
   }
   const accounts = login.accounts;
-  const chosen = env.CLOUDFLARE_ACCOUNT_ID ? accounts.find((a) => a.id === env.CLOUDFLARE_ACCOUNT_ID) : undefined;
-  if (accounts.length > 1 && !env.CLOUDFLARE_ACCOUNT_ID) {
+  const chosenId = env.CLOUDFLARE_ACCOUNT_ID;
+  if (accounts.length > 1 && !chosenId) {
     p.fail(
       [
         `${login.email ?? "This login"} can use ${accounts.length} accounts; say which one to deploy to:`,
@@ -278,7 +278,8 @@ async function checkLogin(w: WranglerRunner, p: Progress, env: NodeJS.ProcessEnv
     );
     throw new StepFailed();
   }
-  const account = chosen ?? accounts[0];
+  // An account id given explicitly wins (wrangler uses it); its name is shown when the login lists it.
+  const account = chosenId ? (accounts.find((a) => a.id === chosenId) ?? { id: chosenId, name: chosenId }) : accounts[0];
   p.ok(`${login.email ?? "logged in"}${login.authType ? ` (${login.authType})` : ""}${account ? `, account "${account.name}"` : ""}`);
 }
 

@@ -94,6 +94,7 @@ describe("POST /api/connections/{id}/test", () => {
     expect((created.body as unknown as ApiErrorJson).error).toEqual({
       messageCode: "wrong-environment",
       message: "These credentials belong to OANDA's live environment, so switch the connection's environment to live or use paper (practice/sandbox) credentials.",
+      requestId: expect.any(String),
     });
     const live = await authed(token).post<Connection>("/api/connections", { broker: "oanda", name: "Live", settings: { environment: "live" }, credentials: { token: FAKE_LIVE_TOKEN } });
     expect(live.status, live.text).toBe(201);

@@ -72,7 +72,7 @@ export async function api<T = unknown>(method: string, path: string, opts: ApiOp
 
 /** The API error body. */
 export interface ApiErrorJson {
-  error: { messageCode: string; message: string; field?: string };
+  error: { messageCode: string; message: string; field?: string; requestId?: string };
 }
 
 export interface SignedUp {
