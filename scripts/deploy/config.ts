@@ -14,6 +14,8 @@ export interface DeployConfig {
   envName: string | undefined;
   workerName: string;
   database: { binding: string; name: string };
+  /** `NAME → ClassName` of every Durable Object binding. */
+  durableObjectBindings: string[];
   vars: Record<string, string>;
   crons: string[];
   durableObjectMigrationTags: string[];
@@ -29,6 +31,7 @@ interface RawConfig {
 interface ReadConfig {
   name?: string;
   d1_databases?: { binding: string; database_name?: string }[];
+  durable_objects?: { bindings?: { name: string; class_name: string }[] };
   vars?: Record<string, unknown>;
   triggers?: { crons?: string[] };
   migrations?: { tag: string }[];
@@ -74,6 +77,7 @@ export function readDeployConfig(root: string, envName: string | undefined): Dep
     envName,
     workerName: config.name,
     database: { binding: d1.binding, name: d1.database_name },
+    durableObjectBindings: (config.durable_objects?.bindings ?? []).map((b) => `${b.name} → ${b.class_name}`),
     vars,
     crons: config.triggers?.crons ?? [],
     durableObjectMigrationTags: (config.migrations ?? []).map((m) => m.tag),
