@@ -15,6 +15,8 @@ import { currentRequestId, log } from "./lib/log";
 export const API_ERROR_STATUS = {
   "invalid-request": 400,
   "invalid-json": 400,
+  "oauth-not-configured": 400,
+  "oauth-unsupported": 400,
   "unauthorized": 401,
   "invalid-credentials": 401,
   "forbidden": 403,

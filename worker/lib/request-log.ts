@@ -29,12 +29,16 @@ export function requestIdFor(request: Request): string {
   return ray && CF_RAY.test(ray) ? ray : newRequestId();
 }
 
+/** Optional secrets a deployment may add (brokers' OAuth apps: `<BROKER>_CLIENT_SECRET`, and the like). */
+const SECRET_LOOKING_NAME = /(_SECRET|_KEYS?|_TOKEN|_PEPPER)$/;
+
 let secretsRemembered = false;
 
 /** Assigns the request id, logs the request, and puts the id on the response. */
 export const requestLog = createMiddleware<AppBindings>(async (c, next) => {
   if (!secretsRemembered) {
-    rememberSecretValues(WORKER_SECRET_NAMES.map((name) => Reflect.get(c.env, name) as string | undefined));
+    const names = new Set([...WORKER_SECRET_NAMES, ...Object.keys(c.env).filter((name) => SECRET_LOOKING_NAME.test(name))]);
+    rememberSecretValues([...names].map((name) => Reflect.get(c.env, name)).filter((v): v is string => typeof v === "string"));
     secretsRemembered = true;
   }
   const requestId = requestIdFor(c.req.raw);
