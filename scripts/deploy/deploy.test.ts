@@ -31,6 +31,7 @@ interface FakeState {
   accounts?: { id: string; name: string }[];
   databases?: { uuid: string; name: string; migrated?: boolean }[];
   workers?: Record<string, { deployed: boolean; deploys?: number; secrets: Record<string, string> }>;
+  timeTravelUnavailable?: boolean;
 }
 
 let dir: string;
@@ -132,6 +133,7 @@ describe("npm run deploy: happy path", () => {
       "d1 list --json",
       "d1 create tradeloop",
       "d1 list --json",
+      "d1 time-travel info DB --json",
       "d1 migrations apply DB --remote",
       "secret list --format json",
       "secret put JWT_SECRET",
@@ -162,9 +164,13 @@ describe("npm run deploy: happy path", () => {
 
     expect(run.text).toMatch(/created D1 database "tradeloop"/);
     expect(run.text).toMatch(/applied 0000_init\.sql/);
+    const bookmark = /--bookmark (\S+)/.exec(run.text)?.[1];
+    expect(bookmark).toMatch(/^00000001-/);
+    expect(run.text).toContain(`The database as it was just before (D1 Time Travel): npm run wrangler -- d1 time-travel restore DB --bookmark ${bookmark}`);
     expect(run.text).toMatch(/Cron triggers: \*\/5 \* \* \* \*/);
     expect(run.text).toMatch(/version 0\.1\.0, migrations at 0000_init\.sql, D1 round trip 12\.3 ms/);
     expect(run.text).toMatch(/Dashboard: {2}https:\/\/tradeloop\.owner\.workers\.dev\//);
+    expect(run.text).toContain(`Webhooks:   ${WORKER_URL}/webhook/<strategyId>/<secret>`);
     expect(run.text).toMatch(/Next steps:\n {2}1\. .+\n {2}2\. .+\n {2}3\. .+TradingView/);
     expect(readFileSync(join(ROOT, "wrangler.toml"), "utf8")).toBe(wranglerTomlBefore);
   });
@@ -173,6 +179,8 @@ describe("npm run deploy: happy path", () => {
     const run = await deploy({ envName: "staging" });
     expect(run.code, run.text).toBe(0);
     expect(commandLines()).toContain("d1 create tradeloop-staging");
+    expect(commandLines()).toContain("d1 time-travel info DB --json --env staging");
+    expect(run.text).toMatch(/time-travel restore DB --bookmark \S+ --env staging/);
     expect(commandLines()).toContain("d1 migrations apply DB --remote --env staging");
     expect(commandLines()).toContain("secret put SETUP_TOKEN --env staging");
     expect(commandLines()).toContain("deploy --keep-vars --env staging");
@@ -200,6 +208,7 @@ describe("npm run deploy: re-run (upgrade)", () => {
 
     expect(second.text).toMatch(/D1 database "tradeloop" exists/);
     expect(second.text).toMatch(/already up to date/);
+    expect(second.text).not.toContain("time-travel restore");
     expect(second.text).toMatch(/kept JWT_SECRET, VAULT_KEYS, PASSWORD_PEPPER, SETUP_TOKEN: already set, never replaced by a re-run/);
     expect(second.text).toMatch(/Setup link: not shown/);
     expect(second.text).not.toContain(secretsBefore.SETUP_TOKEN);
@@ -268,6 +277,18 @@ describe("npm run deploy -- --dry-run", () => {
     expect(run.code).toBe(1);
     expect(run.text).toContain("wrangler.toml has no [env.prod] section. Known environments: staging.");
     expect(calls()).toEqual([]);
+  });
+});
+
+describe("npm run deploy: Time Travel bookmark unavailable", () => {
+  it("still migrates and deploys, and says the restore must use a timestamp", async () => {
+    setState({ loggedIn: true, timeTravelUnavailable: true });
+    const run = await deploy();
+    expect(run.code, run.text).toBe(0);
+    expect(run.text).toContain("! Could not read the database's Time Travel bookmark (✘ [ERROR] A request to the Cloudflare API");
+    expect(run.text).toContain("a restore can still use --timestamp");
+    expect(run.text).not.toContain("time-travel restore");
+    expect(commandLines()).toContain("deploy --keep-vars");
   });
 });
 

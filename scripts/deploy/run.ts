@@ -9,7 +9,8 @@
  *   4. bundle     `wrangler deploy --dry-run --outdir`: size raw and gzipped
  *   5. database   the D1 database by name, created when missing (wrangler.toml
  *                 holds no id, so nothing tracked is ever edited)
- *   6. migrations applied before any new code goes live
+ *   6. migrations applied before any new code goes live, with the Time
+ *                 Travel bookmark to restore the database as it was before
  *   7. secrets    each missing one generated and uploaded; existing ones are
  *                 never replaced (worker/secrets.ts lists them)
  *   8. deploy     the Worker with its assets, Durable Object migrations and
@@ -41,6 +42,7 @@ import {
   listDatabases,
   listSecrets,
   putSecret,
+  timeTravelBookmark,
   whoami,
   WranglerError,
   WranglerRunner,
@@ -213,11 +215,20 @@ async function runSteps(options: DeployOptions, io: DeployIo): Promise<number> {
   await ensureDatabase(w, p, config);
 
   p.step("Migrations");
+  // wrangler takes no copy before migrating; the Time Travel bookmark of this moment is the undo.
+  let bookmark: string | undefined;
+  try {
+    bookmark = await timeTravelBookmark(w, config.database.binding, options.envName);
+  } catch (err) {
+    p.warn(`Could not read the database's Time Travel bookmark (${err instanceof WranglerError ? err.detail.split("\n")[0] : String(err)}); a restore can still use --timestamp (docs/deploy.md).`);
+  }
+  const restoreCommand = bookmark ? `npm run wrangler -- d1 time-travel restore ${config.database.binding} --bookmark ${bookmark}${options.envName ? ` --env ${options.envName}` : ""}` : undefined;
   try {
     const applied = await applyMigrations(w, config.database.binding, options.envName, p.wranglerLine);
-    p.ok(applied.length > 0 ? `applied ${applied.join(", ")} (wrangler took a backup first)` : "already up to date");
+    p.ok(applied.length > 0 ? `applied ${applied.join(", ")}` : "already up to date");
+    if (applied.length > 0 && restoreCommand) p.note(`The database as it was just before (D1 Time Travel): ${restoreCommand}`);
   } catch (err) {
-    failWrangler(p, err, "The migrations did not apply; the running Worker (if any) is unchanged.");
+    failWrangler(p, err, `The migrations did not apply; the running Worker (if any) is unchanged.${restoreCommand ? `\nIf a migration applied partly, the database as it was before: ${restoreCommand}` : ""}`);
   }
 
   p.step("Secrets");
@@ -413,6 +424,7 @@ function printNextSteps(io: DeployIo, origin: string | undefined, setupToken: st
   io.print(`Tradeloop is deployed${unreachable ? " (its URL may take a few minutes to answer)" : ""}.`);
   io.print(`  Dashboard:  ${base}/`);
   io.print(`  Health:     ${base}/healthz`);
+  io.print(`  Webhooks:   ${base}/webhook/<strategyId>/<secret>  (each strategy's full URL is shown once in the dashboard when you create it)`);
   if (setupToken) {
     io.print(`  Setup link: ${base}/#/setup?token=${setupToken}`);
     io.print("              Shown once, never stored on this machine. Anyone with it can create the owner account until you do, so use it now.");

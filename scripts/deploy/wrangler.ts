@@ -196,14 +196,28 @@ export async function createDatabase(w: WranglerRunner, name: string): Promise<v
 
 /**
  * Applies pending migrations to the remote database (`wrangler d1 migrations
- * apply DB --remote`). Run without a terminal, wrangler skips its
- * confirmation prompt (and still takes its pre-migration backup). Returns the
+ * apply DB --remote`). Run without a terminal, wrangler answers its own
+ * confirmation prompt with yes (it takes no backup: D1 Time Travel is the
+ * undo, docs/deploy.md). Returns the
  * migration file names wrangler reported as applied.
  */
 export async function applyMigrations(w: WranglerRunner, binding: string, envName: string | undefined, onLine?: (line: string) => void): Promise<string[]> {
   const result = await w.ok(["d1", "migrations", "apply", binding, "--remote", ...envArgs(envName)], { onLine });
   if (/No migrations to apply/i.test(result.stdout)) return [];
   return [...new Set([...result.stdout.matchAll(/(\d{4}_[\w-]+\.sql)/g)].map((m) => m[1]!))];
+}
+
+/**
+ * The database's current D1 Time Travel bookmark (`wrangler d1 time-travel
+ * info DB --json`, answering `{"bookmark": "..."}`): the point a restore
+ * returns to, taken just before migrations change the schema.
+ */
+export async function timeTravelBookmark(w: WranglerRunner, binding: string, envName: string | undefined): Promise<string> {
+  const args = ["d1", "time-travel", "info", binding, "--json", ...envArgs(envName)];
+  const result = await w.ok(args);
+  const json = lastJson(result.stdout) as { bookmark?: unknown } | undefined;
+  if (typeof json?.bookmark !== "string" || !json.bookmark) throw new WranglerError(args, result);
+  return json.bookmark;
 }
 
 /**

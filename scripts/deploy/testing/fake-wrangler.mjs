@@ -4,7 +4,7 @@
 // wrangler 4.164 does (exit codes, JSON shapes, the lines the deploy reads),
 // keeps an account's state in a JSON file, and records every call.
 //
-//   FAKE_WRANGLER_STATE  the account: { loggedIn, accounts, databases, workers }
+//   FAKE_WRANGLER_STATE  the account: { loggedIn, accounts, databases, workers, timeTravelUnavailable }
 //   FAKE_WRANGLER_LOG    one JSON line per call: { args, stdin }
 //   FAKE_WRANGLER_URL    the URL `deploy` prints for the Worker (a test server)
 //   FAKE_WRANGLER_BUNDLE_BYTES  size of the module `deploy --dry-run` writes
@@ -67,6 +67,13 @@ if (cmd === "--version" || cmd === "-v") {
   out(`✅ Successfully created DB '${name}' in region WEUR`);
   out("To access your new D1 Database in your Worker, add the following snippet to your configuration file:");
   out(`[[d1_databases]]\nbinding = "${name}"\ndatabase_name = "${name}"\ndatabase_id = "${uuid}"`);
+} else if (cmd === "d1" && sub === "time-travel" && third === "info") {
+  requireLogin();
+  const db = state.databases.find((d) => d.name === databaseName);
+  if (!db) fail(`Couldn't find a D1 DB named '${databaseName}' (bound as 'DB') in the API. Run 'wrangler d1 create ${databaseName}' to create it.`);
+  if (!args.includes("--json")) fail("this fake answers `d1 time-travel info` with --json only", 2);
+  if (state.timeTravelUnavailable) fail("A request to the Cloudflare API (/accounts/acc-1/d1/database/x/time_travel/bookmark) failed. [code: 7500]");
+  out(JSON.stringify({ bookmark: `0000000${db.migrated ? 2 : 1}-00000001-00004f8e-${db.uuid.slice(0, 8)}` }, null, 2));
 } else if (cmd === "d1" && sub === "migrations" && third === "apply") {
   requireLogin();
   const db = state.databases.find((d) => d.name === databaseName);
