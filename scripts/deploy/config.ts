@@ -43,6 +43,9 @@ interface WranglerConfigApi {
   experimental_readRawConfig(args: { config: string }): { rawConfig: RawConfig };
 }
 
+/** The ENVIRONMENT value that turns on development-only switches (.dev.vars and tests only). */
+const DEVELOPMENT = "development";
+
 /** A problem in wrangler.toml the user must fix before deploying. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -73,6 +76,13 @@ export function readDeployConfig(root: string, envName: string | undefined): Dep
   if (!config.name) throw new ConfigError("wrangler.toml needs a Worker `name`.");
   const vars: Record<string, string> = {};
   for (const [k, v] of Object.entries(config.vars ?? {})) vars[k] = typeof v === "string" ? v : JSON.stringify(v);
+  // Development switches (first sign-up without the setup token, brokers on plain-http loopback,
+  // fault injection) are honoured only when ENVIRONMENT is "development": never on a deployment.
+  if (vars.ENVIRONMENT === DEVELOPMENT) {
+    throw new ConfigError(
+      `wrangler.toml${envName ? ` [env.${envName}]` : ""} sets ENVIRONMENT = "development", which would let anyone create the first account without the setup token and let connections reach plain-http brokers on loopback. Deployments run with ENVIRONMENT = "production" (the repository's value); "development" belongs in .dev.vars only.`,
+    );
+  }
   return {
     envName,
     workerName: config.name,

@@ -10,7 +10,7 @@
  * staging environment, the dry run and its size budget, and the failures a
  * user can meet (several accounts, migrations behind after the deploy).
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,12 +87,12 @@ interface Healthz {
 
 const healthy: Healthz = { status: "ok", version: "0.1.0", migrations: { applied: "0000_init.sql", expected: "0000_init.sql", upToDate: true }, d1: { ok: true, roundTripMs: 12.3 } };
 
-async function deploy(options: Partial<DeployOptions> = {}, overrides: { env?: Record<string, string>; healthz?: Healthz } = {}) {
+async function deploy(options: Partial<DeployOptions> = {}, overrides: { env?: Record<string, string>; healthz?: Healthz; root?: string } = {}) {
   const output: string[] = [];
   let builds = 0;
   const fetched: string[] = [];
   const io: DeployIo = {
-    root: ROOT,
+    root: overrides.root ?? ROOT,
     env: {
       ...process.env,
       PATH: `${join(dir, "bin")}:${process.env.PATH ?? ""}`,
@@ -270,6 +270,18 @@ describe("npm run deploy -- --dry-run", () => {
     expect(run.code).toBe(1);
     expect(run.text).toMatch(/over the 3\.00 MiB budget/);
     expect(run.text).toContain("Dry run failed.");
+  });
+
+  it("refuses a wrangler.toml that would deploy in development mode, before any wrangler call", async () => {
+    const root = join(dir, "repo");
+    mkdirSync(root);
+    for (const name of ["package.json", "node_modules"]) symlinkSync(join(ROOT, name), join(root, name));
+    writeFileSync(join(root, "wrangler.toml"), `${wranglerTomlBefore}\n[env.dev-by-mistake]\nname = "tradeloop-dev"\n[[env.dev-by-mistake.d1_databases]]\nbinding = "DB"\ndatabase_name = "tradeloop-dev"\n[env.dev-by-mistake.vars]\nENVIRONMENT = "development"\n`);
+    const run = await deploy({ dryRun: true, envName: "dev-by-mistake" }, { root });
+    expect(run.code).toBe(1);
+    expect(run.text).toContain('wrangler.toml [env.dev-by-mistake] sets ENVIRONMENT = "development"');
+    expect(run.text).toContain("without the setup token");
+    expect(calls()).toEqual([]);
   });
 
   it("refuses an environment wrangler.toml does not declare", async () => {
