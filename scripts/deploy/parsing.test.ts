@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GZIP_BUDGET_BYTES, measureBundle, PLATFORM_LIMIT_BYTES, sizeProblems } from "./bundle-size.ts";
-import { parseDeployOutput } from "./wrangler.ts";
+import { parseDeployOutput, WranglerError } from "./wrangler.ts";
 
 // The shape wrangler 4.164 prints (its deploy-triggers code: each target as `logger.log(" ", target)`,
 // "https://" added to workers.dev targets only, crons as `schedule: <cron>`).
@@ -47,6 +47,28 @@ describe("parseDeployOutput", () => {
 
   it("drops a trailing slash so the setup link has exactly one", () => {
     expect(parseDeployOutput("  https://tradeloop.owner.workers.dev/\n").urls).toEqual(["https://tradeloop.owner.workers.dev"]);
+  });
+});
+
+describe("WranglerError.detail", () => {
+  it("keeps the lines after wrangler's error line, where it puts the link to follow", () => {
+    // wrangler 4.164 without a workers.dev subdomain, run without a terminal (its prompt answered no).
+    const stderr = [
+      "▲ [WARNING] You need to register a workers.dev subdomain before publishing to workers.dev",
+      "",
+      "✘ [ERROR] You can either deploy your worker to one or more routes by specifying them in your wrangler.toml file, or register a workers.dev subdomain here:",
+      "  https://dash.cloudflare.com/acc-1/workers/onboarding",
+      "",
+    ].join("\n");
+    const err = new WranglerError(["deploy"], { code: 1, stdout: "Total Upload: 1957.71 KiB / gzip: 402.47 KiB\n", stderr });
+    expect(err.detail).toBe(
+      "✘ [ERROR] You can either deploy your worker to one or more routes by specifying them in your wrangler.toml file, or register a workers.dev subdomain here:\n  https://dash.cloudflare.com/acc-1/workers/onboarding\nTotal Upload: 1957.71 KiB / gzip: 402.47 KiB",
+    );
+  });
+
+  it("falls back to the tail of the output when wrangler printed no error line", () => {
+    const stdout = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`).join("\n");
+    expect(new WranglerError(["d1", "list"], { code: 1, stdout, stderr: "" }).detail.split("\n")).toEqual(Array.from({ length: 15 }, (_, i) => `line ${i + 6}`));
   });
 });
 

@@ -47,11 +47,15 @@ export class WranglerError extends Error {
     this.result = result;
   }
 
-  /** wrangler's own explanation: its error lines, or the tail of its output. */
+  /**
+   * wrangler's own explanation: from its first error line on (the lines after
+   * it carry the link or command to run), else the tail of its output.
+   */
   get detail(): string {
-    const text = `${this.result.stderr}\n${this.result.stdout}`.trim();
-    const errors = text.split("\n").filter((l) => /✘|\[ERROR\]|error/i.test(l));
-    return (errors.length > 0 ? errors : text.split("\n").slice(-15)).join("\n");
+    const lines = `${this.result.stderr}\n${this.result.stdout}`.trim().split("\n");
+    const first = lines.findIndex((l) => /✘|\[ERROR\]|error/i.test(l));
+    const relevant = first >= 0 ? lines.slice(first, first + 15) : lines.slice(-15);
+    return relevant.filter((l) => l.trim() !== "").join("\n");
   }
 }
 
