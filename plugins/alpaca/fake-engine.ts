@@ -18,9 +18,9 @@
  *
  * @module
  */
-import { Big } from "../sdk/decimal";
+import { Big } from "../sdk";
 import { checkStopThreshold, FakeApiError, forbidden, invalid, notFound, parseNewOrder, parseReplace, unprocessable, type OrderSpec } from "./fake-validate";
-import type { AlpacaAssetClass, AlpacaOrderClass, AlpacaOrderStatus, AlpacaOrderType, AlpacaTimeInForce } from "./wire";
+import type { AlpacaAssetClass, AlpacaOrderClass, AlpacaOrderStatus, AlpacaOrderType, AlpacaTimeInForce } from "./fake-entities";
 
 const ZERO = new Big(0);
 

@@ -34,6 +34,7 @@ runConformanceSuite({
   },
   instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "1000000000" },
   rateLimitReply: { status: 429, body: { code: -1003, msg: "Too many requests." }, headers: { "retry-after": "0" } },
+  expectedSkips: {},
 });
 
 describe("binance: documented signing vectors", () => {

@@ -322,4 +322,5 @@ runConformanceSuite({
   instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "1000000000" },
   rateLimitReply: COINBASE_RATE_LIMIT_REPLY,
   skip: {},
+  expectedSkips: {},
 });

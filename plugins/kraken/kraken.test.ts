@@ -29,6 +29,8 @@ runConformanceSuite({
   fake: () => new KrakenFake({ apiKey: TEST_CREDENTIALS.apiKey, privateKey: TEST_CREDENTIALS.privateKey }),
   instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "1000000000" },
   rateLimitReply: { status: 200, body: { error: ["EAPI:Rate limit exceeded"] } },
+  venueClientOrderId: toClOrdId,
+  expectedSkips: {},
 });
 
 describe("kraken: documented API-Sign vector", () => {

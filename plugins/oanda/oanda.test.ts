@@ -329,4 +329,5 @@ runConformanceSuite({
   skip: {
     "partial-fill": "OANDA orders have no partially-filled state (an order fills in one transaction, FOK/IOC cancel the rest); the fake does not model partial fills",
   },
+  expectedSkips: {},
 });

@@ -277,4 +277,6 @@ runConformanceSuite({
   fake: () => new RobinhoodFake({ apiKey: DOC_CREDENTIALS.apiKey, publicKey: DOC_PUBLIC_KEY }),
   instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1" },
   rateLimitReply: ROBINHOOD_RATE_LIMIT_REPLY,
+  venueClientOrderId: toVenueClientId,
+  expectedSkips: {},
 });

@@ -12,10 +12,10 @@ import { getPlugin } from "../index";
 import { BrokerError, secretValues, type OrderRequest, type OrderType } from "../sdk";
 import { contractProblems } from "./contract-layer";
 import { scriptedClient, type TestConnection } from "./harness";
-import { SCENARIOS, type Scenario } from "./scenarios";
+import { expectOneOrderPerPlacedId, SCENARIOS, type Scenario } from "./scenarios";
 import { createScenarioEnv } from "./scenario-env";
 import { runRequestCase, runResponseCase } from "./static-layers";
-import type { ConformanceOptions, ScenarioId } from "./types";
+import type { ConformanceOptions, ScenarioId, SkipList } from "./types";
 
 /** Why a check does not run, or null when it runs. */
 interface Decision {
@@ -42,6 +42,19 @@ function printSkips(pluginId: string, skips: Decision[]): void {
   const bar = "!".repeat(78);
   const unfinished = todo > 0 ? `\n!! ${todo} of them are TODO: this plugin is NOT finished and cannot be installed` : "";
   console.warn(`\n${bar}\n!! conformance: ${pluginId}: ${skips.length} check(s) SKIPPED${unfinished}\n${lines.join("\n")}\n${bar}\n`);
+}
+
+/** A skip list as sorted `[id, reason]` pairs, for an exact comparison and a readable diff. */
+function skipPairs(list: SkipList): [string, string][] {
+  return Object.entries(list)
+    .filter((e): e is [string, string] => typeof e[1] === "string")
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** The skips a run produced, written as the `expectedSkips` literal to paste. */
+function skipLiteral(skips: readonly Decision[]): string {
+  const lines = skips.map((d) => `    ${JSON.stringify(d.id)}: ${JSON.stringify(d.reason ?? "")},`);
+  return `expectedSkips: {\n${lines.join("\n")}\n  },`;
 }
 
 function staticConnection(options: ConformanceOptions): TestConnection {
@@ -81,6 +94,15 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     describe("layer 0: contract", () => {
       it("manifest, capabilities, credentials form and method map agree", () => {
         expect(contractProblems(options.plugin, connection)).toEqual([]);
+      });
+
+      // Skips are pinned, both ways: a capability that disappears (a dozen scenarios silently
+      // turning into skips) and a skip that no longer happens both fail here.
+      it("skips exactly the expected checks, by id and reason", () => {
+        const actual: SkipList = Object.fromEntries(skips.map((d) => [d.id, d.reason ?? ""]));
+        expect(skipPairs(actual), `this run's skips differ from expectedSkips; if the change is intended, paste:\n  ${skipLiteral(skips)}\n`).toEqual(
+          skipPairs(options.expectedSkips),
+        );
       });
 
       // A plugin in the registry is offered to traders: it may skip what its broker cannot do, never what is unfinished.
@@ -154,6 +176,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
           const missing = scenario.needs?.(env.fake);
           if (missing) expect.fail(`${missing}: implement it, or add "${scenario.id}" to skip with a reason`);
           await scenario.run(env, options);
+          await expectOneOrderPerPlacedId(env);
           // Whatever the plugin logged, no credential may appear in it.
           const logged = JSON.stringify(env.logs);
           for (const secret of secretValues(options.credentials)) expect(logged.includes(secret), "a credential value reached the log").toBe(false);
