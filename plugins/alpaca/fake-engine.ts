@@ -253,6 +253,23 @@ export class FakeEngine {
     }
   }
 
+  /**
+   * The regular session closed: every equity or option order still working
+   * with time in force `day` expires (status `expired`, `expired_at` set),
+   * bracket legs included. Crypto trades around the clock and has no `day`.
+   */
+  endSession(): void {
+    const now = this.options.now();
+    for (const account of this.accounts.values()) {
+      for (const id of [...account.open]) {
+        const o = account.orders.get(id);
+        if (!o || isFinal(o) || o.tif !== "day" || o.assetClass === "crypto") continue;
+        o.expiredAt = now;
+        this.touch(o, "expired");
+      }
+    }
+  }
+
   /** The next order placed fills only `qty` automatically; the rest stays working. */
   partialFillNext(qty: Big): void {
     this.partialNext = qty;

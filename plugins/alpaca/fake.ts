@@ -196,6 +196,11 @@ export class AlpacaFake implements FakeBroker {
     this.engine.partialFillNext(dec(quantity));
   }
 
+  /** The regular session closed: working `day` orders expire. */
+  endSession(): void {
+    this.engine.endSession();
+  }
+
   /** Every order of every account, oldest first, bracket legs included. */
   orders(): FakeOrder[] {
     const all: EngineOrder[] = [];

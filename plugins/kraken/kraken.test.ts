@@ -16,6 +16,9 @@ import { commonAsset, krakenPair, tickerFromPair } from "./symbols";
 const ACCOUNT = "spot";
 const base: TestBase = { credentials: TEST_CREDENTIALS, baseUrl: TEST_BASE, now: TEST_NOW, environment: "live" };
 
+/** Crypto trades around the clock: `day` is sent as GTC, so no close ever expires an order. */
+const NO_SESSION = "Kraken spot has no sessions: the plugin sends day as GTC (crypto trades around the clock), so nothing expires at a close";
+
 runConformanceSuite({
   plugin: krakenPlugin,
   credentials: TEST_CREDENTIALS,
@@ -30,7 +33,29 @@ runConformanceSuite({
   instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "1000000000" },
   rateLimitReply: { status: 200, body: { error: ["EAPI:Rate limit exceeded"] } },
   venueClientOrderId: toClOrdId,
-  expectedSkips: {},
+  skip: { "stop-limit/expiry": NO_SESSION, "trailing-stop/expiry": NO_SESSION, "oto/expiry": NO_SESSION },
+  expectedSkips: {
+    "ShortFromZero/market": "capabilities: shorting unsupported",
+    "ShortFromZero/limit": "capabilities: shorting unsupported",
+    "ShortFromZero/stop": "capabilities: shorting unsupported",
+    "CloseFromShort/market": "capabilities: shorting unsupported",
+    "CloseFromShort/limit": "capabilities: shorting unsupported",
+    "CloseFromShort/stop": "capabilities: shorting unsupported",
+    "LongFromShort/market": "capabilities: shorting unsupported",
+    "LongFromShort/limit": "capabilities: shorting unsupported",
+    "LongFromShort/stop": "capabilities: shorting unsupported",
+    "ShortFromLong/market": "capabilities: shorting unsupported",
+    "ShortFromLong/limit": "capabilities: shorting unsupported",
+    "ShortFromLong/stop": "capabilities: shorting unsupported",
+    "stop-limit/expiry": NO_SESSION,
+    "trailing-stop/expiry": NO_SESSION,
+    "oto/expiry": NO_SESSION,
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+    "bracket-entry": "capabilities: brackets.otoco unsupported",
+    "bracket-short": "capabilities: brackets.otoco unsupported",
+  },
 });
 
 describe("kraken: documented API-Sign vector", () => {

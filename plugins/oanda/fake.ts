@@ -81,6 +81,11 @@ export class OandaFake implements FakeBroker {
     this.book.sweep();
   }
 
+  /** The trading day ended: GFD orders are cancelled (reason TIME_IN_FORCE_EXPIRED). */
+  endSession(): void {
+    this.book.endDay();
+  }
+
   orders(): FakeOrder[] {
     return [...this.book.orders.values()].map((o) => {
       const trade = o.tradeID ? this.book.trades.get(o.tradeID) : undefined;

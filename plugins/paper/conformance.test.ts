@@ -7,6 +7,11 @@ import { paperRequestCases, paperResponseCases, STATIC_BASE } from "./cases";
 import { PaperLedgerFake } from "./fake";
 import { paperPlugin } from "./index";
 
+/** The ledger simulates no market hours, so a `day` order never expires (README, "Time in force"). */
+const NO_SESSION = "the ledger simulates no sessions: a day order never expires (README, Time in force)";
+/** Every fill is complete (README, "How orders fill"). */
+const NO_PARTIAL_FILLS = "the ledger fills every order completely (README: partial fills are not simulated)";
+
 runConformanceSuite({
   plugin: paperPlugin,
   credentials: {},
@@ -17,7 +22,18 @@ runConformanceSuite({
   fake: () => new PaperLedgerFake(),
   instrument: { ticker: "AMD", assetClass: "stocks", price: "100", quantity: "10" },
   skip: {
-    "partial-fill": "the ledger fills every order completely (README: partial fills are not simulated)",
+    "stop-limit/expiry": NO_SESSION,
+    "trailing-stop/expiry": NO_SESSION,
+    "oto/expiry": NO_SESSION,
+    "oco/expiry": NO_SESSION,
+    "partial-fill": NO_PARTIAL_FILLS,
   },
-  expectedSkips: {},
+  expectedSkips: {
+    "stop-limit/expiry": NO_SESSION,
+    "trailing-stop/expiry": NO_SESSION,
+    "oto/expiry": NO_SESSION,
+    "oco/expiry": NO_SESSION,
+    "partial-fill": NO_PARTIAL_FILLS,
+    "auth-expiry": "manifest: auth scheme none, nothing can expire",
+  },
 });

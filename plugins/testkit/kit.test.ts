@@ -35,6 +35,7 @@ const options = (plugin: ConformanceOptions["plugin"]): ConformanceOptions => ({
   responses: [],
   fake: () => new PaperLedgerFake(),
   instrument: { ticker: "AMD", assetClass: "stocks", price: "100", quantity: "10" },
+  expectedSkips: {},
 });
 
 async function runScenario(id: ScenarioId, plugin: ConformanceOptions["plugin"]): Promise<void> {

@@ -58,6 +58,8 @@ export interface ScenarioEnv {
   placed: Map<string, OrderRequest>;
   /** The client order id as the broker holds it (see `ConformanceOptions.venueClientOrderId`). */
   venueClientOrderId(clientOrderId: string): string;
+  /** How the broker reports a `day` order ended by the session's close (`ConformanceOptions.expiryStatus`). */
+  expiryStatus: "expired" | "cancelled";
   /** Whether the plugin's pre-send check (capabilities plus venue rules) takes this intent. */
   accepts(intent: OrderRequest): boolean;
   timeInForce: TimeInForce;
@@ -142,6 +144,7 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
     clientOrderIds,
     placed,
     venueClientOrderId: (id) => options.venueClientOrderId?.(id) ?? id,
+    expiryStatus: options.expiryStatus ?? "expired",
     accepts: (intent) => (plugin.canSubmit?.(intent) ?? { ok: true }).ok,
     timeInForce,
     newClientOrderId() {

@@ -212,4 +212,12 @@ export interface ConformanceOptions {
    * {@link FakeOrder.clientOrderId} with this. Default: unchanged.
    */
   venueClientOrderId?(clientOrderId: string): string;
+  /**
+   * How the broker reports a `day` order the session's close ended: `expired`
+   * (default), or `cancelled` for a broker whose order cannot tell the two
+   * apart (OANDA shows state CANCELLED; the reason, TIME_IN_FORCE_EXPIRED, is
+   * only in the cancelling transaction). Either way it must be terminal,
+   * unfilled, no longer working, and never fill afterwards.
+   */
+  expiryStatus?: "expired" | "cancelled";
 }

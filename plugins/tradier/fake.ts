@@ -130,6 +130,11 @@ export class TradierFake implements FakeBroker {
     this.book.partialFillNext(dec(quantity));
   }
 
+  /** The regular session closed: `day` orders (and `pre`/`post` ones) expire. */
+  endSession(): void {
+    for (const a of this.accounts.values()) this.book.endSession(a);
+  }
+
   /** Every order, oldest first: an OTO/OTOCO as its entry (under the parent's id and tag), then its exits. */
   orders(): FakeOrder[] {
     const out: FakeOrder[] = [];

@@ -16,6 +16,8 @@ const NOW = new Date("2026-01-02T03:04:05.000Z");
 const POSITION_READ =
   "Tradier's side (buy_to_cover, sell_short...) depends on the position, so placeOrder first reads it; a transport failure on that read is rightly retryable (nothing was sent). The same failure on the order POST itself is outcome-unknown: tested below";
 
+const STOCKS_ONLY = "run once above, with the stocks instrument (this run trades options)";
+
 runConformanceSuite({
   plugin: tradierPlugin,
   credentials: CREDENTIALS,
@@ -30,9 +32,16 @@ runConformanceSuite({
   rateLimitReply: { status: 400, body: "Quota Violation", headers: { "content-type": "text/plain", "x-ratelimit-available": "0", "x-ratelimit-expiry": "0" } },
   skip: {
     "transport-errors": POSITION_READ,
-    "bracket-entry": "Tradier's OTOCO entry must be limit, stop or stop_limit (documented), and the kit's bracket scenario enters at market; the OTOCO lifecycle is tested below with a limit entry",
   },
-  expectedSkips: {},
+  expectedSkips: {
+    "transport-errors": POSITION_READ,
+    "trailing-stop/fill": "capabilities: trailingStop unsupported",
+    "trailing-stop/cancel": "capabilities: trailingStop unsupported",
+    "trailing-stop/expiry": "capabilities: trailingStop unsupported",
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+  },
 });
 
 runConformanceSuite({
@@ -46,12 +55,21 @@ runConformanceSuite({
   instrument: { ticker: "SPY 180720C274", assetClass: "options", price: "3.10", quantity: "2" },
   rateLimitReply: { status: 400, body: "Quota Violation", headers: { "content-type": "text/plain" } },
   skip: {
-    "static-requests": "run once above, with the stocks instrument (this run trades options)",
-    "static-responses": "run once above, with the stocks instrument (this run trades options)",
+    "static-requests": STOCKS_ONLY,
+    "static-responses": STOCKS_ONLY,
     "transport-errors": POSITION_READ,
-    "bracket-entry": "Tradier's OTOCO entry must be limit, stop or stop_limit; the kit's bracket scenario enters at market",
   },
-  expectedSkips: {},
+  expectedSkips: {
+    "transport-errors": POSITION_READ,
+    "static-requests": STOCKS_ONLY,
+    "static-responses": STOCKS_ONLY,
+    "trailing-stop/fill": "capabilities: trailingStop unsupported",
+    "trailing-stop/cancel": "capabilities: trailingStop unsupported",
+    "trailing-stop/expiry": "capabilities: trailingStop unsupported",
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+  },
 });
 
 const connection = (environment: "paper" | "live" = "paper"): TestConnection => ({
