@@ -253,6 +253,29 @@ describe("fake tradier through the real client", () => {
     expect((await c.getOrder(id, { clientOrderId: "tlotoco" }))?.brokerOrderId).toBe(entry.brokerOrderId);
   });
 
+  it("a bracket whose entry would close a position is refused before the POST: its exits would open a new one", async () => {
+    const fake = new TradierFake();
+    fake.setPrice("AAPL", "100");
+    const c = client(fake);
+    const [account] = await c.testConnection();
+    const id = account!.brokerAccountId;
+    await c.placeOrder(id, { clientOrderId: "tlb1", ticker: "AAPL", assetClass: "stocks", side: "buy", quantity: "2", type: "market", timeInForce: "day" });
+    const before = fake.orders().length;
+    const closing = c.placeOrder(id, {
+      clientOrderId: "tlb2",
+      ticker: "AAPL",
+      assetClass: "stocks",
+      side: "sell",
+      quantity: "2",
+      type: "limit",
+      limitPrice: "99",
+      timeInForce: "day",
+      bracket: { takeProfit: { limitPrice: "90" }, stopLoss: { type: "stop", stopPrice: "105" } },
+    });
+    await expect(closing).rejects.toMatchObject({ kind: "rejected", code: "invalid-order", message: expect.stringMatching(/closes a position/) });
+    expect(fake.orders()).toHaveLength(before);
+  });
+
   it("shorting, covering and an option round trip pick Tradier's sides from the position", async () => {
     const fake = new TradierFake();
     fake.setPrice("AAPL", "100");
