@@ -270,3 +270,27 @@ describe("binance: scenarios against the fake broker", () => {
     expect(await client.getQuote?.("BTCUSD", "crypto")).toMatchObject({ ticker: "BTCUSD", bid: "100", ask: "100", last: null });
   });
 });
+
+describe("fake binance: its own verifier agrees with Binance's documented signing example", () => {
+  // rest-api.md, "SIGNED Endpoint Examples for POST /api/v3/order": key, secret, payload and signature as published.
+  const DOC = {
+    apiKey: "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
+    secretKey: "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j",
+    payload: "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559",
+    signature: "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71",
+  };
+  const send = (signature: string) =>
+    new BinanceFake({ apiKey: DOC.apiKey, secretKey: DOC.secretKey }).fetch(
+      new Request(`https://api.binance.com/api/v3/order?${DOC.payload}&signature=${signature}`, { method: "POST", headers: { "x-mbx-apikey": DOC.apiKey } }),
+    );
+
+  it("accepts the published signature (the order then fails on the unlisted symbol, not on the signature)", async () => {
+    const res = await send(DOC.signature);
+    expect(await res.json()).toEqual({ code: -1121, msg: "Invalid symbol." });
+  });
+
+  it("refuses the same request with one hex digit of the signature changed (-1022)", async () => {
+    const res = await send(`${DOC.signature.slice(0, -1)}0`);
+    expect([res.status, await res.json()]).toEqual([400, { code: -1022, msg: "Signature for this request is not valid." }]);
+  });
+});

@@ -8,7 +8,7 @@ import { runConformanceSuite } from "../testkit";
 import type { BrokerClient, OrderRequest } from "../sdk";
 import { brokerError, hostClient, scriptedClient, type TestBase } from "../binance/harness";
 import { requestCases, responseCases, signingVectors, TEST_BASE, TEST_CREDENTIALS, TEST_NOW } from "./cases";
-import { KrakenFake } from "./fake";
+import { expectedApiSign, KrakenFake } from "./fake";
 import { krakenPlugin } from "./index";
 import { fromClOrdId, toClOrdId } from "./mapping";
 import { commonAsset, krakenPair, tickerFromPair } from "./symbols";
@@ -241,5 +241,35 @@ describe("kraken: scenarios against the fake broker", () => {
 
   it("quote from the public ticker", async () => {
     expect(await client.getQuote?.("BTCUSD", "crypto")).toMatchObject({ ticker: "BTCUSD", bid: "100", ask: "100", last: "100" });
+  });
+});
+
+describe("fake kraken: its own verifier agrees with Kraken's documented API-Sign example", () => {
+  // docs.kraken.com, Spot REST "Authentication": the published secret, nonce, path, payload and signature.
+  const DOC = {
+    secret: "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg==",
+    nonce: "1616492376594",
+    path: "/0/private/AddOrder",
+    payload: "nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25",
+    apiSign: "4/dpxb3iT4tp/ZCVEwSnEsLxx0bqyhLpdfOpc6fn7OR8+UClSV5n9E6aSS8MPtnRfp32bAb0nmbRn6H8ndwLUQ==",
+  };
+
+  it("computes the published API-Sign from the published inputs", async () => {
+    expect(await expectedApiSign(DOC.secret, DOC.path, DOC.nonce, DOC.payload)).toBe(DOC.apiSign);
+  });
+
+  it("accepts a request carrying it and refuses one with a changed signature", async () => {
+    const send = (apiSign: string) =>
+      new KrakenFake({ apiKey: "doc-key", privateKey: DOC.secret }).fetch(
+        new Request(`https://api.kraken.com${DOC.path}`, {
+          method: "POST",
+          headers: { "api-key": "doc-key", "api-sign": apiSign, "content-type": "application/x-www-form-urlencoded" },
+          body: DOC.payload,
+        }),
+      );
+    const accepted = (await (await send(DOC.apiSign)).json()) as { error: string[] };
+    expect(accepted.error).not.toContain("EAPI:Invalid signature");
+    const refused = (await (await send(`A${DOC.apiSign.slice(1)}`)).json()) as { error: string[] };
+    expect(refused.error).toEqual(["EAPI:Invalid signature"]);
   });
 });

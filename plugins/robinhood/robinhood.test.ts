@@ -305,3 +305,25 @@ runConformanceSuite({
     "bracket-short": "capabilities: brackets.otoco unsupported",
   },
 });
+
+describe("fake robinhood: its own verifier agrees with Robinhood's documented x-signature example", () => {
+  // The reference's example request, signed with the documented key; the body is the exact bytes that were signed.
+  const send = (signature: string) =>
+    new RobinhoodFake({ apiKey: DOC_CREDENTIALS.apiKey, publicKey: DOC_PUBLIC_KEY, now: () => new Date(Number(DOCUMENTED_VECTOR.timestamp) * 1000) }).fetch(
+      new Request(`https://trading.robinhood.com${DOCUMENTED_VECTOR.path}`, {
+        method: DOCUMENTED_VECTOR.method,
+        headers: { "x-api-key": DOC_CREDENTIALS.apiKey, "x-timestamp": DOCUMENTED_VECTOR.timestamp, "x-signature": signature, "content-type": "application/json" },
+        body: DOCUMENTED_VECTOR.body,
+      }),
+    );
+
+  it("accepts the published signature (the Python-dict body then fails as JSON, not as a signature)", async () => {
+    expect((await send(DOCUMENTED_VECTOR.signature)).status).not.toBe(401);
+  });
+
+  it("refuses the same request with a changed signature (401)", async () => {
+    const bytes = fromBase64(DOCUMENTED_VECTOR.signature);
+    bytes[0] = bytes[0]! ^ 1;
+    expect((await send(toBase64(bytes))).status).toBe(401);
+  });
+});
