@@ -18,7 +18,7 @@ import { runRequestCase, runResponseCase } from "./static-layers";
 import type { ConformanceOptions, ScenarioId, SkipList } from "./types";
 
 /** Why a check does not run, or null when it runs. */
-interface Decision {
+export interface Decision {
   id: ScenarioId;
   reason: string | null;
   /** `capability`: ruled out by the plugin's own data; `listed`: the plugin's skip list. */
@@ -31,6 +31,41 @@ function decide(options: ConformanceOptions, scenario: Scenario): Decision {
   const features = options.plugin.capabilities.orders[options.instrument.assetClass];
   const gated = features ? scenario.gate(options.plugin, features) : `capabilities: no ${options.instrument.assetClass}`;
   return { id: scenario.id, reason: gated, source: gated === null ? null : "capability" };
+}
+
+/**
+ * Every skip a run of `options` produces, in check order: checks the
+ * capabilities rule out and checks the plugin lists in `skip`. Pure, so the
+ * kit's own tests can show that a dropped capability changes it.
+ */
+export function plannedSkips(options: ConformanceOptions): Decision[] {
+  const out: Decision[] = [];
+  const listed = (id: ScenarioId, applies: boolean) => {
+    const reason = options.skip?.[id];
+    if (applies && reason !== undefined) out.push({ id, reason, source: "listed" });
+  };
+  listed("transport-errors", true);
+  listed("static-requests", options.requests.length === 0);
+  listed("static-responses", options.responses.length === 0);
+  for (const scenario of SCENARIOS) {
+    const d = decide(options, scenario);
+    if (d.reason !== null) out.push(d);
+  }
+  return out;
+}
+
+/**
+ * How a run's skips differ from `expectedSkips`, by id and reason, both
+ * ways: `unexpected` skips the list does not name (or names with another
+ * reason), and `missing` ones it names that no longer happen.
+ */
+export function skipDifferences(options: ConformanceOptions): { unexpected: [string, string][]; missing: [string, string][] } {
+  const actual = skipPairs(Object.fromEntries(plannedSkips(options).map((d) => [d.id, d.reason ?? ""])));
+  const expected = skipPairs(options.expectedSkips);
+  const key = ([id, reason]: [string, string]) => `${id}\u0000${reason}`;
+  const actualKeys = new Set(actual.map(key));
+  const expectedKeys = new Set(expected.map(key));
+  return { unexpected: actual.filter((p) => !expectedKeys.has(key(p))), missing: expected.filter((p) => !actualKeys.has(key(p))) };
 }
 
 /** Prints every skip of the run, loudly, once per plugin. */
@@ -99,10 +134,13 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       // Skips are pinned, both ways: a capability that disappears (a dozen scenarios silently
       // turning into skips) and a skip that no longer happens both fail here.
       it("skips exactly the expected checks, by id and reason", () => {
-        const actual: SkipList = Object.fromEntries(skips.map((d) => [d.id, d.reason ?? ""]));
-        expect(skipPairs(actual), `this run's skips differ from expectedSkips; if the change is intended, paste:\n  ${skipLiteral(skips)}\n`).toEqual(
-          skipPairs(options.expectedSkips),
-        );
+        const planned = plannedSkips(options);
+        expect(skipDifferences(options), `this run's skips differ from expectedSkips; if the change is intended, paste:\n  ${skipLiteral(planned)}\n`).toEqual({
+          unexpected: [],
+          missing: [],
+        });
+        // The registered skips are the planned ones (the runner and the pin agree).
+        expect(skips.map((d) => d.id)).toEqual(planned.map((d) => d.id));
       });
 
       // A plugin in the registry is offered to traders: it may skip what its broker cannot do, never what is unfinished.
