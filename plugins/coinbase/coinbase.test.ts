@@ -72,8 +72,8 @@ describe("coinbase: JWT per request", () => {
     const { client, sent } = scriptedClient(connection, [accounts]);
     await client.getPositions(ACCOUNT);
     const token = bearer(sent[0]?.headers ?? {});
-    await expect(jwtVerify(token, other.publicKey)).rejects.toThrow();
-    await expect(jwtVerify(token, key.publicKey, { currentDate: new Date(KIT_NOW.getTime() + 121_000) })).rejects.toThrow();
+    await expect(jwtVerify(token, other.publicKey)).rejects.toMatchObject({ code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" });
+    await expect(jwtVerify(token, key.publicKey, { currentDate: new Date(KIT_NOW.getTime() + 121_000) })).rejects.toMatchObject({ code: "ERR_JWT_EXPIRED", claim: "exp" });
   });
 
   it("imports the PEM once per client, not once per request", async () => {

@@ -143,7 +143,7 @@ describe("the kit catches broken plugins", () => {
 
   it("a plugin whose getOrder cannot find orders by client id fails timeout-after-send", async () => {
     const forgetful = saboteur((c) => ({ getOrder: async (a, ref) => ("clientOrderId" in ref ? null : c.getOrder(a, ref)) }));
-    await expect(runScenario("timeout-after-send", forgetful)).rejects.toThrow();
+    await expect(runScenario("timeout-after-send", forgetful)).rejects.toThrow(/getOrder for an id the broker never saw is null|the booked order is found by client order id/);
   });
 
   it("a plugin that reports positions unsigned fails the short scenarios", async () => {
@@ -160,7 +160,7 @@ describe("the kit catches broken plugins", () => {
         return o && { ...o, filledQuantity: "0" };
       },
     }));
-    await expect(runScenario("LongFromZero/limit", lossy)).rejects.toThrow();
+    await expect(runScenario("LongFromZero/limit", lossy)).rejects.toThrow(/order paper-\d+ is consistent/);
   });
 
   it("a plugin that maps a 429 to rejected fails rate-limit-then-success", async () => {
@@ -184,7 +184,7 @@ describe("the kit catches broken plugins", () => {
         call: (c, a) => c.getPositions(a),
         expected: [{ method: "GET", url: `${STATIC_BASE}/position` }],
       }),
-    ).rejects.toThrow();
+    ).rejects.toThrow(/wrong url: the HTTP requests sent/);
     await expect(
       runResponseCase(connection, "paper", {
         name: "wrong kind",
@@ -192,7 +192,7 @@ describe("the kit catches broken plugins", () => {
         call: (c, a) => c.getPositions(a),
         expected: { error: { kind: "outcome-unknown", code: "broker-unavailable" } },
       }),
-    ).rejects.toThrow();
+    ).rejects.toThrow(/retryable/);
   });
 
   it("static request checks mask only the listed volatile keys", async () => {

@@ -189,7 +189,7 @@ describe("settings.baseUrl", () => {
 
   it("outside development, http is refused even to loopback", () => {
     expect(() => validateBaseUrl("http://127.0.0.1:8080/v3", false)).toThrow(/only allowed when Tradeloop runs in development/);
-    expect(() => validateBaseUrl("http://localhost:8080", false)).toThrow();
+    expect(() => validateBaseUrl("http://localhost:8080", false)).toThrow(/only allowed when Tradeloop runs in development/);
     expect(validateBaseUrl("http://localhost:8080/", true)).toBe("http://localhost:8080");
     expect(validateBaseUrl("http://[::1]:8080/v3", true)).toBe("http://[::1]:8080/v3");
     expect(validateBaseUrl("http://127.1:8080/v3", true)).toBe("http://127.0.0.1:8080/v3");

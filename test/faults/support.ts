@@ -48,10 +48,30 @@ export async function setConnectionFaults(connectionId: string, profile: FaultPr
   expect(res.meta.changes).toBe(1);
 }
 
+/** What a broker really holds for one connection, in plain terms, read without going through any fault. */
 export interface LedgerSnapshot {
   cash: string;
   positions: Map<string, string>;
   orders: { clientOrderId: string | null; ticker: string; side: string; quantity: string; status: string; type: string }[];
+}
+
+/**
+ * The broker a fault run trades on, seen from the test: how a subscription's
+ * connection is made (each its own account), and how the broker's own state
+ * is read back for the invariants.
+ */
+export interface BrokerSide {
+  name: string;
+  /** Creates a connection through the API (its own account at the broker) and returns its id. */
+  connect(token: string, label: string): Promise<string>;
+  /** What the broker holds for the connection. */
+  snapshot(connectionId: string): Promise<LedgerSnapshot>;
+  /**
+   * The one price signals carry, for a broker that fills at its own quote
+   * (the test sets that quote once); null when the broker fills at each
+   * alert's price (the paper ledger), so signals may carry any price.
+   */
+  fixedPrice: string | null;
 }
 
 /** What the paper broker really holds for a connection, read from its SQLite (no fetch, so no injected faults). */
@@ -139,8 +159,25 @@ export async function signupToken(): Promise<string> {
   return res.body.token;
 }
 
-/** A strategy with one subscription per settings object, each on its own paper connection (its own ledger). */
-export async function createLane(token: string, ticker: string, subscriptionSettings: readonly Record<string, unknown>[]): Promise<Lane> {
+/** The paper broker: one PaperLedger per connection, read straight from its SQLite. */
+export const paperBroker: BrokerSide = {
+  name: "paper",
+  async connect(token, label) {
+    const conn = await call<{ id: string }>("POST", "/api/connections", { token, body: { broker: "paper", name: `Paper ${label}` } });
+    expect(conn.status, JSON.stringify(conn.body)).toBe(201);
+    return conn.body.id;
+  },
+  snapshot: ledgerSnapshot,
+  fixedPrice: null,
+};
+
+/** A strategy with one subscription per settings object, each on its own connection (its own account at `broker`). */
+export async function createLane(
+  token: string,
+  ticker: string,
+  subscriptionSettings: readonly Record<string, unknown>[],
+  broker: BrokerSide = paperBroker,
+): Promise<Lane> {
   const strategy = await call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", {
     token,
     body: { name: `Lane ${ticker}`, assetClass: "stocks" },
@@ -148,14 +185,13 @@ export async function createLane(token: string, ticker: string, subscriptionSett
   expect(strategy.status, JSON.stringify(strategy.body)).toBe(201);
   const subscriptions: Lane["subscriptions"] = [];
   for (const settings of subscriptionSettings) {
-    const conn = await call<{ id: string }>("POST", "/api/connections", { token, body: { broker: "paper", name: `Paper ${ticker}` } });
-    expect(conn.status, JSON.stringify(conn.body)).toBe(201);
+    const connectionId = await broker.connect(token, ticker);
     const sub = await call<{ id: string }>("POST", "/api/subscriptions", {
       token,
-      body: { strategyId: strategy.body.id, connectionId: conn.body.id, settings },
+      body: { strategyId: strategy.body.id, connectionId, settings },
     });
     expect(sub.status, JSON.stringify(sub.body)).toBe(201);
-    subscriptions.push({ id: sub.body.id, connectionId: conn.body.id, settings });
+    subscriptions.push({ id: sub.body.id, connectionId, settings });
   }
   return { strategyId: strategy.body.id, webhookUrl: strategy.body.webhookUrl, ticker, subscriptions };
 }

@@ -146,13 +146,18 @@ describe("alert templates", () => {
   };
   const render = (body: string) => Object.entries(samples).reduce((out, [k, v]) => out.replaceAll(k, v), body);
 
+  const JSON_TEMPLATE_IDS = ["tradingview-indicator-buy", "tradingview-indicator-exit", "tradingview-indicator-sell", "tradingview-strategy", "trendspider"];
+
   it("every JSON template, rendered with sample values, is accepted by the webhook", async () => {
     const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
     const res = await call<{ templates: { id: string; kind: string; body: string }[] }>("GET", `/api/strategies/${trader.strategyId}/templates`, { token: trader.token });
     expect(res.status).toBe(200);
     const ids = res.body.templates.map((t) => t.id);
     expect(ids).toEqual(expect.arrayContaining(["tradingview-strategy", "tradingview-indicator-buy", "trendspider", "curl", "mt5"]));
-    for (const t of res.body.templates.filter((x) => x.kind === "json")) {
+    const json = res.body.templates.filter((x) => x.kind === "json");
+    // The loop below must have something to check: the strategy template, the indicator's three alerts, TrendSpider.
+    expect(json.map((t) => t.id).sort()).toEqual(JSON_TEMPLATE_IDS);
+    for (const t of json) {
       const rendered = render(t.body);
       expect(rendered).not.toMatch(/\{\{|%alert/);
       const reply = await sendAlert(trader.webhookUrl, rendered, { contentType: "text/plain" });
