@@ -8,7 +8,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { injectedFaults, type FaultKind } from "../../worker/connections/fault-injection";
-import { alpacaUnderTest } from "./alpaca-broker";
+import { alpacaUnderTest } from "../helpers/alpaca";
 import { faultRun, PROFILE } from "./run";
 import { FULL } from "./support";
 

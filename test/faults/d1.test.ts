@@ -14,11 +14,13 @@
  * - D1 down, queue down: nothing was stored, so the reply is 503
  *   `temporarily-unavailable`, never 200, and nothing executes.
  */
+import { api } from "../helpers/api";
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, createTrader, sendAlert, type Trader } from "../helpers/trader";
-import { ledgerSnapshot, queueOf, settleQueues } from "./support";
+import { createTrader, sendAlert, type Trader } from "../helpers/trader";
+import { ledgerSnapshot } from "../helpers/brokers";
+import { queueOf, settleQueues } from "./support";
 
 async function renameD1Table(from: string, to: string): Promise<void> {
   await env.DB.prepare(`ALTER TABLE ${from} RENAME TO ${to}`).run();
@@ -74,7 +76,7 @@ describe("D1 failures during a webhook", () => {
     await runDurableObjectAlarm(queueOf(trader.subscriptionId));
     await settleQueues([trader.subscriptionId], 20_000);
     expect(await signalRows(trader.strategyId)).toEqual([{ id: reply.body.id!, status: "accepted" }]);
-    const view = await call<{ trades: { status: string; orders: unknown[] }[] }>("GET", `/api/signals/${reply.body.id}`, { token: trader.token });
+    const view = await api<{ trades: { status: string; orders: unknown[] }[] }>("GET", `/api/signals/${reply.body.id}`, { token: trader.token });
     expect(view.status).toBe(200);
     expect(view.body.trades).toMatchObject([{ status: "filled", orders: [{ quantity: 3, status: "filled" }] }]);
     expect((await ledgerSnapshot(trader.connectionId)).orders).toHaveLength(1);
@@ -106,7 +108,7 @@ describe("D1 failures during a webhook", () => {
 
   it("D1 down with no subscription to queue to: 503, never 200", async () => {
     const trader = await createTrader();
-    const del = await call("DELETE", `/api/subscriptions/${trader.subscriptionId}`, { token: trader.token });
+    const del = await api("DELETE", `/api/subscriptions/${trader.subscriptionId}`, { token: trader.token });
     expect(del.status).toBeLessThan(300);
     await withD1TableDown("signals", async () => {
       const r = await sendAlert(trader.webhookUrl, BUY);
@@ -150,10 +152,10 @@ describe("D1 failures during a webhook", () => {
   // at any broker; since 88771c7 such a signal is accepted (200) and the log catches up from the queue.
   it("D1 down and one of two queues down: a 503 must not be followed by an execution", async () => {
     const trader = await createTrader();
-    const conn2 = await call<{ id: string }>("POST", "/api/connections", { token: trader.token, body: { broker: "paper", name: "Second" } });
-    const sub2 = await call<{ id: string }>("POST", "/api/subscriptions", {
+    const conn2 = await api<{ id: string }>("POST", "/api/connections", { token: trader.token, json: { broker: "paper", name: "Second" } });
+    const sub2 = await api<{ id: string }>("POST", "/api/subscriptions", {
       token: trader.token,
-      body: { strategyId: trader.strategyId, connectionId: conn2.body.id },
+      json: { strategyId: trader.strategyId, connectionId: conn2.body.id },
     });
     expect(sub2.status).toBe(201);
     await setQueueStorage(sub2.body.id, false);

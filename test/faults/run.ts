@@ -29,7 +29,8 @@ import { clientOrderIdFor } from "../../worker/execution/client-order-id";
 import { isTerminal } from "../../worker/execution/executor";
 import { sendAlert } from "../helpers/trader";
 import { step, ZERO_ACCOUNT, type Leg, type ModelAccount, type ModelRules, type ModelSignal } from "../model/position-model";
-import { createLane, paperBroker, queueOf, rng, setConnectionFaults, settleQueues, signupToken, type BrokerSide, type Lane } from "./support";
+import { paperBroker, type BrokerSide } from "../helpers/brokers";
+import { createLane, queueOf, rng, setConnectionFaults, settleQueues, signupToken, type Lane } from "./support";
 
 export interface RunOptions {
   seed: number;
