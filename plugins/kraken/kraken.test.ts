@@ -4,9 +4,8 @@
  * scenarios through the real client against the stateful fake.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { runConformanceSuite } from "../testkit";
+import { brokerErrorOf, runConformanceSuite, scriptedClient, testClient, type TestConnection } from "../testkit";
 import type { BrokerClient, OrderRequest } from "../sdk";
-import { brokerError, hostClient, scriptedClient, type TestBase } from "../binance/harness";
 import { requestCases, responseCases, signingVectors, TEST_BASE, TEST_CREDENTIALS, TEST_NOW } from "./cases";
 import { expectedApiSign, KrakenFake } from "./fake";
 import { krakenPlugin } from "./index";
@@ -14,7 +13,7 @@ import { fromClOrdId, toClOrdId } from "./mapping";
 import { commonAsset, krakenPair, tickerFromPair } from "./symbols";
 
 const ACCOUNT = "spot";
-const base: TestBase = { credentials: TEST_CREDENTIALS, baseUrl: TEST_BASE, now: TEST_NOW, environment: "live" };
+const base: Omit<TestConnection, "plugin"> = { credentials: TEST_CREDENTIALS, baseUrl: TEST_BASE, now: () => TEST_NOW, environment: "live", rateLimit: "off" };
 
 /** Crypto trades around the clock: `day` is sent as GTC, so no close ever expires an order. */
 const NO_SESSION = "Kraken spot has no sessions: the plugin sends day as GTC (crypto trades around the clock), so nothing expires at a close";
@@ -64,11 +63,11 @@ describe("kraken: documented API-Sign vector", () => {
 
 describe("kraken: refusals", () => {
   it("refuses what Kraken cannot do before sending anything", async () => {
-    const { client, sent } = scriptedClient(krakenPlugin, base, []);
+    const { client, sent } = scriptedClient({ plugin: krakenPlugin, ...base }, []);
     const both = { takeProfit: { limitPrice: "110" }, stopLoss: { type: "stop" as const, stopPrice: "90" } };
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...limit("k1"), bracket: both }))).toMatchObject({ kind: "unsupported", code: "brackets-not-supported" });
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...limit("k2"), timeInForce: "fok" }))).toMatchObject({ code: "time-in-force-not-supported" });
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...limit("k3"), clientOrderId: "an-id-that-is-far-too-long-for-kraken" }))).toMatchObject({ code: "invalid-client-order-id" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...limit("k1"), bracket: both }))).toMatchObject({ kind: "unsupported", code: "brackets-not-supported" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...limit("k2"), timeInForce: "fok" }))).toMatchObject({ code: "time-in-force-not-supported" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...limit("k3"), clientOrderId: "an-id-that-is-far-too-long-for-kraken" }))).toMatchObject({ code: "invalid-client-order-id" });
     expect(sent).toHaveLength(0);
   });
 });
@@ -107,7 +106,7 @@ describe("kraken: scenarios against the fake broker", () => {
   let fake: KrakenFake;
   let client: BrokerClient;
   const connect = (f: KrakenFake): BrokerClient =>
-    hostClient(krakenPlugin, { credentials: { apiKey: f.apiKey, privateKey: f.privateKey }, baseUrl: TEST_BASE, now: () => new Date(), environment: "live" }, (r) => f.fetch(r));
+    testClient({ plugin: krakenPlugin, rateLimit: "off", credentials: { apiKey: f.apiKey, privateKey: f.privateKey }, baseUrl: TEST_BASE, now: () => new Date(), environment: "live" }, (r) => f.fetch(r));
   beforeEach(() => {
     fake = new KrakenFake();
     fake.setPrice("XBTUSD", "100");
@@ -120,13 +119,13 @@ describe("kraken: scenarios against the fake broker", () => {
   });
 
   it("a paper connection without a base URL is told Kraken has no sandbox", async () => {
-    const paper = hostClient(krakenPlugin, { credentials: TEST_CREDENTIALS, baseUrl: "", now: () => new Date(), environment: "paper" }, (r) => fake.fetch(r));
-    expect(await brokerError(paper.testConnection())).toMatchObject({ kind: "rejected", code: "wrong-environment" });
+    const paper = testClient({ plugin: krakenPlugin, rateLimit: "off", credentials: TEST_CREDENTIALS, baseUrl: "", now: () => new Date(), environment: "paper" }, (r) => fake.fetch(r));
+    expect(await brokerErrorOf(paper.testConnection())).toMatchObject({ kind: "rejected", code: "wrong-environment" });
   });
 
   it("a wrong private key is auth-expired invalid-credentials", async () => {
-    const bad = hostClient(krakenPlugin, { credentials: { apiKey: fake.apiKey, privateKey: TEST_CREDENTIALS.privateKey.replace("AQ", "AA") }, baseUrl: TEST_BASE, now: () => new Date() }, (r) => fake.fetch(r));
-    expect(await brokerError(bad.getPositions(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-credentials" });
+    const bad = testClient({ plugin: krakenPlugin, rateLimit: "off", credentials: { apiKey: fake.apiKey, privateKey: TEST_CREDENTIALS.privateKey.replace("AQ", "AA") }, baseUrl: TEST_BASE, now: () => new Date() }, (r) => fake.fetch(r));
+    expect(await brokerErrorOf(bad.getPositions(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-credentials" });
   });
 
   it("long from zero and close from long at market; balance and equity follow", async () => {
@@ -179,7 +178,7 @@ describe("kraken: scenarios against the fake broker", () => {
     await client.cancelOrder(ACCOUNT, { brokerOrderId: b.brokerOrderId });
     expect(await client.getOpenOrders(ACCOUNT)).toEqual([]);
     expect((await client.getBalance(ACCOUNT)).buyingPower).toBe("100000");
-    expect(await brokerError(client.cancelOrder(ACCOUNT, { brokerOrderId: b.brokerOrderId }))).toMatchObject({ code: "order-not-found" });
+    expect(await brokerErrorOf(client.cancelOrder(ACCOUNT, { brokerOrderId: b.brokerOrderId }))).toMatchObject({ code: "order-not-found" });
   });
 
   it("partial fill is cumulative", async () => {
@@ -191,38 +190,38 @@ describe("kraken: scenarios against the fake broker", () => {
   });
 
   it("insufficient funds (HTTP 200 error[]) books nothing; no shorting", async () => {
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...market(), quantity: "1000000000" }))).toMatchObject({ kind: "rejected", code: "insufficient-funds", status: 200 });
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...market(), side: "sell" }))).toMatchObject({ code: "insufficient-funds" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...market(), quantity: "1000000000" }))).toMatchObject({ kind: "rejected", code: "insufficient-funds", status: 200 });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...market(), side: "sell" }))).toMatchObject({ code: "insufficient-funds" });
     expect(fake.orders()).toEqual([]);
   });
 
   it("rate limit then success", async () => {
     fake.failNext({ status: 200, body: { error: ["EAPI:Rate limit exceeded"] } });
-    expect(await brokerError(client.getOpenOrders(ACCOUNT))).toMatchObject({ kind: "retryable", code: "rate-limited" });
+    expect(await brokerErrorOf(client.getOpenOrders(ACCOUNT))).toMatchObject({ kind: "retryable", code: "rate-limited" });
     expect(await client.getOpenOrders(ACCOUNT)).toEqual([]);
   });
 
   it("a lost AddOrder reply is outcome-unknown; getOrder by client id finds the one order", async () => {
     fake.loseNextReply();
     const req = market("tl000000000000000000000000000000bb");
-    expect(await brokerError(client.placeOrder(ACCOUNT, req))).toMatchObject({ kind: "outcome-unknown" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, req))).toMatchObject({ kind: "outcome-unknown" });
     expect(await client.getOrder(ACCOUNT, { clientOrderId: req.clientOrderId })).toMatchObject({ status: "filled", clientOrderId: req.clientOrderId });
     expect(fake.orders()).toHaveLength(1);
   });
 
   it("an order booked whose read-back fails is reported pending, never as a retryable error", async () => {
-    const booked = scriptedClient(krakenPlugin, base, [{ status: 200, body: { error: [], result: { descr: { order: "buy 1 XBTUSD @ market" }, txid: ["OAAAAA-BBBBB-CCCCCC"] } } }, { status: 503 }]);
+    const booked = scriptedClient({ plugin: krakenPlugin, ...base }, [{ status: 200, body: { error: [], result: { descr: { order: "buy 1 XBTUSD @ market" }, txid: ["OAAAAA-BBBBB-CCCCCC"] } } }, { status: 503 }]);
     expect(await booked.client.placeOrder(ACCOUNT, market("tl000000000000000000000000000000cc"))).toMatchObject({ brokerOrderId: "OAAAAA-BBBBB-CCCCCC", status: "pending", filledQuantity: "0" });
   });
 
   it("a lost read reply is retryable (reads are idempotent POSTs)", async () => {
     fake.loseNextReply();
-    expect(await brokerError(client.getOpenOrders(ACCOUNT))).toMatchObject({ kind: "retryable" });
+    expect(await brokerErrorOf(client.getOpenOrders(ACCOUNT))).toMatchObject({ kind: "retryable" });
   });
 
   it("auth expiry is auth-expired", async () => {
     fake.expireAuth();
-    expect(await brokerError(client.getBalance(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-credentials" });
+    expect(await brokerErrorOf(client.getBalance(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-credentials" });
   });
 
   it("nonces only go up, across calls of one connection", async () => {
@@ -236,7 +235,7 @@ describe("kraken: scenarios against the fake broker", () => {
   it("a second open order with the same client id is duplicate-client-order-id", async () => {
     const req = limit();
     await client.placeOrder(ACCOUNT, req);
-    expect(await brokerError(client.placeOrder(ACCOUNT, req))).toMatchObject({ code: "duplicate-client-order-id" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, req))).toMatchObject({ code: "duplicate-client-order-id" });
   });
 
   it("quote from the public ticker", async () => {

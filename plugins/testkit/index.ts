@@ -1,7 +1,7 @@
 /**
  * The conformance kit every broker plugin runs in `npm test`.
  *
- * How to use it (see `plugins/paper/conformance.test.ts` for a full example,
+ * How to use it (see `plugins/paper/paper.test.ts` for a full example,
  * and `npm run plugin:new <id>` for a scaffold that already wires it up):
  *
  * ```ts
@@ -57,6 +57,6 @@ export type {
 } from "./types";
 export { FaultInjector, replyToResponse, timeoutError, type FaultInjectorOptions } from "./faults";
 export { runConformanceSuite } from "./suite";
-export { captureRequest, KIT_NOW, scriptedClient, testClient, testContext, toReply, type CapturedRequest, type TestConnection } from "./harness";
+export { brokerErrorOf, captureRequest, KIT_NOW, scriptedClient, testClient, testContext, toReply, type CapturedRequest, type TestConnection } from "./harness";
 export { modelProblems, stripRaw } from "./static-layers";
 export { FakeLedger, LedgerRejection, type FakeLedgerOptions, type LedgerOrder, type LedgerOrderInput, type LedgerOrderType } from "./fake-ledger";
