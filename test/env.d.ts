@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** An empty D1 of its own (vitest.config.ts), for migration tests. */
+      MIGRATIONS_TEST_DB: D1Database;
     }
     interface GlobalProps {
       mainModule: typeof import("../worker/index");

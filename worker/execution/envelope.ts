@@ -40,4 +40,6 @@ export interface SignalLogRow {
   contentType: string | null;
   alertId: string | null;
   bodyHash: string | null;
+  /** How many subscriptions the signal was queued for (its outcome waits for each); absent in envelopes queued before it existed. */
+  expectedTrades?: number;
 }

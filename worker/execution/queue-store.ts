@@ -10,23 +10,15 @@
  * @module
  */
 import type { OrderRole, OrderStatus } from "../../plugins/sdk";
+import type { TradeStatus } from "../trading/trade-status";
 import type { PlannedOrder } from "../trading/types";
 import type { QueuedSignal } from "./envelope";
 import { chunk } from "../lib/chunk";
 
 const SCHEMA_VERSION = 2;
 
-/** Trade statuses visible through the API. */
-export type TradeStatus =
-  | "queued"
-  | "executing"
-  | "pending_approval"
-  | "filled"
-  | "partially_filled"
-  | "open"
-  | "rejected"
-  | "failed"
-  | "cancelled";
+/** Trade statuses visible through the API (one list, in worker/trading). */
+export type { TradeStatus };
 
 export const TERMINAL_TRADE_STATUSES: ReadonlySet<TradeStatus> = new Set([
   "filled",

@@ -24,10 +24,14 @@ import { accepted, rejected, type WaitedTrade } from "./reply";
 import { resolveStrategySettings } from "../api/strategy-settings";
 import type { Signal } from "./signal-schema";
 import { resolveDelay } from "../trading/delay";
+import { signalOutcome } from "../trading/signal-outcome";
 import { validateSignalForStrategy } from "../trading/validate";
 import { insertUnlessDuplicate, needsDedupe } from "./dedupe";
 import { loggablePayload, logAccepted, logRejected } from "./signal-log";
 import { lookupStrategy, type SubscriptionTarget } from "./strategy-lookup";
+
+/** The message of a trade whose subscription's queue could not take the signal. */
+const UNQUEUED_MESSAGE = "Tradeloop could not queue this signal for the subscription, so no order was sent. Send the alert again.";
 
 /** Largest body accepted. TradingView messages are a few hundred bytes. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -132,6 +136,8 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
       alertId: signal.alertId ?? null,
       // Only the first signal of a message stands for the body: the others would match it.
       bodyHash: i === 0 ? bodyHash : null,
+      // The outcome stays pending until every subscription's trade is in D1.
+      expectedTrades: targets.length,
     };
     const trades = targets.map((t) => ({ id: crypto.randomUUID(), subscriptionId: t.id }));
     const due = runAt[i] ?? receivedAt;
@@ -185,6 +191,7 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     entries.map(({ logRow, trades }) => ({ log: logRow, trades: withTrades ? trades : [] }));
 
   let queuedTargets: SubscriptionTarget[] = [];
+  let unqueuedTargets: SubscriptionTarget[] = [];
   if (targets.length === 0) {
     // Nothing to execute: the log row is the whole record.
     try {
@@ -199,6 +206,7 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     const queueResults = await Promise.allSettled(targets.map((t, i) => enqueueWithRetry(c.env, t.id, envelopesFor(t, i))));
     queuedTargets = targets.filter((_, i) => queueResults[i]?.status === "fulfilled");
     const failedTargets = targets.filter((_, i) => queueResults[i]?.status === "rejected");
+    unqueuedTargets = failedTargets;
     if (failedTargets.length > 0) {
       console.error(`webhook ${strategy.id}: could not queue for ${failedTargets.length} subscription(s)`);
       const outcome = await recordUnqueued(c.env, entries, logRows(true), queuedTargets, failedTargets);
@@ -210,14 +218,32 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
   const waitMs = parseWait(c.req.query("wait"));
   const trades =
     waitMs > 0 ? await waitForTrades(c.env, queuedTargets, entries.map((e) => e.logRow.id), waitMs) : undefined;
+  // With trades to report, say what each signal did, exactly as GET /api/signals/:id derives it.
+  const outcomeOf = (id: string) => (trades ? waitedOutcome(id, targets.length, trades, unqueuedTargets.length) : {});
 
   return accepted(c, {
     id: duplicateOf ?? signalId,
     logId: signalId,
     ...(duplicateOf && { duplicate: true as const }),
     payload: parsed.payload,
-    ...(entries.length > 1 && { signals: entries.map((e) => ({ id: e.logRow.id, logId: e.logRow.id })) }),
+    ...(entries.length === 1 && entries[0] && outcomeOf(entries[0].logRow.id)),
+    ...(entries.length > 1 && { signals: entries.map((e) => ({ id: e.logRow.id, logId: e.logRow.id, ...outcomeOf(e.logRow.id) })) }),
     ...(trades && { trades }),
+  });
+}
+
+/** A signal's outcome from the trades a `?wait=` collected (and the subscriptions whose queue refused it). */
+function waitedOutcome(signalId: string, expected: number, trades: readonly WaitedTrade[], unqueued: number) {
+  return signalOutcome({
+    status: "accepted",
+    messageCode: null,
+    message: null,
+    duplicateOf: null,
+    expectedTrades: expected,
+    trades: [
+      ...trades.filter((t) => t.signalId === signalId),
+      ...Array.from({ length: unqueued }, () => ({ status: "failed" as const, messageCode: "queue-unavailable", message: UNQUEUED_MESSAGE })),
+    ],
   });
 }
 
@@ -288,7 +314,7 @@ async function markUnqueued(
       .map((t) =>
         d1
           .prepare(`UPDATE trades SET status = 'failed', message_code = 'queue-unavailable', message = ?, updated_at = ? WHERE id = ? AND status = 'queued'`)
-          .bind("Tradeloop could not queue this signal for the subscription, so no order was sent. Send the alert again.", now, t.id),
+          .bind(UNQUEUED_MESSAGE, now, t.id),
       ),
   );
   if (stmts.length > 0) await d1.batch(stmts).catch((err: unknown) => console.error("markUnqueued failed", err));
