@@ -125,7 +125,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
   const connection = staticConnection(options);
   const skips: Decision[] = [];
 
-  describe(`conformance: ${id}`, () => {
+  describe(`conformance: ${id} (${options.instrument.assetClass})`, () => {
     describe("layer 0: contract", () => {
       it("manifest, capabilities, credentials form and method map agree", () => {
         expect(contractProblems(options.plugin, connection)).toEqual([]);
