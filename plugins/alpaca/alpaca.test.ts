@@ -35,6 +35,44 @@ runConformanceSuite({
     "oco/fill": "capabilities: brackets.oco unsupported",
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
+    "session-refresh-mid-session": "capabilities: the connection has no session (no OAuth, no login)",
+    "session-refresh-fails": "capabilities: the connection has no session (no OAuth, no login)",
+  },
+});
+
+const OAUTH_SKIP = {
+  "static-requests": "run once above with the API-key scheme; the OAuth scheme changes only the Authorization header, checked by the scenarios",
+  "static-responses": "run once above with the API-key scheme; the answers are the same whatever the scheme",
+  "transport-errors": "run once above with the API-key scheme; the transport is the same whatever the scheme",
+  "session-refresh-mid-session":
+    "Alpaca's OAuth tokens never expire and come without a refresh token, so there is nothing to renew mid-session; a refused token means the user must connect again (session-refresh-fails)",
+} as const;
+
+// The second auth scheme: a connection made through Alpaca's OAuth (the fake plays the consent page and
+// the token endpoint), trading with the session's bearer token instead of a key pair.
+runConformanceSuite({
+  plugin: alpacaPlugin,
+  // Only the contract layer reads these (the credentials form); an OAuth connection sends none of them.
+  credentials: CREDENTIALS,
+  authMethod: "oauth",
+  environment: "paper",
+  accountId: ACCOUNT_ID,
+  now: NOW,
+  requests: [],
+  responses: [],
+  fake: () => new AlpacaFake(),
+  instrument: { ticker: "AAPL", assetClass: "stocks", price: "100", quantity: "1" },
+  rateLimitReply: {
+    status: 429,
+    body: { code: 42910000, message: "rate limit exceeded" },
+    headers: { "x-ratelimit-limit": "200", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "0" },
+  },
+  skip: OAUTH_SKIP,
+  expectedSkips: {
+    ...OAUTH_SKIP,
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
   },
 });
 
@@ -70,6 +108,8 @@ for (const { instrument, skips } of [
         "oco/expiry": "capabilities: brackets.oco unsupported",
         "bracket-entry": "capabilities: brackets.otoco unsupported",
         "bracket-short": "capabilities: brackets.otoco unsupported",
+        "session-refresh-mid-session": "capabilities: the connection has no session (no OAuth, no login)",
+        "session-refresh-fails": "capabilities: the connection has no session (no OAuth, no login)",
     },
   },
   {
@@ -103,6 +143,8 @@ for (const { instrument, skips } of [
         "oco/expiry": "capabilities: brackets.oco unsupported",
         "bracket-entry": "capabilities: brackets.otoco unsupported",
         "bracket-short": "capabilities: brackets.otoco unsupported",
+        "session-refresh-mid-session": "capabilities: the connection has no session (no OAuth, no login)",
+        "session-refresh-fails": "capabilities: the connection has no session (no OAuth, no login)",
     },
   },
 ] as const) {

@@ -20,6 +20,9 @@ const base: Omit<TestConnection, "plugin"> = { credentials: TEST_CREDENTIALS, ba
 /** Crypto trades around the clock: `day` is sent as GTC, so no close ever expires an order. */
 const NO_SESSION = "Binance Spot has no sessions: the plugin sends day as GTC (crypto trades around the clock), so nothing expires at a close";
 
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
+
 runConformanceSuite({
   plugin: binancePlugin,
   credentials: TEST_CREDENTIALS,
@@ -57,6 +60,8 @@ runConformanceSuite({
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
     "bracket-short": "capabilities: shorting unsupported",
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
   },
 });
 

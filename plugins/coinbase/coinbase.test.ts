@@ -309,6 +309,9 @@ describe("coinbase: scenarios against the fake", () => {
   });
 });
 
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
+
 runConformanceSuite({
   plugin: coinbasePlugin,
   credentials: key.credentials,
@@ -348,5 +351,7 @@ runConformanceSuite({
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
     "bracket-short": "capabilities: shorting unsupported",
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
   },
 });

@@ -18,6 +18,9 @@ const base: Omit<TestConnection, "plugin"> = { credentials: TEST_CREDENTIALS, ba
 /** Crypto trades around the clock: `day` is sent as GTC, so no close ever expires an order. */
 const NO_SESSION = "Kraken spot has no sessions: the plugin sends day as GTC (crypto trades around the clock), so nothing expires at a close";
 
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
+
 runConformanceSuite({
   plugin: krakenPlugin,
   credentials: TEST_CREDENTIALS,
@@ -54,6 +57,8 @@ runConformanceSuite({
     "oco/expiry": "capabilities: brackets.oco unsupported",
     "bracket-entry": "capabilities: brackets.otoco unsupported",
     "bracket-short": "capabilities: brackets.otoco unsupported",
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
   },
 });
 

@@ -317,6 +317,9 @@ describe("scenarios against the fake", () => {
 const NO_PARTIAL_FILLS =
   "OANDA orders have no partially-filled state (an order fills in one transaction, FOK/IOC cancel the rest); the fake does not model partial fills";
 
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
+
 runConformanceSuite({
   plugin: oandaPlugin,
   credentials: { token: STATIC_TOKEN },
@@ -343,5 +346,7 @@ runConformanceSuite({
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
     "partial-fill": NO_PARTIAL_FILLS,
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
   },
 });

@@ -27,6 +27,9 @@ const LISTED = {
   "partial-fill": NO_PARTIAL_FILLS,
 } as const;
 
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
+
 runConformanceSuite({
   plugin: paperPlugin,
   credentials: {},
@@ -37,7 +40,7 @@ runConformanceSuite({
   fake: () => new PaperLedgerFake(),
   instrument: { ticker: "AMD", assetClass: "stocks", price: "100", quantity: "10" },
   skip: LISTED,
-  expectedSkips: { ...LISTED, "auth-expiry": "manifest: auth scheme none, nothing can expire" },
+  expectedSkips: { ...LISTED, "auth-expiry": "manifest: auth scheme none, nothing can expire", "session-refresh-mid-session": NO_SESSION_SCENARIOS, "session-refresh-fails": NO_SESSION_SCENARIOS },
 });
 
 // Options too: the paper broker declares brackets (OTO, OCO, OTOCO) for every asset class, so the
@@ -51,7 +54,7 @@ runConformanceSuite({
   fake: () => new PaperLedgerFake(),
   instrument: { ticker: "SPY 250620C500", assetClass: "options", price: "5.00", quantity: "2" },
   skip: { ...LISTED, "static-requests": STOCKS_ONLY, "static-responses": STOCKS_ONLY },
-  expectedSkips: { ...LISTED, "static-requests": STOCKS_ONLY, "static-responses": STOCKS_ONLY, "auth-expiry": "manifest: auth scheme none, nothing can expire" },
+  expectedSkips: { ...LISTED, "static-requests": STOCKS_ONLY, "static-responses": STOCKS_ONLY, "auth-expiry": "manifest: auth scheme none, nothing can expire", "session-refresh-mid-session": NO_SESSION_SCENARIOS, "session-refresh-fails": NO_SESSION_SCENARIOS },
 });
 
 

@@ -264,6 +264,9 @@ describe("robinhood: scenarios against the fake", () => {
 
 // The whole kit runs with Robinhood's documented example credential: static signatures are exact,
 // and the fake verifies every scenario request against the documented public key.
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
+
 runConformanceSuite({
   plugin: robinhoodPlugin,
   credentials: DOC_CREDENTIALS,
@@ -303,6 +306,8 @@ runConformanceSuite({
     "oco/expiry": "capabilities: brackets.oco unsupported",
     "bracket-entry": "capabilities: brackets.otoco unsupported",
     "bracket-short": "capabilities: brackets.otoco unsupported",
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
   },
 });
 

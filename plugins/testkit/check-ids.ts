@@ -35,4 +35,6 @@ export const CHECK_IDS = [
   "timeout-after-send",
   "auth-expiry",
   "unsupported-intent-refused",
+  "session-refresh-mid-session",
+  "session-refresh-fails",
 ] as const;

@@ -29,7 +29,7 @@ describe("fake modules import no plugin code", () => {
 
   it("finds the fake modules of every plugin with a fake", () => {
     const plugins = new Set(FAKES.map(([path]) => path.split("/")[1]));
-    for (const id of ["alpaca", "binance", "coinbase", "kraken", "oanda", "paper", "robinhood", "tradier"]) expect(plugins, id).toContain(id);
+    for (const id of ["alpaca", "binance", "coinbase", "kraken", "oanda", "paper", "robinhood", "schwab", "tradestation", "tradier", "tradovate"]) expect(plugins, id).toContain(id);
   });
 
   for (const [path, source] of FAKES) {

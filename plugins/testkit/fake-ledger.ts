@@ -189,6 +189,18 @@ export class FakeLedger {
     return order;
   }
 
+  /**
+   * The order's time in force ran out (a `day` order at the session's
+   * close): a working order ends `expired`, nothing more fills. The fake
+   * knows which of its orders are `day` orders; the book only ends them.
+   */
+  expire(id: string): LedgerOrder {
+    const order = this.get(id);
+    if (!order) throw new LedgerRejection("order-not-found", `no order ${id}`);
+    if (WORKING.has(order.status)) this.end(order, "expired");
+    return order;
+  }
+
   /** The market traded at `price`: working orders it crosses fill. */
   setPrice(symbol: string, price: Decimal): void {
     this.prices.set(symbol, toDecimal(price));

@@ -65,6 +65,8 @@ export const FAKE_KIT_HELPERS: ReadonlySet<string> = new Set([
   "LedgerOrderInput",
   "LedgerOrderType",
   "LedgerRejection",
+  "FakeAuthorizationServer",
+  "FakeOAuthOptions",
 ]);
 
 /** Packages a fake may import: validation, JWT verification, decimals, and the test runtime's bindings. */

@@ -63,7 +63,22 @@ export type {
 } from "./types";
 export { FaultInjector, replyToResponse, timeoutError, type FaultInjectorOptions } from "./faults";
 export { runConformanceSuite } from "./suite";
-export { brokerErrorOf, captureRequest, KIT_NOW, scriptedClient, testClient, testContext, toReply, type CapturedRequest, type TestConnection } from "./harness";
+export { FakeAuthorizationServer, type FakeOAuthOptions } from "./fake-oauth";
+export {
+  brokerErrorOf,
+  captureRequest,
+  KIT_NOW,
+  KIT_OAUTH_CLIENT,
+  KIT_REDIRECT_URI,
+  testSessionKeeper,
+  usesSession,
+  scriptedClient,
+  testClient,
+  testContext,
+  toReply,
+  type CapturedRequest,
+  type TestConnection,
+} from "./harness";
 export { modelProblems, stripRaw } from "./static-layers";
 export { CHECK_IDS } from "./check-ids";
 export { FAKE_KIT_HELPERS, FAKE_PACKAGES, FAKE_SDK_HELPERS, fakeImportProblems } from "./fake-rules";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { AssetClass, BrokerClient, BrokerErrorKind, BrokerPlugin, Decimal, OrderSide, OrderStatus } from "../sdk";
+import type { AssetClass, BrokerClient, BrokerErrorKind, BrokerPlugin, Decimal, OrderSide, OrderStatus, SessionTokens } from "../sdk";
 import type { CHECK_IDS, DIRECTION_ORDER_TYPES, DIRECTIONS } from "./check-ids";
 
 /** A value or a promise of it: fakes over a Durable Object are async, in-memory fakes need not be. */
@@ -88,6 +88,16 @@ export interface FakeBroker {
   endSession?(): Awaitable<void>;
   /** Every order the broker holds, oldest first (bracket legs included). */
   orders(): Awaitable<readonly FakeOrder[]>;
+  /**
+   * Session brokers: the authorization server's front channel. Given the
+   * authorize URL the plugin built, answers the redirect URL (with `code` and
+   * `state`) as if the user signed in and approved.
+   */
+  authorize?(authorizeUrl: URL): Awaitable<URL>;
+  /** Session brokers: every access token issued so far stops working (HTTP 401); renewing still works. */
+  expireAccessToken?(): void;
+  /** Session brokers: the grant dies: renewals and logins are refused as the broker documents, and access tokens stop working. */
+  revokeGrant?(): void;
 }
 
 /** What the scenarios trade. */
@@ -209,9 +219,12 @@ export interface ConformanceOptions {
   /**
    * How the broker spells the core's client order id, when it does not keep
    * it as sent (Robinhood and Kraken take a UUID): the kit compares
-   * {@link FakeOrder.clientOrderId} with this. Default: unchanged.
+   * {@link FakeOrder.clientOrderId} with this. Default: unchanged. Null for
+   * a broker that keeps no client order id at all (TradeStation): the kit
+   * then finds each acknowledged order by the broker order id its
+   * acknowledgement carried ({@link FakeOrder.id}).
    */
-  venueClientOrderId?(clientOrderId: string): string;
+  venueClientOrderId?(clientOrderId: string): string | null;
   /**
    * How the broker reports a `day` order the session's close ended: `expired`
    * (default), or `cancelled` for a broker whose order cannot tell the two
@@ -220,4 +233,17 @@ export interface ConformanceOptions {
    * unfilled, no longer working, and never fill afterwards.
    */
   expiryStatus?: "expired" | "cancelled";
+  /**
+   * `oauth`: the scenarios connect through the OAuth flow against the fake
+   * (authorize, then exchange the code); the static layers use `tokens`.
+   */
+  authMethod?: "credentials" | "oauth";
+  /**
+   * Answers for the reads `placeOrder` makes before it sends the order
+   * (TradeStation reads the position to pick SELL or SELLSHORT), so the
+   * transport checks fail the order request itself, not a read before it.
+   */
+  placeOrderPrelude?: readonly FakeReply[];
+  /** Tokens the static layers' session starts from (OAuth plugins). */
+  tokens?: SessionTokens;
 }

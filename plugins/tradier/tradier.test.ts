@@ -18,6 +18,9 @@ const POSITION_READ =
 
 const STOCKS_ONLY = "run once above, with the stocks instrument (this run trades options)";
 
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
+
 runConformanceSuite({
   plugin: tradierPlugin,
   credentials: CREDENTIALS,
@@ -41,6 +44,8 @@ runConformanceSuite({
     "oco/fill": "capabilities: brackets.oco unsupported",
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
   },
 });
 
@@ -69,6 +74,8 @@ runConformanceSuite({
     "oco/fill": "capabilities: brackets.oco unsupported",
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
   },
 });
 
