@@ -39,7 +39,7 @@ runConformanceSuite({
   },
   instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "1000000000" },
   rateLimitReply: { status: 429, body: { code: -1003, msg: "Too many requests." }, headers: { "retry-after": "0" } },
-  skip: { "stop-limit/expiry": NO_SESSION, "trailing-stop/expiry": NO_SESSION, "oto/expiry": NO_SESSION },
+  skip: { "stop-limit/expiry": NO_SESSION, "trailing-stop/expiry": NO_SESSION, "oto/expiry": NO_SESSION, "time-in-force/session-close": NO_SESSION },
   expectedSkips: {
     "ShortFromZero/market": "capabilities: shorting unsupported",
     "ShortFromZero/limit": "capabilities: shorting unsupported",
@@ -56,6 +56,7 @@ runConformanceSuite({
     "stop-limit/expiry": NO_SESSION,
     "trailing-stop/expiry": NO_SESSION,
     "oto/expiry": NO_SESSION,
+    "time-in-force/session-close": NO_SESSION,
     "oco/fill": "capabilities: brackets.oco unsupported",
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",

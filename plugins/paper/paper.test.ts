@@ -24,6 +24,7 @@ const LISTED = {
   "trailing-stop/expiry": NO_SESSION,
   "oto/expiry": NO_SESSION,
   "oco/expiry": NO_SESSION,
+  "time-in-force/session-close": NO_SESSION,
   "partial-fill": NO_PARTIAL_FILLS,
 } as const;
 

@@ -304,6 +304,7 @@ runConformanceSuite({
     "oco/fill": "capabilities: brackets.oco unsupported",
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
+    "time-in-force/session-close": "capabilities: day and gtc are not both declared",
     "bracket-entry": "capabilities: brackets.otoco unsupported",
     "bracket-short": "capabilities: brackets.otoco unsupported",
     "session-refresh-mid-session": NO_SESSION_SCENARIOS,

@@ -26,6 +26,7 @@ export const CHECK_IDS = [
   "static-responses",
   ...DIRECTIONS.flatMap((d) => DIRECTION_ORDER_TYPES.map((t) => `${d}/${t}` as const)),
   ...LIFECYCLE_KINDS.flatMap((k) => LIFECYCLE_ENDS.map((e) => `${k}/${e}` as const)),
+  "time-in-force/session-close",
   "bracket-entry",
   "bracket-short",
   "cancel",

@@ -7,6 +7,8 @@ import { BrokerError, definePlugin, type BrokerClient, type MandatoryMethods } f
 import { PaperLedgerFake } from "../paper/fake";
 import { paperPlugin } from "../paper";
 import { STATIC_BASE } from "../paper/cases";
+import { tradestationPlugin } from "../tradestation";
+import { TradestationFake } from "../tradestation/fake";
 import { contractProblems } from "./contract-layer";
 import { CHECK_IDS } from "./check-ids";
 import { expectOneOrderPerPlacedId, SCENARIOS } from "./scenarios";
@@ -125,6 +127,37 @@ describe("the kit catches broken plugins", () => {
       getOpenOrders: async (a) => (await c.getOpenOrders(a)).map((o) => (o.parentBrokerOrderId ? { ...o, side: "buy" as const } : o)),
     }));
     await expect(runScenario("bracket-entry", adding)).rejects.toThrow(/exit legs sell/);
+  });
+
+  // The paper ledger simulates no sessions, so this one runs on a fake that ends them (TradeStation's).
+  it("a plugin that sends gtc as the broker's day duration fails time-in-force/session-close (the gtc order dies at the close)", async () => {
+    const scenario = SCENARIOS.find((s) => s.id === "time-in-force/session-close")!;
+    const gtcAsDay = definePlugin({
+      manifest: tradestationPlugin.manifest,
+      capabilities: tradestationPlugin.capabilities,
+      symbol: tradestationPlugin.symbol,
+      session: {},
+      connect: (ctx) => {
+        const real = tradestationPlugin.connect(ctx);
+        return { ...real, placeOrder: (a, r) => real.placeOrder(a, r.timeInForce === "gtc" ? { ...r, timeInForce: "day" } : r) };
+      },
+    });
+    const o: ConformanceOptions = {
+      plugin: gtcAsDay,
+      credentials: {},
+      authMethod: "oauth",
+      accountId: "11111111",
+      requests: [],
+      responses: [],
+      fake: () => new TradestationFake(),
+      instrument: { ticker: "AAPL", assetClass: "stocks" },
+      venueClientOrderId: () => null,
+      expectedSkips: {},
+    };
+    // The unsabotaged plugin passes the same scenario, so the failure below is the sabotage's.
+    const honest = { ...o, plugin: tradestationPlugin };
+    await scenario.run(await createScenarioEnv(honest), honest);
+    await expect(scenario.run(await createScenarioEnv(o), o)).rejects.toThrow(/the gtc limit after the session's close rests/);
   });
 
   it("a plugin that calls a lost order reply retryable (the blind-resend bug) fails timeout-after-send", async () => {

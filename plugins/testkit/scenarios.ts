@@ -518,6 +518,42 @@ const ocoExpiry = lifecycle("oco", "expiry", "OCO: day exits expire at the sessi
   }
 });
 
+// --- time in force: what the session's close does to each
+
+/**
+ * A `day` and a `gtc` limit rest side by side; the session closes. Only the
+ * day order may end, and the gtc order must still fill when the price comes.
+ * The direction and lifecycle scenarios trade `gtc` and end sessions only on
+ * `day` orders, so without this a plugin that sends `gtc` as the broker's
+ * day duration (or the reverse) passes every other scenario.
+ */
+const sessionClose: Scenario = {
+  id: "time-in-force/session-close",
+  title: "at the session's close a day limit expires and a gtc limit keeps working, then fills when the price comes",
+  gate(_plugin, f) {
+    if (!f.orderTypes.includes("limit")) return "capabilities: no limit orders to leave working";
+    if (!f.timeInForce.includes("day") || !f.timeInForce.includes("gtc")) return "capabilities: day and gtc are not both declared";
+    return null;
+  },
+  needs: needsEndSession,
+  async run(env) {
+    const level = env.priceAt("0.95");
+    const day = await expectResting(env, await env.place(env.intent("buy", "limit", { limitPrice: level, timeInForce: "day" })), "a day buy limit below the market");
+    const gtc = await expectResting(env, await env.place(env.intent("buy", "limit", { limitPrice: level, timeInForce: "gtc" })), "a gtc buy limit below the market");
+    await env.fake.endSession?.();
+    expect((await env.settle(day)).status, "the day limit ends when the session closes").toBe(env.expiryStatus);
+    await expectResting(env, gtc, "the gtc limit after the session's close");
+    const open = (await env.client.getOpenOrders(env.accountId)).map((o) => o.brokerOrderId);
+    expect({ day: open.includes(day.brokerOrderId), gtc: open.includes(gtc.brokerOrderId) }, "working after the close").toEqual({ day: false, gtc: true });
+    await env.setPrice(env.priceAt("0.94"));
+    const filled = await env.settle(gtc);
+    expect(filled.status, "the gtc limit fills once the price comes to it after the close").toBe("filled");
+    expectDecimal(filled.filledQuantity, env.instrument.quantity, "filled quantity");
+    expect((await env.read(day)).status, "the day limit stays ended").toBe(env.expiryStatus);
+    expectDecimal(await env.position(), env.instrument.quantity, "one order's worth: the ended day order never fills");
+  },
+};
+
 const cancel: Scenario = {
   id: "cancel",
   title: "cancel a working order",
@@ -685,6 +721,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ocoFill,
   ocoCancel,
   ocoExpiry,
+  sessionClose,
   bracketEntry,
   bracketShort,
   cancel,
