@@ -446,8 +446,17 @@ export class BinanceFake implements FakeBroker {
     }
     if (o.trailingDelta !== null && o.stopPrice === null) o.extreme = last;
     this.list.push(o);
+    // A LIMIT with IOC fills what it can now, with FOK all of it now or nothing; the rest never rests: Binance
+    // reports such an order EXPIRED (the status for orders ended by their time in force), its hold released.
+    const immediate = o.type === "LIMIT" && (o.timeInForce === "IOC" || o.timeInForce === "FOK");
+    const allOrNothingFails = o.timeInForce === "FOK" && this.partialNext !== null && this.partialNext.lt(o.qty);
     if (o.type === "MARKET") this.fill(o, last, this.takePartial(o.qty));
-    else if ((o.type === "LIMIT" || o.type === "LIMIT_MAKER") && this.crosses(o, last)) this.fill(o, last, this.takePartial(o.qty));
+    else if ((o.type === "LIMIT" || o.type === "LIMIT_MAKER") && this.crosses(o, last) && !allOrNothingFails) this.fill(o, last, this.takePartial(o.qty));
+    if (immediate && (o.status === "NEW" || o.status === "PARTIALLY_FILLED")) {
+      o.status = "EXPIRED";
+      o.updateTime = this.now();
+      this.release(o);
+    }
     this.afterFill(o);
   }
 

@@ -305,6 +305,8 @@ runConformanceSuite({
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
     "time-in-force/session-close": "capabilities: day and gtc are not both declared",
+    "time-in-force/ioc": "capabilities: no ioc time in force",
+    "time-in-force/fok": "capabilities: no fok time in force",
     "bracket-entry": "capabilities: brackets.otoco unsupported",
     "bracket-short": "capabilities: brackets.otoco unsupported",
     "session-refresh-mid-session": NO_SESSION_SCENARIOS,

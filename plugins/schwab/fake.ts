@@ -189,6 +189,8 @@ export class SchwabFake implements FakeBroker {
         quantity: leg.quantity,
         limitPrice: o.price ?? null,
         stopPrice: o.stopPrice ?? null,
+        // FILL_OR_KILL: all at once or nothing (Schwab takes no IMMEDIATE_OR_CANCEL from this API).
+        ...(o.duration === "FILL_OR_KILL" && { immediate: "fok" as const }),
         ...(take?.price && { takeProfit: { limitPrice: toDecimal(take.price) } }),
         ...(stop?.stopPrice && { stopLoss: { stopPrice: toDecimal(stop.stopPrice), ...(stop.price && { limitPrice: toDecimal(stop.price) }) } }),
       });

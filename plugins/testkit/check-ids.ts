@@ -27,6 +27,8 @@ export const CHECK_IDS = [
   ...DIRECTIONS.flatMap((d) => DIRECTION_ORDER_TYPES.map((t) => `${d}/${t}` as const)),
   ...LIFECYCLE_KINDS.flatMap((k) => LIFECYCLE_ENDS.map((e) => `${k}/${e}` as const)),
   "time-in-force/session-close",
+  "time-in-force/ioc",
+  "time-in-force/fok",
   "bracket-entry",
   "bracket-short",
   "cancel",

@@ -554,6 +554,40 @@ const sessionClose: Scenario = {
   },
 };
 
+/**
+ * An immediate order (`ioc`, `fok`): away from the market it ends at once,
+ * unfilled, and never rests (a plugin that sends it as gtc or day leaves it
+ * working, and the price that comes later fills it); at the market it fills
+ * completely (a plugin that sends it as something the broker kills or
+ * refuses fails there).
+ */
+function immediateScenario(tif: "ioc" | "fok"): Scenario {
+  return {
+    id: `time-in-force/${tif}`,
+    title: `a ${tif} limit that cannot fill at once ends unfilled without resting; a marketable one fills completely`,
+    gate(_plugin, f) {
+      if (!f.orderTypes.includes("limit")) return "capabilities: no limit orders";
+      if (!f.timeInForce.includes(tif)) return `capabilities: no ${tif} time in force`;
+      return null;
+    },
+    async run(env) {
+      const q = env.instrument.quantity;
+      await env.setPrice(env.instrument.price);
+      const away = await env.settle(await env.place(env.intent("buy", "limit", { limitPrice: env.priceAt("0.95"), timeInForce: tif })));
+      expect(["cancelled", "expired"], `a ${tif} buy limit below the market ends at once instead of resting (got ${away.status})`).toContain(away.status);
+      expectDecimal(away.filledQuantity, "0", `the ${tif} order away from the market: nothing filled`);
+      expect((await env.client.getOpenOrders(env.accountId)).map((o) => o.brokerOrderId), `the ${tif} order is not working`).not.toContain(away.brokerOrderId);
+      await env.setPrice(env.priceAt("0.94"));
+      expectDecimal(await env.position(), "0", `the ended ${tif} order never fills when the price comes to it later`);
+      await env.setPrice(env.instrument.price);
+      const at = await env.settle(await env.place(env.intent("buy", "limit", { ...marketableLimit(env, "buy"), timeInForce: tif })));
+      expect(at.status, `a marketable ${tif} buy limit fills`).toBe("filled");
+      expectDecimal(at.filledQuantity, q, "filled completely");
+      expectDecimal(await env.position(), q, `one order's worth`);
+    },
+  };
+}
+
 const cancel: Scenario = {
   id: "cancel",
   title: "cancel a working order",
@@ -722,6 +756,8 @@ export const SCENARIOS: readonly Scenario[] = [
   ocoCancel,
   ocoExpiry,
   sessionClose,
+  immediateScenario("ioc"),
+  immediateScenario("fok"),
   bracketEntry,
   bracketShort,
   cancel,

@@ -194,6 +194,8 @@ export class TradestationFake implements FakeBroker {
         quantity: o.Quantity,
         limitPrice: o.LimitPrice ?? null,
         stopPrice: o.StopPrice ?? null,
+        ...(o.TimeInForce.Duration === "IOC" && { immediate: "ioc" as const }),
+        ...(o.TimeInForce.Duration === "FOK" && { immediate: "fok" as const }),
         ...(take?.LimitPrice && { takeProfit: { limitPrice: take.LimitPrice } }),
         ...(stop?.StopPrice && { stopLoss: { stopPrice: stop.StopPrice, ...(stop.LimitPrice && { limitPrice: stop.LimitPrice }) } }),
       });

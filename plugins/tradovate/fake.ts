@@ -233,6 +233,8 @@ export class TradovateFake implements FakeBroker {
         quantity: String(o.orderQty),
         limitPrice: o.price !== undefined ? String(o.price) : null,
         stopPrice: o.stopPrice !== undefined ? String(o.stopPrice) : null,
+        ...(o.timeInForce === "IOC" && { immediate: "ioc" as const }),
+        ...(o.timeInForce === "FOK" && { immediate: "fok" as const }),
         ...(take?.price !== undefined && { takeProfit: { limitPrice: String(take.price) } }),
         ...(stop?.stopPrice !== undefined && { stopLoss: { stopPrice: String(stop.stopPrice), ...(stop.price !== undefined && { limitPrice: String(stop.price) }) } }),
       });
