@@ -562,9 +562,10 @@ const sessionClose: Scenario = {
  * refuses fails there).
  */
 function immediateScenario(tif: "ioc" | "fok"): Scenario {
+  const article = tif === "ioc" ? "an" : "a";
   return {
     id: `time-in-force/${tif}`,
-    title: `a ${tif} limit that cannot fill at once ends unfilled without resting; a marketable one fills completely`,
+    title: `${article} ${tif} limit that cannot fill at once ends unfilled without resting; a marketable one fills completely`,
     gate(_plugin, f) {
       if (!f.orderTypes.includes("limit")) return "capabilities: no limit orders";
       if (!f.timeInForce.includes(tif)) return `capabilities: no ${tif} time in force`;
@@ -574,7 +575,7 @@ function immediateScenario(tif: "ioc" | "fok"): Scenario {
       const q = env.instrument.quantity;
       await env.setPrice(env.instrument.price);
       const away = await env.settle(await env.place(env.intent("buy", "limit", { limitPrice: env.priceAt("0.95"), timeInForce: tif })));
-      expect(["cancelled", "expired"], `a ${tif} buy limit below the market ends at once instead of resting (got ${away.status})`).toContain(away.status);
+      expect(["cancelled", "expired"], `${article} ${tif} buy limit below the market ends at once instead of resting (got ${away.status})`).toContain(away.status);
       expectDecimal(away.filledQuantity, "0", `the ${tif} order away from the market: nothing filled`);
       expect((await env.client.getOpenOrders(env.accountId)).map((o) => o.brokerOrderId), `the ${tif} order is not working`).not.toContain(away.brokerOrderId);
       await env.setPrice(env.priceAt("0.94"));
