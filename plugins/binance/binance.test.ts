@@ -60,6 +60,7 @@ runConformanceSuite({
     "oco/fill": "capabilities: brackets.oco unsupported",
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
+    "modify": "capabilities: modify unsupported",
     "bracket-short": "capabilities: shorting unsupported",
     "session-refresh-mid-session": NO_SESSION_SCENARIOS,
     "session-refresh-fails": NO_SESSION_SCENARIOS,

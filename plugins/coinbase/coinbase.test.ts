@@ -350,6 +350,7 @@ runConformanceSuite({
     "oco/fill": "capabilities: brackets.oco unsupported",
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
+    "modify": "capabilities: modify unsupported",
     "time-in-force/session-close": "capabilities: day and gtc are not both declared",
     "bracket-short": "capabilities: shorting unsupported",
     "session-refresh-mid-session": NO_SESSION_SCENARIOS,

@@ -56,6 +56,7 @@ runConformanceSuite({
     "oco/fill": "capabilities: brackets.oco unsupported",
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
+    "modify": "capabilities: modify unsupported",
     "time-in-force/fok": "capabilities: no fok time in force",
     "bracket-entry": "capabilities: brackets.otoco unsupported",
     "bracket-short": "capabilities: brackets.otoco unsupported",

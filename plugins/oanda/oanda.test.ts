@@ -345,6 +345,7 @@ runConformanceSuite({
     "oco/fill": "capabilities: brackets.oco unsupported",
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
+    "modify": "capabilities: modify unsupported",
     "partial-fill": NO_PARTIAL_FILLS,
     "session-refresh-mid-session": NO_SESSION_SCENARIOS,
     "session-refresh-fails": NO_SESSION_SCENARIOS,

@@ -41,7 +41,7 @@ runConformanceSuite({
   fake: () => new PaperLedgerFake(),
   instrument: { ticker: "AMD", assetClass: "stocks", price: "100", quantity: "10" },
   skip: LISTED,
-  expectedSkips: { ...LISTED, "auth-expiry": "manifest: auth scheme none, nothing can expire", "session-refresh-mid-session": NO_SESSION_SCENARIOS, "session-refresh-fails": NO_SESSION_SCENARIOS },
+  expectedSkips: { ...LISTED, "auth-expiry": "manifest: auth scheme none, nothing can expire", "modify": "capabilities: modify unsupported", "session-refresh-mid-session": NO_SESSION_SCENARIOS, "session-refresh-fails": NO_SESSION_SCENARIOS },
 });
 
 // Options too: the paper broker declares brackets (OTO, OCO, OTOCO) for every asset class, so the
@@ -55,7 +55,7 @@ runConformanceSuite({
   fake: () => new PaperLedgerFake(),
   instrument: { ticker: "SPY 250620C500", assetClass: "options", price: "5.00", quantity: "2" },
   skip: { ...LISTED, "static-requests": STOCKS_ONLY, "static-responses": STOCKS_ONLY },
-  expectedSkips: { ...LISTED, "static-requests": STOCKS_ONLY, "static-responses": STOCKS_ONLY, "auth-expiry": "manifest: auth scheme none, nothing can expire", "session-refresh-mid-session": NO_SESSION_SCENARIOS, "session-refresh-fails": NO_SESSION_SCENARIOS },
+  expectedSkips: { ...LISTED, "static-requests": STOCKS_ONLY, "static-responses": STOCKS_ONLY, "auth-expiry": "manifest: auth scheme none, nothing can expire", "modify": "capabilities: modify unsupported", "session-refresh-mid-session": NO_SESSION_SCENARIOS, "session-refresh-fails": NO_SESSION_SCENARIOS },
 });
 
 

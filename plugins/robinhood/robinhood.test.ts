@@ -304,6 +304,7 @@ runConformanceSuite({
     "oco/fill": "capabilities: brackets.oco unsupported",
     "oco/cancel": "capabilities: brackets.oco unsupported",
     "oco/expiry": "capabilities: brackets.oco unsupported",
+    "modify": "capabilities: modify unsupported",
     "time-in-force/session-close": "capabilities: day and gtc are not both declared",
     "time-in-force/ioc": "capabilities: no ioc time in force",
     "time-in-force/fok": "capabilities: no fok time in force",

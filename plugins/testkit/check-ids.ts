@@ -32,6 +32,7 @@ export const CHECK_IDS = [
   "bracket-entry",
   "bracket-short",
   "cancel",
+  "modify",
   "partial-fill",
   "insufficient-funds",
   "rate-limit-then-success",

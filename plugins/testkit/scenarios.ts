@@ -612,6 +612,39 @@ const cancel: Scenario = {
   },
 };
 
+const modify: Scenario = {
+  id: "modify",
+  title: "a resting limit moved to a new price works there (in place, or as its replacement) and fills there; the old price fills nothing",
+  gate(plugin, f) {
+    if (f.modify === "unsupported" || plugin.capabilities.methods.modifyOrder === "unsupported") return "capabilities: modify unsupported";
+    if (!f.orderTypes.includes("limit")) return "capabilities: no limit orders to leave working";
+    return null;
+  },
+  async run(env) {
+    const q = env.instrument.quantity;
+    if (!env.client.modifyOrder) throw new Error("the capabilities declare modify but the client has no modifyOrder");
+    await env.setPrice(env.instrument.price);
+    const order = await expectResting(env, await env.place(env.intent("buy", "limit", { limitPrice: env.priceAt("0.90") })), "a buy limit well below the market");
+    const moved = env.priceAt("0.95");
+    const now = await env.client.modifyOrder(env.accountId, { brokerOrderId: order.brokerOrderId }, { limitPrice: moved });
+    expectDecimal(now.limitPrice ?? "NaN", moved, "the modified order's limit");
+    if (env.features.modify === "replace") expect(now.brokerOrderId, "changed in place: the same order").toBe(order.brokerOrderId);
+    else {
+      expect(now.brokerOrderId, "cancel-replace: a new order replaces the old").not.toBe(order.brokerOrderId);
+      expect((await env.settle(order)).status, "the replaced order is over").toBe("cancelled");
+    }
+    const working = (await env.client.getOpenOrders(env.accountId)).map((o) => o.brokerOrderId);
+    expect(working, "exactly one order works after the change").toEqual([now.brokerOrderId]);
+    // Between the old and the new price: only an order at the new price fills here.
+    await env.setPrice(env.priceAt("0.93"));
+    const done = await env.settle(now);
+    expect(done.status, `the order fills at ${env.priceAt("0.93")}, under its new limit ${moved}`).toBe("filled");
+    expectDecimal(done.filledQuantity, q, "filled quantity");
+    await env.setPrice(env.priceAt("0.89"));
+    expectDecimal(await env.position(), q, "one order's worth: the old price fills nothing more");
+  },
+};
+
 const partialFill: Scenario = {
   id: "partial-fill",
   title: "partial fill: cumulative quantity, then cancel keeps what filled",
@@ -762,6 +795,7 @@ export const SCENARIOS: readonly Scenario[] = [
   bracketEntry,
   bracketShort,
   cancel,
+  modify,
   partialFill,
   insufficientFunds,
   rateLimited,
