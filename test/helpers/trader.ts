@@ -32,6 +32,8 @@ export interface SetupOptions {
   /** Make the connection at this broker (default: the paper broker). */
   broker?: BrokerSide;
   assetClass?: "stocks" | "options" | "futures" | "crypto" | "forex";
+  /** Strategy settings, e.g. `{ webhookRatePerMinute: 6000 }` for tests that send bursts of alerts. */
+  strategySettings?: Record<string, unknown>;
 }
 
 /** Creates a connection (unless given), a strategy and a subscription for a signed-up user, through the typed client. */
@@ -44,7 +46,7 @@ export async function setupTrader(token: string, opts: SetupOptions = {}): Promi
     connectionId = created.id;
   }
   const connection = await expectJson(await typed.connections[":id"].$get({ param: { id: connectionId } }), 200);
-  const strategy = await expectJson(await typed.strategies.$post({ json: { name: "Strategy", assetClass: opts.assetClass ?? "stocks" } }), 201);
+  const strategy = await expectJson(await typed.strategies.$post({ json: { name: "Strategy", assetClass: opts.assetClass ?? "stocks", ...(opts.strategySettings && { settings: opts.strategySettings }) } }), 201);
   const subscription = await expectJson(
     await typed.subscriptions.$post({ json: { strategyId: strategy.id, connectionId, settings: opts.subscriptionSettings ?? {} } }),
     201,
