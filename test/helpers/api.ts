@@ -149,10 +149,14 @@ export function authed(token: string) {
   };
 }
 
-/** The typed RPC client (`hc<AppType>`), talking to the Worker in-process. */
+/**
+ * The typed RPC client (`hc<AppType>`), talking to the Worker in-process,
+ * as one caller (one `CF-Connecting-IP` per client, like `api()`), so the
+ * per-address limits see many callers, as in production.
+ */
 export function client(token?: string) {
   return hc<AppType>(API_ORIGIN, {
     fetch: (input: RequestInfo | URL, init?: RequestInit) => workerFetch(input, init),
-    headers: token ? { Authorization: `Bearer ${token}` } : {},
+    headers: { "CF-Connecting-IP": testClientIp(), ...(token && { Authorization: `Bearer ${token}` }) },
   });
 }
