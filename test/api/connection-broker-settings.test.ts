@@ -193,7 +193,7 @@ describe("settings.baseUrl", () => {
   it("outside development, http is refused even to loopback", () => {
     const rules = (loopbackAllowed: boolean) => ({ broker: "OANDA", declaredHosts: ["api-fxpractice.oanda.com"], userChosenHosts: false, loopbackAllowed });
     expect(() => checkBaseUrl("http://127.0.0.1:8080/v3", rules(false))).toThrow(/only allowed when Tradeloop runs in development/);
-    expect(() => checkBaseUrl("http://localhost:8080", rules(false))).toThrow();
+    expect(() => checkBaseUrl("http://localhost:8080", rules(false))).toThrow(/only allowed when Tradeloop runs in development/);
     expect(checkBaseUrl("http://localhost:8080/", rules(true)).url).toBe("http://localhost:8080");
     expect(checkBaseUrl("http://[::1]:8080/v3", rules(true)).url).toBe("http://[::1]:8080/v3");
     expect(checkBaseUrl("http://127.1:8080/v3", rules(true)).url).toBe("http://127.0.0.1:8080/v3");

@@ -1,6 +1,7 @@
 /** GET /api/schemas: the settings forms' limits come from the API's own zod schemas. */
 import { expect, it } from "vitest";
-import { call, createTrader } from "../helpers/trader";
+import { api } from "../helpers/api";
+import { createTrader } from "../helpers/trader";
 
 interface JsonSchema {
   properties: Record<string, { type?: string; minimum?: number; maximum?: number; exclusiveMinimum?: number; enum?: string[]; default?: unknown }>;
@@ -8,7 +9,7 @@ interface JsonSchema {
 
 it("serves the subscription and strategy settings schemas with their limits", async () => {
   const t = await createTrader();
-  const res = await call<{ subscriptionSettings: JsonSchema; strategySettings: JsonSchema }>("GET", "/api/schemas", { token: t.token });
+  const res = await api<{ subscriptionSettings: JsonSchema; strategySettings: JsonSchema }>("GET", "/api/schemas", { token: t.token });
   expect(res.status).toBe(200);
   const sub = res.body.subscriptionSettings.properties;
   expect(sub.quantity).toMatchObject({ type: "number", exclusiveMinimum: 0, default: 1 });
@@ -16,5 +17,5 @@ it("serves the subscription and strategy settings schemas with their limits", as
   expect(sub.sizingMode?.enum).toContain("dollar_amount");
   expect(Object.keys(sub)).toHaveLength(42);
   expect(res.body.strategySettings.properties.duplicateWindowSeconds).toMatchObject({ minimum: 0, maximum: 3600 });
-  expect((await call("GET", "/api/schemas")).status).toBe(401);
+  expect((await api("GET", "/api/schemas")).status).toBe(401);
 });
