@@ -7,7 +7,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setLogSink, type LogLine } from "../../worker/lib/log";
-import { api, paperSetup, signup } from "../helpers/api";
+import { api, signup } from "../helpers/api";
+import { setupTrader } from "../helpers/trader";
 
 let lines: LogLine[] = [];
 let restore: () => void = () => undefined;
@@ -43,7 +44,7 @@ describe("request ids", () => {
 describe("secrets in logs", () => {
   it("never logs a webhook's secret, a session token or a Worker secret, and tags every line of the request", async () => {
     const user = await signup();
-    const setup = await paperSetup(user.token);
+    const setup = await setupTrader(user.token);
     const url = new URL(setup.webhookUrl);
     const secret = url.pathname.split("/").pop()!;
     expect(secret.length).toBeGreaterThan(10);
@@ -62,7 +63,7 @@ describe("secrets in logs", () => {
     expect(text).not.toContain(secret);
     expect(text).not.toContain(secret.slice(0, -2));
     expect(text).not.toContain(user.token);
-    for (const value of [env.JWT_SECRET, env.VAULT_KEYS]) expect(text).not.toContain(value);
+    for (const value of [env.JWT_SECRET, env.VAULT_KEYS, env.PASSWORD_PEPPER]) expect(text).not.toContain(value);
     const access = lines.filter((l) => l.msg === "request" && typeof l.path === "string" && l.path.startsWith("/webhook/"));
     expect(access).toHaveLength(3);
     for (const line of access) expect(line.path).toBe(`/webhook/${setup.strategyId}/[redacted]`);
