@@ -579,7 +579,7 @@ describe("dashboard", () => {
     expect(await page.evaluate(() => fetch("/api/auth/me").then((r) => r.status))).toBe(200);
     USER.password = NEW_PASSWORD;
 
-    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("button", { name: "Log out", exact: true }).click();
     await expect.poll(heading).toBe("Log in to Tradeloop");
     await page.getByLabel("Email").fill(USER.email);
     await page.getByLabel("Password").fill("correct horse battery");
@@ -616,7 +616,7 @@ describe("dashboard", () => {
   });
 
   it("logs out and back in; a reload asks the Worker who is logged in", async () => {
-    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("button", { name: "Log out", exact: true }).click();
     await expect.poll(heading).toBe("Log in to Tradeloop");
     // The session ended on the server: the page's cookies no longer open the API, and no token is readable by script.
     expect(await page.evaluate(() => fetch("/api/auth/me").then((r) => r.status))).toBe(401);
@@ -635,7 +635,7 @@ describe("dashboard", () => {
   });
 
   it("opens the first-run screen from a setup link", async () => {
-    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("button", { name: "Log out", exact: true }).click();
     await expect.poll(heading).toBe("Log in to Tradeloop");
     await page.goto("/#/setup?token=abc123");
     await page.reload();
