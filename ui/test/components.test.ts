@@ -233,11 +233,12 @@ describe("account settings forms (API tokens, password)", () => {
     await page.getByLabel("Token name").fill("   ");
     await page.getByRole("button", { name: "Create token" }).click();
     expect(await page.locator("#f-name-err").textContent()).toBe("Enter a name for the token, such as the script that will use it.");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("f-name");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("f-name");
 
     await page.getByRole("button", { name: "Change password" }).click();
     expect(await page.locator("#f-currentPassword-err").textContent()).toBe("Enter your current password.");
     expect(await page.locator("#f-newPassword-err").textContent()).toBe("Enter a new password.");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("f-currentPassword");
     await page.getByLabel("Current password").fill("correct horse battery");
     await page.getByLabel("New password", { exact: true }).fill("1234567");
     await page.getByRole("button", { name: "Change password" }).click();

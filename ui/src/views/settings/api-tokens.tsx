@@ -82,7 +82,8 @@ export function ApiTokensSection() {
     else if (name.length > MAX_TOKEN_NAME) fields.name = `Keep the token name to ${MAX_TOKEN_NAME} characters or fewer.`;
     if (Object.keys(fields).length) {
       setErrors({ fields, form: null });
-      form.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
+      // After the render that marks the field invalid.
+      requestAnimationFrame(() => form.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
       return;
     }
     setBusy(true);
@@ -98,7 +99,10 @@ export function ApiTokensSection() {
         requestAnimationFrame(() => document.querySelector<HTMLInputElement>("input[name=newApiToken]")?.focus());
         await list.reload();
       })
-      .catch((e: unknown) => setErrors(formErrors(e, NAMES, (f) => (f === "name" ? "name" : null))))
+      .catch((e: unknown) => {
+        setErrors(formErrors(e, NAMES, (f) => (f === "name" ? "name" : null)));
+        requestAnimationFrame(() => form.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
+      })
       .finally(() => setBusy(false));
   };
 
@@ -119,7 +123,7 @@ export function ApiTokensSection() {
       kind: "actions",
       cell: (t) => (
         <ConfirmButton
-          label={`Revoke`}
+          label="Revoke"
           title={`Revoke the API token “${t.name}”?`}
           body={<p>Any script using this token stops working at once. This cannot be undone; you can create a new token afterwards.</p>}
           confirmLabel="Revoke token"
