@@ -12,6 +12,8 @@ import { type Browser, openBrowser, SCREENSHOTS } from "./support/browser";
 
 const baseUrl = inject("baseUrl");
 const USER = { email: `trader-${Date.now()}@example.com`, password: "correct horse battery" };
+/** The password the Security section changes to (USER.password follows it). */
+const NEW_PASSWORD = "staple battery horse correct";
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
 
@@ -26,7 +28,7 @@ beforeAll(async () => {
   page = browser.page;
   // The session token the page got, for direct API calls that compare with what the page shows.
   page.on("response", async (res) => {
-    if (!/\/api\/auth\/(login|signup)$/.test(res.url()) || res.status() >= 300) return;
+    if (!/\/api\/auth\/(login|signup|password)$/.test(res.url()) || res.status() >= 300) return;
     const body = (await res.json().catch(() => null)) as { token?: string } | null;
     if (body?.token) apiToken = body.token;
   });
@@ -472,8 +474,150 @@ describe("dashboard", () => {
     await page.getByLabel("Follow the system").check();
   });
 
+  it("creates an API token shown once, which works as a Bearer token, and revoking it makes the API refuse it", async () => {
+    await go("Settings");
+    const tokens = page.locator("[data-section=api-tokens]");
+    await tokens.getByText("No API tokens yet").waitFor();
+    // Keyboard only: an empty name is refused in words, next to the field.
+    await tokens.getByLabel("Token name").focus();
+    await page.keyboard.press("Enter");
+    const name = tokens.getByLabel("Token name");
+    await expect.poll(() => name.getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator("#f-name-err").textContent()).toBe("Enter a name for the token, such as the script that will use it.");
+    await name.fill("Portfolio script");
+    await page.keyboard.press("Enter");
+    const secret = page.locator("input[name=newApiToken]");
+    await secret.waitFor();
+    const token = await secret.inputValue();
+    expect(token).toMatch(/^tlk_/);
+    expect(await tokens.locator(".secret-once").textContent()).toContain("it will not be shown again");
+    // The form started over; the copy button copies exactly the token.
+    expect(await name.inputValue()).toBe("");
+    expect(await name.getAttribute("aria-invalid")).toBeNull();
+    expect(await tokens.getByLabel("Read only").isChecked()).toBe(true);
+    await tokens.getByRole("button", { name: "Copy token" }).click();
+    await tokens.getByRole("button", { name: "Copied" }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+    const row = tokens.locator("tr[data-token='Portfolio script']");
+    await row.waitFor();
+    expect(await row.textContent()).toContain("Read only");
+    expect(await row.textContent()).toContain("Never");
+    await shot("settings-api-token-created");
+
+    // The token works for a program: reads pass, a change is refused by its read scope.
+    const asToken = (path: string, init: RequestInit = {}) => fetch(`${baseUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } });
+    expect((await asToken("/api/strategies")).status).toBe(200);
+    const write = await asToken("/api/strategies", { method: "POST", body: JSON.stringify({ name: "From a script", assetClass: "stocks" }) });
+    expect(write.status).toBe(403);
+
+    // Usable at 390 px with the token panel and the list showing.
+    await page.setViewportSize(PHONE);
+    try {
+      expect(await offscreen(PHONE.width)).toEqual([]);
+      await shot("phone-settings-api-tokens");
+    } finally {
+      await page.setViewportSize(DESKTOP);
+    }
+
+    // Shown once: gone after "I stored it" and never in the page again, while its last use now shows.
+    await tokens.getByRole("button", { name: "I stored it" }).click();
+    await expect.poll(() => secret.count()).toBe(0);
+    await page.reload();
+    await expect.poll(heading).toBe("Settings");
+    await row.waitFor();
+    expect(await page.content()).not.toContain(token);
+    await expect.poll(async () => (await row.textContent()) ?? "").not.toContain("Never");
+
+    // Revoke asks first (Cancel keeps it), then the API refuses the token.
+    await row.getByRole("button", { name: "Revoke" }).click();
+    const dialog = page.getByRole("dialog", { name: "Revoke the API token “Portfolio script”?" });
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect((await asToken("/api/strategies")).status).toBe(200);
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await dialog.getByRole("button", { name: "Revoke token" }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    await tokens.getByText("Revoked “Portfolio script”").waitFor();
+    await tokens.getByText("No API tokens yet").waitFor();
+    expect((await asToken("/api/strategies")).status).toBe(401);
+  });
+
+  it("changes the password: mistakes are said in words, other sessions end, and the new password logs in", async () => {
+    await go("Settings");
+    const form = page.locator("form[data-form=password]");
+    const current = form.getByLabel("Current password");
+    const next = form.getByLabel("New password", { exact: true });
+    const again = form.getByLabel("New password again");
+    // Client-side limits match the server's: 8 characters, and the two entries must agree.
+    await current.fill(USER.password);
+    await next.fill("short");
+    await again.fill("short");
+    await form.getByRole("button", { name: "Change password" }).click();
+    await expect.poll(() => page.locator("#f-newPassword-err").textContent()).toBe("Use at least 8 characters for your new password.");
+    await next.fill(NEW_PASSWORD);
+    await again.fill(`${NEW_PASSWORD}!`);
+    await form.getByRole("button", { name: "Change password" }).click();
+    await expect.poll(() => page.locator("#f-confirmPassword-err").textContent()).toBe("The two new passwords differ; type the same one twice.");
+    // A wrong current password is the server's answer, shown at its field; the trader stays logged in.
+    await current.fill("not my password");
+    await again.fill(NEW_PASSWORD);
+    await form.getByRole("button", { name: "Change password" }).click();
+    await expect.poll(() => page.locator("#f-currentPassword-err").textContent()).toBe("The current password is incorrect.");
+    expect(await heading()).toBe("Settings");
+    await shot("settings-password-error", false);
+
+    const before = apiToken;
+    await current.fill(USER.password);
+    await form.getByRole("button", { name: "Change password" }).click();
+    await form.getByText("Password changed.").waitFor();
+    expect(await current.inputValue()).toBe("");
+    expect(await next.inputValue()).toBe("");
+    // The session the page had before is over; this browser got a new one and keeps working.
+    await expect.poll(() => apiToken).not.toBe(before);
+    const old = await fetch(`${baseUrl}/api/auth/me`, { headers: { authorization: `Bearer ${before}` } });
+    expect(old.status).toBe(401);
+    expect(await page.evaluate(() => fetch("/api/auth/me").then((r) => r.status))).toBe(200);
+    USER.password = NEW_PASSWORD;
+
+    await page.getByRole("button", { name: "Log out", exact: true }).click();
+    await expect.poll(heading).toBe("Log in to Tradeloop");
+    await page.getByLabel("Email").fill(USER.email);
+    await page.getByLabel("Password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByText("The email or password is incorrect.").waitFor();
+    await page.getByLabel("Password").fill(NEW_PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect.poll(heading).toBe("Settings");
+  });
+
+  it("lists recent account activity and logs out everywhere after a confirmation, back to the log-in screen", async () => {
+    await go("Settings");
+    const activity = page.locator("[data-section=security] .activity");
+    for (const action of ["password-changed", "token-created", "token-revoked", "login"]) await activity.locator(`li[data-action=${action}]`).first().waitFor();
+    expect(await activity.locator("li[data-action=token-created]").first().textContent()).toContain("“Portfolio script”");
+
+    const sessionBefore = apiToken;
+    await page.getByRole("button", { name: "Log out everywhere" }).click();
+    const dialog = page.getByRole("dialog", { name: "Log out everywhere?" });
+    await dialog.waitFor();
+    await page.keyboard.press("Escape");
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await heading()).toBe("Settings");
+    await page.getByRole("button", { name: "Log out everywhere" }).click();
+    await dialog.getByRole("button", { name: "Log out everywhere" }).click();
+    await expect.poll(heading).toBe("Log in to Tradeloop");
+    expect(await page.evaluate(() => fetch("/api/auth/me").then((r) => r.status))).toBe(401);
+    expect((await fetch(`${baseUrl}/api/auth/me`, { headers: { authorization: `Bearer ${sessionBefore}` } })).status).toBe(401);
+
+    await page.getByLabel("Email").fill(USER.email);
+    await page.getByLabel("Password").fill(USER.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect.poll(heading).toBe("Settings");
+  });
+
   it("logs out and back in; a reload asks the Worker who is logged in", async () => {
-    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("button", { name: "Log out", exact: true }).click();
     await expect.poll(heading).toBe("Log in to Tradeloop");
     // The session ended on the server: the page's cookies no longer open the API, and no token is readable by script.
     expect(await page.evaluate(() => fetch("/api/auth/me").then((r) => r.status))).toBe(401);
@@ -492,7 +636,7 @@ describe("dashboard", () => {
   });
 
   it("opens the first-run screen from a setup link", async () => {
-    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("button", { name: "Log out", exact: true }).click();
     await expect.poll(heading).toBe("Log in to Tradeloop");
     await page.goto("/#/setup?token=abc123");
     await page.reload();

@@ -1,13 +1,15 @@
 /**
- * Settings: the theme, and the places where the account-wide guardrails and
- * security settings live. Each section says plainly when this Tradeloop does
- * not offer it yet, rather than showing made-up data.
+ * Settings: the theme, API tokens and security (views/settings/), and the
+ * account-wide guardrails. A guardrail section says plainly when this
+ * Tradeloop does not offer it yet, rather than showing made-up data.
  *
  * @module
  */
 import { useState } from "hono/jsx/dom";
 import { PageHeader } from "../components/ui";
 import { setTheme, storedTheme, type Theme } from "../theme";
+import { ApiTokensSection } from "./settings/api-tokens";
+import { SecuritySection } from "./settings/security";
 
 function Planned({ title, children }: { title: string; children: string }) {
   return (
@@ -49,8 +51,8 @@ export function SettingsView() {
       <Planned title="Kill switch">Stop every subscription from trading with one click, from any screen, and start again when you are ready.</Planned>
       <Planned title="Limits">Daily loss, order size and position limits that refuse a trade before it reaches the broker.</Planned>
       <Planned title="Notifications">Channels that tell you when a trade fails, waits for approval or a connection expires.</Planned>
-      <Planned title="API tokens">Tokens for your own scripts, each with its own name and revocable on its own.</Planned>
-      <Planned title="Sessions">Where you are logged in, with a way to log other devices out.</Planned>
+      <ApiTokensSection />
+      <SecuritySection />
     </>
   );
 }
