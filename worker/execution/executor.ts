@@ -78,7 +78,7 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     if (trade.plan === null) {
       store.updateTrade(trade.id, { status: "executing" }, now());
       const decision = await decideNow({ ...deps, client });
-      if (decision.kind === "reject") {
+      if (decision.kind !== "trade") {
         store.updateTrade(
           trade.id,
           { status: "rejected", messageCode: decision.messageCode, message: decision.message },
