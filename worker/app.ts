@@ -12,6 +12,7 @@ import { requireAuth, requireConfiguredSecrets } from "./auth/middleware";
 import { approvalsApi } from "./api/approvals";
 import { authApi } from "./api/auth";
 import { brokersApi } from "./api/brokers";
+import { channelsApi } from "./api/channels";
 import { connectionBrokerApi } from "./api/connection-broker";
 import { connectionsApi } from "./api/connections";
 import { healthApi } from "./api/health";
@@ -54,6 +55,7 @@ export const app = root
   .route("/api/strategies", templatesApi)
   .route("/api/subscriptions", subscriptionsApi)
   .route("/api/signals", signalsApi)
+  .route("/api/channels", channelsApi)
   .route("/api", approvalsApi)
   .doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",

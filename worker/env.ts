@@ -8,11 +8,14 @@
 import { z } from "zod";
 import type { PaperLedger } from "../plugins/paper/ledger-object";
 import type { SubscriptionQueue } from "./execution/subscription-queue";
+import type { Notifier } from "./notifications/notifier";
 
 export interface Env {
   DB: D1Database;
   SUBSCRIPTION_QUEUE: DurableObjectNamespace<SubscriptionQueue>;
   PAPER_LEDGER: DurableObjectNamespace<PaperLedger>;
+  /** One Notifier per user delivers its events to its channels. */
+  NOTIFIER: DurableObjectNamespace<Notifier>;
   ASSETS?: Fetcher;
   /** HMAC key for session JWTs (base64, 32+ bytes). */
   JWT_SECRET: string;

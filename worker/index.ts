@@ -9,5 +9,6 @@ import { app } from "./app";
 export type { AppType } from "./app";
 export { SubscriptionQueue } from "./execution/subscription-queue";
 export { PaperLedger } from "../plugins/paper/ledger-object";
+export { Notifier } from "./notifications/notifier";
 
 export default app;

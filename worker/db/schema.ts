@@ -220,3 +220,58 @@ export const orders = sqliteTable(
     index("orders_signal_idx").on(t.signalId),
   ],
 );
+
+/**
+ * Notification channels (worker/notifications/): where a user's events go.
+ * The secret part (URLs with their tokens, bot tokens, API keys, the
+ * webhook's signing secret) is sealed with the credential vault, bound to
+ * the channel id; `public_settings` is what the API shows.
+ */
+export const channels = sqliteTable(
+  "channels",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    /** `webhook` | `discord` | `slack` | `telegram` | `email`. */
+    kind: text("kind").notNull(),
+    name: text("name").notNull(),
+    publicSettings: text("public_settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    secretCiphertext: text("secret_ciphertext").notNull(),
+    secretKeyId: text("secret_key_id").notNull(),
+    /** Event types the channel receives; null = every type. */
+    events: text("events", { mode: "json" }).$type<string[] | null>(),
+    /** Only events that mean something went wrong (worker/notifications/events.ts FAILURE_EVENT_TYPES). */
+    failuresOnly: integer("failures_only", { mode: "boolean" }).notNull().default(false),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** Written by the Notifier after each attempt: the last outcome, so a broken channel shows. */
+    lastDeliveryAt: integer("last_delivery_at"),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("channels_user_idx").on(t.userId)],
+);
+
+/**
+ * A user's kill switch: while `active`, every entry of every subscription
+ * is refused (`kill-switch-active`); exits still run. No row = off.
+ */
+export const killSwitches = sqliteTable("kill_switches", {
+  userId: text("user_id").primaryKey().references(() => users.id, { onDelete: "cascade" }),
+  active: integer("active", { mode: "boolean" }).notNull(),
+  /** When it was last turned on (kept while active). */
+  activatedAt: integer("activated_at"),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Risk settings of a broker account (worker/trading/settings.ts
+ * RiskSettingsSchema): they apply to every subscription on the account, the
+ * stricter value winning where a subscription sets the same control.
+ */
+export const accountRisk = sqliteTable("account_risk", {
+  accountId: text("account_id").primaryKey().references(() => accounts.id, { onDelete: "cascade" }),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  updatedAt: updatedAt(),
+});
