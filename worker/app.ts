@@ -14,7 +14,10 @@ import { authApi } from "./api/auth";
 import { brokersApi } from "./api/brokers";
 import { channelsApi } from "./api/channels";
 import { connectionBrokerApi } from "./api/connection-broker";
+import { connectionLifecycleApi } from "./api/connection-lifecycle";
 import { connectionsApi } from "./api/connections";
+import { eventsApi } from "./api/events";
+import { oauthApi } from "./api/oauth";
 import { healthApi } from "./api/health";
 import { BEARER_SCHEME } from "./api/openapi";
 import { apiBodyLimit, renderError, requireWellFormedJson } from "./api/request-guards";
@@ -49,8 +52,11 @@ export const app = root
   .route("/api/health", healthApi)
   .route("/api/auth", authApi)
   .route("/api/brokers", brokersApi)
+  .route("/api/connections/oauth", oauthApi)
   .route("/api/connections", connectionsApi)
   .route("/api/connections", connectionBrokerApi)
+  .route("/api/connections", connectionLifecycleApi)
+  .route("/api/events", eventsApi)
   .route("/api/strategies", strategiesApi)
   .route("/api/strategies", templatesApi)
   .route("/api/subscriptions", subscriptionsApi)

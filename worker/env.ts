@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { PaperLedger } from "../plugins/paper/ledger-object";
+import type { ConnectionSession } from "./connections/session-object";
 import type { SubscriptionQueue } from "./execution/subscription-queue";
 import type { Notifier } from "./notifications/notifier";
 
@@ -14,6 +15,8 @@ export interface Env {
   DB: D1Database;
   SUBSCRIPTION_QUEUE: DurableObjectNamespace<SubscriptionQueue>;
   PAPER_LEDGER: DurableObjectNamespace<PaperLedger>;
+  /** One token owner per session-based connection (OAuth brokers, Tradovate). */
+  CONNECTION_SESSION: DurableObjectNamespace<ConnectionSession>;
   /** One Notifier per user delivers its events to its channels. */
   NOTIFIER: DurableObjectNamespace<Notifier>;
   ASSETS?: Fetcher;
@@ -25,6 +28,10 @@ export interface Env {
   SIGNUP_OPEN?: string;
   /** Absolute base for webhook URLs, e.g. `https://tradeloop.example.com`. Defaults to the request origin. */
   PUBLIC_URL?: string;
+  /*
+   * Brokers' OAuth apps: `<BROKER>_CLIENT_ID` / `<BROKER>_CLIENT_SECRET` secrets, named in each
+   * plugin's manifest (`auth.oauth.secrets`) and read by name (worker/connections/oauth-config.ts).
+   */
 }
 
 const SecretsSchema = z.object({

@@ -13,6 +13,7 @@
 import type { z } from "zod";
 import {
   BrokerError,
+  fetchWithSession,
   TERMINAL_ORDER_STATUSES,
   toDecimal,
   type AssetClass,
@@ -97,14 +98,15 @@ export function createAlpacaClient(context: PluginContext<AlpacaCredentials, unk
   const environment = context.environment;
   const base = context.baseUrl.replace(/\/+$/, "");
   const dataBase = dataBaseUrl(base);
+  // Two ways in: an API key pair, or (a connection made through Alpaca's OAuth) the session's bearer token.
   const { keyId, secretKey } = context.credentials;
 
-  function request(method: string, url: string, body: unknown): Request {
-    const headers = new Headers({
-      accept: "application/json",
-      "apca-api-key-id": keyId,
-      "apca-api-secret-key": secretKey,
-    });
+  function request(method: string, url: string, body: unknown, authorization?: string): Request {
+    const headers = new Headers(
+      authorization !== undefined
+        ? { accept: "application/json", authorization }
+        : { accept: "application/json", "apca-api-key-id": keyId, "apca-api-secret-key": secretKey },
+    );
     if (body !== undefined) headers.set("content-type", "application/json");
     return new Request(url, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
   }
@@ -116,7 +118,9 @@ export function createAlpacaClient(context: PluginContext<AlpacaCredentials, unk
     try {
       // The core's fetch: rate limit, timeout, and transport failures as BrokerErrors
       // (POST and PATCH are not idempotent, so a lost answer there is outcome-unknown).
-      res = await context.fetch(request(method, url, options.body));
+      res = context.session
+        ? await fetchWithSession(context, (authorization) => request(method, url, options.body, authorization), { idempotent: !placingOrder })
+        : await context.fetch(request(method, url, options.body));
     } catch (cause) {
       if (cause instanceof BrokerError) throw cause;
       throw errorFromTransport(cause, placingOrder);

@@ -8,6 +8,9 @@ import { humanize } from "./format";
 
 const TONES: Record<string, string> = {
   active: "good",
+  connected: "good",
+  expiring: "warn",
+  disconnected: "muted",
   accepted: "good",
   filled: "good",
   enabled: "good",

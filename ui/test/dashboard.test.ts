@@ -115,7 +115,7 @@ describe("dashboard", () => {
 
     const card = page.locator("article[data-connection-id]").filter({ hasText: "Paper account" });
     await card.waitFor();
-    expect(await card.locator(".badge").first().textContent()).toBe("Active");
+    expect(await card.locator(".badge").first().textContent()).toBe("Connected");
     await card.getByRole("button", { name: "Test connection" }).click();
     await card.locator(".outcome.good").waitFor();
   });

@@ -12,6 +12,7 @@ import { getDb, isoTime, isUniqueViolation } from "../db/client";
 import { accounts, orders, subscriptions } from "../db/schema";
 import { AppError } from "../errors";
 import { resolveSettings, SubscriptionSettingsSchema } from "../trading/settings";
+import { NOT_TRADING, pauseCodeFor } from "../connections/lifecycle";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
 import { PositionSchema, positionJson } from "./portfolio";
 import { getOwnedStrategy } from "./strategies";
@@ -27,6 +28,17 @@ export const SubscriptionSchema = z
     connectionId: z.string(),
     accountId: z.string(),
     enabled: z.boolean(),
+    paused: z
+      .object({
+        code: z.string().openapi({ example: "connection-expired" }),
+        reason: z.string().openapi({ description: "One sentence: why, and what to do." }),
+        at: z.string().openapi({ format: "date-time" }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "Set while the connection's expiry or disconnect pauses the subscription: its signals are still logged, each trade refused with `code`. Resume with POST /api/connections/{id}/resume-subscriptions once the connection works again.",
+      }),
     settings: SubscriptionSettingsSchema,
     duplicateOf: z.string().nullable().openapi({
       description:
@@ -77,6 +89,7 @@ export function subscriptionJson(row: SubscriptionRow): z.infer<typeof Subscript
     connectionId: row.connectionId,
     accountId: row.accountId,
     enabled: row.enabled,
+    paused: row.pausedCode ? { code: row.pausedCode, reason: row.pausedReason ?? "", at: isoTime(row.pausedAt ?? row.updatedAt) } : null,
     settings: resolveStoredSettings(row.settings),
     duplicateOf: row.duplicateOf,
     createdAt: isoTime(row.createdAt),
@@ -245,6 +258,10 @@ export const subscriptionsApi = createRouter()
       connectionId: connection.id,
       accountId: account.id,
       enabled: body.enabled ?? true,
+      // A subscription on a connection that cannot trade starts paused, like the others on it.
+      ...(NOT_TRADING.has(connection.status)
+        ? { pausedCode: pauseCodeFor(connection.status === "expired" ? "expired" : "disconnected"), pausedReason: connection.statusMessage ?? "The connection cannot trade; reconnect it, then resume its subscriptions.", pausedAt: now }
+        : { pausedCode: null, pausedReason: null, pausedAt: null }),
       settings,
       duplicateOf: null,
       createdAt: now,

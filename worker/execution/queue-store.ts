@@ -257,6 +257,11 @@ export class QueueStore {
     return num(this.sql.exec(`SELECT attempts FROM queue WHERE seq = ?`, seq).one().attempts);
   }
 
+  /** Puts an item back to wait until `at` (a broker maintenance window); its place in line is kept. */
+  deferItem(seq: number, at: number): void {
+    this.sql.exec(`UPDATE queue SET state = 'queued', not_before = ? WHERE seq = ?`, at, seq);
+  }
+
   markItem(seq: number, state: QueueItem["state"]): void {
     this.sql.exec(`UPDATE queue SET state = ? WHERE seq = ?`, state, seq);
   }

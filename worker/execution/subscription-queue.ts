@@ -23,7 +23,7 @@ import type { Env } from "../env";
 import type { TradePlan } from "../trading/types";
 import type { QueuedSignal } from "./envelope";
 import { BrokerClients, markConnectionExpired } from "./broker-clients";
-import { AwaitingApproval, isTerminal, refreshedStatus, ResumeLater, runTrade } from "./executor";
+import { AwaitingApproval, DeferUntil, isTerminal, refreshedStatus, ResumeLater, runTrade } from "./executor";
 import { QueueStore, type OrderRow, type TradeRow, type UnqueuedTrade } from "./queue-store";
 import { syncReadModel } from "./read-model";
 
@@ -251,6 +251,14 @@ export class SubscriptionQueue extends DurableObject<Env> {
           },
         });
       } catch (err) {
+        if (err instanceof DeferUntil) {
+          // The broker's maintenance window: the item waits (in line) for its end; the alarm wakes it.
+          this.store.deferItem(item.seq, err.at);
+          this.store.updateTrade(item.tradeId, { messageCode: "broker-maintenance", message: `${err.message} Queued until it ends ("maintenanceWindow": "queue").` }, Date.now());
+          void this.syncSoon(false);
+          await this.armAlarmBy(err.at);
+          continue;
+        }
         if (err instanceof AwaitingApproval) {
           // The trade waits at the head of the queue; approve()/reject() or its deadline resume the loop.
           this.syncThenNotify(item);

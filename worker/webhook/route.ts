@@ -27,7 +27,7 @@ import { resolveDelay } from "../trading/delay";
 import { signalOutcome } from "../trading/signal-outcome";
 import { validateSignalForStrategy } from "../trading/validate";
 import { insertUnlessDuplicate, needsDedupe } from "./dedupe";
-import { loggablePayload, logAccepted, logRejected } from "./signal-log";
+import { loggablePayload, logAccepted, logRejected, type LoggedTrade } from "./signal-log";
 import { lookupStrategy, type SubscriptionTarget } from "./strategy-lookup";
 
 /** The message of a trade whose subscription's queue could not take the signal. */
@@ -84,7 +84,11 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
   if (!found) {
     return reject(404, "not-found", "Webhook not found.", null, loggablePayload(undefined, bodyText.text));
   }
-  const { strategy, targets } = found;
+  const { strategy } = found;
+  // A paused subscription (its connection expired or was disconnected) still gets the signal in its
+  // log, as a trade refused with the pause code; only running subscriptions are queued.
+  const targets = found.targets.filter((t) => t.paused === null);
+  const pausedTargets = found.targets.filter((t) => t.paused !== null);
 
   // The secret is compared as a hash in constant time and never logged.
   if (!(await verifyWebhookSecret(secret, strategy.secretHash))) {
@@ -136,12 +140,17 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
       alertId: signal.alertId ?? null,
       // Only the first signal of a message stands for the body: the others would match it.
       bodyHash: i === 0 ? bodyHash : null,
-      // The outcome stays pending until every subscription's trade is in D1.
-      expectedTrades: targets.length,
+      // The outcome stays pending until every subscription's trade is in D1 (a paused one's refusal included).
+      expectedTrades: targets.length + pausedTargets.length,
     };
     const trades = targets.map((t) => ({ id: crypto.randomUUID(), subscriptionId: t.id }));
+    const refused: LoggedTrade[] = pausedTargets.map((t) => ({
+      id: crypto.randomUUID(),
+      subscriptionId: t.id,
+      refused: { code: t.paused!.code, message: `Nothing was sent: the subscription is paused. ${t.paused!.reason}` },
+    }));
     const due = runAt[i] ?? receivedAt;
-    return { signal, logRow, trades, notBefore: due > receivedAt ? due : null };
+    return { signal, logRow, trades, refused, notBefore: due > receivedAt ? due : null };
   });
 
   // Repeated deliveries are recognised before anything is queued (see dedupe.ts).
@@ -192,14 +201,16 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
 
   let queuedTargets: SubscriptionTarget[] = [];
   let unqueuedTargets: SubscriptionTarget[] = [];
-  if (targets.length === 0) {
-    // Nothing to execute: the log row is the whole record.
+  if (targets.length === 0 || pausedTargets.length > 0) {
+    // Nothing to execute (the log row is the whole record), or paused subscriptions whose refused
+    // trades are recorded here, before anything is queued (so a 503 still means "nothing stored").
     try {
-      await logAccepted(c.env.DB, logRows(false));
+      await logAccepted(c.env.DB, entries.map(({ logRow, refused }) => ({ log: logRow, trades: refused })));
     } catch (err) {
       return unavailable(c, err);
     }
-  } else {
+  }
+  if (targets.length > 0) {
     // The queues are the durable record. Each one writes the signal's log row and its own trade
     // to D1 with its read-model sync (off the reply's path, after the order when it runs at once),
     // so the webhook's reply costs one D1 read and one Durable Object write per subscription.

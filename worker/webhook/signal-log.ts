@@ -37,15 +37,22 @@ export async function logRejected(d1: D1Database, row: RejectedLog): Promise<voi
   await db.insert(schema.signals).values({ ...row, status: "rejected" });
 }
 
+/** A trade the webhook writes: queued, or refused before any queue saw it (a paused subscription). */
+export interface LoggedTrade {
+  id: string;
+  subscriptionId: string;
+  refused?: { code: string; message: string };
+}
+
 /** One batch: the signal row and a queued trade per subscription. Idempotent (a DO may have written them first). */
 export async function logAccepted(
   d1: D1Database,
-  rows: readonly { log: SignalLogRow; trades: readonly { id: string; subscriptionId: string }[] }[],
+  rows: readonly { log: SignalLogRow; trades: readonly LoggedTrade[] }[],
 ): Promise<void> {
   const db = getDb(d1);
   const statements = rows.flatMap(({ log, trades }) => [
     db.insert(schema.signals).values(log).onConflictDoNothing(),
-    // D1 allows 100 bound parameters per statement; a trade row binds 7.
+    // D1 allows 100 bound parameters per statement; a trade row binds 9.
     ...chunk(trades, 10).map((part) =>
       db
         .insert(schema.trades)
@@ -55,7 +62,9 @@ export async function logAccepted(
             userId: log.userId,
             signalId: log.id,
             subscriptionId: t.subscriptionId,
-            status: "queued",
+            status: t.refused ? "rejected" : "queued",
+            messageCode: t.refused?.code ?? null,
+            message: t.refused?.message ?? null,
             createdAt: log.receivedAt,
             updatedAt: log.receivedAt,
           })),

@@ -22,6 +22,8 @@ export interface StrategyForWebhook {
 export interface SubscriptionTarget {
   id: string;
   settings: Record<string, unknown>;
+  /** Set while the connection's expiry or disconnect pauses the subscription: its trades are refused with `code`. */
+  paused: { code: string; reason: string } | null;
   account: { id: string; brokerAccountId: string };
   connection: { id: string; broker: string; settings: Record<string, unknown> };
 }
@@ -42,6 +44,8 @@ interface TargetRow {
   sub_id: string;
   sub_user_id: string;
   sub_settings: string;
+  paused_code: string | null;
+  paused_reason: string | null;
   account_id: string;
   broker_account_id: string;
   connection_id: string;
@@ -63,7 +67,7 @@ export async function lookupStrategy(
       .bind(strategyId),
     d1
       .prepare(
-        `SELECT s.id AS sub_id, s.user_id AS sub_user_id, s.settings AS sub_settings,
+        `SELECT s.id AS sub_id, s.user_id AS sub_user_id, s.settings AS sub_settings, s.paused_code, s.paused_reason,
                 a.id AS account_id, a.broker_account_id,
                 c.id AS connection_id, c.broker, c.settings AS connection_settings
            FROM subscriptions s
@@ -93,6 +97,7 @@ export async function lookupStrategy(
       .map((t) => ({
         id: t.sub_id,
         settings: JSON.parse(t.sub_settings) as Record<string, unknown>,
+        paused: t.paused_code ? { code: t.paused_code, reason: t.paused_reason ?? "The subscription is paused." } : null,
         account: { id: t.account_id, brokerAccountId: t.broker_account_id },
         connection: { id: t.connection_id, broker: t.broker, settings: JSON.parse(t.connection_settings) as Record<string, unknown> },
       })),
