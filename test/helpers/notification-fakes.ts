@@ -243,8 +243,11 @@ export interface NotificationFakes {
   requests: Request[];
 }
 
-/** Routes the Worker's outgoing fetches to the fakes (by host); any other host is a network error. */
-export function routeNotifications(): NotificationFakes {
+/**
+ * Routes the Worker's outgoing fetches to the fakes (by host); any other host
+ * goes to `fallback` (a broker fake), else is a network error.
+ */
+export function routeNotifications(options: { fallback?: (request: Request) => Promise<Response> } = {}): NotificationFakes {
   const fakes: NotificationFakes = {
     discord: new DiscordFake(),
     slack: new SlackFake(),
@@ -255,8 +258,10 @@ export function routeNotifications(): NotificationFakes {
   };
   vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request && init === undefined ? input : new Request(input, init);
-    fakes.requests.push(request.clone());
     const host = new URL(request.url).host;
+    const notification = ["discord.com", "hooks.slack.com", "api.telegram.org", "api.resend.com"].includes(host) || request.url.startsWith(fakes.receiver.url.replace(/\/[^/]*$/, ""));
+    if (!notification && options.fallback) return options.fallback(request);
+    fakes.requests.push(request.clone());
     if (request.redirect !== "manual") throw new TypeError("notification requests must not follow redirects");
     switch (host) {
       case "discord.com":

@@ -9,6 +9,28 @@
 import type { Env } from "../env";
 import type { NotificationEvent } from "./events";
 
+/** A connection lifecycle event (a row of D1 `events`) as a notification, when it is one channels deliver. */
+export function connectionNotification(row: {
+  id: string;
+  kind: string;
+  connectionId: string | null;
+  message: string;
+  data: Record<string, unknown>;
+  createdAt: number;
+}): NotificationEvent | null {
+  if (row.kind !== "connection-expiring" && row.kind !== "connection-expired") return null;
+  return {
+    id: `${row.kind}:${row.id}`,
+    type: row.kind,
+    createdAt: new Date(row.createdAt).toISOString(),
+    messageCode: row.kind,
+    message: row.message,
+    signal: null,
+    trade: null,
+    data: { ...row.data, connectionId: row.connectionId },
+  };
+}
+
 /** Stores events for delivery to the user's channels. Throws only if the Notifier cannot be reached. */
 export async function emitEvents(env: Pick<Env, "NOTIFIER">, userId: string, events: readonly NotificationEvent[]): Promise<void> {
   if (events.length === 0) return;

@@ -12,8 +12,8 @@
  * one writer. (Miniflare runs Queues locally too; the choice is about
  * deployment, not testing.)
  *
- * Flow: `notify(events)` stores them (idempotent by event id) and arms the
- * alarm for now. The alarm fans each new event out to the channels that
+ * Flow: `notify(events)` stores them (idempotent by event id; nothing when
+ * the user has no enabled channel) and arms the alarm for now. The alarm fans each new event out to the channels that
  * want it (one delivery row per channel), then sends every delivery that is
  * due, records each attempt, and schedules the next try with backoff
  * ({@link BACKOFF_MS}, or longer when the service says Retry-After) until it
@@ -157,6 +157,9 @@ export class Notifier extends DurableObject<Env> {
    */
   async notify(userId: string, events: readonly NotificationEvent[]): Promise<{ stored: number }> {
     this.bindUser(userId);
+    // A user without a channel hears nothing: keep nothing and arm nothing (every trade emits events).
+    const listening = await this.env.DB.prepare(`SELECT 1 AS one FROM channels WHERE user_id = ? AND enabled = 1 LIMIT 1`).bind(userId).first();
+    if (!listening) return { stored: 0 };
     let stored = 0;
     for (const e of events) {
       const written = this.sql.exec(
