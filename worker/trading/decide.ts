@@ -420,10 +420,18 @@ function describeSteps(steps: readonly PlanStep[], ticker: string): string {
     .join("; then ");
 }
 
-function plan(outcome: OutcomeCode, steps: PlanStep[], instrument: Instrument, note?: string): TradePlan {
+function plan(outcome: OutcomeCode, steps: PlanStep[], instrument: Instrument, note?: string, pointValue?: Big | null): TradePlan {
   const text = describeSteps(steps, instrument.ticker);
   const sentence = text.charAt(0).toUpperCase() + text.slice(1) + ".";
-  return { kind: "trade", outcome, message: note ? `${note} ${sentence}` : sentence, steps, ticker: instrument.ticker };
+  const value = pointValue ?? (instrument.pointValue === null ? null : new Big(instrument.pointValue));
+  return {
+    kind: "trade",
+    outcome,
+    message: note ? `${note} ${sentence}` : sentence,
+    steps,
+    ticker: instrument.ticker,
+    ...(value ? { pointValue: toDecimal(value) } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -436,7 +444,7 @@ function planCancel(ctx: Ctx): TradePlan {
   }
   const type = cancelOrderType(ctx);
   const step: PlanStep = type === undefined ? { kind: "cancel", leg: "cancel" } : { kind: "cancel", leg: "cancel", orderType: type };
-  return plan("cancel-open-orders", [step], ctx.instrument, "The position is kept.");
+  return plan("cancel-open-orders", [step], ctx.instrument, "The position is kept.", ctx.pointValue);
 }
 
 const STOP_CANCEL_LEGS: Readonly<Partial<Record<OrderType, string>>> = {
@@ -486,7 +494,7 @@ function planBreakeven(ctx: Ctx): TradePlan {
     }
   }
   steps.push({ kind: "order", leg: "breakeven", order, waitForFill: false });
-  return plan("breakeven", steps, ctx.instrument);
+  return plan("breakeven", steps, ctx.instrument, undefined, ctx.pointValue);
 }
 
 /** A signal with `targetPosition`: trade the difference to it (target-position.ts). */
@@ -525,7 +533,7 @@ function planTarget(ctx: Ctx, inverted: boolean): TradePlan {
   }
   if (shape.exit) steps.push(exitOrder(ctx, shape.exit.quantity, entry !== null));
   if (entry) steps.push(...entry.steps);
-  return plan(outcome, steps, ctx.instrument, note);
+  return plan(outcome, steps, ctx.instrument, note, ctx.pointValue);
 }
 
 /** The signed position left after exiting `quantity` of it. */
@@ -599,5 +607,5 @@ function decideOrThrow(input: DecisionInput): TradePlan | Deferral {
   }
   if (exitQty) steps.push(exitOrder(ctx, exitQty, entry !== null));
   if (entry) steps.push(...entry.steps);
-  return plan(outcome, steps, ctx.instrument, note);
+  return plan(outcome, steps, ctx.instrument, note, ctx.pointValue);
 }

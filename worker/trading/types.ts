@@ -137,6 +137,12 @@ export interface TradePlan {
    * option by fields (`SPY` + call/2024-05-10/68 → `SPY 240510C68`).
    */
   ticker?: string;
+  /**
+   * Dollars per point per unit of that instrument (1 for shares, 100 for an
+   * option, 2 for MNQ), when known: the subscription's P&L ledger prices the
+   * trade's fills with it.
+   */
+  pointValue?: Decimal;
 }
 
 /**
