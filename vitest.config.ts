@@ -49,7 +49,7 @@ export default defineConfig(async () => {
           test: {
             name: "workerd",
             setupFiles: ["./test/apply-migrations.ts"],
-            include: ["worker/**/*.test.ts", "plugins/**/*.test.ts", "test/**/*.test.ts"],
+            include: ["worker/**/*.test.ts", "plugins/**/*.test.ts", "test/**/*.test.ts", "pages/**/*.test.ts"],
             testTimeout: 30_000,
             hookTimeout: 30_000,
           },

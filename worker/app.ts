@@ -19,6 +19,9 @@ import { connectionsApi } from "./api/connections";
 import { eventsApi } from "./api/events";
 import { oauthApi } from "./api/oauth";
 import { healthApi } from "./api/health";
+import { performanceApi } from "./api/performance";
+import { positionsApi } from "./api/positions";
+import { schemasApi } from "./api/schemas";
 import { BEARER_SCHEME } from "./api/openapi";
 import { apiBodyLimit, renderError, requireWellFormedJson } from "./api/request-guards";
 import { signalsApi } from "./api/signals";
@@ -61,6 +64,9 @@ export const app = root
   .route("/api/strategies", templatesApi)
   .route("/api/subscriptions", subscriptionsApi)
   .route("/api/signals", signalsApi)
+  .route("/api/portfolio", positionsApi)
+  .route("/api/performance", performanceApi)
+  .route("/api/schemas", schemasApi)
   .route("/api/channels", channelsApi)
   .route("/api", approvalsApi)
   .doc31("/api/openapi.json", (c) => ({

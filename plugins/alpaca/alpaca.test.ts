@@ -180,7 +180,8 @@ describe("alpaca: connection form and settings", () => {
       "x-link": string;
     };
     expect(schema.required).toEqual(["keyId", "secretKey"]);
-    expect(schema.properties.keyId).toMatchObject({ title: "API key ID", "x-secret": true, "x-link": "https://app.alpaca.markets/" });
+    // The key ID is an identifier Alpaca shows in clear: readable in the form, so the trader can check it.
+    expect(schema.properties.keyId).toMatchObject({ title: "API key ID", "x-secret": false, "x-link": "https://app.alpaca.markets/" });
     expect(schema.properties.secretKey).toMatchObject({ title: "Secret key", "x-secret": true, writeOnly: true });
     expect(String(schema.properties.keyId?.description)).toMatch(/paper and live/i);
     expect(schema["x-link"]).toBe("https://app.alpaca.markets/");

@@ -48,6 +48,8 @@ export const AlpacaCredentialsSchema = z
       help: "The key ID shown under Home → API Keys in the Alpaca dashboard. Paper and live accounts have separate keys: generate it while the dashboard shows the account (paper or live) you picked as the environment.",
       link: ALPACA_KEYS_URL,
       placeholder: "PK0123456789ABCDEFGH",
+      // An identifier Alpaca shows in clear next to the key; the trader reads it back to check it.
+      secret: false,
     }),
     secretKey: credentialField(z.string().trim().min(1, "Paste the secret key shown next to the key ID.").max(256), {
       label: "Secret key",

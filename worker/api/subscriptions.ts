@@ -16,7 +16,7 @@ import { NOT_TRADING, pauseCodeFor } from "../connections/lifecycle";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
 import { PositionSchema, positionJson } from "./portfolio";
 import { getOwnedStrategy } from "./strategies";
-import { parseOrThrow } from "./validation";
+import { parseOrThrow, withoutNulls } from "./validation";
 
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
@@ -65,7 +65,7 @@ const CreateSubscriptionBody = z
 const UpdateSubscriptionBody = z
   .object({
     enabled: z.boolean().optional(),
-    settings: JsonObjectSchema.optional().openapi({ description: "Merged into the current settings, then re-checked." }),
+    settings: JsonObjectSchema.optional().openapi({ description: "Merged into the current settings, then re-checked. A key set to `null` is removed (back to its default; `allowedTickers: null` is itself a value)." }),
   })
   .openapi("UpdateSubscriptionRequest");
 
@@ -285,7 +285,7 @@ export const subscriptionsApi = createRouter()
     const body = c.req.valid("json");
     const db = getDb(c.env.DB);
     const row = await getOwnedSubscription(db, c.var.userId, c.req.valid("param").id);
-    const settings = body.settings ? validateSubscriptionSettings({ ...resolveStoredSettings(row.settings), ...body.settings }) : row.settings;
+    const settings = body.settings ? validateSubscriptionSettings(withoutNulls({ ...resolveStoredSettings(row.settings), ...body.settings })) : row.settings;
     // Enabling a parked duplicate brings it back under the uniqueness rule: the index decides.
     const duplicateOf = body.enabled === true ? null : row.duplicateOf;
     const updated: SubscriptionRow = { ...row, enabled: body.enabled ?? row.enabled, settings, duplicateOf, updatedAt: Date.now() };
