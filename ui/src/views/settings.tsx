@@ -8,6 +8,7 @@
 import { useState } from "hono/jsx/dom";
 import { PageHeader } from "../components/ui";
 import { setTheme, storedTheme, type Theme } from "../theme";
+import { ChannelsSection } from "./channels";
 
 function Planned({ title, children }: { title: string; children: string }) {
   return (
@@ -48,7 +49,7 @@ export function SettingsView() {
       </section>
       <Planned title="Kill switch">Stop every subscription from trading with one click, from any screen, and start again when you are ready.</Planned>
       <Planned title="Limits">Daily loss, order size and position limits that refuse a trade before it reaches the broker.</Planned>
-      <Planned title="Notifications">Channels that tell you when a trade fails, waits for approval or a connection expires.</Planned>
+      <ChannelsSection />
       <Planned title="API tokens">Tokens for your own scripts, each with its own name and revocable on its own.</Planned>
       <Planned title="Sessions">Where you are logged in, with a way to log other devices out.</Planned>
     </>
