@@ -177,10 +177,10 @@ describe("subscription settings form", () => {
   it("risk limits: a daily loss limit with its own trading day and flatten, caps, market hours; cleared ones sent as null", async () => {
     await open();
     await page.evaluate((p) => window.mountSettings(p as never), { schema, initial: { ...defaults, maxOpenPositions: 3 }, mode: "edit" });
-    await page.getByLabel("Daily loss limit amount ($)").fill("-5");
+    await page.getByLabel("Daily loss limit ($)").fill("-5");
     await page.getByRole("button", { name: "Save" }).click();
     expect(await page.locator("#f-s-dailyLossLimit-err").textContent()).toBe("Daily loss limit must be more than 0.");
-    await page.getByLabel("Daily loss limit amount ($)").fill("500");
+    await page.getByLabel("Daily loss limit ($)").fill("500");
     await page.getByLabel("The trading day starts at").fill("17:00");
     await page.getByLabel("Also close this subscription's positions when it is reached").check();
     await page.getByLabel("Largest position per ticker (units)").fill("100");

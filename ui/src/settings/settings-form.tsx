@@ -188,7 +188,7 @@ export function SettingsForm({
           </span>
           {f.help ? <p class="help">{f.help}</p> : null}
           <div class="pair">
-            <input aria-label={`${f.label} amount ($)`} placeholder="Off" {...controlProps(id(f.key), e)} type="number" step="any" min="0" inputMode="decimal" value={l.amount} onInput={(ev: Event) => put({ amount: (ev.target as HTMLInputElement).value })} />
+            <input aria-label={`${f.label} ($)`} placeholder="Off" {...controlProps(id(f.key), e)} type="number" step="any" min="0" inputMode="decimal" value={l.amount} onInput={(ev: Event) => put({ amount: (ev.target as HTMLInputElement).value })} />
           </div>
           {l.amount.trim() === "" ? null : (
             <>
