@@ -11,5 +11,6 @@ export { SubscriptionQueue } from "./execution/subscription-queue";
 export { ConnectionSession } from "./connections/session-object";
 export { PaperLedger } from "../plugins/paper/ledger-object";
 export { Notifier } from "./notifications/notifier";
+export { AccountReconciler } from "./execution/reconciler";
 
 export default app;

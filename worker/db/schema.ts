@@ -325,3 +325,43 @@ export const oauthStates = sqliteTable("oauth_states", {
   expiresAt: integer("expires_at").notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Drift found by reconciliation (worker/execution/reconciler.ts): where a
+ * broker account's positions or open orders disagree with what its
+ * subscriptions' fills imply. Written only by the account's reconciler.
+ * `suspected` until a second look confirms it (then `open`, and the user is
+ * told); `resolved` once the two agree again (an adoption, a fill catching
+ * up, a manual fix).
+ */
+export const drift = sqliteTable(
+  "drift",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    accountId: text("account_id").notNull().references(() => accounts.id, { onDelete: "cascade" }),
+    /** Stable per account: `position:AAPL`, `unknown-order:<broker id>`, `missing-order:<client id>`. */
+    key: text("key").notNull(),
+    /** `position` | `unknown-order` | `missing-order`. */
+    kind: text("kind").notNull(),
+    ticker: text("ticker").notNull(),
+    brokerQuantity: text("broker_quantity"),
+    expectedQuantity: text("expected_quantity"),
+    /** Who holds what by Tradeloop's fills; the order concerned. */
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    message: text("message").notNull(),
+    /** `suspected` | `open` | `resolved`. */
+    status: text("status").notNull(),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    confirmedAt: integer("confirmed_at"),
+    resolvedAt: integer("resolved_at"),
+    /** How it was resolved: `agrees` (the two agree again) or `adopted` (the user adopted the broker's state). */
+    resolution: text("resolution"),
+  },
+  (t) => [
+    index("drift_user_status_idx").on(t.userId, t.status),
+    // One live row per account and key; resolved rows are history.
+    uniqueIndex("drift_account_key_live_uq").on(t.accountId, t.key).where(sql`status != 'resolved'`),
+  ],
+);

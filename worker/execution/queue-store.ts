@@ -124,6 +124,13 @@ const strOrNull = (v: SqlStorageValue | undefined): string | null => (v === null
 const num = (v: SqlStorageValue | undefined): number => Number(v);
 
 export class QueueStore {
+  /**
+   * Told of every order row change in the same synchronous turn as the write
+   * (so the fill ledger commits with the order row): `before` is null for a
+   * row inserted with its state (a bracket leg).
+   */
+  onOrderChange: ((before: OrderRow | null, after: OrderRow, now: number) => void) | null = null;
+
   constructor(private readonly sql: SqlStorage) {}
 
   /** Idempotent schema setup; run from the constructor under blockConcurrencyWhile. */
@@ -440,6 +447,19 @@ export class QueueStore {
       now,
       now,
     );
+    this.onOrderChange?.(null, { ...row, cancelAt: null, createdAt: now, updatedAt: now, version: 1, syncedVersion: 0 }, now);
+  }
+
+  /** Tickers with a trade executing or an order whose send is not yet confirmed (reconciliation leaves them for later). */
+  inFlightTickers(): string[] {
+    const rows = this.sql
+      .exec(
+        `SELECT ticker FROM orders WHERE send_state != 'acked'
+         UNION SELECT json_extract(q.envelope, '$.signal.ticker') FROM queue q WHERE q.state = 'executing'
+         UNION SELECT json_extract(t.plan, '$.ticker') FROM queue q JOIN trades t ON t.id = q.trade_id WHERE q.state = 'executing' AND t.plan IS NOT NULL`,
+      )
+      .toArray();
+    return rows.map((r) => r.ticker).filter((t): t is string => typeof t === "string");
   }
 
   updateOrder(
@@ -474,6 +494,7 @@ export class QueueStore {
       now,
       clientOrderId,
     );
+    this.onOrderChange?.(cur, { ...n, updatedAt: now }, now);
   }
 
   /** Working orders whose `cancelAfter` time has come. */

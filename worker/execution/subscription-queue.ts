@@ -25,6 +25,9 @@ import type { QueuedSignal } from "./envelope";
 import { BrokerClients, markConnectionExpired } from "./broker-clients";
 import { AwaitingApproval, DeferUntil, isTerminal, refreshedStatus, ResumeLater, runTrade } from "./executor";
 import { QueueStore, type OrderRow, type TradeRow, type UnqueuedTrade } from "./queue-store";
+import { FillLedger, type LedgerFill } from "./fill-ledger";
+import type { OrderSide } from "../../plugins/sdk/models";
+import type { SubscriptionView } from "../trading/drift";
 import { syncReadModel } from "./read-model";
 
 /** How often the alarm checks on a drain loop that should be running. */
@@ -82,13 +85,19 @@ export class SubscriptionQueue extends DurableObject<Env> {
   private alarmAt: number | null | undefined = undefined;
   private readonly waiters = new Map<string, Set<(t: TradeSnapshot) => void>>();
   private readonly clients: BrokerClients;
+  /** This subscription's own fills and the lots they leave (fill-ledger.ts). */
+  private readonly ledger: FillLedger;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage.sql);
+    this.ledger = new FillLedger(ctx.storage.sql);
+    // Every fill an order row reports lands in the ledger in the same storage turn as the row.
+    this.store.onOrderChange = (before, after, now) => this.recordFill(before, after, now);
     this.clients = new BrokerClients(env);
     void ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
+      this.ledger.migrate();
       // A fresh instance after eviction or a crash resumes unfinished work at
       // once; the alarm remains the guarantee when no request arrives.
       if (this.store.head(Date.now())) void this.kick();
@@ -203,6 +212,43 @@ export class SubscriptionQueue extends DurableObject<Env> {
       queued: this.store.pendingCount(),
       unsynced: this.store.unsyncedTrades().length + this.store.unsyncedOrders().length + this.store.signalsNeedingLog().length,
     };
+  }
+
+  /**
+   * What this subscription's fills imply, for reconciliation: its lots, the
+   * orders it follows as working (read back from the broker first, so a fill
+   * or cancel that happened there is known), and the tickers in flight.
+   */
+  async reconcileView(subscriptionId: string): Promise<SubscriptionView> {
+    await this.refreshLiveOrders();
+    return {
+      subscriptionId,
+      positions: this.ledger.lots().map((l) => ({ ticker: l.ticker, quantity: l.quantity })),
+      liveOrders: this.store.liveOrders().map((o) => ({ clientOrderId: o.clientOrderId, brokerOrderId: o.brokerOrderId, ticker: o.ticker })),
+      busyTickers: this.store.inFlightTickers(),
+    };
+  }
+
+  /**
+   * "Adopt the broker's state": this subscription's ledger now holds
+   * `quantity` of `ticker` (an adjustment, realizing nothing), costed at the
+   * broker's average `price`.
+   */
+  async adoptPosition(ticker: string, quantity: string, price: string): Promise<LedgerFill | null> {
+    return this.ledger.adopt(ticker, quantity, price, Date.now());
+  }
+
+  /** The order's fill since its last report, into the ledger, priced with its trade's point value. */
+  private recordFill(before: OrderRow | null, after: OrderRow, now: number): void {
+    if (after.filledQuantity === (before?.filledQuantity ?? "0")) return;
+    const trade = this.store.trade(after.tradeId);
+    const plan = trade?.plan ? (JSON.parse(trade.plan) as TradePlan) : null;
+    this.ledger.recordProgress(
+      { clientOrderId: after.clientOrderId, ticker: after.ticker, side: after.side as OrderSide, pointValue: plan?.pointValue ?? "1" },
+      before ?? { filledQuantity: "0", avgFillPrice: null },
+      after,
+      now,
+    );
   }
 
   /** Drains whatever is due, catches the read model up, then re-arms. Safe to run twice. */

@@ -23,7 +23,7 @@ import { Big, toDecimal, type Decimal } from "../../plugins/sdk/decimal";
 
 /** The broker's side of one account. */
 export interface BrokerView {
-  positions: readonly { ticker: string; quantity: Decimal }[];
+  positions: readonly { ticker: string; quantity: Decimal; avgPrice?: Decimal }[];
   openOrders: readonly { brokerOrderId: string; clientOrderId: string | null; ticker: string; side: string; quantity: Decimal; type: string }[];
 }
 
@@ -51,6 +51,10 @@ export interface Drift {
   expectedQuantity: Decimal | null;
   /** Who holds what by Tradeloop's fills (position drift). */
   subscriptions: { subscriptionId: string; quantity: Decimal }[];
+  /** Every subscription that has traded the ticker, holding or flat (who may adopt the broker's position). */
+  traders: string[];
+  /** The broker's average price for its position, when it reports one (position drift). */
+  brokerAvgPrice: Decimal | null;
   /** The order concerned (order drift). */
   order: { brokerOrderId: string | null; clientOrderId: string | null; side: string | null; quantity: Decimal | null; type: string | null } | null;
   /** One sentence for the trader. */
@@ -62,18 +66,23 @@ const norm = (t: string) => t.trim().toUpperCase();
 /** Compares one account. Returns the drifts found, positions first, each list by ticker. */
 export function compareAccount(broker: BrokerView, subscriptions: readonly SubscriptionView[]): Drift[] {
   const busy = new Set(subscriptions.flatMap((s) => s.busyTickers.map(norm)));
-  const expected = new Map<string, { total: Big; holders: { subscriptionId: string; quantity: Decimal }[] }>();
+  const expected = new Map<string, { total: Big; holders: { subscriptionId: string; quantity: Decimal }[]; traders: string[] }>();
   for (const s of subscriptions) {
     for (const p of s.positions) {
       const t = norm(p.ticker);
-      const e = expected.get(t) ?? { total: new Big(0), holders: [] };
+      const e = expected.get(t) ?? { total: new Big(0), holders: [], traders: [] };
       e.total = e.total.plus(p.quantity);
       if (!new Big(p.quantity).eq(0)) e.holders.push({ subscriptionId: s.subscriptionId, quantity: p.quantity });
+      if (!e.traders.includes(s.subscriptionId)) e.traders.push(s.subscriptionId);
       expected.set(t, e);
     }
   }
   const held = new Map<string, Big>();
-  for (const p of broker.positions) held.set(norm(p.ticker), (held.get(norm(p.ticker)) ?? new Big(0)).plus(p.quantity));
+  const avgPrices = new Map<string, Decimal>();
+  for (const p of broker.positions) {
+    held.set(norm(p.ticker), (held.get(norm(p.ticker)) ?? new Big(0)).plus(p.quantity));
+    if (p.avgPrice !== undefined) avgPrices.set(norm(p.ticker), p.avgPrice);
+  }
 
   const drifts: Drift[] = [];
   for (const [ticker, e] of [...expected].sort(([a], [b]) => a.localeCompare(b))) {
@@ -88,6 +97,8 @@ export function compareAccount(broker: BrokerView, subscriptions: readonly Subsc
       brokerQuantity: toDecimal(actual),
       expectedQuantity: toDecimal(e.total),
       subscriptions: e.holders,
+      traders: e.traders,
+      brokerAvgPrice: avgPrices.get(ticker) ?? null,
       order: null,
       message: `The broker holds ${toDecimal(actual)} ${ticker}, but Tradeloop's fills imply ${toDecimal(e.total)} (${who}): a trade outside Tradeloop, a missed fill, or an assignment. Adopt the broker's position if it is right.`,
     });
@@ -109,6 +120,8 @@ export function compareAccount(broker: BrokerView, subscriptions: readonly Subsc
       brokerQuantity: null,
       expectedQuantity: null,
       subscriptions: [],
+      traders: [],
+      brokerAvgPrice: null,
       order: { brokerOrderId: o.brokerOrderId, clientOrderId: o.clientOrderId, side: o.side, quantity: o.quantity, type: o.type },
       message: `The broker has an open ${o.side} ${o.type} order for ${o.quantity} ${ticker} (${o.brokerOrderId}) that no Tradeloop subscription placed; if it fills, the position will drift.`,
     });
@@ -124,6 +137,8 @@ export function compareAccount(broker: BrokerView, subscriptions: readonly Subsc
       brokerQuantity: null,
       expectedQuantity: null,
       subscriptions: [],
+      traders: [],
+      brokerAvgPrice: null,
       order: { brokerOrderId: o.brokerOrderId, clientOrderId: o.clientOrderId, side: null, quantity: null, type: null },
       message: `Tradeloop follows order ${o.clientOrderId} for ${ticker} as working, but the broker does not list it as open; it may have been cancelled or filled at the broker without Tradeloop hearing of it.`,
     });
