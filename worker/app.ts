@@ -19,6 +19,7 @@ import { connectionsApi } from "./api/connections";
 import { eventsApi } from "./api/events";
 import { oauthApi } from "./api/oauth";
 import { healthApi } from "./api/health";
+import { killSwitchApi } from "./api/kill-switch";
 import { performanceApi } from "./api/performance";
 import { positionsApi } from "./api/positions";
 import { schemasApi } from "./api/schemas";
@@ -68,6 +69,7 @@ export const app = root
   .route("/api/performance", performanceApi)
   .route("/api/schemas", schemasApi)
   .route("/api/channels", channelsApi)
+  .route("/api/kill-switch", killSwitchApi)
   .route("/api", approvalsApi)
   .doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",

@@ -29,6 +29,11 @@ import { FillLedger, type LedgerFill } from "./fill-ledger";
 import type { OrderSide } from "../../plugins/sdk/models";
 import type { SubscriptionView } from "../trading/drift";
 import { syncReadModel } from "./read-model";
+import { flattenEnvelopes, type SubscriptionSnapshot } from "./flatten-signals";
+import { lastRiskState, loadRiskInput } from "./risk-state";
+import { dailyBreach, effectiveRisk, RISK_LOOKBACK_MS } from "../trading/risk";
+import { resolveSettings } from "../trading/settings";
+import type { FlattenReason } from "../trading/flatten";
 
 /** How often the alarm checks on a drain loop that should be running. */
 const WATCHDOG_MS = 15_000;
@@ -238,6 +243,48 @@ export class SubscriptionQueue extends DurableObject<Env> {
     return this.ledger.adopt(ticker, quantity, price, Date.now());
   }
 
+  /**
+   * Closes every position this subscription's own fills hold, through its
+   * queue (behind whatever is running). `key` makes the request idempotent
+   * (the kill switch's activation time, a limit's trading day).
+   */
+  async flatten(base: SubscriptionSnapshot, reason: FlattenReason, key: string): Promise<{ tickers: string[] }> {
+    const tickers = this.ledger
+      .lots()
+      .filter((l) => Number(l.quantity) !== 0)
+      .map((l) => l.ticker);
+    if (tickers.length > 0) await this.enqueue(await flattenEnvelopes(base, tickers, reason, key, Date.now()));
+    return { tickers };
+  }
+
+  /**
+   * After a trade: a daily limit reached that asks to flatten queues the
+   * flatten, once per trading day (its start is the key). Entries are
+   * already refused by the decision; this closes what is open. Priced with
+   * the trade's signal price for its ticker; other lots count realized only.
+   */
+  private async flattenOnDailyBreach(envelope: QueuedSignal): Promise<void> {
+    const settings = resolveSettings(envelope.subscription.settings);
+    const state = lastRiskState(this.ctx.storage.sql);
+    const limits = effectiveRisk(settings, state.account);
+    if (!limits.dailyLossLimit?.value.flatten && !limits.dailyProfitTarget?.value.flatten) return;
+    const now = Date.now();
+    const price = envelope.signal.signalPrice ?? envelope.signal.limitPrice ?? null;
+    const lots = this.ledger.lots().filter((l) => Number(l.quantity) !== 0);
+    const breach = dailyBreach(
+      limits,
+      { realized: this.ledger.realizedSince(now - RISK_LOOKBACK_MS), lots, mark: (t) => (t === envelope.signal.ticker ? price : null) },
+      new Date(now),
+    );
+    if (!breach?.flatten || lots.length === 0) return;
+    const reason: FlattenReason = {
+      messageCode: "daily-limit-flatten",
+      message: `Flatten (${breach.code}): ${breach.message}`,
+    };
+    const { userId, strategy, subscription, account, connection } = envelope;
+    await this.flatten({ userId, strategy, subscription, account, connection }, reason, `${breach.code}:${breach.dayStart.getTime()}`);
+  }
+
   /** The order's fill since its last report, into the ledger, priced with its trade's point value. */
   private recordFill(before: OrderRow | null, after: OrderRow, now: number): void {
     if (after.filledQuantity === (before?.filledQuantity ?? "0")) return;
@@ -295,7 +342,10 @@ export class SubscriptionQueue extends DurableObject<Env> {
             this.clients.drop(connection.id);
             await markConnectionExpired(this.env, connection.id, error.message);
           },
+          risk: () => loadRiskInput(this.env.DB, this.ctx.storage.sql, this.ledger, { userId: item.envelope.userId, accountId: item.envelope.account.id }, Date.now()),
+          lotOf: (ticker) => this.ledger.lots().find((l) => l.ticker === ticker)?.quantity ?? "0",
         });
+        if (!item.envelope.flatten) await this.flattenOnDailyBreach(item.envelope);
       } catch (err) {
         if (err instanceof DeferUntil) {
           // The broker's maintenance window: the item waits (in line) for its end; the alarm wakes it.
