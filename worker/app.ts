@@ -9,6 +9,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requireAuth, requireConfiguredSecrets } from "./auth/middleware";
+import { accountRiskApi } from "./api/account-risk";
 import { approvalsApi } from "./api/approvals";
 import { authApi } from "./api/auth";
 import { brokersApi } from "./api/brokers";
@@ -70,6 +71,7 @@ export const app = root
   .route("/api/schemas", schemasApi)
   .route("/api/channels", channelsApi)
   .route("/api/kill-switch", killSwitchApi)
+  .route("/api/accounts", accountRiskApi)
   .route("/api", approvalsApi)
   .doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",

@@ -94,3 +94,30 @@ describe("position caps and lockout", () => {
     expect((await trade(trader, { ticker: "SPY", action: "buy", quantity: 1, price: 99 })).messageCode).toBe("entry-blocked-by-lock");
   });
 });
+
+describe("account-level risk settings", () => {
+  it("apply to every subscription on the account, the stricter value winning", async () => {
+    const trader = await createTrader({ subscriptionSettings: { maxPositionQuantity: 100 } });
+    const put = await call<{ settings: Record<string, unknown> }>("PUT", `/api/accounts/${trader.accountId}/risk`, {
+      token: trader.token,
+      body: { maxPositionQuantity: 5, dailyLossLimit: { amount: 20 } },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.settings).toMatchObject({ maxPositionQuantity: 5, dailyLossLimit: { amount: 20, resetTime: "00:00", timezone: "America/New_York", flatten: false } });
+    expect((await call<{ settings: unknown }>("GET", `/api/accounts/${trader.accountId}/risk`, { token: trader.token })).body.settings).toEqual(put.body.settings);
+
+    const capped = await trade(trader, { ticker: "SPY", action: "buy", quantity: 6, price: 100 });
+    expect(capped).toMatchObject({ status: "rejected", messageCode: "max-position-exceeded" });
+    expect(capped.message).toContain("the account's maxPositionQuantity of 5");
+
+    await trade(trader, { ticker: "SPY", action: "buy", quantity: 5, price: 100 });
+    await trade(trader, { ticker: "SPY", action: "exit", price: 95 });
+    const limited = await trade(trader, { ticker: "SPY", action: "buy", quantity: 1, price: 95 });
+    expect(limited.messageCode).toBe("daily-loss-limit-reached");
+    expect(limited.message).toContain("the account's daily loss limit");
+
+    // {} removes them.
+    await call("PUT", `/api/accounts/${trader.accountId}/risk`, { token: trader.token, body: {} });
+    expect((await trade(trader, { ticker: "SPY", action: "buy", quantity: 1, price: 95 })).status).toBe("filled");
+  });
+});
