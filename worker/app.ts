@@ -17,6 +17,7 @@ import { channelsApi } from "./api/channels";
 import { connectionBrokerApi } from "./api/connection-broker";
 import { connectionLifecycleApi } from "./api/connection-lifecycle";
 import { connectionsApi } from "./api/connections";
+import { driftApi } from "./api/drift";
 import { eventsApi } from "./api/events";
 import { oauthApi } from "./api/oauth";
 import { healthApi } from "./api/health";
@@ -72,6 +73,7 @@ export const app = root
   .route("/api/channels", channelsApi)
   .route("/api/kill-switch", killSwitchApi)
   .route("/api/accounts", accountRiskApi)
+  .route("/api/drift", driftApi)
   .route("/api", approvalsApi)
   .doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",

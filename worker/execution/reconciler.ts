@@ -30,6 +30,7 @@ import type { Env } from "../env";
 import { emitEventsSafely } from "../notifications/emit";
 import type { NotificationEvent } from "../notifications/events";
 import { compareAccount, type Drift } from "../trading/drift";
+import { Big, toDecimal } from "../../plugins/sdk/decimal";
 
 /** A finding must still be there this long after it was first seen before the user is told. */
 export const CONFIRM_MS = 30_000;
@@ -37,6 +38,11 @@ export const CONFIRM_MS = 30_000;
 export const AFTER_TRADE_DEBOUNCE_MS = 5_000;
 
 export type CheckReason = "trade" | "schedule" | "adopt" | "request";
+
+/** What an adoption did, or why it could not. */
+export type AdoptResult =
+  | { ok: true; subscriptionId: string; quantity: string; check: CheckResult }
+  | { ok: false; code: "not-found" | "invalid-request"; message: string; field?: string };
 
 /** What one check found. */
 export interface CheckResult {
@@ -67,6 +73,47 @@ export class AccountReconciler extends DurableObject<Env> {
     await this.ctx.storage.put("accountId", accountId);
     if (this.running) await this.running.catch(() => undefined);
     return this.run(accountId);
+  }
+
+  /**
+   * "Adopt the broker's state" for a position drift: one subscription's
+   * fills ledger takes the difference (an adjustment that realizes nothing),
+   * so Tradeloop's fills imply what the broker holds. `subscriptionId` names
+   * which subscription takes it when several trade the ticker; `price`
+   * costs added units when the broker reports no average price. Then checks
+   * again; the row resolves as `adopted`.
+   */
+  async adopt(accountId: string, driftId: string, choice: { subscriptionId?: string; price?: string }): Promise<AdoptResult> {
+    await this.ctx.storage.put("accountId", accountId);
+    if (this.running) await this.running.catch(() => undefined);
+    const db = getDb(this.env.DB);
+    const row = await db.select().from(drift).where(and(eq(drift.id, driftId), eq(drift.accountId, accountId))).get();
+    if (!row || row.status === "resolved") return { ok: false, code: "not-found", message: "That drift is not open any more (it resolved, or was adopted)." };
+    if (row.kind !== "position" || row.brokerQuantity === null) {
+      return { ok: false, code: "invalid-request", message: "Only a position drift can be adopted; an order drift clears once the order is cancelled at the broker or reaches its end." };
+    }
+    const detail = row.detail as { subscriptions?: { subscriptionId: string; quantity: string }[]; traders?: string[]; brokerAvgPrice?: string | null };
+    const traders = detail.traders ?? [];
+    const target = choice.subscriptionId ?? (traders.length === 1 ? traders[0] : undefined);
+    if (!target || !traders.includes(target)) {
+      return {
+        ok: false,
+        code: "invalid-request",
+        field: "subscriptionId",
+        message: `Several subscriptions trade ${row.ticker} on this account (${traders.join(", ")}): say which one takes the broker's position with "subscriptionId".`,
+      };
+    }
+    const price = detail.brokerAvgPrice ?? choice.price;
+    if (price === undefined || price === null) {
+      return { ok: false, code: "invalid-request", field: "price", message: `The broker reports no average price for ${row.ticker}: send the "price" to cost the adopted position at.` };
+    }
+    const others = (detail.subscriptions ?? []).filter((s) => s.subscriptionId !== target).reduce((sum, s) => sum.plus(s.quantity), new Big(0));
+    const quantity = toDecimal(new Big(row.brokerQuantity).minus(others));
+    await this.env.SUBSCRIPTION_QUEUE.getByName(target).adoptPosition(row.ticker, quantity, price);
+    const now = Date.now();
+    await db.update(drift).set({ status: "resolved", resolvedAt: now, resolution: "adopted", lastSeenAt: now }).where(eq(drift.id, row.id));
+    const after = await this.run(accountId);
+    return { ok: true, subscriptionId: target, quantity, check: after };
   }
 
   override async alarm(): Promise<void> {

@@ -34,6 +34,9 @@ import { lastRiskState, loadRiskInput } from "./risk-state";
 import { dailyBreach, effectiveRisk, RISK_LOOKBACK_MS } from "../trading/risk";
 import { resolveSettings } from "../trading/settings";
 import type { FlattenReason } from "../trading/flatten";
+import { emitEventsSafely } from "../notifications/emit";
+import type { NotificationEvent } from "../notifications/events";
+import { tradeNotification } from "../notifications/trade-events";
 
 /** How often the alarm checks on a drain loop that should be running. */
 const WATCHDOG_MS = 15_000;
@@ -285,6 +288,43 @@ export class SubscriptionQueue extends DurableObject<Env> {
     await this.flatten({ userId, strategy, subscription, account, connection }, reason, `${breach.code}:${breach.dayStart.getTime()}`);
   }
 
+  /** Asks the account's reconciler for a check after a trade; never holds the queue up. */
+  private requestReconcile(accountId: string): void {
+    this.env.ACCOUNT_RECONCILER.getByName(accountId)
+      .requestCheck(accountId, "trade")
+      .catch((err: unknown) => console.warn(`reconcile request for account ${accountId} failed: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  /**
+   * Hands the trades just copied to D1 to the user's channels: filled,
+   * rejected (risk blocks included), failed, waiting for approval. Event ids
+   * are per trade and status, so a trade copied twice is one event.
+   */
+  private emitTradeEvents(trades: readonly TradeRow[]): void {
+    const byUser = new Map<string, NotificationEvent[]>();
+    for (const t of trades) {
+      const envelope = this.store.envelopeFor(t.signalId);
+      if (!envelope) continue;
+      const plan = t.plan ? (JSON.parse(t.plan) as TradePlan) : null;
+      const event = tradeNotification({
+        id: t.id,
+        subscriptionId: envelope.subscription.id,
+        status: t.status,
+        messageCode: t.messageCode,
+        message: t.message,
+        ticker: plan?.ticker ?? envelope.signal.ticker,
+        updatedAt: t.updatedAt,
+        signal: { id: t.signalId, ticker: envelope.signal.ticker, action: envelope.signal.action, strategyId: envelope.strategy.id, receivedAt: envelope.receivedAt },
+        orders: this.store.ordersForTrade(t.id),
+      });
+      if (!event) continue;
+      const list = byUser.get(envelope.userId) ?? [];
+      list.push(event);
+      byUser.set(envelope.userId, list);
+    }
+    for (const [userId, events] of byUser) void emitEventsSafely(this.env, userId, events);
+  }
+
   /** The order's fill since its last report, into the ledger, priced with its trade's point value. */
   private recordFill(before: OrderRow | null, after: OrderRow, now: number): void {
     if (after.filledQuantity === (before?.filledQuantity ?? "0")) return;
@@ -346,6 +386,8 @@ export class SubscriptionQueue extends DurableObject<Env> {
           lotOf: (ticker) => this.ledger.lots().find((l) => l.ticker === ticker)?.quantity ?? "0",
         });
         if (!item.envelope.flatten) await this.flattenOnDailyBreach(item.envelope);
+        // A trade that sent orders may have moved the account: compare it with the fills soon (debounced).
+        if (this.store.ordersForTrade(item.tradeId).length > 0) this.requestReconcile(item.envelope.account.id);
       } catch (err) {
         if (err instanceof DeferUntil) {
           // The broker's maintenance window: the item waits (in line) for its end; the alarm wakes it.
@@ -455,7 +497,10 @@ export class SubscriptionQueue extends DurableObject<Env> {
     this.syncing = this.syncing.then(async () => {
       this.syncPending = false;
       try {
+        const trades = this.store.unsyncedTrades();
         await syncReadModel(this.env.DB, this.store);
+        // Told once D1 has the trade, so a channel's link to it resolves.
+        if (trades.length > 0) this.emitTradeEvents(trades);
       } catch (err) {
         console.warn(`read-model sync failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
         await this.scheduleAlarm();
