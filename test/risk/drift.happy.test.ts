@@ -98,7 +98,7 @@ describe("reconciliation", () => {
     const trader = await createTrader();
     await trade(trader, { ticker: "SPY", action: "buy", quantity: 3, price: 100 });
     await orderOutsideTradeloop(trader, { symbol: "SPY", side: "buy", qty: "2" });
-    const [{ drifts }] = (await check(trader)) as [{ drifts: { id: string }[] }];
+    const drifts = (await check(trader))[0]!.drifts;
     const adopted = await call<{ subscriptionId: string; quantity: string; check: { drifts: unknown[] } }>("POST", `/api/drift/${drifts[0]!.id}/adopt`, { token: trader.token, body: {} });
     expect(adopted.status, JSON.stringify(adopted.body)).toBe(200);
     expect(adopted.body).toMatchObject({ subscriptionId: trader.subscriptionId, quantity: "5", check: { drifts: [] } });
@@ -113,7 +113,7 @@ describe("reconciliation", () => {
     const trader = await createTrader();
     await trade(trader, { ticker: "SPY", action: "buy", quantity: 3, price: 100 });
     await orderOutsideTradeloop(trader, { symbol: "SPY", side: "sell", type: "limit", qty: "3", limit_price: "150" });
-    const [{ drifts }] = (await check(trader)) as [{ drifts: { kind: string }[] }];
+    const drifts = (await check(trader))[0]!.drifts;
     expect(drifts.map((d) => d.kind)).toEqual(["unknown-order"]);
     expect((await driftList(trader))[0]!.message).toContain("that no Tradeloop subscription placed");
   });

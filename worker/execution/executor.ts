@@ -48,6 +48,26 @@ export class DeferUntil extends Error {
   }
 }
 
+/**
+ * Thrown when the market is closed and the subscription queues until the
+ * open (`marketHours: "queue"`): the item waits until `at` without holding up
+ * the rest of the queue, and is decided afresh then. One waits per ticker.
+ */
+export class WaitForOpen extends Error {
+  override readonly name = "WaitForOpen";
+  constructor(
+    readonly at: number,
+    /** The signal's ticker, as sent (the key for "a newer signal replaces it"). */
+    readonly ticker: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** When no open is known within the calendar's horizon, look again after this long. */
+const NO_OPEN_KNOWN_RETRY_MS = 6 * 3_600_000;
+
 /** Thrown when a trade waits for the user's approval; the queue pauses behind it. */
 export class AwaitingApproval extends Error {
   override readonly name = "AwaitingApproval";
@@ -98,6 +118,7 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
       }
       store.updateTrade(trade.id, { status: "executing" }, now());
       const decision = envelope.flatten ? await flattenNow({ ...deps, client }, envelope.flatten) : await decideNow({ ...deps, client });
+      if (decision.kind === "defer") throw new WaitForOpen(decision.until ?? now() + NO_OPEN_KNOWN_RETRY_MS, envelope.signal.ticker, decision.message);
       if (decision.kind !== "trade") {
         store.updateTrade(
           trade.id,
@@ -121,7 +142,7 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     }
     store.updateTrade(trade.id, { status: finalStatus(store.ordersForTrade(trade.id), plan) }, now());
   } catch (err) {
-    if (err instanceof ResumeLater || err instanceof AwaitingApproval || err instanceof DeferUntil) throw err;
+    if (err instanceof ResumeLater || err instanceof AwaitingApproval || err instanceof DeferUntil || err instanceof WaitForOpen) throw err;
     if (err instanceof TradeFailure) {
       store.updateTrade(trade.id, { status: err.status, messageCode: err.messageCode, message: err.message }, now());
       return;

@@ -269,6 +269,20 @@ export class QueueStore {
     this.sql.exec(`UPDATE queue SET state = 'queued', not_before = ? WHERE seq = ?`, at, seq);
   }
 
+  /** Items waiting for their market to open (trade code `queued-until-open`) for a signal ticker, other than `exceptSeq`. */
+  waitingForOpen(signalTicker: string, exceptSeq: number): { seq: number; tradeId: string }[] {
+    return this.sql
+      .exec(
+        `SELECT q.seq, q.trade_id FROM queue q JOIN trades t ON t.id = q.trade_id
+          WHERE q.state = 'queued' AND q.seq != ? AND t.message_code = 'queued-until-open'
+            AND upper(json_extract(q.envelope, '$.signal.ticker')) = upper(?)`,
+        exceptSeq,
+        signalTicker,
+      )
+      .toArray()
+      .map((r) => ({ seq: num(r.seq), tradeId: String(r.trade_id) }));
+  }
+
   markItem(seq: number, state: QueueItem["state"]): void {
     this.sql.exec(`UPDATE queue SET state = ? WHERE seq = ?`, state, seq);
   }

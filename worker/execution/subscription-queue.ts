@@ -23,7 +23,7 @@ import type { Env } from "../env";
 import type { TradePlan } from "../trading/types";
 import type { QueuedSignal } from "./envelope";
 import { BrokerClients, markConnectionExpired } from "./broker-clients";
-import { AwaitingApproval, DeferUntil, isTerminal, refreshedStatus, ResumeLater, runTrade } from "./executor";
+import { AwaitingApproval, DeferUntil, isTerminal, refreshedStatus, ResumeLater, runTrade, WaitForOpen } from "./executor";
 import { QueueStore, type OrderRow, type TradeRow, type UnqueuedTrade } from "./queue-store";
 import { FillLedger, type LedgerFill } from "./fill-ledger";
 import type { OrderSide } from "../../plugins/sdk/models";
@@ -393,6 +393,24 @@ export class SubscriptionQueue extends DurableObject<Env> {
           // The broker's maintenance window: the item waits (in line) for its end; the alarm wakes it.
           this.store.deferItem(item.seq, err.at);
           this.store.updateTrade(item.tradeId, { messageCode: "broker-maintenance", message: `${err.message} Queued until it ends ("maintenanceWindow": "queue").` }, Date.now());
+          void this.syncSoon(false);
+          await this.armAlarmBy(err.at);
+          continue;
+        }
+        if (err instanceof WaitForOpen) {
+          // Market closed, `marketHours: "queue"`: wait for the open without holding up other tickers.
+          // One waiting trade per ticker: an older one waiting for the same ticker is replaced.
+          const now = Date.now();
+          for (const older of this.store.waitingForOpen(err.ticker, item.seq)) {
+            this.store.markItem(older.seq, "done");
+            this.store.updateTrade(
+              older.tradeId,
+              { status: "cancelled", messageCode: "replaced-by-newer-signal", message: `A newer signal for ${err.ticker} arrived while this one waited for the market to open, and replaced it; nothing was sent.` },
+              now,
+            );
+          }
+          this.store.deferItem(item.seq, err.at);
+          this.store.updateTrade(item.tradeId, { status: "queued", messageCode: "queued-until-open", message: err.message }, now);
           void this.syncSoon(false);
           await this.armAlarmBy(err.at);
           continue;
