@@ -481,6 +481,54 @@ describe("dashboard", () => {
     }
   });
 
+  it("the kill switch in the top bar pauses every entry in one click (and can flatten), and resumes", async () => {
+    await postAlert(webhookUrl, { ticker: "AAPL", action: "buy", price: 200 });
+    await positionIs("AAPL", 5);
+    await go("Positions");
+    const bar = page.locator("header.topbar");
+    await bar.getByRole("button", { name: "Kill switch" }).click();
+    const dialog = bar.locator("dialog[open]");
+    expect(await dialog.textContent()).toContain("Exits still run.");
+    await dialog.getByLabel("Also close every position Tradeloop's subscriptions hold, at market").check();
+    await shot("kill-switch-confirm", false);
+    await dialog.getByRole("button", { name: "Pause entries" }).click();
+    await bar.getByText("Entries paused").waitFor();
+    expect((await apiCall("GET", "/api/kill-switch")).json.active).toBe(true);
+    await positionIs("AAPL", 0);
+    await positionIs("MSFT", 0);
+
+    const refused = await postAlert(webhookUrl, { ticker: "AAPL", action: "buy", price: 200 });
+    const signal = await apiCall("GET", `/api/signals/${refused}`);
+    expect(signal.json.outcomeCode).toBe("kill-switch-active");
+
+    await bar.getByRole("button", { name: "Resume" }).click();
+    await bar.locator("dialog[open]").getByRole("button", { name: "Resume entries" }).click();
+    await bar.getByRole("button", { name: "Kill switch" }).waitFor();
+    expect((await apiCall("GET", "/api/kill-switch")).json.active).toBe(false);
+  });
+
+  it("shows drift on Positions after the broker changed outside Tradeloop, and adopts the broker's position", async () => {
+    await postAlert(webhookUrl, { ticker: "AAPL", action: "buy", price: 200 });
+    await positionIs("AAPL", 5);
+    const connections = await apiCall("GET", "/api/connections");
+    const connectionId = (connections.json as unknown as { id: string; broker: string }[]).find((c) => c.broker === "paper")?.id;
+    // Starting the paper account over empties it behind Tradeloop's back: its fills still say 5 AAPL.
+    expect((await apiCall("POST", `/api/connections/${connectionId}/paper/reset`, {})).status).toBe(200);
+    await go("Positions");
+    const panel = page.locator("section.drift");
+    // The reconciler may already have looked (a trade asks for a check a few seconds after it); "Check now" looks at once.
+    await panel.getByRole("button", { name: "Check now" }).click();
+    const item = panel.locator("li[data-drift-kind=position]");
+    await item.waitFor();
+    expect(await item.textContent()).toContain("The broker holds 0 AAPL, but Tradeloop's fills imply 5");
+    expect(await item.textContent()).toMatch(/Suspected|Out of step/);
+    await shot("positions-drift");
+    await item.getByRole("button", { name: "Adopt the broker's position" }).click();
+    await item.locator("dialog[open]").getByRole("button", { name: "Adopt" }).click();
+    await panel.getByText("No differences between the brokers and Tradeloop's fills.").waitFor();
+    expect((await apiCall("GET", "/api/drift?status=resolved")).json).toEqual([expect.objectContaining({ ticker: "AAPL", resolution: "adopted" })]);
+  });
+
   it("keeps everything important on screen at 390 px", async () => {
     await page.setViewportSize(PHONE);
     try {

@@ -11,6 +11,7 @@ import { api, call } from "../api";
 import { Badge, ConfirmButton, DataTable, Empty, ErrorNote, Field, LoadState, Money, Notice, PageHeader, controlProps } from "../components/ui";
 import { humanize, num } from "../format";
 import { usePoll } from "../hooks";
+import { DriftPanel } from "./drift";
 import { type FieldNames, type FormErrors, NO_ERRORS, formErrors, limitSentence } from "../messages";
 import type { PortfolioAccount, PortfolioOrder, PortfolioPosition, Strategy } from "../types";
 
@@ -225,6 +226,7 @@ export function PositionsView() {
   return (
     <>
       <PageHeader title="Positions" intro="What every account holds now, valued at the latest price, with the P&L of the trades Tradeloop made." />
+      <DriftPanel onChange={portfolio.reload} />
       <LoadState loaded={portfolio} what="positions">
         {(p) =>
           p.accounts.length === 0 ? (
