@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { routeNotifications, type NotificationFakes } from "../helpers/notification-fakes";
 import { createChannel, runNotifier } from "../helpers/notifications";
-import { createTrader } from "../helpers/trader";
+import { createTrader, sendAlert } from "../helpers/trader";
 import { drained, killSwitch, trade } from "./support";
 
 afterEach(() => {
@@ -64,5 +64,15 @@ describe("trade events on every channel", () => {
     // Nothing is told twice: another pass of the Notifier sends nothing new.
     await runNotifier(trader.userId);
     expect(counts(fakes)).toEqual([2, 1, 1, 1, 2]);
+  });
+
+  it("a trade waiting for approval is told as approval-pending, with the trade", async () => {
+    const fakes = routeNotifications();
+    const trader = await createTrader({ subscriptionSettings: { autoSubmit: false } });
+    await createChannel(trader.token, { kind: "discord", name: "Discord", settings: { url: fakes.discord.webhook() }, events: ["approval-pending"] });
+    const reply = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", quantity: 1, price: 100 });
+    expect(reply.status).toBe(200);
+    await deliverUntil(trader.userId, () => fakes.discord.messages.length === 1);
+    expect(fakes.discord.messages[0]!.content ?? JSON.stringify(fakes.discord.messages[0])).toContain("SPY");
   });
 });
