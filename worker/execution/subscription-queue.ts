@@ -385,7 +385,8 @@ export class SubscriptionQueue extends DurableObject<Env> {
           risk: () => loadRiskInput(this.env.DB, this.ctx.storage.sql, this.ledger, { userId: item.envelope.userId, accountId: item.envelope.account.id }, Date.now()),
           lotOf: (ticker) => this.ledger.lots().find((l) => l.ticker === ticker)?.quantity ?? "0",
         });
-        if (!item.envelope.flatten) await this.flattenOnDailyBreach(item.envelope);
+        // The trade is done whatever happens here: a failure to queue the flatten is logged, never the trade's.
+        if (!item.envelope.flatten) await this.flattenOnDailyBreach(item.envelope).catch((e: unknown) => console.error(`daily-limit flatten not queued: ${e instanceof Error ? e.message : String(e)}`));
         // A trade that sent orders may have moved the account: compare it with the fills soon (debounced).
         if (this.store.ordersForTrade(item.tradeId).length > 0) this.requestReconcile(item.envelope.account.id);
       } catch (err) {
