@@ -137,4 +137,16 @@ describe("reconciliation", () => {
     expect(await runDurableObjectAlarm(env.ACCOUNT_RECONCILER.getByName(other.accountId))).toBe(true);
     expect((await driftList(other))[0]).toMatchObject({ ticker: "QQQ", brokerQuantity: "0", expectedQuantity: "1" });
   });
+
+  it("adopting a position the broker no longer holds needs no price: the fills drop to zero", async () => {
+    const trader = await createTrader();
+    await trade(trader, { ticker: "SPY", action: "buy", quantity: 3, price: 100 });
+    await orderOutsideTradeloop(trader, { symbol: "SPY", side: "sell", qty: "3" });
+    const drifts = (await check(trader))[0]!.drifts;
+    const adopted = await call<{ quantity: string; check: { drifts: unknown[] } }>("POST", `/api/drift/${drifts[0]!.id}/adopt`, { token: trader.token, body: {} });
+    expect(adopted.status, JSON.stringify(adopted.body)).toBe(200);
+    expect(adopted.body).toMatchObject({ quantity: "0", check: { drifts: [] } });
+    // Nothing left to flatten.
+    expect((await killSwitch(trader.token, { active: true, flatten: true })).body.flatten).toMatchObject({ positions: 0 });
+  });
 });

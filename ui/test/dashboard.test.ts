@@ -492,7 +492,7 @@ describe("dashboard", () => {
     await dialog.getByLabel("Also close every position Tradeloop's subscriptions hold, at market").check();
     await shot("kill-switch-confirm", false);
     await dialog.getByRole("button", { name: "Pause entries" }).click();
-    await bar.getByText("Entries paused").waitFor();
+    await bar.getByText("Entries paused", { exact: true }).waitFor();
     expect((await apiCall("GET", "/api/kill-switch")).json.active).toBe(true);
     await positionIs("AAPL", 0);
     await positionIs("MSFT", 0);

@@ -103,12 +103,16 @@ export class AccountReconciler extends DurableObject<Env> {
         message: `Several subscriptions trade ${row.ticker} on this account (${traders.join(", ")}): say which one takes the broker's position with "subscriptionId".`,
       };
     }
-    const price = detail.brokerAvgPrice ?? choice.price;
-    if (price === undefined || price === null) {
-      return { ok: false, code: "invalid-request", field: "price", message: `The broker reports no average price for ${row.ticker}: send the "price" to cost the adopted position at.` };
-    }
     const others = (detail.subscriptions ?? []).filter((s) => s.subscriptionId !== target).reduce((sum, s) => sum.plus(s.quantity), new Big(0));
     const quantity = toDecimal(new Big(row.brokerQuantity).minus(others));
+    // A price is needed only for units the ledger gains (more, or the other side); fewer keep their average cost.
+    const current = new Big(detail.subscriptions?.find((s) => s.subscriptionId === target)?.quantity ?? "0");
+    const next = new Big(quantity);
+    const gains = !next.eq(0) && (current.eq(0) || next.gt(0) !== current.gt(0) || next.abs().gt(current.abs()));
+    const price = detail.brokerAvgPrice ?? choice.price ?? (gains ? null : "0");
+    if (price === null) {
+      return { ok: false, code: "invalid-request", field: "price", message: `The broker reports no average price for ${row.ticker}: send the "price" to cost the adopted position at.` };
+    }
     await this.env.SUBSCRIPTION_QUEUE.getByName(target).adoptPosition(row.ticker, quantity, price);
     const now = Date.now();
     await db.update(drift).set({ status: "resolved", resolvedAt: now, resolution: "adopted", lastSeenAt: now }).where(eq(drift.id, row.id));

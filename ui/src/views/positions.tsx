@@ -227,7 +227,8 @@ export function PositionsView() {
     <>
       <PageHeader title="Positions" intro="What every account holds now, valued at the latest price, with the P&L of the trades Tradeloop made." />
       <DriftPanel onChange={portfolio.reload} />
-      <LoadState loaded={portfolio} what="positions">
+      {/* Positions wait for the strategy names too, so a row never flashes "Deleted strategy" while they load. */}
+      <LoadState loaded={strategies.data === undefined && !strategies.error ? { ...portfolio, data: undefined, error: portfolio.error } : portfolio} what="positions">
         {(p) =>
           p.accounts.length === 0 ? (
             <Empty title="No accounts yet">
