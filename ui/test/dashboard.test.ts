@@ -527,6 +527,11 @@ describe("dashboard", () => {
     await item.locator("dialog[open]").getByRole("button", { name: "Adopt" }).click();
     await panel.getByText("No differences between the brokers and Tradeloop's fills.").waitFor();
     expect((await apiCall("GET", "/api/drift?status=resolved")).json).toEqual([expect.objectContaining({ ticker: "AAPL", resolution: "adopted" })]);
+    // Performance counts fills after a paper reset: close a trade again, for the screens that follow.
+    await postAlert(webhookUrl, { ticker: "AAPL", action: "buy", price: 200 });
+    await positionIs("AAPL", 5);
+    await postAlert(webhookUrl, { ticker: "AAPL", action: "exit", price: 202 });
+    await positionIs("AAPL", 0);
   });
 
   it("keeps everything important on screen at 390 px", async () => {
