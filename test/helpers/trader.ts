@@ -4,6 +4,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { testClientIp } from "./api";
 
 export const ORIGIN = "http://tradeloop.test";
 
@@ -16,7 +17,7 @@ export interface CallOptions {
 }
 
 export async function call<T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { ...opts.headers };
+  const headers: Record<string, string> = { "cf-connecting-ip": testClientIp(), ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let body: string | undefined;
   if (opts.raw !== undefined) body = opts.raw;
@@ -37,6 +38,9 @@ export async function call<T = unknown>(method: string, path: string, opts: Call
 
 export interface Trader {
   token: string;
+  /** The login, for a test whose fake clock outlives the access token (log in again with `login`). */
+  email: string;
+  password: string;
   userId: string;
   connectionId: string;
   accountId: string;
@@ -48,6 +52,8 @@ export interface Trader {
 export interface TraderOptions {
   subscriptionSettings?: Record<string, unknown>;
   connectionSettings?: Record<string, unknown>;
+  /** Strategy settings, e.g. `{ webhookRatePerMinute: 6000 }` for tests that send bursts of alerts. */
+  strategySettings?: Record<string, unknown>;
   assetClass?: string;
 }
 
@@ -68,7 +74,7 @@ export async function createTrader(opts: TraderOptions = {}): Promise<Trader> {
   expect(conn.status, JSON.stringify(conn.body)).toBe(201);
   const strategy = await call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", {
     token,
-    body: { name: "Test strategy", assetClass: opts.assetClass ?? "stocks" },
+    body: { name: "Test strategy", assetClass: opts.assetClass ?? "stocks", ...(opts.strategySettings && { settings: opts.strategySettings }) },
   });
   expect(strategy.status, JSON.stringify(strategy.body)).toBe(201);
   const sub = await call<{ id: string }>("POST", "/api/subscriptions", {
@@ -78,6 +84,8 @@ export async function createTrader(opts: TraderOptions = {}): Promise<Trader> {
   expect(sub.status, JSON.stringify(sub.body)).toBe(201);
   return {
     token,
+    email,
+    password: "correct horse battery",
     userId: signup.body.user.id,
     connectionId: conn.body.id,
     accountId: conn.body.accounts[0]?.id ?? "",

@@ -7,6 +7,7 @@
  */
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { login } from "../helpers/api";
 import { call, createTrader, positionOf, sendAlert, settledSignal } from "../helpers/trader";
 
 afterEach(() => {
@@ -48,6 +49,8 @@ describe("market hours", () => {
     // Monday 09:31 New York: the alarm runs what waited, decided now.
     vi.setSystemTime(new Date("2026-12-07T14:31:00Z"));
     await runDurableObjectAlarm(env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId));
+    // Two days on, the 15-minute access token has expired: log in again.
+    trader.token = await login(trader);
     expect((await settledSignal(trader.token, newer.body.id!)).trades[0]!.status).toBe("filled");
     expect((await settledSignal(trader.token, other.body.id!)).trades[0]!.status).toBe("filled");
     expect(await positionOf(trader, "SPY")).toBe(2);

@@ -11,7 +11,6 @@ import { useEffect, useState } from "hono/jsx/dom";
 import { api, call, logOut, setUnauthorizedHandler } from "./api";
 import { navigate, useApprovalsChanged, usePoll, useRoute, type Route } from "./hooks";
 import { KillSwitch } from "./components/kill-switch";
-import { holdBridgeToken } from "./session";
 import { ApprovalsView } from "./views/approvals";
 import { AuthView } from "./views/auth";
 import { ConnectionsView } from "./views/connections";
@@ -49,10 +48,7 @@ export function App() {
   const route = useRoute();
 
   useEffect(() => {
-    setUnauthorizedHandler(() => {
-      holdBridgeToken(null);
-      setSession({ state: "out" });
-    });
+    setUnauthorizedHandler(() => setSession({ state: "out" }));
     call(api.api.auth.me.$get(), { quiet401: true })
       .then((me) => setSession({ state: "in", email: me.user.email }))
       .catch(() => setSession({ state: "out" }));

@@ -8,6 +8,8 @@
  *
  * @module
  */
+import { audit } from "../audit/log";
+import { assertUnderCap } from "../limits/caps";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { AssetClassSchema } from "../../plugins/sdk";
@@ -195,6 +197,7 @@ export const strategiesApi = createRouter()
   .openapi(createStrategyRoute, async (c) => {
     const body = c.req.valid("json");
     const settings = parseOrThrow(StrategySettingsSchema, body.settings ?? {}, "settings");
+    await assertUnderCap(c.env, "strategies", c.var.userId);
     const secret = generateWebhookSecret();
     const now = Date.now();
     const row: StrategyRow = {
@@ -260,5 +263,6 @@ export const strategiesApi = createRouter()
       .update(strategies)
       .set({ secretHash: updated.secretHash, updatedAt: updated.updatedAt })
       .where(and(eq(strategies.id, row.id), eq(strategies.userId, c.var.userId)));
+    await audit(c, "strategy-secret-rotated", { strategyId: row.id, name: row.name });
     return c.json(strategyJson(updated, publicBaseUrl(c.env, c.req.url), secret), 200);
   });

@@ -8,13 +8,22 @@
  * The paper broker's "HTTP API" is served by its PaperLedger Durable Object,
  * so its transport is that object instead of the network.
  *
+ * Credentials go only to the plugin's declared hosts (base-url.ts): the host
+ * passes the allowed host names to the transport, which refuses any other at
+ * send time, whatever the plugin or a stored setting asks for. When the
+ * connection talks to a host the broker does not declare (the user's own
+ * gateway, or a local fake in development), the broker's error text never
+ * reaches the API or the signal log: errors keep their code and kind, and
+ * their message is replaced by one that says only where it came from.
+ *
  * @module
  */
 import { getPlugin } from "../../plugins";
 import type { BrokerClient } from "../../plugins/sdk";
-import { BrokerError } from "../../plugins/sdk";
+import { BrokerError, isBrokerError, MANDATORY_METHODS, OPTIONAL_METHODS } from "../../plugins/sdk";
 import { connectPlugin, type Transport } from "../../plugins/sdk/host";
 import type { Env } from "../env";
+import { allowedHostsFor, destinationRules } from "./base-url";
 import { splitFaultSettings, withFaults } from "./fault-injection";
 import { sessionAccessFor, usesSessionOwner } from "./session-access";
 
@@ -43,6 +52,7 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
     });
   }
   const environment = connection.settings.environment === "live" ? "live" : "paper";
+  const destination = allowedHostsFor(destinationRules(env, plugin), connection.settings.baseUrl);
   let baseUrl: string;
   let transport: Transport;
   if (plugin.manifest.id === "paper") {
@@ -52,6 +62,8 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
     transport = (request) => ledger.fetch(request);
   } else {
     const configured = plugin.manifest.environments[environment];
+    // A stored override that fails today's rules is still used as the URL, so its requests are
+    // refused by the host check (and the user told why), never silently sent to the default host.
     const override = typeof connection.settings.baseUrl === "string" ? connection.settings.baseUrl : undefined;
     baseUrl = override ?? configured ?? "";
     // The host adds the timeout (and turns it into the right BrokerError kind).
@@ -62,7 +74,7 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
   const { settings, faults } = splitFaultSettings(env, connection.settings);
   if (faults) transport = withFaults(transport, faults, connection.id);
   const authMethod = connection.authMethod === "oauth" ? "oauth" : "credentials";
-  return connectPlugin({
+  const client = connectPlugin({
     plugin,
     connectionId: connection.id,
     authMethod,
@@ -74,5 +86,39 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
     baseUrl,
     transport,
     timeoutMs: REQUEST_TIMEOUT_MS,
+    allowedHosts: destination.hosts,
   });
+  const undeclared = destination.baseUrl !== null && destination.baseUrl.kind !== "declared";
+  return undeclared ? withoutBrokerText(client, plugin.manifest.displayName, new URL(baseUrl).hostname) : client;
+}
+
+/** Codes that are ours or a plugin table's: kebab-case words. Anything else is replaced. */
+const STABLE_CODE = /^[a-z][a-z0-9-]{0,63}$/;
+
+/**
+ * Wraps a client so its BrokerErrors carry no text from the broker: a host
+ * the broker does not declare may answer anything, and that text must never
+ * be echoed to the user (it could phish, or reflect what was sent).
+ */
+function withoutBrokerText(client: BrokerClient, broker: string, host: string): BrokerClient {
+  const wrapped: Record<string, unknown> = {};
+  for (const name of [...MANDATORY_METHODS, ...OPTIONAL_METHODS]) {
+    const method: unknown = client[name];
+    if (typeof method !== "function") continue;
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await (method as (...a: unknown[]) => Promise<unknown>).apply(client, args);
+      } catch (e) {
+        if (!isBrokerError(e) || e.code === "undeclared-host") throw e;
+        const code = STABLE_CODE.test(e.code) ? e.code : "broker-error";
+        throw new BrokerError(`${broker} at ${host} answered with an error (${code}); its own words are not shown because ${host} is not one of ${broker}'s hosts.`, {
+          code,
+          kind: e.kind,
+          ...(e.status !== undefined && { status: e.status }),
+          ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }),
+        });
+      }
+    };
+  }
+  return wrapped as unknown as BrokerClient;
 }

@@ -1,7 +1,15 @@
 /**
- * `POST /webhook/:strategyId/:secret`: the alert's way in.
+ * `POST /webhook/:strategyId/:secret` (or `POST /webhook/:strategyId` with the
+ * secret in the `X-Webhook-Passphrase` header or a `passphrase` field, see
+ * passphrase.ts): the alert's way in.
  *
- * 1. authenticate: constant-time check of the secret's hash;
+ * 0. read the body, stopping at 64 KB while it streams (body.ts);
+ * 1. authenticate: constant-time check of the secret's hash, then the
+ *    strategy's source restriction and its webhook rate. Until the sender has
+ *    proved the secret nothing of its body is stored: a refusal keeps only
+ *    time, source IP, size and code, at most 20 rows per strategy at once
+ *    and then one every 3 minutes;
+ *    an unknown strategy stores nothing at all;
  * 2. parse: raw text → JSON (whatever the content type) → normalized signals;
  * 3. append it durably to every enabled subscription's queue (a Durable
  *    Object each), which also copies it to the D1 log; a strategy without
@@ -17,6 +25,10 @@
  */
 import { Hono, type Context } from "hono";
 import { verifyWebhookSecret, hashWebhookSecret } from "../auth/webhook-secret";
+import { RATE_RULES, take, webhookRule } from "../limits/throttle";
+import { MAX_BODY_BYTES, readBoundedBody } from "./body";
+import { PASSPHRASE_HEADER, takePassphrase } from "./passphrase";
+import { checkSource } from "./source-rules";
 import type { AppBindings, Env } from "../env";
 import type { QueuedSignal, SignalLogRow } from "../execution/envelope";
 import { parseSignalBody } from "./parse-signal";
@@ -27,42 +39,94 @@ import { resolveDelay } from "../trading/delay";
 import { signalOutcome } from "../trading/signal-outcome";
 import { validateSignalForStrategy } from "../trading/validate";
 import { insertUnlessDuplicate, needsDedupe } from "./dedupe";
-import { loggablePayload, logAccepted, logRejected, type LoggedTrade } from "./signal-log";
+import { loggablePayload, logAccepted, logRefused, logRejected, type LoggedTrade } from "./signal-log";
 import { lookupStrategy, type SubscriptionTarget } from "./strategy-lookup";
 
 /** The message of a trade whose subscription's queue could not take the signal. */
 const UNQUEUED_MESSAGE = "Tradeloop could not queue this signal for the subscription, so no order was sent. Send the alert again.";
 
-/** Largest body accepted. TradingView messages are a few hundred bytes. */
-const MAX_BODY_BYTES = 64 * 1024;
 /** `?wait=` is capped below TradingView's 3 s timeout. */
 const MAX_WAIT_MS = 2_500;
 
 type WebhookContext = Context<AppBindings>;
 
+const postRequired = (c: WebhookContext) => rejected(c, 400, { messageCode: "post-required", message: "Webhooks must be sent with HTTP POST." });
+
 export const webhookRoutes = new Hono<AppBindings>()
   .post("/webhook/:strategyId/:secret", handleWebhook)
-  .all("/webhook/:strategyId/:secret", (c) =>
-    rejected(c, 400, { messageCode: "post-required", message: "Webhooks must be sent with HTTP POST." }),
-  )
+  .post("/webhook/:strategyId", handleWebhook)
+  .all("/webhook/:strategyId/:secret", postRequired)
+  .all("/webhook/:strategyId", postRequired)
   .all("/webhook/*", (c) => rejected(c, 404, { messageCode: "not-found", message: "Webhook not found." }));
 
 async function handleWebhook(c: WebhookContext): Promise<Response> {
   const receivedAt = Date.now();
   const signalId = crypto.randomUUID();
-  const { strategyId, secret } = c.req.param() as { strategyId: string; secret: string };
+  const { strategyId, secret: pathSecret } = c.req.param() as { strategyId: string; secret?: string };
   const meta = {
     sourceIp: c.req.header("cf-connecting-ip") ?? null,
     contentType: c.req.header("content-type") ?? null,
   };
 
-  const bodyText = await readBody(c.req.raw);
+  const body = await readBoundedBody(c.req.raw);
 
   let found: Awaited<ReturnType<typeof lookupStrategy>>;
   try {
     found = await lookupStrategy(c.env.DB, strategyId);
   } catch (err) {
     return unavailable(c, err);
+  }
+  // An unknown strategy stores nothing: anyone can invent ids, so logging them would let anyone write rows.
+  if (!found) return rejected(c, 404, { messageCode: "not-found", message: "Webhook not found." });
+  const { strategy } = found;
+  // A paused subscription (its connection expired or was disconnected) still gets the signal in its
+  // log, as a trade refused with the pause code; only running subscriptions are queued.
+  const targets = found.targets.filter((t) => t.paused === null);
+  const pausedTargets = found.targets.filter((t) => t.paused !== null);
+
+  /** A refusal before the sender is trusted: no body kept, at most RATE_RULES.webhookRefusedLog rows per strategy. */
+  const refuse = async (status: 400 | 429, messageCode: string, message: string, headers?: Record<string, string>): Promise<Response> => {
+    const room = await take(c.env, `webhook-refused:${strategy.id}`, RATE_RULES.webhookRefusedLog);
+    if (room.ok) {
+      try {
+        await logRefused(c.env.DB, { id: signalId, userId: strategy.userId, strategyId: strategy.id, receivedAt, messageCode, message, ...meta, bodyBytes: body.bytes });
+      } catch (err) {
+        console.error("webhook: could not log a refused request", err instanceof Error ? err.message : String(err));
+      }
+    }
+    return rejected(c, status, { ...(room.ok && { logId: signalId }), messageCode, message }, headers);
+  };
+
+  // The secret: in the path, else the header, else the message's `passphrase` field (removed from
+  // the text either way, so it is never parsed into the log or echoed). Compared as a hash in
+  // constant time and never logged.
+  let text = body.text;
+  let presented = pathSecret ?? c.req.header(PASSPHRASE_HEADER);
+  if (!body.tooLarge) {
+    const taken = takePassphrase(text);
+    text = taken.text;
+    presented ??= taken.passphrase;
+  }
+  if (presented === undefined || presented === "" || !(await verifyWebhookSecret(presented, strategy.secretHash))) {
+    return refuse(
+      400,
+      "invalid-password",
+      pathSecret === undefined
+        ? `The webhook's password is missing or wrong. Send it in the URL (/webhook/<strategyId>/<secret>), the ${PASSPHRASE_HEADER} header or a "passphrase" field; copy it again from Tradeloop (it changes when rotated).`
+        : "The webhook URL's password is wrong. Copy the webhook URL again from Tradeloop (it changes when rotated).",
+    );
+  }
+  const settings = resolveStrategySettings(strategy.settings);
+  const source = checkSource(settings.allowedSources, meta.sourceIp);
+  if (!source.ok) return refuse(400, source.messageCode, source.message);
+  const rate = await take(c.env, `webhook:${strategy.id}`, webhookRule(settings.webhookRatePerMinute));
+  if (!rate.ok) {
+    return refuse(
+      429,
+      "too-many-requests",
+      `This webhook takes ${settings.webhookRatePerMinute} signals per minute (webhookRatePerMinute); wait ${rate.retryAfterSeconds} s before sending again.`,
+      { "Retry-After": String(rate.retryAfterSeconds) },
+    );
   }
 
   const reject = async (
@@ -81,22 +145,10 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     return rejected(c, status, { ...(status !== 404 && { logId: signalId }), messageCode, message, ...(field && { field }) });
   };
 
-  if (!found) {
-    return reject(404, "not-found", "Webhook not found.", null, loggablePayload(undefined, bodyText.text));
+  if (body.tooLarge) {
+    return reject(413, "payload-too-large", `The alert message is larger than ${MAX_BODY_BYTES / 1024} KB.`, strategy.userId, { bytes: body.bytes });
   }
-  const { strategy } = found;
-  // A paused subscription (its connection expired or was disconnected) still gets the signal in its
-  // log, as a trade refused with the pause code; only running subscriptions are queued.
-  const targets = found.targets.filter((t) => t.paused === null);
-  const pausedTargets = found.targets.filter((t) => t.paused !== null);
-
-  // The secret is compared as a hash in constant time and never logged.
-  if (!(await verifyWebhookSecret(secret, strategy.secretHash))) {
-    return reject(400, "invalid-password", "The webhook URL's password is wrong. Copy the webhook URL again from Tradeloop (it changes when rotated).", strategy.userId, loggablePayload(undefined, bodyText.text));
-  }
-  if (bodyText.tooLarge) {
-    return reject(413, "payload-too-large", `The alert message is larger than ${MAX_BODY_BYTES / 1024} KB.`, strategy.userId, loggablePayload(undefined, bodyText.text));
-  }
+  const bodyText = { text };
 
   const parsed = parseSignalBody(bodyText.text, { now: new Date(receivedAt) });
   if (!parsed.ok) {
@@ -106,7 +158,6 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     return reject(400, "strategy-disabled", "This strategy is disabled. Enable it in Tradeloop to trade its alerts.", strategy.userId, parsed.payload);
   }
 
-  const settings = resolveStrategySettings(strategy.settings);
   const runAt: number[] = [];
   for (const [i, signal] of parsed.signals.entries()) {
     // Ticker form, allowed tickers and asset-class rules: a 400 the sender sees, before anything is queued.
@@ -355,15 +406,6 @@ function parseWait(raw: string | undefined): number {
   if (!raw) return 0;
   const ms = Number(raw);
   return Number.isFinite(ms) && ms > 0 ? Math.min(MAX_WAIT_MS, Math.floor(ms)) : 0;
-}
-
-/** Reads at most MAX_BODY_BYTES of the body as UTF-8 text. */
-async function readBody(request: Request): Promise<{ text: string; tooLarge: boolean }> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return { text: "", tooLarge: true };
-  const buf = await request.arrayBuffer();
-  if (buf.byteLength > MAX_BODY_BYTES) return { text: "", tooLarge: true };
-  return { text: new TextDecoder().decode(buf), tooLarge: false };
 }
 
 function unavailable(c: WebhookContext, err: unknown): Response {
