@@ -9,17 +9,21 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requireAuth, requireConfiguredSecrets } from "./auth/middleware";
+import { accountRiskApi } from "./api/account-risk";
 import { requireSameOrigin } from "./auth/origin";
 import { auditApi } from "./api/audit";
 import { approvalsApi } from "./api/approvals";
 import { authApi } from "./api/auth";
 import { brokersApi } from "./api/brokers";
+import { channelsApi } from "./api/channels";
 import { connectionBrokerApi } from "./api/connection-broker";
 import { connectionLifecycleApi } from "./api/connection-lifecycle";
 import { connectionsApi } from "./api/connections";
+import { driftApi } from "./api/drift";
 import { eventsApi } from "./api/events";
 import { oauthApi } from "./api/oauth";
 import { healthApi, healthzApi } from "./api/health";
+import { killSwitchApi } from "./api/kill-switch";
 import { performanceApi } from "./api/performance";
 import { positionsApi } from "./api/positions";
 import { schemasApi } from "./api/schemas";
@@ -83,6 +87,10 @@ export const app = root
   .route("/api/portfolio", positionsApi)
   .route("/api/performance", performanceApi)
   .route("/api/schemas", schemasApi)
+  .route("/api/channels", channelsApi)
+  .route("/api/kill-switch", killSwitchApi)
+  .route("/api/accounts", accountRiskApi)
+  .route("/api/drift", driftApi)
   .route("/api", approvalsApi)
   .route("/api/audit", auditApi)
   .doc31("/api/openapi.json", (c) => ({

@@ -10,6 +10,7 @@
  * @module
  */
 import type { Env } from "./env";
+import { reconcileAccounts } from "./jobs/reconcile-accounts";
 import { runSignalRetention } from "./jobs/signal-retention";
 import { runVaultRotation } from "./jobs/vault-rotation";
 import { log, newRequestId, withLogContext } from "./lib/log";
@@ -22,8 +23,12 @@ export interface CronJob {
 
 /** Cron expression (exactly as in wrangler.toml) → the jobs it runs. */
 export const CRON_JOBS: Readonly<Record<string, readonly CronJob[]>> = {
-  // Every 30 minutes: finish any vault key rotation (re-wrap, or re-seal after a compromise).
-  "*/30 * * * *": [{ name: "vault-rotation", run: (env) => runVaultRotation(env) }],
+  // Every 30 minutes: finish any vault key rotation (re-wrap, or re-seal after a compromise);
+  // ask every traded broker account for a reconciliation (drift) check.
+  "*/30 * * * *": [
+    { name: "vault-rotation", run: (env) => runVaultRotation(env) },
+    { name: "reconcile-accounts", run: (env) => reconcileAccounts(env) },
+  ],
   // Daily at 03:17 UTC: signal-log retention (and old sessions and audit events).
   "17 3 * * *": [{ name: "signal-retention", run: (env, at) => runSignalRetention(env, at) }],
 };

@@ -15,7 +15,11 @@ it("serves the subscription and strategy settings schemas with their limits", as
   expect(sub.quantity).toMatchObject({ type: "number", exclusiveMinimum: 0, default: 1 });
   expect(sub.approvalTimeoutSeconds).toMatchObject({ type: "integer", minimum: 30, maximum: 86400 });
   expect(sub.sizingMode?.enum).toContain("dollar_amount");
-  expect(Object.keys(sub)).toHaveLength(42);
+  // 42 before the risk controls, + maxPositionQuantity, maxPositionNotional, maxOpenPositions, dailyLossLimit,
+  // dailyProfitTarget, lossLockoutMinutes and marketHours.
+  expect(Object.keys(sub)).toHaveLength(49);
+  expect(sub.dailyLossLimit).toMatchObject({ type: "object" });
+  expect(sub.maxOpenPositions).toMatchObject({ type: "integer", minimum: 1 });
   expect(res.body.strategySettings.properties.duplicateWindowSeconds).toMatchObject({ minimum: 0, maximum: 3600 });
   expect((await api("GET", "/api/schemas")).status).toBe(401);
 });

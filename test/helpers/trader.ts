@@ -14,6 +14,9 @@ import { paperBroker, type BrokerSide } from "./brokers";
 /** A user wired strategy → subscription → broker account. */
 export interface Trader {
   token: string;
+  /** The login, for a test whose fake clock outlives the access token (log in again with `login`). */
+  email: string;
+  password: string;
   userId: string;
   connectionId: string;
   /** The broker account id the connection trades (`accounts[0]`). */
@@ -37,7 +40,7 @@ export interface SetupOptions {
 }
 
 /** Creates a connection (unless given), a strategy and a subscription for a signed-up user, through the typed client. */
-export async function setupTrader(token: string, opts: SetupOptions = {}): Promise<Omit<Trader, "userId"> & { token: string }> {
+export async function setupTrader(token: string, opts: SetupOptions = {}): Promise<Omit<Trader, "userId" | "email" | "password">> {
   const typed = client(token).api;
   let connectionId = opts.connectionId;
   if (connectionId === undefined && opts.broker && opts.broker !== paperBroker) connectionId = await opts.broker.connect(token, "trader");
@@ -64,7 +67,7 @@ export async function setupTrader(token: string, opts: SetupOptions = {}): Promi
 /** Signs up a fresh user and wires strategy → subscription → broker account (paper unless told otherwise). */
 export async function createTrader(opts: SetupOptions = {}): Promise<Trader> {
   const user = await signup();
-  return { ...(await setupTrader(user.token, opts)), userId: user.user.id };
+  return { ...(await setupTrader(user.token, opts)), userId: user.user.id, email: user.email, password: user.password };
 }
 
 export interface WebhookReply {

@@ -178,6 +178,30 @@ describe("subscription settings form", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "component-settings-form.png"), fullPage: true });
   });
 
+  it("risk limits: a daily loss limit with its own trading day and flatten, caps, market hours; cleared ones sent as null", async () => {
+    await open();
+    await page.evaluate((p) => window.mountSettings(p as never), { schema, initial: { ...defaults, maxOpenPositions: 3 }, mode: "edit" });
+    await page.getByLabel("Daily loss limit ($)").fill("-5");
+    await page.getByRole("button", { name: "Save" }).click();
+    expect(await page.locator("#f-s-dailyLossLimit-err").textContent()).toBe("Daily loss limit must be more than 0.");
+    await page.getByLabel("Daily loss limit ($)").fill("500");
+    await page.getByLabel("The trading day starts at").fill("17:00");
+    await page.getByLabel("Also close this subscription's positions when it is reached").check();
+    await page.getByLabel("Largest position per ticker (units)").fill("100");
+    await page.getByLabel("Most open positions in the account").fill("");
+    await page.getByLabel("When the market is closed").selectOption("queue");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved. The next alert uses these settings.").waitFor();
+    const [saved] = await page.evaluate(() => window.saved);
+    expect(saved).toMatchObject({
+      dailyLossLimit: { amount: 500, resetTime: "17:00", timezone: "America/New_York", flatten: true },
+      dailyProfitTarget: null,
+      maxPositionQuantity: 100,
+      maxOpenPositions: null,
+      marketHours: "queue",
+    });
+  });
+
   it("shows the API's field error next to its setting, in words, never as a field path", async () => {
     await open();
     const failWith = { status: 400, body: { error: { messageCode: "invalid-request", field: "settings.stopLoss.percent", message: "settings.stopLoss.percent must be less than 100." } } };

@@ -4,6 +4,8 @@
  * browser and one user and run in order: each builds on what the previous
  * one created, like a trader's first session.
  */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -431,6 +433,108 @@ describe("dashboard", () => {
     await shot("disconnect-confirm", false);
     await dialog.getByRole("button", { name: "Cancel" }).click();
     expect(await card.locator("dialog[open]").count()).toBe(0);
+  });
+
+  it("adds a signed webhook channel in Settings: the secret shows once, and a test reaches a local endpoint that verifies it", async () => {
+    // The trader's own endpoint on this machine (allowed in development only), verifying as docs/notifications.md says.
+    const received: { verified: boolean; type: string }[] = [];
+    let secret = "";
+    const server = createHttpServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+      req.on("end", () => {
+        const header = String(req.headers["x-tradeloop-signature"] ?? "");
+        const t = /t=(\d+)/.exec(header)?.[1] ?? "";
+        const v1 = /v1=([0-9a-f]{64})/.exec(header)?.[1] ?? "";
+        const expected = createHmac("sha256", secret).update(`${t}.${body}`).digest("hex");
+        const verified = v1.length === 64 && timingSafeEqual(Buffer.from(v1), Buffer.from(expected)) && Math.abs(Date.now() / 1000 - Number(t)) <= 300;
+        received.push({ verified, type: (JSON.parse(body) as { type: string }).type });
+        res.writeHead(verified ? 204 : 400).end();
+      });
+    });
+    const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
+    try {
+      await go("Settings");
+      const form = page.locator("form.channel-form");
+      await form.getByRole("button", { name: "Add channel" }).click();
+      expect(await form.locator("#f-name-err").textContent()).toBe("Enter a name for the channel.");
+      await form.getByLabel("Name").fill("My endpoint");
+      await form.getByLabel("URL").fill(`http://127.0.0.1:${port}/tradeloop`);
+      await form.getByLabel("Failures only (refused and failed trades, expiring connections, drift)").check();
+      await form.getByRole("button", { name: "Add channel" }).click();
+      secret = (await page.locator("[data-secret]").textContent()) ?? "";
+      expect(secret).toMatch(/^whsec_/);
+      const card = page.locator("article.channel", { hasText: "My endpoint" });
+      await card.waitFor();
+      expect(await card.textContent()).toContain("failures only");
+      await card.getByRole("button", { name: "Send a test" }).click();
+      await card.getByText("Test delivered.").waitFor();
+      expect(received).toEqual([{ verified: true, type: "test" }]);
+      await card.getByRole("button", { name: "Deliveries" }).click();
+      await card.locator("[data-delivery=delivered]").first().waitFor();
+      // The secret is not shown again: not when the screen is opened again, not in the API's list.
+      await go("Signals");
+      await go("Settings");
+      await page.locator("article.channel").first().waitFor();
+      expect(await page.content()).not.toContain(secret);
+      expect(JSON.stringify((await apiCall("GET", "/api/channels")).json)).not.toContain(secret);
+      await shot("settings-channels");
+    } finally {
+      server.close();
+    }
+  });
+
+  it("the kill switch in the top bar pauses every entry in one click (and can flatten), and resumes", async () => {
+    await postAlert(webhookUrl, { ticker: "AAPL", action: "buy", price: 200 });
+    await positionIs("AAPL", 5);
+    await go("Positions");
+    const bar = page.locator("header.topbar");
+    await bar.getByRole("button", { name: "Kill switch" }).click();
+    const dialog = bar.locator("dialog[open]");
+    expect(await dialog.textContent()).toContain("Exits still run.");
+    await dialog.getByLabel("Also close every position Tradeloop's subscriptions hold, at market").check();
+    await shot("kill-switch-confirm", false);
+    await dialog.getByRole("button", { name: "Pause entries" }).click();
+    await bar.getByText("Entries paused", { exact: true }).waitFor();
+    expect((await apiCall("GET", "/api/kill-switch")).json.active).toBe(true);
+    await positionIs("AAPL", 0);
+    await positionIs("MSFT", 0);
+
+    const refused = await postAlert(webhookUrl, { ticker: "AAPL", action: "buy", price: 200 });
+    const signal = await apiCall("GET", `/api/signals/${refused}`);
+    expect(signal.json.outcomeCode).toBe("kill-switch-active");
+
+    await bar.getByRole("button", { name: "Resume" }).click();
+    await bar.locator("dialog[open]").getByRole("button", { name: "Resume entries" }).click();
+    await bar.getByRole("button", { name: "Kill switch" }).waitFor();
+    expect((await apiCall("GET", "/api/kill-switch")).json.active).toBe(false);
+  });
+
+  it("shows drift on Positions after the broker changed outside Tradeloop, and adopts the broker's position", async () => {
+    await postAlert(webhookUrl, { ticker: "AAPL", action: "buy", price: 200 });
+    await positionIs("AAPL", 5);
+    const connections = await apiCall("GET", "/api/connections");
+    const connectionId = (connections.json as unknown as { id: string; broker: string }[]).find((c) => c.broker === "paper")?.id;
+    // Starting the paper account over empties it behind Tradeloop's back: its fills still say 5 AAPL.
+    expect((await apiCall("POST", `/api/connections/${connectionId}/paper/reset`, {})).status).toBe(200);
+    await go("Positions");
+    const panel = page.locator("section.drift");
+    // The reconciler may already have looked (a trade asks for a check a few seconds after it); "Check now" looks at once.
+    await panel.getByRole("button", { name: "Check now" }).click();
+    const item = panel.locator("li[data-drift-kind=position]");
+    await item.waitFor();
+    expect(await item.textContent()).toContain("The broker holds 0 AAPL, but Tradeloop's fills imply 5");
+    expect(await item.textContent()).toMatch(/Suspected|Out of step/);
+    await shot("positions-drift");
+    await item.getByRole("button", { name: "Adopt the broker's position" }).click();
+    await item.locator("dialog[open]").getByRole("button", { name: "Adopt" }).click();
+    await panel.getByText("No differences between the brokers and Tradeloop's fills.").waitFor();
+    expect((await apiCall("GET", "/api/drift?status=resolved")).json).toEqual([expect.objectContaining({ ticker: "AAPL", resolution: "adopted" })]);
+    // Performance counts fills after a paper reset: close a trade again, for the screens that follow.
+    await postAlert(webhookUrl, { ticker: "AAPL", action: "buy", price: 200 });
+    await positionIs("AAPL", 5);
+    await postAlert(webhookUrl, { ticker: "AAPL", action: "exit", price: 202 });
+    await positionIs("AAPL", 0);
   });
 
   it("keeps everything important on screen at 390 px", async () => {

@@ -182,7 +182,7 @@ export class ConnectionSession extends DurableObject<Env> {
     const endsAt = tokens?.refreshExpiresAt;
     if (endsAt === undefined || meta.expiringNotifiedFor === endsAt) return;
     if (endsAt - Date.now() > EXPIRING_NOTICE_MS) return;
-    await markExpiring(getDb(this.env.DB), meta.connectionId, endsAt);
+    await markExpiring(getDb(this.env.DB), meta.connectionId, endsAt, Date.now(), this.env);
     meta.expiringNotifiedFor = endsAt;
     await this.ctx.storage.put(META, meta);
   }
@@ -254,7 +254,7 @@ export class ConnectionSession extends DurableObject<Env> {
       },
       onDead: async (error) => {
         await this.ctx.storage.delete(SEALED);
-        await expireConnection(db, connectionId, `${plugin.manifest.displayName} refused to renew the session (${error.message})`);
+        await expireConnection(db, connectionId, `${plugin.manifest.displayName} refused to renew the session (${error.message})`, Date.now(), { notifier: this.env });
       },
     });
     return this.keeper;

@@ -21,10 +21,10 @@ import { CREDENTIALS_UNREADABLE, describeTestFailure, type TestFailure } from ".
 
 export type ConnectionTestResult = { ok: true; accounts: AccountRow[] } | ({ ok: false } & TestFailure);
 
-async function setStatus(db: Db, row: ConnectionRow, status: "connected" | "error" | "expired", message: string | null): Promise<void> {
+async function setStatus(env: Env, db: Db, row: ConnectionRow, status: "connected" | "error" | "expired", message: string | null): Promise<void> {
   // Expired pauses the connection's subscriptions and tells the user, like an expiry found while trading.
   if (status === "expired") {
-    await expireConnection(db, row.id, message ?? "the broker refused the credentials.", Date.now(), { verbatim: true });
+    await expireConnection(db, row.id, message ?? "the broker refused the credentials.", Date.now(), { verbatim: true, notifier: env });
     return;
   }
   if (row.status === status && row.statusMessage === message) return;
@@ -61,19 +61,19 @@ export async function testStoredConnection(env: Env, db: Db, row: ConnectionRow)
     credentials = await openConnectionCredentials(env, row);
   } catch (e) {
     log.error("connection test: credentials cannot be opened", { connectionId: row.id, error: e instanceof Error ? e.message : String(e) });
-    await setStatus(db, row, CREDENTIALS_UNREADABLE.status === "expired" ? "expired" : "error", CREDENTIALS_UNREADABLE.message);
+    await setStatus(env, db, row, CREDENTIALS_UNREADABLE.status === "expired" ? "expired" : "error", CREDENTIALS_UNREADABLE.message);
     return { ok: false, ...CREDENTIALS_UNREADABLE };
   }
   try {
     const discovered = await brokerClientFor(env, { id: row.id, broker: row.broker, settings: row.settings, credentials, authMethod: row.authMethod }).testConnection();
     await addNewAccounts(db, row, discovered);
-    await setStatus(db, row, "connected", null);
+    await setStatus(env, db, row, "connected", null);
     return { ok: true, accounts: await listConnectionAccounts(db, row.userId, row.id) };
   } catch (e) {
     failure = describeTestFailure(subject, e);
     // The broker's own words go to the log, never to the trader verbatim (they may echo request details).
     log.warn("connection test failed", { connectionId: row.id, broker: row.broker, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
   }
-  await setStatus(db, row, failure.status === "expired" ? "expired" : "error", failure.message);
+  await setStatus(env, db, row, failure.status === "expired" ? "expired" : "error", failure.message);
   return { ok: false, ...failure };
 }
