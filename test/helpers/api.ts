@@ -93,6 +93,8 @@ export interface ApiErrorJson {
 
 export interface SignedUp {
   token: string;
+  /** For the refresh path (POST /api/auth/refresh). */
+  refreshToken: string;
   user: { id: string; email: string };
   email: string;
   password: string;
@@ -129,7 +131,7 @@ export async function expectJson<R extends TypedResponse, S extends R["status"]>
 /** Signs up a fresh user (asserting 201) through the typed client and returns the session. */
 export async function signup(email = uniqueEmail(), password = "correct horse battery"): Promise<SignedUp> {
   const created = await expectJson(await client().api.auth.signup.$post({ json: { email, password } }), 201);
-  return { token: created.token, user: { id: created.user.id, email: created.user.email }, email, password };
+  return { token: created.token, refreshToken: created.refreshToken, user: { id: created.user.id, email: created.user.email }, email, password };
 }
 
 /** Logs in again (asserting 200): for tests whose fake clock outlives the 15-minute access token. */

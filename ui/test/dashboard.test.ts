@@ -197,7 +197,7 @@ describe("dashboard", () => {
     await panel.getByRole("button", { name: "Copy URL" }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(webhookUrl);
     // The form starts over.
-    expect(await form.getByLabel("Name").inputValue()).toBe("");
+    await expect.poll(() => form.getByLabel("Name").inputValue()).toBe("");
     await shot("strategy-webhook");
     await panel.getByRole("button", { name: "I stored it" }).click();
 
