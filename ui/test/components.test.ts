@@ -256,8 +256,8 @@ describe("account settings forms (API tokens, password)", () => {
     });
     await page.getByLabel("Token name").fill("   ");
     await page.getByRole("button", { name: "Create token" }).click();
-    expect(await page.locator("#f-name-err").textContent()).toBe("Enter a name for the token, such as the script that will use it.");
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("f-name");
+    expect(await page.locator("#f-tokenName-err").textContent()).toBe("Enter a name for the token, such as the script that will use it.");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("f-tokenName");
 
     await page.getByRole("button", { name: "Change password" }).click();
     expect(await page.locator("#f-currentPassword-err").textContent()).toBe("Enter your current password.");

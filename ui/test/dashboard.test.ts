@@ -587,7 +587,7 @@ describe("dashboard", () => {
     await page.keyboard.press("Enter");
     const name = tokens.getByLabel("Token name");
     await expect.poll(() => name.getAttribute("aria-invalid")).toBe("true");
-    expect(await page.locator("#f-name-err").textContent()).toBe("Enter a name for the token, such as the script that will use it.");
+    expect(await page.locator("#f-tokenName-err").textContent()).toBe("Enter a name for the token, such as the script that will use it.");
     await name.fill("Portfolio script");
     await page.keyboard.press("Enter");
     const secret = page.locator("input[name=newApiToken]");

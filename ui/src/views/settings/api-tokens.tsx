@@ -75,7 +75,7 @@ export function ApiTokensSection() {
   const submit = (event: Event): void => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
-    const name = (form.elements.namedItem("name") as HTMLInputElement).value.trim();
+    const name = (form.elements.namedItem("tokenName") as HTMLInputElement).value.trim();
     const access = (form.querySelector<HTMLInputElement>("input[name=access]:checked")?.value ?? "read") as keyof typeof ACCESS;
     const fields: Record<string, string> = {};
     if (!name) fields.name = "Enter a name for the token, such as the script that will use it.";
@@ -143,8 +143,8 @@ export function ApiTokensSection() {
       <form class="form-grid" noValidate aria-labelledby="new-api-token" onSubmit={submit} aria-busy={busy ? "true" : "false"}>
         <h3 id="new-api-token">New token</h3>
         {errors.form ? <Notice tone="bad">{errors.form}</Notice> : null}
-        <Field name="name" label="Token name" help="What will use it, e.g. “Portfolio script”." error={errors.fields.name}>
-          <input {...controlProps("name", errors.fields.name, true)} type="text" maxLength={MAX_TOKEN_NAME} autocomplete="off" required aria-required="true" />
+        <Field name="tokenName" label="Token name" help="What will use it, e.g. “Portfolio script”." error={errors.fields.name}>
+          <input {...controlProps("tokenName", errors.fields.name, true)} type="text" maxLength={MAX_TOKEN_NAME} autocomplete="off" required aria-required="true" />
         </Field>
         <fieldset class="inline-choice">
           <legend>Access</legend>
