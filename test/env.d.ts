@@ -10,7 +10,7 @@ declare global {
     }
     interface GlobalProps {
       mainModule: typeof import("../worker/index");
-      durableNamespaces: "SubscriptionQueue" | "PaperLedger" | "ConnectionSession" | "RateLimiter";
+      durableNamespaces: "SubscriptionQueue" | "PaperLedger" | "ConnectionSession" | "RateLimiter" | "Notifier" | "AccountReconciler";
     }
   }
 }

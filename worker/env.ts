@@ -10,6 +10,8 @@ import type { PaperLedger } from "../plugins/paper/ledger-object";
 import type { ConnectionSession } from "./connections/session-object";
 import type { SubscriptionQueue } from "./execution/subscription-queue";
 import type { RateLimiter } from "./limits/rate-limiter";
+import type { Notifier } from "./notifications/notifier";
+import type { AccountReconciler } from "./execution/reconciler";
 
 export interface Env {
   DB: D1Database;
@@ -19,6 +21,10 @@ export interface Env {
   CONNECTION_SESSION: DurableObjectNamespace<ConnectionSession>;
   /** Token buckets for throttling, one object per key (worker/limits/). */
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** One Notifier per user delivers its events to its channels. */
+  NOTIFIER: DurableObjectNamespace<Notifier>;
+  /** One AccountReconciler per broker account compares the broker with Tradeloop's fills. */
+  ACCOUNT_RECONCILER: DurableObjectNamespace<AccountReconciler>;
   ASSETS?: Fetcher;
   /** HMAC key for session JWTs (base64, 32+ bytes). */
   JWT_SECRET: string;

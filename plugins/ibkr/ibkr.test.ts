@@ -11,6 +11,7 @@ import { FAKE_IBKR_ACCESS, FAKE_IBKR_GATEWAY, IbkrGatewayFake } from "./fake";
 import { ibkrPlugin } from "./index";
 
 runConformanceSuite({
+  expectedSkips: {},
   plugin: ibkrPlugin,
   credentials: { ...FAKE_IBKR_ACCESS },
   baseUrl: GATEWAY,

@@ -15,6 +15,7 @@ const CREDENTIALS = { privateKey: FAKE_POLY_KEY, signatureType: 0 };
 const RAIN = "WILL-IT-RAIN-IN-LONDON-TOMORROW:YES";
 
 runConformanceSuite({
+  expectedSkips: {},
   plugin: polymarketPlugin,
   credentials: CREDENTIALS,
   environment: "live",

@@ -16,6 +16,7 @@ const AUTHORIZATION = { id: FAKE_SNAP_AUTHORIZATION, type: "trade", disabled: fa
 const KIT_QUERY = `clientId=${FAKE_SNAP_PARTNER.clientId}&timestamp=1767323045&userId=${FAKE_SNAP_USER.userId}&userSecret=${FAKE_SNAP_USER.userSecret}`;
 
 runConformanceSuite({
+  expectedSkips: {},
   plugin: snaptradePlugin,
   credentials: CREDENTIALS,
   environment: "live",

@@ -1,93 +1,73 @@
 /**
- * End-to-end fixtures: a trader with a paper connection, a strategy and a
- * subscription, created through the public API exactly as a user would.
+ * End-to-end fixtures on the one helper stack (./api.ts): a trader with a
+ * broker connection, a strategy and a subscription, created through the
+ * typed API client exactly as the dashboard would; alerts sent to the
+ * webhook (raw, as TradingView sends them); and reads of what happened.
+ *
+ * @module
  */
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { testClientIp } from "./api";
+import { api, client, expectJson, signup } from "./api";
+import { paperBroker, type BrokerSide } from "./brokers";
 
-export const ORIGIN = "http://tradeloop.test";
-
-export interface CallOptions {
-  token?: string;
-  body?: unknown;
-  /** Send this string as the body instead of JSON. */
-  raw?: string;
-  headers?: Record<string, string>;
-}
-
-export async function call<T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { "cf-connecting-ip": testClientIp(), ...opts.headers };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  let body: string | undefined;
-  if (opts.raw !== undefined) body = opts.raw;
-  else if (opts.body !== undefined) {
-    body = JSON.stringify(opts.body);
-    headers["content-type"] ??= "application/json";
-  }
-  const res = await exports.default.fetch(new Request(path.startsWith("http") ? path : `${ORIGIN}${path}`, { method, headers, body }));
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    /* not JSON: keep the text */
-  }
-  return { status: res.status, body: parsed as T };
-}
-
+/** A user wired strategy → subscription → broker account. */
 export interface Trader {
   token: string;
+  /** The login, for a test whose fake clock outlives the access token (log in again with `login`). */
+  email: string;
+  password: string;
   userId: string;
   connectionId: string;
+  /** The broker account id the connection trades (`accounts[0]`). */
   accountId: string;
   strategyId: string;
   webhookUrl: string;
   subscriptionId: string;
 }
 
-export interface TraderOptions {
+export interface SetupOptions {
   subscriptionSettings?: Record<string, unknown>;
+  /** Settings of a new paper connection (ignored with `connectionId` or `broker`). */
   connectionSettings?: Record<string, unknown>;
+  /** Trade on this existing connection instead of making one. */
+  connectionId?: string;
+  /** Make the connection at this broker (default: the paper broker). */
+  broker?: BrokerSide;
+  assetClass?: "stocks" | "options" | "futures" | "crypto" | "forex";
   /** Strategy settings, e.g. `{ webhookRatePerMinute: 6000 }` for tests that send bursts of alerts. */
   strategySettings?: Record<string, unknown>;
-  assetClass?: string;
 }
 
-let counter = 0;
-
-/** Signs up a fresh user and wires strategy → subscription → paper account. */
-export async function createTrader(opts: TraderOptions = {}): Promise<Trader> {
-  const email = `trader${++counter}-${crypto.randomUUID().slice(0, 8)}@example.com`;
-  const signup = await call<{ token: string; user: { id: string } }>("POST", "/api/auth/signup", {
-    body: { email, password: "correct horse battery" },
-  });
-  expect(signup.status, JSON.stringify(signup.body)).toBe(201);
-  const token = signup.body.token;
-  const conn = await call<{ id: string; accounts: { id: string }[] }>("POST", "/api/connections", {
-    token,
-    body: { broker: "paper", name: "Paper", settings: opts.connectionSettings ?? {} },
-  });
-  expect(conn.status, JSON.stringify(conn.body)).toBe(201);
-  const strategy = await call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", {
-    token,
-    body: { name: "Test strategy", assetClass: opts.assetClass ?? "stocks", ...(opts.strategySettings && { settings: opts.strategySettings }) },
-  });
-  expect(strategy.status, JSON.stringify(strategy.body)).toBe(201);
-  const sub = await call<{ id: string }>("POST", "/api/subscriptions", {
-    token,
-    body: { strategyId: strategy.body.id, connectionId: conn.body.id, settings: opts.subscriptionSettings ?? {} },
-  });
-  expect(sub.status, JSON.stringify(sub.body)).toBe(201);
+/** Creates a connection (unless given), a strategy and a subscription for a signed-up user, through the typed client. */
+export async function setupTrader(token: string, opts: SetupOptions = {}): Promise<Omit<Trader, "userId" | "email" | "password">> {
+  const typed = client(token).api;
+  let connectionId = opts.connectionId;
+  if (connectionId === undefined && opts.broker && opts.broker !== paperBroker) connectionId = await opts.broker.connect(token, "trader");
+  if (connectionId === undefined) {
+    const created = await expectJson(await typed.connections.$post({ json: { broker: "paper", name: "Paper", settings: opts.connectionSettings ?? {} } }), 201);
+    connectionId = created.id;
+  }
+  const connection = await expectJson(await typed.connections[":id"].$get({ param: { id: connectionId } }), 200);
+  const strategy = await expectJson(await typed.strategies.$post({ json: { name: "Strategy", assetClass: opts.assetClass ?? "stocks", ...(opts.strategySettings && { settings: opts.strategySettings }) } }), 201);
+  const subscription = await expectJson(
+    await typed.subscriptions.$post({ json: { strategyId: strategy.id, connectionId, settings: opts.subscriptionSettings ?? {} } }),
+    201,
+  );
   return {
     token,
-    userId: signup.body.user.id,
-    connectionId: conn.body.id,
-    accountId: conn.body.accounts[0]?.id ?? "",
-    strategyId: strategy.body.id,
-    webhookUrl: strategy.body.webhookUrl,
-    subscriptionId: sub.body.id,
+    connectionId,
+    accountId: connection.accounts[0]?.id ?? "",
+    strategyId: strategy.id,
+    webhookUrl: strategy.webhookUrl ?? "",
+    subscriptionId: subscription.id,
   };
+}
+
+/** Signs up a fresh user and wires strategy → subscription → broker account (paper unless told otherwise). */
+export async function createTrader(opts: SetupOptions = {}): Promise<Trader> {
+  const user = await signup();
+  return { ...(await setupTrader(user.token, opts)), userId: user.user.id, email: user.email, password: user.password };
 }
 
 export interface WebhookReply {
@@ -102,7 +82,7 @@ export interface WebhookReply {
   trades?: { subscriptionId: string; status: string; messageCode: string | null; orders: { quantity: string; status: string }[] }[];
 }
 
-/** Posts an alert. Objects are sent as JSON; strings are sent as-is (text/plain unless told otherwise). */
+/** Posts an alert, raw like an alert sender. Objects are sent as JSON; strings as they are (text/plain unless told otherwise). */
 export async function sendAlert(
   webhookUrl: string,
   body: unknown,
@@ -110,72 +90,54 @@ export async function sendAlert(
 ): Promise<{ status: number; body: WebhookReply }> {
   const raw = typeof body === "string" ? body : JSON.stringify(body);
   const contentType = opts.contentType ?? (typeof body === "string" ? "text/plain; charset=utf-8" : "application/json");
-  return call<WebhookReply>("POST", webhookUrl + (opts.query ?? ""), { raw, headers: { "content-type": contentType } });
+  return api<WebhookReply>("POST", webhookUrl + (opts.query ?? ""), { raw, headers: { "content-type": contentType } });
 }
 
-export interface SignalView {
-  id: string;
-  strategyId: string;
-  status: string;
-  messageCode?: string;
-  payload: unknown;
-  trades: {
-    subscriptionId: string;
-    status: string;
-    messageCode?: string;
-    message?: string;
-    orders: {
-      id: string;
-      clientOrderId: string;
-      brokerOrderId: string | null;
-      ticker: string;
-      side: string;
-      quantity: number;
-      type: string;
-      limitPrice?: number;
-      status: string;
-      filledQuantity: number;
-      avgFillPrice?: number;
-      role: string;
-    }[];
-  }[];
+/** One signal with its trades, as `GET /api/signals/:id` answers it (typed by the API's own schema). */
+export type SignalView = Awaited<ReturnType<typeof readSignal>>;
+
+async function readSignal(token: string, signalId: string) {
+  const res = await client(token).api.signals[":id"].$get({ param: { id: signalId } });
+  return res.status === 200 ? res.json() : null;
 }
 
 const PENDING = new Set(["queued", "executing"]);
 
-/** Polls GET /api/signals/:id until every trade has left queued/executing. */
-export async function settledSignal(token: string, signalId: string, timeoutMs = 15_000): Promise<SignalView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await call<SignalView>("GET", `/api/signals/${signalId}`, { token });
-    if (res.status === 200 && res.body.trades.length > 0 && res.body.trades.every((t) => !PENDING.has(t.status))) return res.body;
-    if (Date.now() > deadline) throw new Error(`signal ${signalId} did not settle: ${JSON.stringify(res.body)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/**
+ * Waits until every trade of the signal has left queued/executing (as the
+ * API shows it). Awaits the condition; `timeoutMs` only bounds a test that
+ * would otherwise hang.
+ */
+export async function settledSignal(token: string, signalId: string, timeoutMs = 30_000): Promise<SignalView & object> {
+  let last: SignalView = null;
+  await expect
+    .poll(
+      async () => {
+        last = await readSignal(token, signalId);
+        return last !== null && last.trades.length > 0 && last.trades.every((t) => !PENDING.has(t.status));
+      },
+      { timeout: timeoutMs, interval: 25 },
+    )
+    .toBe(true);
+  return last!;
 }
 
-export async function positions(trader: Trader): Promise<{ ticker: string; quantity: number; avgPrice: number }[]> {
-  const res = await call<{ ticker: string; quantity: number; avgPrice: number }[]>("GET", `/api/connections/${trader.connectionId}/positions`, {
-    token: trader.token,
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body;
+/** The connection's positions at the broker, through the typed client. */
+export async function positions(trader: Pick<Trader, "token" | "connectionId">): Promise<{ ticker: string; quantity: number; avgPrice: number }[]> {
+  return expectJson(await client(trader.token).api.connections[":id"].positions.$get({ param: { id: trader.connectionId }, query: {} }), 200);
 }
 
-export async function positionOf(trader: Trader, ticker: string): Promise<number> {
+export async function positionOf(trader: Pick<Trader, "token" | "connectionId">, ticker: string): Promise<number> {
   return (await positions(trader)).find((p) => p.ticker === ticker)?.quantity ?? 0;
 }
 
 /**
  * The status of a signal's D1 log row. A rejected signal's row is written
  * before the reply; an accepted signal's row is written by its queue's sync,
- * moments after (so this polls, up to `timeoutMs`). Null if it never appears.
+ * moments after (so this awaits it, up to `timeoutMs`). Null if it never appears.
  */
 export async function logRowStatus(signalId: string, timeoutMs = 5_000): Promise<string | null> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await env.DB.prepare("SELECT status FROM signals WHERE id = ?").bind(signalId).first<{ status: string }>();
-    if (row || Date.now() > deadline) return row?.status ?? null;
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const read = () => env.DB.prepare("SELECT status FROM signals WHERE id = ?").bind(signalId).first<{ status: string }>();
+  await expect.poll(async () => (await read()) !== null, { timeout: timeoutMs, interval: 10 }).toBe(true).catch(() => undefined);
+  return (await read())?.status ?? null;
 }

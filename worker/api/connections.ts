@@ -25,6 +25,7 @@ import { CONNECTION_STATUSES } from "../connections/lifecycle";
 import { type Db, getDb, isoTime } from "../db/client";
 import { accounts, connections } from "../db/schema";
 import { AppError } from "../errors";
+import { log } from "../lib/log";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
 import { parseOrThrow } from "./validation";
 
@@ -326,7 +327,7 @@ export async function endSession(env: Env, row: ConnectionRow): Promise<{ revoke
   const plugin = getPlugin(row.broker);
   if (!plugin || !usesSessionOwner(plugin, row.authMethod)) return { revoked: false };
   const outcome = await env.CONNECTION_SESSION.getByName(row.id).disconnect(row.id);
-  if (outcome.error) console.warn(`connection ${row.id}: revoking the session failed: ${outcome.error}`);
+  if (outcome.error) log.warn("connection: revoking the session failed", { connectionId: row.id, error: outcome.error });
   return { revoked: outcome.revoked };
 }
 

@@ -20,6 +20,7 @@ import { createMiddleware } from "hono/factory";
 import { getDb } from "../db/client";
 import { assertSecrets, type AppBindings, type AuthContext } from "../env";
 import { AppError } from "../errors";
+import { log } from "../lib/log";
 import { findApiToken, isApiToken, touchApiToken } from "./api-tokens";
 import { readSessionCookies, setSessionCookies } from "./cookies";
 import { issueAccessToken, verifyAccessToken } from "./session";
@@ -111,7 +112,7 @@ export const requireConfiguredSecrets = createMiddleware<AppBindings>(async (c, 
   try {
     assertSecrets(c.env);
   } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
+    log.error("misconfigured", { error: e instanceof Error ? e.message : String(e) });
     throw new AppError("internal-error", e instanceof Error ? e.message : "Tradeloop is misconfigured.");
   }
   await next();

@@ -10,6 +10,7 @@
 import { and, eq, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { connections } from "../db/schema";
+import { log } from "../lib/log";
 import { currentKeyId, needsRewrap, resealCredentials, rewrapCredentials, type SealedCredentials } from "./vault";
 
 /**
@@ -49,7 +50,7 @@ export async function rewrapIfStale(db: Db, vaultKeys: string, connectionId: str
     if (!needsRewrap(vaultKeys, sealed)) return;
     await saveRewrapped(db, connectionId, sealed, await rotate(mode, vaultKeys, connectionId, sealed));
   } catch (e) {
-    console.error(`vault: re-wrapping connection ${connectionId} failed: ${e instanceof Error ? e.message : String(e)}`);
+    log.error("vault: re-wrapping a connection failed", { connectionId, error: e instanceof Error ? e.message : String(e) });
   }
 }
 
@@ -82,7 +83,7 @@ export async function rewrapStaleConnections(
       if (await saveRewrapped(db, row.id, sealed, await rotate(mode, vaultKeys, row.id, sealed))) rewrapped++;
     } catch (e) {
       failed++;
-      console.error(`vault: re-wrapping connection ${row.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+      log.error("vault: re-wrapping a connection failed", { connectionId: row.id, error: e instanceof Error ? e.message : String(e) });
     }
   }
   const left = await db

@@ -13,6 +13,7 @@ import type { BrokerAccount } from "../../plugins/sdk";
 import type { Db } from "../db/client";
 import { accounts, connections } from "../db/schema";
 import type { Env } from "../env";
+import { log } from "../lib/log";
 import { BASE_URL_SETTING } from "./base-url";
 import { usesSessionOwner } from "./session-access";
 import { brokerClientFor } from "./broker-client";
@@ -21,10 +22,10 @@ import { CREDENTIALS_UNREADABLE, describeTestFailure, type TestFailure } from ".
 
 export type ConnectionTestResult = { ok: true; accounts: AccountRow[] } | ({ ok: false } & TestFailure);
 
-async function setStatus(db: Db, row: ConnectionRow, status: "connected" | "error" | "expired", message: string | null): Promise<void> {
+async function setStatus(env: Env, db: Db, row: ConnectionRow, status: "connected" | "error" | "expired", message: string | null): Promise<void> {
   // Expired pauses the connection's subscriptions and tells the user, like an expiry found while trading.
   if (status === "expired") {
-    await expireConnection(db, row.id, message ?? "the broker refused the credentials.", Date.now(), { verbatim: true });
+    await expireConnection(db, row.id, message ?? "the broker refused the credentials.", Date.now(), { verbatim: true, notifier: env });
     return;
   }
   if (row.status === status && row.statusMessage === message) return;
@@ -60,8 +61,8 @@ export async function testStoredConnection(env: Env, db: Db, row: ConnectionRow)
   try {
     credentials = await openConnectionCredentials(env, row);
   } catch (e) {
-    console.error(`connection test ${row.id}: credentials cannot be opened: ${e instanceof Error ? e.message : String(e)}`);
-    await setStatus(db, row, CREDENTIALS_UNREADABLE.status === "expired" ? "expired" : "error", CREDENTIALS_UNREADABLE.message);
+    log.error("connection test: credentials cannot be opened", { connectionId: row.id, error: e instanceof Error ? e.message : String(e) });
+    await setStatus(env, db, row, CREDENTIALS_UNREADABLE.status === "expired" ? "expired" : "error", CREDENTIALS_UNREADABLE.message);
     return { ok: false, ...CREDENTIALS_UNREADABLE };
   }
   // A login broker whose session died (an IBKR gateway logged out, a Tradovate password changed) keeps
@@ -72,13 +73,13 @@ export async function testStoredConnection(env: Env, db: Db, row: ConnectionRow)
   try {
     const discovered = await brokerClientFor(env, { id: row.id, broker: row.broker, settings: row.settings, credentials, authMethod: row.authMethod }).testConnection();
     await addNewAccounts(db, row, discovered);
-    await setStatus(db, row, "connected", null);
+    await setStatus(env, db, row, "connected", null);
     return { ok: true, accounts: await listConnectionAccounts(db, row.userId, row.id) };
   } catch (e) {
     failure = describeTestFailure(subject, e);
     // The broker's own words go to the log, never to the trader verbatim (they may echo request details).
-    console.warn(`connection test ${row.id} (${row.broker}) failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    log.warn("connection test failed", { connectionId: row.id, broker: row.broker, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
   }
-  await setStatus(db, row, failure.status === "expired" ? "expired" : "error", failure.message);
+  await setStatus(env, db, row, failure.status === "expired" ? "expired" : "error", failure.message);
   return { ok: false, ...failure };
 }

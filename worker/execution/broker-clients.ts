@@ -70,5 +70,5 @@ export class BrokerClients {
  * connections up front).
  */
 export async function markConnectionExpired(env: Env, connectionId: string, message: string): Promise<void> {
-  await expireConnection(getDb(env.DB), connectionId, message);
+  await expireConnection(getDb(env.DB), connectionId, message, Date.now(), { notifier: env });
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import type { AssetClass } from "../../plugins/sdk";
+import type { FlattenReason } from "../trading/flatten";
 import type { Signal } from "../webhook/signal-schema";
 
 export interface QueuedSignal {
@@ -26,6 +27,13 @@ export interface QueuedSignal {
    * (D1 unavailable), the queue writes it during its read-model sync.
    */
   logRow: SignalLogRow;
+  /**
+   * Set on the exits Tradeloop queues itself to flatten the subscription
+   * (kill switch, daily limit): the trade closes the subscription's own lot
+   * in the signal's ticker at market (worker/trading/flatten.ts) instead of
+   * being decided by the signal rules.
+   */
+  flatten?: FlattenReason;
 }
 
 /** A row of the D1 `signals` table, as the webhook built it. */

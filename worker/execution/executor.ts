@@ -14,8 +14,10 @@ import type { Balance, BrokerClient, BrokerOrder, Decimal, OrderRequest, Quote }
 import { activeMaintenanceWindow, BrokerError, dec, DEFAULT_RETRY, placeOrderOnce, TERMINAL_ORDER_STATUSES, toDecimal, withRetry } from "../../plugins/sdk";
 import { resolveStrategySettings } from "../api/strategy-settings";
 import { decide } from "../trading/decide";
+import { flattenPlan, type FlattenReason } from "../trading/flatten";
 import { resolveTicker } from "../trading/tickers";
 import { resolveSettings } from "../trading/settings";
+import type { RiskInput } from "../trading/risk";
 import type { AccountState, Decision, PlanStep, PlannedOrder, QuoteInput, TradePlan } from "../trading/types";
 import { clientOrderIdFor } from "./client-order-id";
 import type { QueuedSignal } from "./envelope";
@@ -46,6 +48,26 @@ export class DeferUntil extends Error {
   }
 }
 
+/**
+ * Thrown when the market is closed and the subscription queues until the
+ * open (`marketHours: "queue"`): the item waits until `at` without holding up
+ * the rest of the queue, and is decided afresh then. One waits per ticker.
+ */
+export class WaitForOpen extends Error {
+  override readonly name = "WaitForOpen";
+  constructor(
+    readonly at: number,
+    /** The signal's ticker, as sent (the key for "a newer signal replaces it"). */
+    readonly ticker: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** When no open is known within the calendar's horizon, look again after this long. */
+const NO_OPEN_KNOWN_RETRY_MS = 6 * 3_600_000;
+
 /** Thrown when a trade waits for the user's approval; the queue pauses behind it. */
 export class AwaitingApproval extends Error {
   override readonly name = "AwaitingApproval";
@@ -61,6 +83,10 @@ export interface ExecutorDeps {
   onAuthExpired?: (error: BrokerError) => Promise<void>;
   /** How long an exit may take to fill before the entry after it is abandoned. */
   fillTimeoutMs?: number;
+  /** The kill switch, account risk settings and this subscription's fills (risk-state.ts); read beside the broker. */
+  risk?: () => Promise<Omit<RiskInput, "mark">>;
+  /** This subscription's own position in a ticker by its fills (a flatten closes that much). */
+  lotOf?: (ticker: string) => Decimal;
 }
 
 /** ExecutorDeps once the client is known. */
@@ -91,8 +117,9 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
         throw new TradeFailure("rejected", "broker-maintenance", `${maintenance.sentence} The signal was not executed ("maintenanceWindow": "refuse").`);
       }
       store.updateTrade(trade.id, { status: "executing" }, now());
-      const decision = await decideNow({ ...deps, client });
-      if (decision.kind === "reject") {
+      const decision = envelope.flatten ? await flattenNow({ ...deps, client }, envelope.flatten) : await decideNow({ ...deps, client });
+      if (decision.kind === "defer") throw new WaitForOpen(decision.until ?? now() + NO_OPEN_KNOWN_RETRY_MS, envelope.signal.ticker, decision.message);
+      if (decision.kind !== "trade") {
         store.updateTrade(
           trade.id,
           { status: "rejected", messageCode: decision.messageCode, message: decision.message },
@@ -115,7 +142,7 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     }
     store.updateTrade(trade.id, { status: finalStatus(store.ordersForTrade(trade.id), plan) }, now());
   } catch (err) {
-    if (err instanceof ResumeLater || err instanceof AwaitingApproval || err instanceof DeferUntil) throw err;
+    if (err instanceof ResumeLater || err instanceof AwaitingApproval || err instanceof DeferUntil || err instanceof WaitForOpen) throw err;
     if (err instanceof TradeFailure) {
       store.updateTrade(trade.id, { status: err.status, messageCode: err.messageCode, message: err.message }, now());
       return;
@@ -151,7 +178,8 @@ function awaitApprovalIfNeeded(deps: ExecutorDeps, tradeId: string): void {
   const { store, now } = deps;
   const settings = resolveSettings(deps.envelope.subscription.settings);
   const trade = store.trade(tradeId);
-  if (!trade || settings.autoSubmit || trade.approval === "approved") return;
+  // A flatten is the trader's own instruction (or their limit's): it never waits for approval.
+  if (!trade || settings.autoSubmit || trade.approval === "approved" || deps.envelope.flatten) return;
   if (trade.approval === "none") {
     const deadline = now() + settings.approvalTimeoutSeconds * 1000;
     store.updateTrade(tradeId, { status: "pending_approval", approval: "pending", approvalDeadline: deadline }, now());
@@ -178,7 +206,7 @@ function awaitApprovalIfNeeded(deps: ExecutorDeps, tradeId: string): void {
  * pure, so a decision that never read a value is exactly the decision it
  * would have made with the real one.
  */
-export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & { client: BrokerClient }): Promise<Decision> {
+export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now" | "risk"> & { client: BrokerClient }): Promise<Decision> {
   const { client, envelope } = deps;
   const { signal } = envelope;
   const accountId = envelope.account.brokerAccountId;
@@ -197,9 +225,10 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & {
   const getQuote = plugin?.manifest.providesQuotes ? client.getQuote?.bind(client) : undefined;
   const fetchQuote = (): Promise<Quote | null> => (getQuote ? getQuote(ticker, assetClass).catch(() => null) : Promise.resolve(null));
   const known: LazyReads = {};
-  const [positions, openOrders] = await Promise.all([
+  const [positions, openOrders, risk] = await Promise.all([
     withRetry(() => client.getPositions(accountId)),
     withRetry(() => client.getOpenOrders(accountId)),
+    deps.risk ? deps.risk() : null,
     // Without the signal's price nearly every decision needs the quote: ask at once, not in a second round.
     signalPrice === null ? fetchQuote().then((q) => (known.quote = q)) : null,
   ]);
@@ -223,6 +252,7 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & {
       positionQuantity: position?.quantity ?? "0",
       positionAvgPrice: position?.avgPrice ?? null,
       openOrders: orders,
+      openPositionTickers: positions.filter((p) => !dec(p.quantity).eq(0)).map((p) => p.ticker),
       get cash() {
         if (balance === undefined) wanted.add("balance");
         return balance?.cash ?? null;
@@ -241,6 +271,8 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & {
       price: signalPrice ?? quoteMid(known.quote ?? null),
       now,
       receivedAt: new Date(envelope.receivedAt),
+      // Other tickers' lots have no price here (their unrealized P&L is not counted); the signal's own ticker is priced by decide.
+      ...(risk && { risk: { ...risk, mark: () => null } }),
       ...(features && { features }),
       ...(quote && { quote }),
     });
@@ -250,6 +282,20 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & {
       wanted.has("quote") ? fetchQuote().then((q) => (known.quote = q)) : null,
     ]);
   }
+}
+
+/** A flatten's plan, against the broker's position and this subscription's lot right now. */
+async function flattenNow(deps: Pick<ExecutorDeps, "envelope" | "lotOf"> & { client: BrokerClient }, reason: FlattenReason): Promise<Decision> {
+  const { envelope, client } = deps;
+  const ticker = envelope.signal.ticker;
+  const positions = await withRetry(() => client.getPositions(envelope.account.brokerAccountId));
+  return flattenPlan({
+    ticker,
+    assetClass: envelope.strategy.assetClass,
+    lotQuantity: deps.lotOf?.(ticker) ?? "0",
+    brokerQuantity: positions.find((p) => p.ticker === ticker)?.quantity ?? "0",
+    reason,
+  });
 }
 
 /** Broker reads fetched only when a decision asks for them (undefined: not fetched yet). */

@@ -124,6 +124,13 @@ const strOrNull = (v: SqlStorageValue | undefined): string | null => (v === null
 const num = (v: SqlStorageValue | undefined): number => Number(v);
 
 export class QueueStore {
+  /**
+   * Told of every order row change in the same synchronous turn as the write
+   * (so the fill ledger commits with the order row): `before` is null for a
+   * row inserted with its state (a bracket leg).
+   */
+  onOrderChange: ((before: OrderRow | null, after: OrderRow, now: number) => void) | null = null;
+
   constructor(private readonly sql: SqlStorage) {}
 
   /** Idempotent schema setup; run from the constructor under blockConcurrencyWhile. */
@@ -260,6 +267,20 @@ export class QueueStore {
   /** Puts an item back to wait until `at` (a broker maintenance window); its place in line is kept. */
   deferItem(seq: number, at: number): void {
     this.sql.exec(`UPDATE queue SET state = 'queued', not_before = ? WHERE seq = ?`, at, seq);
+  }
+
+  /** Items waiting for their market to open (trade code `queued-until-open`) for a signal ticker, other than `exceptSeq`. */
+  waitingForOpen(signalTicker: string, exceptSeq: number): { seq: number; tradeId: string }[] {
+    return this.sql
+      .exec(
+        `SELECT q.seq, q.trade_id FROM queue q JOIN trades t ON t.id = q.trade_id
+          WHERE q.state = 'queued' AND q.seq != ? AND t.message_code = 'queued-until-open'
+            AND upper(json_extract(q.envelope, '$.signal.ticker')) = upper(?)`,
+        exceptSeq,
+        signalTicker,
+      )
+      .toArray()
+      .map((r) => ({ seq: num(r.seq), tradeId: String(r.trade_id) }));
   }
 
   markItem(seq: number, state: QueueItem["state"]): void {
@@ -440,6 +461,19 @@ export class QueueStore {
       now,
       now,
     );
+    this.onOrderChange?.(null, { ...row, cancelAt: null, createdAt: now, updatedAt: now, version: 1, syncedVersion: 0 }, now);
+  }
+
+  /** Tickers with a trade executing or an order whose send is not yet confirmed (reconciliation leaves them for later). */
+  inFlightTickers(): string[] {
+    const rows = this.sql
+      .exec(
+        `SELECT ticker FROM orders WHERE send_state != 'acked'
+         UNION SELECT json_extract(q.envelope, '$.signal.ticker') FROM queue q WHERE q.state = 'executing'
+         UNION SELECT json_extract(t.plan, '$.ticker') FROM queue q JOIN trades t ON t.id = q.trade_id WHERE q.state = 'executing' AND t.plan IS NOT NULL`,
+      )
+      .toArray();
+    return rows.map((r) => r.ticker).filter((t): t is string => typeof t === "string");
   }
 
   updateOrder(
@@ -474,6 +508,7 @@ export class QueueStore {
       now,
       clientOrderId,
     );
+    this.onOrderChange?.(cur, { ...n, updatedAt: now }, now);
   }
 
   /** Working orders whose `cancelAfter` time has come. */

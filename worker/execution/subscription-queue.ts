@@ -20,12 +20,24 @@
 import { DurableObject } from "cloudflare:workers";
 import { BrokerError, TERMINAL_ORDER_STATUSES } from "../../plugins/sdk";
 import type { Env } from "../env";
+import { log, newRequestId, withLogContext } from "../lib/log";
 import type { TradePlan } from "../trading/types";
 import type { QueuedSignal } from "./envelope";
 import { BrokerClients, markConnectionExpired } from "./broker-clients";
-import { AwaitingApproval, DeferUntil, isTerminal, refreshedStatus, ResumeLater, runTrade } from "./executor";
+import { AwaitingApproval, DeferUntil, isTerminal, refreshedStatus, ResumeLater, runTrade, WaitForOpen } from "./executor";
 import { QueueStore, type OrderRow, type TradeRow, type UnqueuedTrade } from "./queue-store";
+import { FillLedger, type LedgerFill } from "./fill-ledger";
+import type { OrderSide } from "../../plugins/sdk/models";
+import type { SubscriptionView } from "../trading/drift";
 import { syncReadModel } from "./read-model";
+import { flattenEnvelopes, type SubscriptionSnapshot } from "./flatten-signals";
+import { lastRiskState, loadRiskInput } from "./risk-state";
+import { dailyBreach, effectiveRisk, RISK_LOOKBACK_MS } from "../trading/risk";
+import { resolveSettings } from "../trading/settings";
+import type { FlattenReason } from "../trading/flatten";
+import { emitEventsSafely } from "../notifications/emit";
+import type { NotificationEvent } from "../notifications/events";
+import { tradeNotification } from "../notifications/trade-events";
 
 /** How often the alarm checks on a drain loop that should be running. */
 const WATCHDOG_MS = 15_000;
@@ -82,13 +94,19 @@ export class SubscriptionQueue extends DurableObject<Env> {
   private alarmAt: number | null | undefined = undefined;
   private readonly waiters = new Map<string, Set<(t: TradeSnapshot) => void>>();
   private readonly clients: BrokerClients;
+  /** This subscription's own fills and the lots they leave (fill-ledger.ts). */
+  private readonly ledger: FillLedger;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new QueueStore(ctx.storage.sql);
+    this.ledger = new FillLedger(ctx.storage.sql);
+    // Every fill an order row reports lands in the ledger in the same storage turn as the row.
+    this.store.onOrderChange = (before, after, now) => this.recordFill(before, after, now);
     this.clients = new BrokerClients(env);
     void ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
+      this.ledger.migrate();
       // A fresh instance after eviction or a crash resumes unfinished work at
       // once; the alarm remains the guarantee when no request arrives.
       if (this.store.head(Date.now())) void this.kick();
@@ -205,15 +223,133 @@ export class SubscriptionQueue extends DurableObject<Env> {
     };
   }
 
+  /**
+   * What this subscription's fills imply, for reconciliation: its lots, the
+   * orders it follows as working (read back from the broker first, so a fill
+   * or cancel that happened there is known), and the tickers in flight.
+   */
+  async reconcileView(subscriptionId: string): Promise<SubscriptionView> {
+    await this.refreshLiveOrders();
+    return {
+      subscriptionId,
+      positions: this.ledger.lots().map((l) => ({ ticker: l.ticker, quantity: l.quantity })),
+      liveOrders: this.store.liveOrders().map((o) => ({ clientOrderId: o.clientOrderId, brokerOrderId: o.brokerOrderId, ticker: o.ticker })),
+      busyTickers: this.store.inFlightTickers(),
+    };
+  }
+
+  /**
+   * "Adopt the broker's state": this subscription's ledger now holds
+   * `quantity` of `ticker` (an adjustment, realizing nothing), costed at the
+   * broker's average `price`.
+   */
+  async adoptPosition(ticker: string, quantity: string, price: string): Promise<LedgerFill | null> {
+    return this.ledger.adopt(ticker, quantity, price, Date.now());
+  }
+
+  /**
+   * Closes every position this subscription's own fills hold, through its
+   * queue (behind whatever is running). `key` makes the request idempotent
+   * (the kill switch's activation time, a limit's trading day).
+   */
+  async flatten(base: SubscriptionSnapshot, reason: FlattenReason, key: string): Promise<{ tickers: string[] }> {
+    const tickers = this.ledger
+      .lots()
+      .filter((l) => Number(l.quantity) !== 0)
+      .map((l) => l.ticker);
+    if (tickers.length > 0) await this.enqueue(await flattenEnvelopes(base, tickers, reason, key, Date.now()));
+    return { tickers };
+  }
+
+  /**
+   * After a trade: a daily limit reached that asks to flatten queues the
+   * flatten, once per trading day (its start is the key). Entries are
+   * already refused by the decision; this closes what is open. Priced with
+   * the trade's signal price for its ticker; other lots count realized only.
+   */
+  private async flattenOnDailyBreach(envelope: QueuedSignal): Promise<void> {
+    const settings = resolveSettings(envelope.subscription.settings);
+    const state = lastRiskState(this.ctx.storage.sql);
+    const limits = effectiveRisk(settings, state.account);
+    if (!limits.dailyLossLimit?.value.flatten && !limits.dailyProfitTarget?.value.flatten) return;
+    const now = Date.now();
+    const price = envelope.signal.signalPrice ?? envelope.signal.limitPrice ?? null;
+    const lots = this.ledger.lots().filter((l) => Number(l.quantity) !== 0);
+    const breach = dailyBreach(
+      limits,
+      { realized: this.ledger.realizedSince(now - RISK_LOOKBACK_MS), lots, mark: (t) => (t === envelope.signal.ticker ? price : null) },
+      new Date(now),
+    );
+    if (!breach?.flatten || lots.length === 0) return;
+    const reason: FlattenReason = {
+      messageCode: "daily-limit-flatten",
+      message: `Flatten (${breach.code}): ${breach.message}`,
+    };
+    const { userId, strategy, subscription, account, connection } = envelope;
+    await this.flatten({ userId, strategy, subscription, account, connection }, reason, `${breach.code}:${breach.dayStart.getTime()}`);
+  }
+
+  /** Asks the account's reconciler for a check after a trade; never holds the queue up. */
+  private requestReconcile(accountId: string): void {
+    this.env.ACCOUNT_RECONCILER.getByName(accountId)
+      .requestCheck(accountId, "trade")
+      .catch((err: unknown) => log.warn("reconcile request failed", { accountId, error: err instanceof Error ? err.message : String(err) }));
+  }
+
+  /**
+   * Hands the trades just copied to D1 to the user's channels: filled,
+   * rejected (risk blocks included), failed, waiting for approval. Event ids
+   * are per trade and status, so a trade copied twice is one event.
+   */
+  private emitTradeEvents(trades: readonly TradeRow[]): void {
+    const byUser = new Map<string, NotificationEvent[]>();
+    for (const t of trades) {
+      const envelope = this.store.envelopeFor(t.signalId);
+      if (!envelope) continue;
+      const plan = t.plan ? (JSON.parse(t.plan) as TradePlan) : null;
+      const event = tradeNotification({
+        id: t.id,
+        subscriptionId: envelope.subscription.id,
+        status: t.status,
+        messageCode: t.messageCode,
+        message: t.message,
+        ticker: plan?.ticker ?? envelope.signal.ticker,
+        updatedAt: t.updatedAt,
+        signal: { id: t.signalId, ticker: envelope.signal.ticker, action: envelope.signal.action, strategyId: envelope.strategy.id, receivedAt: envelope.receivedAt },
+        orders: this.store.ordersForTrade(t.id),
+      });
+      if (!event) continue;
+      const list = byUser.get(envelope.userId) ?? [];
+      list.push(event);
+      byUser.set(envelope.userId, list);
+    }
+    for (const [userId, events] of byUser) void emitEventsSafely(this.env, userId, events);
+  }
+
+  /** The order's fill since its last report, into the ledger, priced with its trade's point value. */
+  private recordFill(before: OrderRow | null, after: OrderRow, now: number): void {
+    if (after.filledQuantity === (before?.filledQuantity ?? "0")) return;
+    const trade = this.store.trade(after.tradeId);
+    const plan = trade?.plan ? (JSON.parse(trade.plan) as TradePlan) : null;
+    this.ledger.recordProgress(
+      { clientOrderId: after.clientOrderId, ticker: after.ticker, side: after.side as OrderSide, pointValue: plan?.pointValue ?? "1" },
+      before ?? { filledQuantity: "0", avgFillPrice: null },
+      after,
+      now,
+    );
+  }
+
   /** Drains whatever is due, catches the read model up, then re-arms. Safe to run twice. */
   override async alarm(): Promise<void> {
     // This alarm is spent; whatever is still needed is re-armed below.
     this.alarmAt = null;
-    await this.kick();
-    await this.cancelDueOrders();
-    await this.refreshLiveOrders();
-    await this.sync();
-    await this.scheduleAlarm();
+    await withLogContext({ requestId: newRequestId("alarm") }, async () => {
+      await this.kick();
+      await this.cancelDueOrders();
+      await this.refreshLiveOrders();
+      await this.sync();
+      await this.scheduleAlarm();
+    });
   }
 
   // ---- the drain loop ----------------------------------------------------
@@ -221,10 +357,11 @@ export class SubscriptionQueue extends DurableObject<Env> {
   /** Starts the drain loop unless it is already running; returns the running loop. */
   private kick(): Promise<void> {
     if (!this.draining) {
-      this.draining = this.drain()
+      // A drain run is its own unit of work in the logs (no HTTP request started it).
+      this.draining = withLogContext({ requestId: newRequestId("queue") }, () => this.drain())
         .catch((err: unknown) => {
           // Storage itself failed (the object is being reset): the alarm retries once it is back.
-          console.error(`drain loop stopped: ${err instanceof Error ? err.message : String(err)}`);
+          log.error("queue: drain loop stopped", { error: err instanceof Error ? err.message : String(err) });
         })
         .finally(() => {
           this.draining = null;
@@ -249,12 +386,36 @@ export class SubscriptionQueue extends DurableObject<Env> {
             this.clients.drop(connection.id);
             await markConnectionExpired(this.env, connection.id, error.message);
           },
+          risk: () => loadRiskInput(this.env.DB, this.ctx.storage.sql, this.ledger, { userId: item.envelope.userId, accountId: item.envelope.account.id }, Date.now()),
+          lotOf: (ticker) => this.ledger.lots().find((l) => l.ticker === ticker)?.quantity ?? "0",
         });
+        // The trade is done whatever happens here: a failure to queue the flatten is logged, never the trade's.
+        if (!item.envelope.flatten) await this.flattenOnDailyBreach(item.envelope).catch((e: unknown) => log.error("daily-limit flatten not queued", { error: e instanceof Error ? e.message : String(e) }));
+        // A trade that sent orders may have moved the account: compare it with the fills soon (debounced).
+        if (this.store.ordersForTrade(item.tradeId).length > 0) this.requestReconcile(item.envelope.account.id);
       } catch (err) {
         if (err instanceof DeferUntil) {
           // The broker's maintenance window: the item waits (in line) for its end; the alarm wakes it.
           this.store.deferItem(item.seq, err.at);
           this.store.updateTrade(item.tradeId, { messageCode: "broker-maintenance", message: `${err.message} Queued until it ends ("maintenanceWindow": "queue").` }, Date.now());
+          void this.syncSoon(false);
+          await this.armAlarmBy(err.at);
+          continue;
+        }
+        if (err instanceof WaitForOpen) {
+          // Market closed, `marketHours: "queue"`: wait for the open without holding up other tickers.
+          // One waiting trade per ticker: an older one waiting for the same ticker is replaced.
+          const now = Date.now();
+          for (const older of this.store.waitingForOpen(err.ticker, item.seq)) {
+            this.store.markItem(older.seq, "done");
+            this.store.updateTrade(
+              older.tradeId,
+              { status: "cancelled", messageCode: "replaced-by-newer-signal", message: `A newer signal for ${err.ticker} arrived while this one waited for the market to open, and replaced it; nothing was sent.` },
+              now,
+            );
+          }
+          this.store.deferItem(item.seq, err.at);
+          this.store.updateTrade(item.tradeId, { status: "queued", messageCode: "queued-until-open", message: err.message }, now);
           void this.syncSoon(false);
           await this.armAlarmBy(err.at);
           continue;
@@ -268,11 +429,11 @@ export class SubscriptionQueue extends DurableObject<Env> {
         const reason = err instanceof Error ? err.message : String(err);
         if (err instanceof ResumeLater && attempts < MAX_ATTEMPTS) {
           // Leave the item at the head: order is preserved, and the alarm retries it.
-          console.warn(`subscription ${item.envelope.subscription.id}: resuming signal ${item.signalId} later: ${reason}`);
+          log.warn("queue: resuming signal later", { subscriptionId: item.envelope.subscription.id, signalId: item.signalId, reason });
           void this.sync();
           return;
         }
-        console.error(`subscription ${item.envelope.subscription.id}: signal ${item.signalId} failed: ${reason}`);
+        log.error("queue: signal failed", { subscriptionId: item.envelope.subscription.id, signalId: item.signalId, reason });
         this.store.updateTrade(
           item.tradeId,
           {
@@ -310,7 +471,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
         if (err instanceof BrokerError && (err.code === "order-not-found" || err.code === "order-not-cancelable")) {
           this.store.setCancelAt(o.clientOrderId, null); // it filled or went away first
         } else {
-          console.warn(`cancelAfter of ${o.clientOrderId} failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
+          log.warn("queue: cancelAfter failed, will retry", { clientOrderId: o.clientOrderId, error: err instanceof Error ? err.message : String(err) });
         }
       }
     }
@@ -341,7 +502,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
         );
         if (TERMINAL_ORDER_STATUSES.has(found.status)) touched.add(o.tradeId);
       } catch (err) {
-        console.warn(`refresh of order ${o.clientOrderId} failed: ${err instanceof Error ? err.message : String(err)}`);
+        log.warn("queue: order refresh failed", { clientOrderId: o.clientOrderId, error: err instanceof Error ? err.message : String(err) });
       }
     }
     for (const tradeId of touched) this.refreshTradeStatus(tradeId);
@@ -359,9 +520,12 @@ export class SubscriptionQueue extends DurableObject<Env> {
     this.syncing = this.syncing.then(async () => {
       this.syncPending = false;
       try {
+        const trades = this.store.unsyncedTrades();
         await syncReadModel(this.env.DB, this.store);
+        // Told once D1 has the trade, so a channel's link to it resolves.
+        if (trades.length > 0) this.emitTradeEvents(trades);
       } catch (err) {
-        console.warn(`read-model sync failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
+        log.warn("queue: read-model sync failed, will retry", { error: err instanceof Error ? err.message : String(err) });
         await this.scheduleAlarm();
       }
     });

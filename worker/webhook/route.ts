@@ -31,6 +31,7 @@ import { PASSPHRASE_HEADER, takePassphrase } from "./passphrase";
 import { checkSource } from "./source-rules";
 import type { AppBindings, Env } from "../env";
 import type { QueuedSignal, SignalLogRow } from "../execution/envelope";
+import { log } from "../lib/log";
 import { parseSignalBody } from "./parse-signal";
 import { accepted, rejected, type WaitedTrade } from "./reply";
 import { resolveStrategySettings } from "../api/strategy-settings";
@@ -91,7 +92,7 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
       try {
         await logRefused(c.env.DB, { id: signalId, userId: strategy.userId, strategyId: strategy.id, receivedAt, messageCode, message, ...meta, bodyBytes: body.bytes });
       } catch (err) {
-        console.error("webhook: could not log a refused request", err instanceof Error ? err.message : String(err));
+        log.error("webhook: could not log a refused request", { error: err instanceof Error ? err.message : String(err) });
       }
     }
     return rejected(c, status, { ...(room.ok && { logId: signalId }), messageCode, message }, headers);
@@ -270,7 +271,7 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     const failedTargets = targets.filter((_, i) => queueResults[i]?.status === "rejected");
     unqueuedTargets = failedTargets;
     if (failedTargets.length > 0) {
-      console.error(`webhook ${strategy.id}: could not queue for ${failedTargets.length} subscription(s)`);
+      log.error("webhook: could not queue for some subscriptions", { strategyId: strategy.id, failed: failedTargets.length });
       const outcome = await recordUnqueued(c.env, entries, logRows(true), queuedTargets, failedTargets);
       // Nothing stored anywhere: the sender must retry, and a retry cannot duplicate anything.
       if (outcome.stored === false) return unavailable(c, outcome.error);
@@ -379,7 +380,7 @@ async function markUnqueued(
           .bind(UNQUEUED_MESSAGE, now, t.id),
       ),
   );
-  if (stmts.length > 0) await d1.batch(stmts).catch((err: unknown) => console.error("markUnqueued failed", err));
+  if (stmts.length > 0) await d1.batch(stmts).catch((err: unknown) => log.error("webhook: marking unqueued trades failed", { error: err }));
 }
 
 /** Holds the reply until every (subscription, signal) trade is terminal or `waitMs` passes. */
@@ -409,7 +410,7 @@ function parseWait(raw: string | undefined): number {
 }
 
 function unavailable(c: WebhookContext, err: unknown): Response {
-  console.error("webhook storage failure", err instanceof Error ? err.message : String(err));
+  log.error("webhook: storage failure", { error: err instanceof Error ? err.message : String(err) });
   return rejected(
     c,
     503,
