@@ -31,6 +31,7 @@ import {
   type BrokerOrder,
   type ClientFor,
   type Decimal,
+  type OrderChanges,
   type OrderRef,
   type OrderRequest,
   type OrderStatus,
@@ -314,7 +315,12 @@ export function createIbkrClient(ctx: PluginContext<IbkrCredentials, Settings>):
    * anywhere is outcome-unknown and the core reconciles by cOID.
    */
   async function submit(accountId: string, orders: Record<string, unknown>[]): Promise<WireSubmitItem[]> {
-    let answer = await call({ method: "POST", path: `/iserver/account/${encodeURIComponent(accountId)}/orders`, body: { orders }, placingOrder: true }, WireSubmitSchema);
+    return answerQuestions(await call({ method: "POST", path: `/iserver/account/${encodeURIComponent(accountId)}/orders`, body: { orders }, placingOrder: true }, WireSubmitSchema));
+  }
+
+  /** The confirmation loop shared by placement and modification: both answer with orders, questions or an error. */
+  async function answerQuestions(first: z.output<typeof WireSubmitSchema>): Promise<WireSubmitItem[]> {
+    let answer = first;
     const refused = new Set(ctx.settings.neverConfirm ?? []);
     for (let round = 0; ; round++) {
       if (!Array.isArray(answer)) throw mapVenueError(IBKR_ERROR_TABLE, { status: 200, message: answer.error, body: answer, placingOrder: true });
@@ -423,6 +429,38 @@ export function createIbkrClient(ctx: PluginContext<IbkrCredentials, Settings>):
         avgFillPrice: null,
         raw: answer,
       };
+    },
+
+    /**
+     * IBKR modifies in place: the whole ticket is sent again with the changed
+     * fields (its docs), so the order's current contract, side, type and size
+     * are read first. A lost answer is outcome-unknown; the core reads the
+     * order back before anything else.
+     */
+    async modifyOrder(accountId, ref: OrderRef, changes: OrderChanges) {
+      const id = "brokerOrderId" in ref ? ref.brokerOrderId : (await findLive(accountId, (o) => o.order_ref === ref.clientOrderId)).order?.orderId;
+      if (id === undefined) throw new BrokerError(`No working order with id ${"clientOrderId" in ref ? ref.clientOrderId : ""} is known to the gateway.`, { code: "order-not-found", kind: "rejected" });
+      const s = await call({ method: "GET", path: `/iserver/account/order/status/${encodeURIComponent(id)}` }, WireOrderStatusSchema);
+      const type = typeBack(s.order_type);
+      if (s.conid === undefined || type === "trailing_stop") throw new BrokerError(`Interactive Brokers order ${id} cannot be changed here; cancel it and place a new one.`, { code: "unsupported", kind: "unsupported" });
+      const limit = changes.limitPrice ?? (s.limit_price !== undefined ? toDecimal(s.limit_price) : undefined);
+      const stop = changes.stopPrice ?? (s.stop_price !== undefined ? toDecimal(s.stop_price) : undefined);
+      const num = (d: Decimal | undefined) => (d === undefined ? undefined : Number(d));
+      const ticket: Record<string, unknown> = {
+        acctId: accountId,
+        conid: Number(s.conid),
+        orderType: TYPE[type],
+        side: (s.side ?? "B").toUpperCase().startsWith("B") ? "BUY" : "SELL",
+        quantity: Number(changes.quantity ?? s.total_size ?? "0"),
+        tif: changes.timeInForce !== undefined ? TIF[changes.timeInForce] : (s.tif ?? "DAY").toUpperCase(),
+        ...(type === "limit" && { price: num(limit) }),
+        ...(type === "stop" && { price: num(stop) }),
+        ...(type === "stop_limit" && { price: num(limit), auxPrice: num(stop) }),
+      };
+      await answerQuestions(await call({ method: "POST", path: `/iserver/account/${encodeURIComponent(accountId)}/order/${encodeURIComponent(id)}`, body: ticket, placingOrder: true }, WireSubmitSchema));
+      const now = await orderById(accountId, id);
+      if (!now) throw new BrokerError(`Interactive Brokers no longer shows order ${id} after changing it.`, { code: "order-not-found", kind: "outcome-unknown" });
+      return now;
     },
 
     async cancelOrder(accountId, ref) {

@@ -129,6 +129,18 @@ export class IbkrGatewayFake implements FakeBroker {
     this.ledger.setPrice(symbol, price);
   }
 
+  /**
+   * The regular session closes: working DAY (and OPG) orders end. IBKR shows
+   * such an order as Cancelled (its order statuses have no Expired).
+   */
+  endSession(): void {
+    this.describeNewLegs();
+    for (const o of this.ledger.open()) {
+      const tif = this.meta.get(o.id)?.tif ?? "DAY";
+      if (tif === "DAY" || tif === "OPG") this.ledger.expire(o.id);
+    }
+  }
+
   orders() {
     return this.ledger.fakeOrders();
   }
@@ -243,6 +255,7 @@ export class IbkrGatewayFake implements FakeBroker {
     const reply = /^\/iserver\/reply\/([^/]+)$/.exec(path);
     if (request.method === "POST" && reply) return this.reply(reply[1]!, request);
     const cancel = /^\/iserver\/account\/([^/]+)\/order\/(\d+)$/.exec(path);
+    if (request.method === "POST" && cancel) return this.modify(cancel[1]!, cancel[2]!, request);
     if (request.method === "DELETE" && cancel) {
       const o = this.ledger.get(cancel[2]!);
       if (!o || cancel[1] !== FAKE_IBKR_ACCOUNT) return this.json({ error: `OrderID ${cancel[2]} doesn't exist` });
@@ -348,6 +361,8 @@ export class IbkrGatewayFake implements FakeBroker {
         stopPrice: entry.orderType === "STP" ? price(entry, "price") : entry.orderType === "STOP_LIMIT" ? price(entry, "auxPrice") : null,
         ...(take?.price !== undefined && { takeProfit: { limitPrice: String(take.price) } }),
         ...(stop && { stopLoss: stop.orderType === "STP" ? { stopPrice: String(stop.price) } : { stopPrice: String(stop.auxPrice), limitPrice: String(stop.price) } }),
+        // IOC: what fills at once fills, the rest is cancelled (IBKR has no FOK in this API).
+        ...(entry.tif === "IOC" && { immediate: "ioc" as const }),
       });
       this.meta.set(booked.id, { conid: entry.conid, cOID: entry.cOID ?? null, orderType: entry.orderType, tif: entry.tif, parentId: null });
       // Bracket children appear once the entry fills; give them the children's own wire types.
@@ -359,6 +374,35 @@ export class IbkrGatewayFake implements FakeBroker {
     } catch (e) {
       if (e instanceof LedgerRejection && e.code === "insufficient-funds") return this.json({ error: "Order rejected - reason: Your account has insufficient funds (equity with loan value) to complete this order." });
       if (e instanceof LedgerRejection) return this.json({ error: `Order rejected - reason: ${e.message}` });
+      throw e;
+    }
+  }
+
+  /**
+   * `POST /iserver/account/{accountId}/order/{orderId}`: the whole order
+   * ticket again with the changed fields; the order keeps its id.
+   */
+  private async modify(acct: string, orderId: string, request: Request): Promise<Response> {
+    const parsed = OrderSchema.omit({ cOID: true, parentId: true }).safeParse(await request.json().catch(() => null));
+    if (!parsed.success) return this.json({ error: `Bad Request: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}` }, 400);
+    const o = this.ledger.get(orderId);
+    const m = this.meta.get(orderId);
+    if (!o || !m || acct !== FAKE_IBKR_ACCOUNT || parsed.data.acctId !== acct) return this.json({ error: `OrderID ${orderId} doesn't exist` });
+    const w = parsed.data;
+    // The ticket must describe the same order: contract, side and type do not change.
+    if (w.conid !== m.conid || w.orderType !== m.orderType || (w.side === "BUY" ? "buy" : "sell") !== o.side) return this.json({ error: "Order ticket does not match the order being modified" }, 400);
+    try {
+      const limit = w.orderType === "LMT" || w.orderType === "STOP_LIMIT" ? w.price : undefined;
+      const stop = w.orderType === "STP" ? w.price : w.orderType === "STOP_LIMIT" ? w.auxPrice : undefined;
+      const changed = this.ledger.modify(orderId, {
+        quantity: String(w.quantity),
+        ...(limit !== undefined && { limitPrice: String(limit) }),
+        ...(stop !== undefined && { stopPrice: String(stop) }),
+      });
+      m.tif = w.tif;
+      return this.json([{ order_id: changed.id, order_status: STATUS[changed.status], local_order_id: m.cOID }]);
+    } catch (e) {
+      if (e instanceof LedgerRejection) return this.json({ error: `OrderID ${orderId} is not active and cannot be modified` });
       throw e;
     }
   }

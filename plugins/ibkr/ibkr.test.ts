@@ -11,7 +11,6 @@ import { FAKE_IBKR_ACCESS, FAKE_IBKR_GATEWAY, IbkrGatewayFake } from "./fake";
 import { ibkrPlugin } from "./index";
 
 runConformanceSuite({
-  expectedSkips: {},
   plugin: ibkrPlugin,
   credentials: { ...FAKE_IBKR_ACCESS },
   baseUrl: GATEWAY,
@@ -26,6 +25,19 @@ runConformanceSuite({
   // placeOrder looks the contract up first.
   placeOrderPrelude: [{ status: 200, body: { AAPL: [{ name: "APPLE INC", contracts: [{ conid: 265598, isUS: true }] }] } }],
   skip: {},
+  // IBKR's order statuses have no Expired: a DAY order the close ended reads Cancelled.
+  expiryStatus: "cancelled",
+  // Declared by the capabilities, each with IBKR's reason: no FOK in the Client Portal API's tif values (DAY, GTC, IOC, OPG);
+  // trailing stops and OCA groups exist at IBKR but are not mapped by this plugin yet (docs/brokers/ibkr.md says so).
+  expectedSkips: {
+    "trailing-stop/fill": "capabilities: trailingStop unsupported",
+    "trailing-stop/cancel": "capabilities: trailingStop unsupported",
+    "trailing-stop/expiry": "capabilities: trailingStop unsupported",
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+    "time-in-force/fok": "capabilities: no fok time in force",
+  },
 });
 
 describe("IBKR gateway sessions and orders", () => {

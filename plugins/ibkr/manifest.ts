@@ -97,12 +97,13 @@ const stocks: OrderFeatures = {
   notional: false,
   shorting: true,
   clientOrderId,
-  modify: "unsupported",
+  // POST /iserver/account/{accountId}/order/{orderId} changes the working order in place (same order id).
+  modify: "replace",
 };
 
 const futures: OrderFeatures = { ...stocks, extendedHours: false, timeInForce: ["day", "gtc"] };
 
 export const ibkrCapabilities = {
-  methods: { getQuote: "unsupported", modifyOrder: "unsupported", observePrice: "unsupported", getOrder: "native" },
+  methods: { getQuote: "unsupported", modifyOrder: "native", observePrice: "unsupported", getOrder: "native" },
   orders: { stocks, futures },
 } as const satisfies Capabilities;

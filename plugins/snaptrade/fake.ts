@@ -56,6 +56,8 @@ export class SnapTradeFake implements FakeBroker {
   private readonly faults = new FaultInjector({ authExpired: { status: 401, body: { detail: "Invalid userID or userSecret provided", status_code: 401, code: "1083" } } });
   private users = new Map<string, string>([[FAKE_SNAP_USER.userId, FAKE_SNAP_USER.userSecret]]);
   private authorizations = new Map<string, Authorization>();
+  /** Each order's time in force as sent (`Day`, `GTC`, `FOK`, `IOC`). */
+  private readonly tifs = new Map<string, string>();
   /** Every signed request the fake accepted, `METHOD /path` (tests read them). */
   readonly seen: string[] = [];
 
@@ -85,6 +87,7 @@ export class SnapTradeFake implements FakeBroker {
     this.faults.reset();
     this.users = new Map([[FAKE_SNAP_USER.userId, FAKE_SNAP_USER.userSecret]]);
     this.authorizations.clear();
+    this.tifs.clear();
     this.seed();
     this.seen.length = 0;
   }
@@ -95,6 +98,11 @@ export class SnapTradeFake implements FakeBroker {
 
   orders() {
     return this.ledger.fakeOrders();
+  }
+
+  /** The regular session closes: working `Day` orders end (SnapTrade reports them EXPIRED). */
+  endSession(): void {
+    for (const o of this.ledger.open()) if ((this.tifs.get(o.id) ?? "Day") === "Day") this.ledger.expire(o.id);
   }
 
   /** A brokerage connection as the user made it in the portal (tests of narrowing and of the portal). */
@@ -242,7 +250,7 @@ export class SnapTradeFake implements FakeBroker {
       limit_price: o.limitPrice !== null ? Number(o.limitPrice) : null,
       stop_price: o.stopPrice !== null ? Number(o.stopPrice) : null,
       order_type: type,
-      time_in_force: "Day",
+      time_in_force: this.tifs.get(o.id) ?? "Day",
       time_placed: o.createdAt,
       time_updated: o.updatedAt,
       time_executed: o.status === "filled" ? o.updatedAt : null,
@@ -275,7 +283,11 @@ export class SnapTradeFake implements FakeBroker {
         quantity: String(units),
         limitPrice: typeof body.price === "number" ? String(body.price) : null,
         stopPrice: typeof body.stop === "number" ? String(body.stop) : null,
+        // FOK fills whole at once or is killed; IOC keeps what fills at once and cancels the rest.
+        ...(body.time_in_force === "FOK" && { immediate: "fok" as const }),
+        ...(body.time_in_force === "IOC" && { immediate: "ioc" as const }),
       });
+      this.tifs.set(booked.id, String(body.time_in_force));
       return this.json(this.orderJson(booked));
     } catch (e) {
       if (e instanceof LedgerRejection && (e.code === "insufficient-funds" || e.code === "short-not-allowed")) return this.error(400, "Insufficient buying power to place this order");

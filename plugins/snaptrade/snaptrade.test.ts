@@ -16,7 +16,6 @@ const AUTHORIZATION = { id: FAKE_SNAP_AUTHORIZATION, type: "trade", disabled: fa
 const KIT_QUERY = `clientId=${FAKE_SNAP_PARTNER.clientId}&timestamp=1767323045&userId=${FAKE_SNAP_USER.userId}&userSecret=${FAKE_SNAP_USER.userSecret}`;
 
 runConformanceSuite({
-  expectedSkips: {},
   plugin: snaptradePlugin,
   credentials: CREDENTIALS,
   environment: "live",
@@ -84,6 +83,42 @@ runConformanceSuite({
     "static-responses": "covered against the fake below and by the kit's scenarios: no recording of SnapTrade's answers could be made from this machine",
     "timeout-after-send":
       "SnapTrade takes no client order id, so a lost placement answer cannot be reconciled by Tradeloop's id: the plugin reports outcome-unknown for the order and for getOrder (never null, so the core never resends); tested in snaptrade.test.ts",
+  },
+  // SnapTrade keeps no client order id: the kit finds each order by the brokerage order id its acknowledgement carried.
+  venueClientOrderId: () => null,
+  // Shorting, trailing stops and brackets are not offered through SnapTrade's trading endpoint for every brokerage.
+  // modify: SnapTrade's replace (POST /accounts/{accountId}/trading/replace) works "only on some brokerages" and
+  // "the order's brokerage_order_id may or may not change" (its docs), so neither in-place nor cancel-replace can be
+  // promised: declared unsupported (docs/brokers/snaptrade.md).
+  expectedSkips: {
+    "static-responses": "covered against the fake below and by the kit's scenarios: no recording of SnapTrade's answers could be made from this machine",
+    "ShortFromZero/market": "capabilities: shorting unsupported",
+    "ShortFromZero/limit": "capabilities: shorting unsupported",
+    "ShortFromZero/stop": "capabilities: shorting unsupported",
+    "CloseFromShort/market": "capabilities: shorting unsupported",
+    "CloseFromShort/limit": "capabilities: shorting unsupported",
+    "CloseFromShort/stop": "capabilities: shorting unsupported",
+    "LongFromShort/market": "capabilities: shorting unsupported",
+    "LongFromShort/limit": "capabilities: shorting unsupported",
+    "LongFromShort/stop": "capabilities: shorting unsupported",
+    "ShortFromLong/market": "capabilities: shorting unsupported",
+    "ShortFromLong/limit": "capabilities: shorting unsupported",
+    "ShortFromLong/stop": "capabilities: shorting unsupported",
+    "trailing-stop/fill": "capabilities: trailingStop unsupported",
+    "trailing-stop/cancel": "capabilities: trailingStop unsupported",
+    "trailing-stop/expiry": "capabilities: trailingStop unsupported",
+    "oto/fill": "capabilities: brackets.oto unsupported",
+    "oto/cancel": "capabilities: brackets.oto unsupported",
+    "oto/expiry": "capabilities: brackets.oto unsupported",
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+    "bracket-entry": "capabilities: brackets.otoco unsupported",
+    "bracket-short": "capabilities: brackets.otoco unsupported",
+    "modify": "capabilities: modify unsupported",
+    "timeout-after-send": "SnapTrade takes no client order id, so a lost placement answer cannot be reconciled by Tradeloop's id: the plugin reports outcome-unknown for the order and for getOrder (never null, so the core never resends); tested in snaptrade.test.ts",
+    "session-refresh-mid-session": "capabilities: the connection has no session (no OAuth, no login)",
+    "session-refresh-fails": "capabilities: the connection has no session (no OAuth, no login)",
   },
 });
 

@@ -215,6 +215,24 @@ export class FakeLedger {
     return order;
   }
 
+  /**
+   * Changes a working order in place (same id): a new limit, stop or
+   * quantity (not below what already filled), then fills what the current
+   * price allows. Throws if it is unknown or already done.
+   */
+  modify(id: string, changes: { limitPrice?: Decimal; stopPrice?: Decimal; quantity?: Decimal }): LedgerOrder {
+    const order = this.get(id);
+    if (!order) throw new LedgerRejection("order-not-found", `no order ${id}`);
+    if (!WORKING.has(order.status)) throw new LedgerRejection("order-not-cancelable", `order ${id} is ${order.status}`);
+    if (changes.quantity !== undefined && !dec(changes.quantity).gt(order.filledQuantity)) throw new LedgerRejection("invalid-order", "the new quantity must exceed what already filled");
+    if (changes.limitPrice !== undefined) order.limitPrice = toDecimal(changes.limitPrice);
+    if (changes.stopPrice !== undefined) order.stopPrice = toDecimal(changes.stopPrice);
+    if (changes.quantity !== undefined) order.quantity = toDecimal(changes.quantity);
+    order.updatedAt = this.now();
+    this.work(order);
+    return order;
+  }
+
   /** The market traded at `price`: working orders it crosses fill. */
   setPrice(symbol: string, price: Decimal): void {
     this.prices.set(symbol, toDecimal(price));

@@ -69,8 +69,13 @@ export const FAKE_KIT_HELPERS: ReadonlySet<string> = new Set([
   "FakeOAuthOptions",
 ]);
 
-/** Packages a fake may import: validation, JWT verification, decimals, and the test runtime's bindings. */
-export const FAKE_PACKAGES: ReadonlySet<string> = new Set(["zod", "jose", "big.js", "cloudflare:workers"]);
+/**
+ * Packages a fake may import: validation, JWT verification, decimals, the
+ * test runtime's bindings, and the curve and hash primitives an EIP-712
+ * venue's fake needs to recover a signer (secp256k1, keccak-256: no recipe,
+ * the digest the fake checks is its own business).
+ */
+export const FAKE_PACKAGES: ReadonlySet<string> = new Set(["zod", "jose", "big.js", "cloudflare:workers", "@noble/curves/secp256k1.js", "@noble/hashes/sha3.js"]);
 
 /** One `import ... from "..."` of a module: what it names and where from. */
 interface ImportStatement {
