@@ -44,6 +44,9 @@ export default defineConfig(async () => {
                   TRADESTATION_CLIENT_SECRET: "kit-oauth-client-secret-0123456789",
                   SCHWAB_CLIENT_ID: "kit-oauth-client-id",
                   SCHWAB_CLIENT_SECRET: "kit-oauth-client-secret-0123456789",
+                  // The operator's SnapTrade partner keys, as the SnapTrade fake knows them (plugins/snaptrade/fake.ts FAKE_SNAP_PARTNER).
+                  SNAPTRADE_CLIENT_ID: "TRADELOOP-TEST",
+                  SNAPTRADE_CONSUMER_KEY: "fake consumer/key+0123456789",
                   // Lets a connection's `settings.faults` wrap its broker fetch (worker/connections/fault-injection.ts). Tests only.
                   ALLOW_FAULT_INJECTION: "true",
                   // Development-only: connections may send to a plain-http broker on loopback (worker/connections/base-url.ts).

@@ -31,6 +31,8 @@ interface Authorization {
   disabled: boolean;
   created: string;
   brokerage: { name: string; slug: string; allowsTrading: boolean; allowsFractional: boolean };
+  /** The one brokerage account behind it (default the seeded account). */
+  accountId?: string;
 }
 
 /** The SDKs' `JSONstringifyOrder`: every key of every level in one sorted list, used as JSON.stringify's allow-list. */
@@ -56,6 +58,8 @@ export class SnapTradeFake implements FakeBroker {
   private readonly faults = new FaultInjector({ authExpired: { status: 401, body: { detail: "Invalid userID or userSecret provided", status_code: 401, code: "1083" } } });
   private users = new Map<string, string>([[FAKE_SNAP_USER.userId, FAKE_SNAP_USER.userSecret]]);
   private authorizations = new Map<string, Authorization>();
+  /** Portal sessions the login call opened: who, and where the browser goes back. */
+  private readonly portalSessions = new Map<string, { userId: string; customRedirect: string | null }>();
   /** Each order's time in force as sent (`Day`, `GTC`, `FOK`, `IOC`). */
   private readonly tifs = new Map<string, string>();
   /** Every signed request the fake accepted, `METHOD /path` (tests read them). */
@@ -88,6 +92,7 @@ export class SnapTradeFake implements FakeBroker {
     this.users = new Map([[FAKE_SNAP_USER.userId, FAKE_SNAP_USER.userSecret]]);
     this.authorizations.clear();
     this.tifs.clear();
+    this.portalSessions.clear();
     this.seed();
     this.seen.length = 0;
   }
@@ -108,6 +113,30 @@ export class SnapTradeFake implements FakeBroker {
   /** A brokerage connection as the user made it in the portal (tests of narrowing and of the portal). */
   addAuthorization(a: Omit<Authorization, "userId" | "created"> & { userId?: string; created?: string }): void {
     this.authorizations.set(a.id, { userId: FAKE_SNAP_USER.userId, created: new Date().toISOString(), ...a });
+  }
+
+  /**
+   * The user links a brokerage on the portal page `portalUrl` (the login
+   * call's `redirectURI`): SnapTrade makes a new authorization with one
+   * account and sends the browser to the partner's `customRedirect` with
+   * `status=SUCCESS&connection_id=<authorization id>` added to its query.
+   */
+  linkInPortal(portalUrl: string, brokerage: Authorization["brokerage"] = { name: "Alpaca", slug: "ALPACA", allowsTrading: true, allowsFractional: true }): URL {
+    const token = new URL(portalUrl).searchParams.get("token") ?? "";
+    const session = this.portalSessions.get(token);
+    if (!session || !session.customRedirect) throw new Error("the fake opened no portal session with a customRedirect for this URL");
+    this.portalSessions.delete(token);
+    const id = `auth-${crypto.randomUUID()}`;
+    this.authorizations.set(id, { id, userId: session.userId, type: "trade", disabled: false, created: new Date().toISOString(), brokerage, accountId: `acct-${crypto.randomUUID()}` });
+    const back = new URL(session.customRedirect);
+    back.searchParams.set("status", "SUCCESS");
+    back.searchParams.set("connection_id", id);
+    return back;
+  }
+
+  /** The user's SnapTrade user ids the fake knows (registered ones included). */
+  userIds(): string[] {
+    return [...this.users.keys()];
   }
 
   authorizationIds(): string[] {
@@ -157,6 +186,7 @@ export class SnapTradeFake implements FakeBroker {
 
     if (request.method === "POST" && path === "/snapTrade/login") {
       const session = crypto.randomUUID();
+      this.portalSessions.set(session, { userId, customRedirect: typeof body.customRedirect === "string" ? body.customRedirect : null });
       const redirect = typeof body.customRedirect === "string" ? `&customRedirect=${encodeURIComponent(body.customRedirect)}` : "";
       return this.json({ redirectURI: `https://app.snaptrade.test/snapTrade/redeemToken?token=${session}&clientId=${FAKE_SNAP_PARTNER.clientId}${redirect}`, sessionId: session });
     }
@@ -176,16 +206,17 @@ export class SnapTradeFake implements FakeBroker {
     if (request.method === "GET" && path === "/accounts") {
       return this.json(
         [...this.authorizations.values()]
-          .filter((a) => a.userId === userId && a.id === FAKE_SNAP_AUTHORIZATION)
-          .map((a) => ({ id: FAKE_SNAP_ACCOUNT, brokerage_authorization: a.id, name: "Individual", number: "PA0000001", institution_name: a.brokerage.name, balance: { total: { amount: Number(this.ledger.equity()), currency: "USD" } }, meta: {} })),
+          .filter((a) => a.userId === userId)
+          .map((a) => ({ id: a.accountId ?? FAKE_SNAP_ACCOUNT, brokerage_authorization: a.id, name: "Individual", number: "PA0000001", institution_name: a.brokerage.name, balance: { total: { amount: Number(this.ledger.equity()), currency: "USD" } }, meta: {} })),
       );
     }
     if (request.method === "POST" && path === "/trade/place") return this.place(body, userId);
 
     const accountMatch = /^\/accounts\/([^/]+)(\/.*)$/.exec(path);
     if (accountMatch) {
-      const authorization = this.authorizations.get(FAKE_SNAP_AUTHORIZATION);
-      if (decodeURIComponent(accountMatch[1]!) !== FAKE_SNAP_ACCOUNT || !authorization || authorization.userId !== userId) return this.error(404, "Account not found");
+      const accountId = decodeURIComponent(accountMatch[1]!);
+      const authorization = [...this.authorizations.values()].find((a) => (a.accountId ?? FAKE_SNAP_ACCOUNT) === accountId);
+      if (!authorization || authorization.userId !== userId) return this.error(404, "Account not found");
       const rest = accountMatch[2]!;
       if (request.method === "GET" && rest === "/balances") return this.json([{ currency: { id: "usd", code: "USD", name: "US Dollar" }, cash: Number(this.ledger.cash), buying_power: Number(this.ledger.cash) }]);
       if (request.method === "GET" && rest === "/positions") {
@@ -259,8 +290,8 @@ export class SnapTradeFake implements FakeBroker {
   }
 
   private place(body: Record<string, unknown>, userId: string): Response {
-    const authorization = this.authorizations.get(FAKE_SNAP_AUTHORIZATION);
-    if (body.account_id !== FAKE_SNAP_ACCOUNT || !authorization || authorization.userId !== userId) return this.error(404, "Account not found");
+    const authorization = [...this.authorizations.values()].find((a) => (a.accountId ?? FAKE_SNAP_ACCOUNT) === body.account_id);
+    if (!authorization || authorization.userId !== userId) return this.error(404, "Account not found");
     if (authorization.type !== "trade" || !authorization.brokerage.allowsTrading) return this.error(403, "User does not have permissions to place trades");
     const action = body.action;
     const orderType = body.order_type;

@@ -22,6 +22,7 @@ import { usesSessionOwner } from "../connections/session-access";
 import { addNewAccounts, testStoredConnection } from "../connections/test-connection";
 import { credentialsHint, sealCredentials } from "../connections/vault";
 import { CONNECTION_STATUSES } from "../connections/lifecycle";
+import { revokePortalConnection } from "../connections/portal";
 import { type Db, getDb, isoTime } from "../db/client";
 import { accounts, connections } from "../db/schema";
 import { AppError } from "../errors";
@@ -53,7 +54,10 @@ export const ConnectionSchema = z
     statusReason: z.string().nullable().openapi({ description: "One sentence: why the connection is in its status (null when connected)." }),
     statusMessage: z.string().nullable().openapi({ description: "The same sentence as `statusReason` (kept for older clients)." }),
     statusAt: z.string().nullable().openapi({ format: "date-time", description: "When the status last changed." }),
-    authMethod: z.enum(["credentials", "oauth"]).openapi({ description: "`oauth`: connected through the broker's OAuth flow (GET /api/connections/oauth/{broker}/start); `credentials`: a key you pasted." }),
+    authMethod: z.enum(["credentials", "oauth", "portal"]).openapi({
+      description:
+        "`oauth`: connected through the broker's OAuth flow (GET /api/connections/oauth/{broker}/start); `portal`: a brokerage linked in an aggregator's portal (SnapTrade, same start URL); `credentials`: a key you pasted.",
+    }),
     settings: JsonObjectSchema.openapi({ description: "Non-secret settings, with the broker's defaults applied." }),
     credentialsHint: z.string().nullable().openapi({ description: "A masked hint of the stored credentials, e.g. `••••k3F9`." }),
     warnings: z.array(z.string()).openapi({
@@ -226,7 +230,7 @@ export function connectionJson(env: object, row: ConnectionRow, rowAccounts: Acc
     statusReason: row.statusMessage,
     statusMessage: row.statusMessage,
     statusAt: row.statusAt === null ? null : isoTime(row.statusAt),
-    authMethod: row.authMethod === "oauth" ? "oauth" : "credentials",
+    authMethod: row.authMethod === "oauth" ? "oauth" : row.authMethod === "portal" ? "portal" : "credentials",
     settings: row.settings,
     credentialsHint: row.credentialsHint,
     warnings: connectionWarnings(env, row),
@@ -322,8 +326,13 @@ const deleteRoute = createRoute({
   responses: { 204: { description: "Deleted." }, ...errorResponses(401, 404) },
 });
 
-/** Revokes and forgets a session connection's tokens (best effort: the broker may be down). */
+/**
+ * Revokes and forgets a session connection's tokens, or removes a portal
+ * connection's authorization at the aggregator (best effort: the broker may
+ * be down).
+ */
 export async function endSession(env: Env, row: ConnectionRow): Promise<{ revoked: boolean }> {
+  if (row.authMethod === "portal") return { revoked: await revokePortalConnection(env, row) };
   const plugin = getPlugin(row.broker);
   if (!plugin || !usesSessionOwner(plugin, row.authMethod)) return { revoked: false };
   const outcome = await env.CONNECTION_SESSION.getByName(row.id).disconnect(row.id);

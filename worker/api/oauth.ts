@@ -19,6 +19,15 @@
  * and marks it connected; its paused subscriptions stay paused until the
  * user resumes them.
  *
+ * Aggregator portals (manifest `auth.scheme: "portal"`, SnapTrade) use the
+ * same two routes, state, browser cookie and single-use row: `start`
+ * registers the user at the aggregator on their first connect (identity
+ * sealed, worker/connections/portal.ts) and answers the portal's URL; the
+ * portal sends the browser back to the callback (the state rides in the
+ * redirect URI's query, as the portal returns that URI as given), which reads
+ * the new authorization and stores it sealed as the connection's
+ * credentials (`authMethod: "portal"`), then lists its accounts.
+ *
  * @module
  */
 import { createRoute, z } from "@hono/zod-openapi";
@@ -32,7 +41,9 @@ import { recordEvent, setConnectionStatus } from "../connections/lifecycle";
 import { requireOAuthClient } from "../connections/oauth-config";
 import { type ConnectionRow, getOwnedConnection, listConnectionAccounts } from "../connections/store";
 import { allowedHostsFor, destinationRules } from "../connections/base-url";
-import { getDb } from "../db/client";
+import { isPortalPlugin, portalContext, portalIdentityFor, readIdentity, type PortalPlugin } from "../connections/portal";
+import { credentialsHint, openCredentials, sealCredentials } from "../connections/vault";
+import { type Db, getDb } from "../db/client";
 import { accounts, connections, oauthStates } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../errors";
@@ -176,6 +187,13 @@ function backToDashboard(origin: string, params: Record<string, string>): Respon
 /** The /api/connections/oauth router. */
 export const oauthApi = createRouter()
   .openapi(startRoute, async (c) => {
+    const portal = getPlugin(c.req.valid("param").broker);
+    if (portal && isPortalPlugin(portal)) {
+      const started = await startPortal(c.env, c.req.url, c.var.userId, portal, c.req.valid("query"));
+      c.header("set-cookie", cookieHeader(started.binding, c.req.url, STATE_TTL_SECONDS));
+      c.header("cache-control", "no-store");
+      return c.json({ url: started.url, note: portal.manifest.auth.portal?.connectNote ?? null }, 200);
+    }
     const plugin = oauthPlugin(c.req.valid("param").broker);
     const query = c.req.valid("query");
     const spec = plugin.manifest.auth.oauth;
@@ -253,6 +271,7 @@ export const oauthApi = createRouter()
     if (!row) return fail("oauth-state-used", "This sign-in link was already used or has expired; start connecting again.");
 
     const plugin = getPlugin(broker);
+    if (plugin && isPortalPlugin(plugin)) return completePortal(c.env, c.req.url, plugin, claims, params, fail);
     const spec = plugin?.manifest.auth.oauth;
     if (!plugin || !spec) return fail("oauth-unsupported", `Broker ${broker} cannot be connected through OAuth here.`);
     if (params.get("error")) {
@@ -354,3 +373,144 @@ export const oauthApi = createRouter()
     });
     return backToDashboard(origin, { connected: id });
   });
+
+/** A signed, single-use state for one start (OAuth or portal), its row, and the browser binding's cookie value. */
+async function issueState(env: Env, db: Db, userId: string, claims: Omit<StateClaims, "sub" | "jti" | "bnd">, codeVerifier: string | null): Promise<{ state: string; binding: string }> {
+  const jti = crypto.randomUUID();
+  const now = Math.floor(Date.now() / 1000);
+  const binding = crypto.randomUUID() + crypto.randomUUID();
+  const state = await new SignJWT({ ...claims, bnd: await sha256(binding) })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(userId)
+    .setJti(jti)
+    .setIssuer(STATE_ISSUER)
+    .setAudience(STATE_AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + STATE_TTL_SECONDS)
+    .sign(stateKey(env));
+  await db.batch([
+    db.delete(oauthStates).where(lt(oauthStates.expiresAt, Date.now())),
+    db.insert(oauthStates).values({ id: jti, userId, broker: claims.broker, codeVerifier, expiresAt: (now + STATE_TTL_SECONDS) * 1000, createdAt: Date.now() }),
+  ]);
+  return { state, binding };
+}
+
+/** What went wrong talking to the aggregator, in words, for a 502 at start. */
+function portalFailure(plugin: PortalPlugin, e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  const code = e instanceof BrokerError ? e.code : "error";
+  log.warn("portal start: the aggregator failed", { broker: plugin.manifest.id, code });
+  return new AppError("broker-error", `${plugin.manifest.displayName} did not open its connection portal (${code}); try again shortly.`, { status: 502 });
+}
+
+/**
+ * Portal start: the user's identity at the aggregator (registered and
+ * sealed on the first connect), a state bound to this browser, and the
+ * portal's URL with the callback (carrying the state) as its way back.
+ */
+async function startPortal(
+  env: Env,
+  requestUrl: string,
+  userId: string,
+  plugin: PortalPlugin,
+  query: z.infer<typeof StartQuery>,
+): Promise<{ url: string; binding: string }> {
+  const db = getDb(env.DB);
+  let environment: "paper" | "live" = plugin.manifest.environments.live !== undefined ? "live" : "paper";
+  let reconnect: unknown;
+  if (query.connectionId) {
+    const existing = await getOwnedConnection(db, userId, query.connectionId, "connectionId");
+    if (existing.broker !== plugin.manifest.id) throw new AppError("invalid-request", `Connection ${existing.name} is not a ${plugin.manifest.displayName} connection.`, { field: "connectionId" });
+    environment = existing.settings.environment === "paper" ? "paper" : "live";
+    if (existing.credentialsCiphertext && existing.credentialsKeyId) reconnect = await openCredentials(env.VAULT_KEYS, existing.id, { ciphertext: existing.credentialsCiphertext, keyId: existing.credentialsKeyId });
+  } else if (query.environment !== undefined && plugin.manifest.environments[query.environment === "demo" ? "paper" : "live"] === undefined) {
+    throw new AppError("oauth-unsupported", `${plugin.manifest.displayName} has no ${query.environment === "demo" ? "demo (paper)" : "live"} environment: its connections are the brokerage accounts themselves.`, { status: 400, field: "environment" });
+  }
+  const ctx = portalContext(env, plugin, environment);
+  try {
+    const identity = await portalIdentityFor(env, db, userId, plugin, ctx);
+    const { state, binding } = await issueState(
+      env,
+      db,
+      userId,
+      { broker: plugin.manifest.id, env: environment, name: query.name ?? plugin.manifest.displayName, ...(query.connectionId && { cid: query.connectionId }) },
+      null,
+    );
+    const redirectUri = `${redirectUriFor(env, requestUrl, plugin.manifest.id)}?${new URLSearchParams({ state })}`;
+    const { url } = await plugin.portal.start(ctx, { identity, redirectUri, ...(reconnect !== undefined && { reconnect }) });
+    return { url, binding };
+  } catch (e) {
+    throw portalFailure(plugin, e);
+  }
+}
+
+/**
+ * Portal callback (state, browser and row already checked): the new
+ * authorization becomes the connection's sealed credentials (identity
+ * merged with what the portal returned), its accounts are listed, and the
+ * browser goes back to the dashboard.
+ */
+async function completePortal(
+  env: Env,
+  requestUrl: string,
+  plugin: PortalPlugin,
+  claims: StateClaims,
+  params: URLSearchParams,
+  fail: (code: string, message: string) => Response,
+): Promise<Response> {
+  const origin = publicOrigin(env, requestUrl);
+  const db = getDb(env.DB);
+  const broker = plugin.manifest.id;
+  const name = plugin.manifest.displayName;
+  let credentials: Record<string, string>;
+  try {
+    const ctx = portalContext(env, plugin, claims.env);
+    const identity = await readIdentity(env, db, claims.sub, broker);
+    if (!identity) return fail("portal-failed", `Tradeloop has no ${name} identity for you yet; start connecting again.`);
+    const completed = await plugin.portal.complete(ctx, { identity, callbackParameters: params });
+    credentials = { ...identity, ...completed };
+  } catch (e) {
+    if (e instanceof AppError) return fail(e.messageCode, e.message);
+    if (e instanceof BrokerError && e.kind === "rejected") return fail("portal-not-finished", e.message);
+    log.warn("portal callback: reading the new authorization failed", { broker, code: e instanceof BrokerError ? e.code : "error" });
+    return fail("portal-failed", `${name} did not confirm the brokerage connection; try again shortly.`);
+  }
+  const checked = plugin.manifest.auth.credentials.safeParse(credentials);
+  if (!checked.success) return fail("portal-failed", `${name} answered an authorization Tradeloop cannot use; start connecting again.`);
+
+  const now = Date.now();
+  const id = claims.cid ?? crypto.randomUUID();
+  const settings = { environment: claims.env };
+  let existing: ConnectionRow | undefined;
+  if (claims.cid) {
+    existing = await db.select().from(connections).where(and(eq(connections.id, claims.cid), eq(connections.userId, claims.sub))).get();
+    if (!existing) return fail("not-found", "The connection to reconnect no longer exists.");
+  }
+  let discovered: BrokerAccount[];
+  try {
+    discovered = await brokerClientFor(env, { id, broker, settings: existing?.settings ?? settings, credentials: checked.data, authMethod: "portal" }).testConnection();
+  } catch (e) {
+    log.warn("portal callback: listing accounts failed", { broker, code: e instanceof BrokerError ? e.code : "error" });
+    return fail("oauth-accounts-failed", `${name} connected the brokerage but its accounts could not be listed; try again shortly.`);
+  }
+  const sealed = await sealCredentials(env.VAULT_KEYS, id, checked.data);
+  const stored = { authMethod: "portal", credentialsCiphertext: sealed.ciphertext, credentialsKeyId: sealed.keyId, credentialsHint: credentialsHint({ authorizationId: credentials.authorizationId ?? "" }) };
+  if (existing) {
+    await db.update(connections).set({ ...stored, updatedAt: now }).where(and(eq(connections.id, id), eq(connections.userId, claims.sub)));
+    await setConnectionStatus(db, id, "connected", null, now);
+  } else {
+    await db.insert(connections).values({ id, userId: claims.sub, broker, name: claims.name, status: "connected", statusMessage: null, statusAt: now, settings, ...stored, createdAt: now, updatedAt: now });
+  }
+  const known = new Set((await listConnectionAccounts(db, claims.sub, id)).map((a) => a.brokerAccountId));
+  for (const a of discovered.filter((x) => !known.has(x.brokerAccountId) && known.add(x.brokerAccountId))) {
+    await db.insert(accounts).values({ id: crypto.randomUUID(), userId: claims.sub, connectionId: id, brokerAccountId: a.brokerAccountId, mode: a.mode, name: a.name, currency: a.currency, createdAt: now });
+  }
+  await recordEvent(db, {
+    userId: claims.sub,
+    kind: "connection-connected",
+    connectionId: id,
+    message: existing ? `The "${existing.name}" connection was reconnected; resume its paused subscriptions when you are ready.` : `${name} was connected as "${claims.name}".`,
+    data: { accounts: discovered.length },
+  });
+  return backToDashboard(origin, { connected: id });
+}

@@ -372,6 +372,26 @@ export const events = sqliteTable(
 );
 
 /**
+ * A Tradeloop user's identity at an aggregator (SnapTrade: its user id and
+ * user secret), registered on the user's first connect through the portal
+ * and shared by every connection of that user and broker. Sealed with the
+ * vault like connection credentials, bound to `portal-identity:<user>:<broker>`
+ * so a ciphertext moved to another user's row does not open. One per user
+ * and broker: the second concurrent registration loses on the primary key.
+ */
+export const portalIdentities = sqliteTable(
+  "portal_identities",
+  {
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    broker: text("broker").notNull(),
+    ciphertext: text("ciphertext").notNull(),
+    keyId: text("key_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("portal_identities_user_broker_idx").on(t.userId, t.broker)],
+);
+
+/**
  * OAuth authorizations in flight: one row per `start`, consumed (deleted) by
  * its callback, so a `state` works once. Holds the PKCE verifier, which
  * must never reach the browser.
