@@ -218,7 +218,7 @@ describe("kraken: scenarios against the fake broker", () => {
     const req = market("tl000000000000000000000000000000bb");
     expect(await brokerErrorOf(client.placeOrder(ACCOUNT, req))).toMatchObject({ kind: "outcome-unknown" });
     expect(await client.getOrder(ACCOUNT, { clientOrderId: req.clientOrderId })).toMatchObject({ status: "filled", clientOrderId: req.clientOrderId });
-    expect(fake.orders().filter((o) => o.clientOrderId === req.clientOrderId), "one order for the lost reply, not two").toHaveLength(1);
+    expect(fake.orders().filter((o) => o.clientOrderId === toClOrdId(req.clientOrderId)), "one order for the lost reply, not two").toHaveLength(1);
   });
 
   it("an order booked whose read-back fails is reported pending, never as a retryable error", async () => {
