@@ -91,3 +91,17 @@ describe("SnapTrade portal: errors", () => {
     expect(fake.seen, "nothing was asked of SnapTrade").toEqual([]);
   });
 });
+
+describe("SnapTrade portal: no pasted identities", () => {
+  it("POST /api/connections refuses SnapTrade and points to the portal's start URL", async () => {
+    const { token } = await signup();
+    const res = await authed(token).post<{ error: { messageCode: string; message: string; field: string } }>("/api/connections", {
+      broker: "snaptrade",
+      name: "pasted",
+      credentials: { userId: "someone-else", userSecret: "guessed-secret", authorizationId: "auth-x" },
+    });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.error).toMatchObject({ messageCode: "invalid-request", field: "broker" });
+    expect(res.body.error.message).toMatch(/connection portal: open the URL from GET \/api\/connections\/oauth\/snaptrade\/start/);
+  });
+});

@@ -354,10 +354,10 @@ export const connectionsApi = createRouter()
   .openapi(createConnectionRoute, async (c) => {
     const body = c.req.valid("json");
     const plugin = pluginOrThrow(body.broker);
-    if (plugin.manifest.auth.scheme === "oauth2") {
+    if (plugin.manifest.auth.scheme === "oauth2" || plugin.manifest.auth.scheme === "portal") {
       throw new AppError(
         "invalid-request",
-        `${plugin.manifest.displayName} connects through its own sign-in: open the URL from GET /api/connections/oauth/${plugin.manifest.id}/start instead of pasting credentials.`,
+        `${plugin.manifest.displayName} connects through its own ${plugin.manifest.auth.scheme === "portal" ? "connection portal" : "sign-in"}: open the URL from GET /api/connections/oauth/${plugin.manifest.id}/start instead of pasting credentials.`,
         { field: "broker" },
       );
     }

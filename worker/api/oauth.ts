@@ -79,9 +79,9 @@ const startRoute = createRoute({
   method: "get",
   path: "/{broker}/start",
   tags: ["connections"],
-  summary: "Start connecting a broker by OAuth",
+  summary: "Start connecting a broker by OAuth or an aggregator's portal",
   description:
-    "Answers the broker's authorization URL. 400 `oauth-not-configured` names the Worker secrets this deployment must set (its own app at the broker); 400 `oauth-unsupported` when the broker has no OAuth or not for that environment.",
+    "Answers the broker's authorization URL, or for a portal broker (SnapTrade) the aggregator's connection portal URL (on the user's first connect the user is registered at the aggregator; its secret is kept sealed and never returned). 400 `oauth-not-configured` / `partner-not-configured` names the Worker secrets this deployment must set (its own app or partner keys at the broker); 400 `oauth-unsupported` when the broker has no OAuth or portal, or not for that environment; 502 `broker-error` when the aggregator did not answer.",
   ...authenticated,
   request: { params: BrokerParams, query: StartQuery },
   responses: { 200: jsonResponse(StartSchema, "Where to send the user."), ...errorResponses(400, 401, 404) },
@@ -170,7 +170,7 @@ const callbackRoute = createRoute({
   tags: ["connections"],
   summary: "OAuth callback (the broker redirects the browser here)",
   description:
-    "Not called by API clients. Verifies the single-use `state`, exchanges the code, stores the tokens sealed, lists the accounts and redirects to the dashboard: `/#/connections?connected=<id>`, or `/#/connections?error=<code>&message=<sentence>`.",
+    "Not called by API clients. Verifies the single-use `state`, exchanges the code (OAuth) or reads the new brokerage authorization (portal), stores the tokens or authorization sealed, lists the accounts and redirects to the dashboard: `/#/connections?connected=<id>`, or `/#/connections?error=<code>&message=<sentence>` with code `oauth-state-invalid`, `oauth-browser-mismatch`, `oauth-state-used`, `oauth-denied`, `oauth-exchange-failed`, `oauth-accounts-failed`, `portal-not-finished` (the user left the portal without linking a brokerage) or `portal-failed` (the aggregator did not confirm the authorization).",
   request: { params: BrokerParams },
   responses: { 302: { description: "Back to the dashboard." } },
 });

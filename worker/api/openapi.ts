@@ -32,7 +32,7 @@ export const ErrorSchema = z
   .openapi("Error");
 
 const ERROR_DESCRIPTIONS = {
-  400: "Invalid request (`invalid-request`, `invalid-json`, `json-too-deep`; `credentials-required` when a connection's destination changes without its credentials; OAuth: `oauth-not-configured` names the Worker secrets to set, `oauth-unsupported`)",
+  400: "Invalid request (`invalid-request`, `invalid-json`, `json-too-deep`; `credentials-required` when a connection's destination changes without its credentials; OAuth and portals: `oauth-not-configured` / `partner-not-configured` name the Worker secrets to set, `oauth-unsupported`)",
   401: "Missing, invalid, expired or logged-out session or API token (`unauthorized`)",
   403: "Not allowed (`forbidden`: cross-origin, API token scope or account management; `signup-closed`; `setup-token-required`)",
   404: "Not found, or not yours (`not-found`)",

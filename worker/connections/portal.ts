@@ -26,7 +26,7 @@ import { log } from "../lib/log";
 import { allowedHostsFor, destinationRules } from "./base-url";
 import { requirePartnerKeys } from "./oauth-config";
 import type { ConnectionRow } from "./store";
-import { openCredentials, sealCredentials } from "./vault";
+import { needsRewrap, openCredentials, rewrapCredentials, sealCredentials } from "./vault";
 
 /** How long one call to the aggregator may take. */
 const PORTAL_TIMEOUT_MS = 10_000;
@@ -93,7 +93,16 @@ export async function readIdentity(env: Env, db: Db, userId: string, broker: str
     .where(and(eq(portalIdentities.userId, userId), eq(portalIdentities.broker, broker)))
     .get();
   if (!row) return null;
-  const opened = await openCredentials(env.VAULT_KEYS, identityBinding(userId, broker), { ciphertext: row.ciphertext, keyId: row.keyId });
+  const sealed = { ciphertext: row.ciphertext, keyId: row.keyId };
+  const opened = await openCredentials(env.VAULT_KEYS, identityBinding(userId, broker), sealed);
+  // After a vault key rotation, the identity moves under the current key when it is next used.
+  if (needsRewrap(env.VAULT_KEYS, sealed)) {
+    const fresh = await rewrapCredentials(env.VAULT_KEYS, identityBinding(userId, broker), sealed);
+    await db
+      .update(portalIdentities)
+      .set({ ciphertext: fresh.ciphertext, keyId: fresh.keyId })
+      .where(and(eq(portalIdentities.userId, userId), eq(portalIdentities.broker, broker)));
+  }
   if (typeof opened !== "object" || opened === null) throw new AppError("internal-error", "A stored portal identity could not be read.");
   return opened as PortalIdentity;
 }

@@ -32,8 +32,8 @@ async function testConnection(id: string, brokerName: string): Promise<Result> {
 }
 
 /**
- * Starts a broker's OAuth sign-in (GET /api/connections/oauth/:broker/start → {url})
- * and leaves for the broker's page; `connectionId` reconnects an existing connection.
+ * Starts a broker's OAuth sign-in or an aggregator's portal (GET
+ * /api/connections/oauth/:broker/start → {url}) and leaves for that page; `connectionId` reconnects an existing connection.
  */
 async function startOAuth(broker: Broker, connectionId?: string): Promise<void> {
   const { url } = await call(api.api.connections.oauth[":broker"].start.$get({ param: { broker: broker.id }, query: connectionId ? { connectionId } : {} }));
@@ -62,7 +62,8 @@ function AddConnection({ brokers, onCreated }: { brokers: Broker[]; onCreated: (
   if (!broker) return null;
   const schema = brokerSchema(broker);
   const names = { ...brokerFieldNames(broker, schema), name: { label: "Name", enter: "a name for the connection" } };
-  const oauth = broker.auth.scheme === "oauth2";
+  // OAuth brokers and aggregator portals (SnapTrade) both connect on their own page, through the same start URL.
+  const oauth = broker.auth.scheme === "oauth2" || broker.auth.scheme === "portal";
 
   const submit = (event: Event): void => {
     event.preventDefault();
@@ -111,7 +112,7 @@ function AddConnection({ brokers, onCreated }: { brokers: Broker[]; onCreated: (
       </Field>
       {oauth ? (
         <div class="oauth">
-          <p class="help">{broker.displayName} signs you in on its own site; Tradeloop never sees your password.</p>
+          <p class="help">{broker.auth.scheme === "portal" ? (broker.auth.portal?.note ?? `You will link your brokerage on ${broker.displayName}'s page.`) : `${broker.displayName} signs you in on its own site; Tradeloop never sees your password.`}</p>
           <button type="button" onClick={() => void startOAuth(broker).catch((e: unknown) => setResult({ tone: "bad", text: errorText(e) }))}>
             Connect with {broker.displayName}
           </button>
@@ -250,7 +251,7 @@ function ConnectionCard({ c, broker, reload }: { c: Connection; broker: Broker |
             Re-enter credentials
           </button>
         ) : null}
-        {broker?.auth.scheme === "oauth2" ? (
+        {broker?.auth.scheme === "oauth2" || broker?.auth.scheme === "portal" ? (
           <button type="button" class="secondary small" onClick={() => void startOAuth(broker, c.id).catch((e: unknown) => setResult({ tone: "bad", text: errorText(e) }))}>
             Reconnect with {brokerName}
           </button>
