@@ -5,7 +5,7 @@
  * - scenarios through the real client against the stateful fake broker.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { brokerErrorOf, runConformanceSuite, scriptedClient, testClient, type TestConnection } from "../testkit";
+import { brokerErrorOf, memoryJournal, runConformanceSuite, scriptedClient, testClient, type TestConnection } from "../testkit";
 import type { BrokerClient, OrderRequest } from "../sdk";
 import { requestCases, responseCases, signingVectors, TEST_BASE, TEST_CREDENTIALS, TEST_NOW } from "./cases";
 import { forgetSentSymbols } from "./client";
@@ -250,6 +250,20 @@ describe("binance: scenarios against the fake broker", () => {
     expect(fake.orders()).toHaveLength(1);
     // A resend with the same id while it is open would be refused; here it is filled, so Binance would accept it:
     // reconciliation (above), not the id, is what prevents the double.
+  });
+
+  it("after a restart, a lost sell that emptied the holding is still found by client id: the symbol was journaled before sending", async () => {
+    const journal = memoryJournal();
+    const withJournal = () => testClient({ plugin: binancePlugin, rateLimit: "off", credentials: { apiKey: fake.apiKey, secretKey: fake.secretKey }, baseUrl: TEST_BASE, now: () => new Date(), journal }, (r) => fake.fetch(r));
+    const first = withJournal();
+    await first.placeOrder(ACCOUNT, marketBuy());
+    fake.loseNextReply();
+    const sell = { ...marketBuy(), side: "sell" as const };
+    expect(await brokerErrorOf(first.placeOrder(ACCOUNT, sell))).toMatchObject({ kind: "outcome-unknown" });
+    // A fresh isolate: no memory of the symbol, and nothing of BTC is held any more to search by.
+    forgetSentSymbols();
+    expect(await connect(fake).getOrder(ACCOUNT, { clientOrderId: sell.clientOrderId }), "without the journal the order cannot be found (the resend risk)").toBeNull();
+    expect(await withJournal().getOrder(ACCOUNT, { clientOrderId: sell.clientOrderId })).toMatchObject({ status: "filled", side: "sell" });
   });
 
   it("auth expiry is auth-expired", async () => {

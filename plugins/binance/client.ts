@@ -174,9 +174,22 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials, u
    * holds an asset in. A fully sold-out position's closed order can escape
    * the last step (see docs/brokers/binance.md).
    */
+  /**
+   * Writes down, before sending, which symbol a client order id goes to: in
+   * this isolate's memory, and in the connection's durable order journal
+   * (the core's, per connection), so a restarted Worker can still look the
+   * order up. Binance keeps our client order id; the journal's entry is the
+   * symbol the order is (or is about to be) on, Binance's other lookup key.
+   */
+  async function rememberSymbol(clientOrderId: string, symbol: string): Promise<void> {
+    remember(apiKey, clientOrderId, symbol);
+    await context.journal?.record(clientOrderId, symbol);
+  }
+
   async function findByClientId(clientOrderId: string): Promise<WireOrder | null> {
-    const known = sentSymbols.get(`${apiKey}\u0000${clientOrderId}`);
+    const known = sentSymbols.get(`${apiKey}\u0000${clientOrderId}`) ?? (await context.journal?.lookup(clientOrderId)) ?? undefined;
     if (known !== undefined) return queryOrder(known, "origClientOrderId", clientOrderId);
+    // Neither memory nor journal (an order sent before the journal existed): search where it can be.
     const open = (await openOrders()).find((o) => o.clientOrderId === clientOrderId);
     if (open) return open;
     const acct = await account();
@@ -306,7 +319,7 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials, u
         const listed = req.type === "market" ? { ...req, type: "limit" as const, timeInForce: "gtc" as const, limitPrice: await protectedPrice(symbol, req.side) } : req;
         const { path, params } = orderListParams(listed, symbol, bracket);
         // The legs' ids are derived from the entry's; remember them too so their fills can be looked up.
-        for (const [k, v] of params) if (k === "workingClientOrderId" || k.endsWith("ClientOrderId")) remember(apiKey, v, symbol);
+        for (const [k, v] of params) if (k === "workingClientOrderId" || k.endsWith("ClientOrderId")) await rememberSymbol(v, symbol);
         const list = await call("POST", path, params, WireOrderListResultSchema, { signed: true, placingOrder: true });
         const entry = list.orderReports?.find((r) => r.clientOrderId === req.clientOrderId);
         if (entry) return toBrokerOrder(entry);
@@ -316,7 +329,7 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials, u
         return toBrokerOrder(found);
       }
       const params = newOrderParams(req, symbol);
-      remember(apiKey, req.clientOrderId, symbol);
+      await rememberSymbol(req.clientOrderId, symbol);
       return toBrokerOrder(await call("POST", "/api/v3/order", params, WireOrderSchema, { signed: true, placingOrder: true }));
     },
 
