@@ -20,6 +20,7 @@ import { resolveSettings } from "../trading/settings";
 import type { RiskInput } from "../trading/risk";
 import type { AccountState, Decision, PlanStep, PlannedOrder, QuoteInput, TradePlan } from "../trading/types";
 import { clientOrderIdFor } from "./client-order-id";
+import { instrumentMatcher } from "./instrument-match";
 import type { QueuedSignal } from "./envelope";
 import type { OrderRow, QueueStore, TradeStatus } from "./queue-store";
 import { sleep } from "../../plugins/sdk/services/retry";
@@ -233,9 +234,11 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now" | "r
     signalPrice === null ? fetchQuote().then((q) => (known.quote = q)) : null,
   ]);
   if (!getQuote) known.quote = null;
-  const position = positions.find((p) => p.ticker === ticker);
+  // One instrument as the broker sees it (BTCUSD and BTCUSDT are one book at Binance, two at Kraken): instrument-match.ts.
+  const isThisInstrument = instrumentMatcher(plugin, ticker, assetClass);
+  const position = positions.find((p) => isThisInstrument(p.ticker));
   const orders = openOrders
-    .filter((o) => o.ticker === ticker)
+    .filter((o) => isThisInstrument(o.ticker))
     .map((o) => ({ brokerOrderId: o.brokerOrderId, side: o.side, type: o.type, quantity: o.quantity }));
   const features = plugin?.capabilities.orders[assetClass];
   const settings = resolveSettings(envelope.subscription.settings);
