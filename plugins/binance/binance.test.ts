@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { brokerErrorOf, memoryJournal, runConformanceSuite, scriptedClient, testClient, type TestConnection } from "../testkit";
 import type { BrokerClient, OrderRequest } from "../sdk";
-import { requestCases, responseCases, signingVectors, TEST_BASE, TEST_CREDENTIALS, TEST_NOW } from "./cases";
+import { requestCases, responseCases, RULES_REPLY, signingVectors, TEST_BASE, TEST_CREDENTIALS, TEST_NOW } from "./cases";
 import { forgetSentSymbols } from "./client";
 import { BinanceFake } from "./fake";
 import { binancePlugin } from "./index";
@@ -37,7 +37,10 @@ runConformanceSuite({
     // The scenarios sell what they bought; shorting is not possible on Spot.
     return fake;
   },
-  instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "1000000000" },
+  // Unaffordable: 5000 BTC at 100, within LOT_SIZE's maxQty (9000; the host refuses more before sending), beyond the 100000 USDT.
+  instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "5000" },
+  // placeOrder reads the symbol's filters (exchangeInfo) first.
+  placeOrderPrelude: [RULES_REPLY.response],
   rateLimitReply: { status: 429, body: { code: -1003, msg: "Too many requests." }, headers: { "retry-after": "0" } },
   skip: { "stop-limit/expiry": NO_SESSION, "trailing-stop/expiry": NO_SESSION, "oto/expiry": NO_SESSION, "time-in-force/session-close": NO_SESSION },
   expectedSkips: {
@@ -84,9 +87,10 @@ describe("binance: transport and refusals", () => {
   it("a 5xx on a read is retryable, on placement outcome-unknown; no answer likewise", async () => {
     const read = scriptedClient({ plugin: binancePlugin, ...base }, [{ status: 502 }]);
     expect(await brokerErrorOf(read.client.getOpenOrders(ACCOUNT))).toMatchObject({ kind: "retryable", status: 502 });
-    const place = scriptedClient({ plugin: binancePlugin, ...base }, [{ status: 500, body: { code: -1000, msg: "An unknown error occurred while processing the request." } }]);
+    // Each placement first reads the symbol's filters (exchangeInfo), then sends the order.
+    const place = scriptedClient({ plugin: binancePlugin, ...base }, [RULES_REPLY, { status: 500, body: { code: -1000, msg: "An unknown error occurred while processing the request." } }]);
     expect(await brokerErrorOf(place.client.placeOrder(ACCOUNT, marketBuy("x1")))).toMatchObject({ kind: "outcome-unknown" });
-    const lost = scriptedClient({ plugin: binancePlugin, ...base }, [new Error("connection reset")]);
+    const lost = scriptedClient({ plugin: binancePlugin, ...base }, [RULES_REPLY, new Error("connection reset")]);
     expect(await brokerErrorOf(lost.client.placeOrder(ACCOUNT, marketBuy("x2")))).toMatchObject({ kind: "outcome-unknown", code: "broker-unreachable" });
   });
 
@@ -228,7 +232,7 @@ describe("binance: scenarios against the fake broker", () => {
   });
 
   it("insufficient funds is rejected and books nothing; selling what is not held too (no shorting)", async () => {
-    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...marketBuy(), quantity: "1000000000" }))).toMatchObject({ kind: "rejected", code: "insufficient-funds" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...marketBuy(), quantity: "5000" }))).toMatchObject({ kind: "rejected", code: "insufficient-funds" });
     expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...marketBuy(), side: "sell" }))).toMatchObject({ code: "insufficient-funds" });
     expect(fake.orders()).toEqual([]);
   });
@@ -240,6 +244,8 @@ describe("binance: scenarios against the fake broker", () => {
   });
 
   it("a lost reply is outcome-unknown and reconciles to the one order, even from a fresh isolate", async () => {
+    // The symbol's filters are known (as after any earlier order): the reply lost is the order's.
+    await client.placeOrder(ACCOUNT, marketBuy());
     fake.loseNextReply();
     const req = marketBuy();
     expect(await brokerErrorOf(client.placeOrder(ACCOUNT, req))).toMatchObject({ kind: "outcome-unknown" });
@@ -247,7 +253,7 @@ describe("binance: scenarios against the fake broker", () => {
     forgetSentSymbols();
     // Without the isolate's memory the client finds it through the account's holdings.
     expect(await connect(fake).getOrder(ACCOUNT, { clientOrderId: req.clientOrderId })).toMatchObject({ status: "filled" });
-    expect(fake.orders()).toHaveLength(1);
+    expect(fake.orders().filter((o) => o.clientOrderId === req.clientOrderId)).toHaveLength(1);
     // A resend with the same id while it is open would be refused; here it is filled, so Binance would accept it:
     // reconciliation (above), not the id, is what prevents the double.
   });
@@ -276,8 +282,26 @@ describe("binance: scenarios against the fake broker", () => {
     skewed.setPrice("BTCUSDT", "100");
     const c = connect(skewed);
     expect((await c.placeOrder(ACCOUNT, marketBuy())).status).toBe("filled");
-    expect(skewed.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /api/v3/order", "GET /api/v3/time", "POST /api/v3/order"]);
+    expect(skewed.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/v3/exchangeInfo", "POST /api/v3/order", "GET /api/v3/time", "POST /api/v3/order"]);
     expect(skewed.orders()).toHaveLength(1);
+  });
+
+  it("the symbol's filters (exchangeInfo) round and check orders before they leave: tick, lot step, minimum notional; the fake refuses what breaks them with -1013", async () => {
+    fake.setPrice("BTCUSDT", "100");
+    const placed = await client.placeOrder(ACCOUNT, { ...marketBuy(), type: "limit", limitPrice: "99.987", quantity: "0.123456789", timeInForce: "gtc" });
+    expect([placed.limitPrice, placed.quantity], "tick 0.01 (a buy rounds down), step 0.00001").toEqual(["99.98", "0.12345"]);
+    const before = fake.orders().length;
+    // 0.01 BTC at 100 is worth 1 USDT, under NOTIONAL's 5: refused with nothing sent.
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...marketBuy(), type: "limit", limitPrice: "100", quantity: "0.01" }))).toMatchObject({ kind: "unsupported" });
+    expect(fake.orders()).toHaveLength(before);
+    // The fake enforces the filters as Binance does: the same order sent raw is a -1013 filter failure.
+    const raw = await fake.fetch(new Request(`${TEST_BASE}/api/v3/exchangeInfo?symbol=BTCUSDT`));
+    expect(JSON.stringify(await raw.json())).toContain("LOT_SIZE");
+    const query = `symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.123456789&price=99.98&newClientOrderId=raw1&timestamp=${Date.now()}`;
+    const signed = `${query}&signature=${await signPayload(fake.secretKey, query)}`;
+    const refused = await fake.fetch(new Request(`${TEST_BASE}/api/v3/order?${signed}`, { method: "POST", headers: { "x-mbx-apikey": fake.apiKey } }));
+    expect({ status: refused.status, body: await refused.json() }).toEqual({ status: 400, body: { code: -1013, msg: "Filter failure: LOT_SIZE" } });
+    expect(fake.orders()).toHaveLength(before);
   });
 
   it("duplicate open client id is refused as duplicate-client-order-id", async () => {

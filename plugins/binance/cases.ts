@@ -43,6 +43,23 @@ const HEADERS = { accept: "application/json", "x-mbx-apikey": TEST_CREDENTIALS.a
 
 const fixture = (f: unknown): RecordedFixture => f as RecordedFixture;
 
+/**
+ * The symbol's filters (the documented exchangeInfo example), which the host
+ * reads once per connection and symbol before the first order: every
+ * placement below starts with this read.
+ */
+export function rulesFor(symbol: string, minNotional = "5.00000000"): RecordedFixture {
+  const f = structuredClone(exchangeInfo) as typeof exchangeInfo;
+  const listing = f.response.body.symbols[0]!;
+  listing.symbol = symbol;
+  for (const filter of listing.filters as { filterType: string; minNotional?: string }[]) if (filter.filterType === "NOTIONAL") filter.minNotional = minNotional;
+  return fixture(f);
+}
+
+/** The filters read of BTCUSDT, and the request that reads them. */
+export const RULES_REPLY = rulesFor("BTCUSDT");
+const RULES_READ = { method: "GET", url: `${TEST_BASE}/api/v3/exchangeInfo?symbol=BTCUSDT` } as const;
+
 /** The documented OTOCO answer, with the working order carrying our client id. */
 function otocoFor(clientOrderId: string): RecordedFixture {
   const f = structuredClone(otoco) as typeof otoco;
@@ -68,8 +85,9 @@ export const requestCases: StaticRequestCase[] = [
   {
     name: "market buy: POST /api/v3/order, everything in the signed query, RESULT response",
     call: (c, a) => c.placeOrder(a, { ...limitBuy, type: "market", limitPrice: undefined, quantity: "0.001" }),
-    replies: [fixture(newResult)],
+    replies: [RULES_REPLY, fixture(newResult)],
     expected: [
+      RULES_READ,
       {
         method: "POST",
         url: `${TEST_BASE}/api/v3/order?symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.001&newClientOrderId=${CID}&newOrderRespType=RESULT&${SIGNED_TAIL}`,
@@ -81,8 +99,9 @@ export const requestCases: StaticRequestCase[] = [
   {
     name: "limit sell, day → GTC",
     call: (c, a) => c.placeOrder(a, { ...limitBuy, side: "sell", timeInForce: "day" }),
-    replies: [fixture(newResult)],
+    replies: [RULES_REPLY, fixture(newResult)],
     expected: [
+      RULES_READ,
       {
         method: "POST",
         url: `${TEST_BASE}/api/v3/order?symbol=BTCUSDT&side=SELL&type=LIMIT&timeInForce=GTC&quantity=0.5&price=60000&newClientOrderId=${CID}&newOrderRespType=RESULT&${SIGNED_TAIL}`,
@@ -98,8 +117,9 @@ export const requestCases: StaticRequestCase[] = [
       await c.placeOrder(a, { ...limitBuy, side: "sell", type: "stop_limit", limitPrice: "54900", stopPrice: "55000", timeInForce: "ioc" });
       await c.placeOrder(a, { ...limitBuy, side: "sell", type: "trailing_stop", limitPrice: undefined, trailPercent: "1.5" });
     },
-    replies: [fixture(newResult), fixture(newResult), fixture(newResult)],
+    replies: [RULES_REPLY, fixture(newResult), fixture(newResult), fixture(newResult)],
     expected: [
+      RULES_READ,
       { method: "POST", url: `${TEST_BASE}/api/v3/order?symbol=BTCUSDT&side=SELL&type=STOP_LOSS&quantity=0.5&stopPrice=55000&newClientOrderId=${CID}&newOrderRespType=RESULT&${SIGNED_TAIL}` },
       {
         method: "POST",
@@ -112,8 +132,9 @@ export const requestCases: StaticRequestCase[] = [
   {
     name: "bracket entry: POST /api/v3/orderList/otoco with derived leg and list ids",
     call: (c, a) => c.placeOrder(a, { ...limitBuy, bracket: { takeProfit: { limitPrice: "66000" }, stopLoss: { type: "stop", stopPrice: "57000" } } }),
-    replies: [otocoFor(CID)],
+    replies: [RULES_REPLY, otocoFor(CID)],
     expected: [
+      RULES_READ,
       {
         method: "POST",
         url:
@@ -130,12 +151,13 @@ export const requestCases: StaticRequestCase[] = [
   {
     name: "market entry with exits: book ticker, tick size, then an OTOCO whose LIMIT entry is capped 0.5% through the ask",
     call: (c, a) => c.placeOrder(a, { ...limitBuy, type: "market", limitPrice: undefined, bracket: { takeProfit: { limitPrice: "66000" }, stopLoss: { type: "stop", stopPrice: "57000" } } }),
-    replies: [
+    replies: [RULES_REPLY, 
       { status: 200, body: { symbol: "BTCUSDT", bidPrice: "60000.00000000", bidQty: "1.00000000", askPrice: "60000.01000000", askQty: "1.00000000" } },
       fixture(exchangeInfo),
       otocoFor(CID),
     ],
     expected: [
+      RULES_READ,
       { method: "GET", url: `${TEST_BASE}/api/v3/ticker/bookTicker?symbol=BTCUSDT` },
       { method: "GET", url: `${TEST_BASE}/api/v3/exchangeInfo?symbol=BTCUSDT` },
       {
@@ -155,8 +177,9 @@ export const requestCases: StaticRequestCase[] = [
   {
     name: "one exit: POST /api/v3/orderList/oto with a trailing stop leg",
     call: (c, a) => c.placeOrder(a, { ...limitBuy, bracket: { stopLoss: { type: "trailing_stop", trailPercent: "2" } } }),
-    replies: [otocoFor(CID)],
+    replies: [RULES_REPLY, otocoFor(CID)],
     expected: [
+      RULES_READ,
       {
         method: "POST",
         url:
@@ -190,7 +213,7 @@ export const requestCases: StaticRequestCase[] = [
 export const responseCases: StaticResponseCase[] = [
   {
     name: "RESULT of a filled market sell",
-    replies: [fixture(newResult)],
+    replies: [RULES_REPLY, fixture(newResult)],
     call: (c, a) => c.placeOrder(a, { ...limitBuy, type: "market", limitPrice: undefined, side: "sell" }),
     expected: {
       result: {
@@ -236,7 +259,8 @@ export const responseCases: StaticResponseCase[] = [
   },
   {
     name: "OTOCO placement returns the working (entry) order",
-    replies: [fixture(otoco)],
+    // The documented answer is an LTCBTC list at a price of 1: a smallest order worth 0.0001, as on a BTC-quoted book.
+    replies: [rulesFor("BTCUSDT", "0.00010000"), fixture(otoco)],
     call: async (c, a) => {
       const o = await c.placeOrder(a, { ...limitBuy, clientOrderId: "fM9Y4m23IFJVCQmIrlUmMK", bracket: { takeProfit: { limitPrice: "3" }, stopLoss: { type: "stop_limit", stopPrice: "6", limitPrice: "1" } } });
       return { id: o.brokerOrderId, status: o.status, type: o.type, limit: o.limitPrice };
@@ -296,7 +320,7 @@ type Call = "place" | "quote" | "account" | "open" | "cancel" | "account-skew";
 function errorCase(name: string, f: unknown, kind: "rejected" | "auth-expired" | "outcome-unknown" | "retryable", code: string, status: number | undefined, call: Call): StaticResponseCase {
   const r = fixture(f);
   // -1021 makes the client ask for the server time and retry once before giving up.
-  const replies = call === "account-skew" ? [r, { status: 200, body: { serverTime: TEST_NOW.getTime() } }, r] : [r];
+  const replies = call === "account-skew" ? [r, { status: 200, body: { serverTime: TEST_NOW.getTime() } }, r] : call === "place" ? [RULES_REPLY, r] : [r];
   return {
     name,
     replies,

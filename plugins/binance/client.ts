@@ -22,6 +22,7 @@ import {
   type OrderRef,
   type OrderRequest,
   type ClientFor,
+  type InstrumentRules,
   type PluginContext,
   type Position,
   type Quote,
@@ -348,6 +349,35 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials, u
       }
       // Cancelling one leg of an order list cancels the whole list (documented).
       await call("DELETE", "/api/v3/order", [["symbol", symbol], idParam], WireOrderSchema, { signed: true });
+    },
+
+    /**
+     * The symbol's filters (filters.md), which Binance checks on every order
+     * (-1013 "Filter failure"): PRICE_FILTER tickSize, LOT_SIZE stepSize /
+     * minQty / maxQty, NOTIONAL (or the older MIN_NOTIONAL) minNotional. The
+     * host caches them per connection and rounds and checks each order with
+     * them before it is sent. A zero disables a filter's bound (filters.md).
+     */
+    async instrumentRules(ticker: string, assetClass: AssetClass): Promise<InstrumentRules> {
+      const symbol = binanceSymbol(ticker, assetClass);
+      const info = await call("GET", "/api/v3/exchangeInfo", [["symbol", symbol]], WireExchangeInfoSchema);
+      const listing = info.symbols.find((s) => s.symbol === symbol);
+      if (!listing) throw new BrokerError(`Binance lists no ${symbol} market.`, { code: "invalid-symbol", kind: "rejected", raw: info });
+      const filter = (type: string) => listing.filters.find((f) => f.filterType === type);
+      const positive = (v: string | undefined) => (v !== undefined && dec(v).gt(0) ? toDecimal(v) : undefined);
+      const tick = positive(filter("PRICE_FILTER")?.tickSize);
+      const lot = filter("LOT_SIZE");
+      const step = positive(lot?.stepSize);
+      const minQty = positive(lot?.minQty);
+      const maxQty = positive(lot?.maxQty);
+      const minNotional = positive((filter("NOTIONAL") ?? filter("MIN_NOTIONAL"))?.minNotional);
+      return {
+        ...(tick && { tickSize: tick }),
+        ...(step && { lotStep: step }),
+        ...(minQty && { minQuantity: minQty }),
+        ...(maxQty && { maxQuantity: maxQty }),
+        ...(minNotional && { minNotional }),
+      };
     },
 
     async getQuote(ticker: string, assetClass: AssetClass): Promise<Quote> {

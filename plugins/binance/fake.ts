@@ -5,8 +5,12 @@
  * recvWindow enforcement, `{code,msg}` error bodies, RESULT order payloads,
  * OTO/OTOCO order lists, balances with free/locked.
  *
- * Not modelled (see docs/brokers/binance.md): exchange filters (LOT_SIZE,
- * PRICE_FILTER, NOTIONAL), order book depth and slippage, fees, self-trade
+ * Exchange filters (filters.md) are served by exchangeInfo and enforced on
+ * every order as Binance does (-1013 "Filter failure: ..."): PRICE_FILTER
+ * (0.01 tick), LOT_SIZE (0.00001 step, 0.00001 to 9000), NOTIONAL (5).
+ *
+ * Not modelled (see docs/brokers/binance.md): other filters (PERCENT_PRICE,
+ * MAX_NUM_ORDERS...), order book depth and slippage, fees, self-trade
  * prevention, request weights / order-count limits, OCO and OPO lists,
  * quote-quantity market orders, funds held by dormant list legs and stops.
  *
@@ -118,6 +122,9 @@ class ApiError extends Error {
 const insufficient = () => new ApiError(400, -2010, "Account has insufficient balance for requested action.");
 
 /** The fake Binance. Also usable on its own as `fetch` for a connection (e.g. a local dev override). */
+/** The exchange filters every symbol of the fake has (a BTCUSDT-like grid). */
+const FILTERS = { tick: dec("0.01"), step: dec("0.00001"), minQty: dec("0.00001"), maxQty: dec("9000"), minNotional: dec("5") };
+
 export class BinanceFake implements FakeBroker {
   readonly apiKey: string;
   readonly secretKey: string;
@@ -281,7 +288,7 @@ export class BinanceFake implements FakeBroker {
     return { symbol, bidPrice: p.toFixed(8), bidQty: "1.00000000", askPrice: p.toFixed(8), askQty: "1.00000000" };
   }
 
-  /** Every symbol with a price, with a 0.01 tick (the only filter the fake knows). */
+  /** Every symbol with a price, with the filters the fake enforces (see {@link FILTERS}). */
   private exchangeInfo(params: URLSearchParams): unknown {
     const wanted = params.get("symbol");
     if (wanted !== null && !this.prices.has(wanted)) throw new ApiError(400, -1121, "Invalid symbol.");
@@ -303,7 +310,11 @@ export class BinanceFake implements FakeBroker {
           otoAllowed: true,
           allowTrailingStop: true,
           isSpotTradingAllowed: true,
-          filters: [{ filterType: "PRICE_FILTER", minPrice: "0.01000000", maxPrice: "1000000.00000000", tickSize: "0.01000000" }],
+          filters: [
+            { filterType: "PRICE_FILTER", minPrice: "0.01000000", maxPrice: "1000000.00000000", tickSize: FILTERS.tick.toFixed(8) },
+            { filterType: "LOT_SIZE", minQty: FILTERS.minQty.toFixed(8), maxQty: FILTERS.maxQty.toFixed(8), stepSize: FILTERS.step.toFixed(8) },
+            { filterType: "NOTIONAL", minNotional: FILTERS.minNotional.toFixed(8), applyMinToMarket: true, maxNotional: "9000000.00000000", applyMaxToMarket: false, avgPriceMins: 5 },
+          ],
           permissionSets: [["SPOT"]],
         };
       }),
@@ -423,10 +434,22 @@ export class BinanceFake implements FakeBroker {
     return raw;
   }
 
-  /** Accepts an order: funds checked, limit funds held, marketable orders filled at once. */
+  /** The symbol's filters, as Binance checks them before anything else (filters.md). */
+  private checkFilters(o: Order, last: Big): void {
+    const onGrid = (v: Big, step: Big, from: Big) => v.minus(from).mod(step).eq(0);
+    for (const price of [o.price, o.stopPrice]) {
+      if (price !== null && !onGrid(price, FILTERS.tick, dec(0))) throw new ApiError(400, -1013, "Filter failure: PRICE_FILTER");
+    }
+    if (o.qty.lt(FILTERS.minQty) || o.qty.gt(FILTERS.maxQty) || !onGrid(o.qty, FILTERS.step, FILTERS.minQty)) throw new ApiError(400, -1013, "Filter failure: LOT_SIZE");
+    const worth = o.qty.times(o.price ?? last);
+    if (worth.lt(FILTERS.minNotional)) throw new ApiError(400, -1013, "Filter failure: NOTIONAL");
+  }
+
+  /** Accepts an order: filters checked, funds checked, limit funds held, marketable orders filled at once. */
   private book(o: Order): void {
     const { base, quote } = this.assets(o.symbol);
     const last = this.prices.get(o.symbol) as Big;
+    this.checkFilters(o, last);
     if (o.type === "MARKET") {
       const need = o.side === "BUY" ? o.qty.times(last) : o.qty;
       if (this.bal(o.side === "BUY" ? quote : base).free.lt(need)) throw insufficient();

@@ -69,7 +69,12 @@ export const WireExchangeInfoSchema = z.object({
   symbols: z.array(
     z.object({
       symbol: z.string(),
-      filters: z.array(z.object({ filterType: z.string(), tickSize: num.optional() })),
+      // filters.md: PRICE_FILTER tickSize; LOT_SIZE stepSize, minQty, maxQty; NOTIONAL (or the older MIN_NOTIONAL) minNotional.
+      filters: z.array(
+        z
+          .object({ filterType: z.string(), tickSize: num.optional(), stepSize: num.optional(), minQty: num.optional(), maxQty: num.optional(), minNotional: num.optional() })
+          .loose(),
+      ),
     }),
   ),
 });
