@@ -25,6 +25,7 @@ import filledMarket from "./fixtures/order-filled-market.json";
 import notFound from "./fixtures/order-not-found.json";
 import partialLimit from "./fixtures/order-open-limit-partial.json";
 import bracket from "./fixtures/orders-open-bracket.json";
+import product from "./fixtures/product-btc-usd.json";
 
 export const BASE = "https://api.coinbase.com/api/v3/brokerage";
 export const ACCOUNT = "b87a2d3f-8a1e-49b3-a4ea-402d8c389aca";
@@ -45,6 +46,22 @@ export const marketBuy: OrderRequest = {
 };
 
 const order = (over: Partial<OrderRequest>): OrderRequest => ({ ...marketBuy, ...over });
+
+/**
+ * Get Product for one book (the BTC-USD example, renamed): the host reads
+ * the book's grid once per connection before the first order, so every
+ * placement below starts with this read.
+ */
+export function productFor(productId: string): typeof product {
+  const f = structuredClone(product);
+  f.request.path = `/api/v3/brokerage/products/${productId}`;
+  f.response.body.product_id = productId;
+  return f;
+}
+
+/** The BTC-USD grid read, and the request that reads it. */
+export const PRODUCT_REPLY = productFor("BTC-USD");
+const productRead = (productId = "BTC-USD") => ({ method: "GET", url: `${BASE}/products/${productId}` });
 
 export const requestCases: StaticRequestCase[] = [
   {
@@ -83,8 +100,9 @@ export const requestCases: StaticRequestCase[] = [
   {
     name: "market buy: market_market_ioc sized in base currency, then the order is read back",
     call: (c, a) => c.placeOrder(a, marketBuy),
-    replies: [created, filledMarket],
+    replies: [PRODUCT_REPLY, created, filledMarket],
     expected: [
+      productRead(),
       {
         method: "POST",
         url: `${BASE}/orders`,
@@ -99,7 +117,9 @@ export const requestCases: StaticRequestCase[] = [
     name: "limit gtc entry with take profit and stop loss attached (trigger_bracket_gtc, no size)",
     call: (c, a) =>
       c.placeOrder(a, order({ type: "limit", limitPrice: "64000", bracket: { takeProfit: { limitPrice: "70000" }, stopLoss: { type: "stop", stopPrice: "60000" } } })),
+    replies: [PRODUCT_REPLY],
     expected: [
+      productRead(),
       {
         method: "POST",
         url: `${BASE}/orders`,
@@ -116,7 +136,9 @@ export const requestCases: StaticRequestCase[] = [
   {
     name: "limit ioc is sor_limit_ioc",
     call: (c, a) => c.placeOrder(a, order({ type: "limit", limitPrice: "64000", timeInForce: "ioc", side: "sell" })),
+    replies: [PRODUCT_REPLY],
     expected: [
+      productRead(),
       {
         method: "POST",
         url: `${BASE}/orders`,
@@ -127,7 +149,9 @@ export const requestCases: StaticRequestCase[] = [
   {
     name: "limit fok is limit_limit_fok",
     call: (c, a) => c.placeOrder(a, order({ ticker: "ETHUSDC", type: "limit", limitPrice: "3000.5", timeInForce: "fok" })),
+    replies: [productFor("ETH-USDC")],
     expected: [
+      productRead("ETH-USDC"),
       {
         method: "POST",
         url: `${BASE}/orders`,
@@ -138,7 +162,9 @@ export const requestCases: StaticRequestCase[] = [
   {
     name: "sell stop-limit triggers downwards",
     call: (c, a) => c.placeOrder(a, order({ side: "sell", type: "stop_limit", stopPrice: "60000", limitPrice: "59900" })),
+    replies: [PRODUCT_REPLY],
     expected: [
+      productRead(),
       {
         method: "POST",
         url: `${BASE}/orders`,
@@ -276,19 +302,19 @@ export const responseCases: StaticResponseCase[] = [
   },
   {
     name: "placed: the ack, then the order as Coinbase reports it",
-    replies: [created, filledMarket],
+    replies: [PRODUCT_REPLY, created, filledMarket],
     call: (c, a) => c.placeOrder(a, marketBuy),
     expected: { result: filledOrder },
   },
   {
     name: "HTTP 200 with success:false (insufficient funds) is a rejection",
-    replies: [funds],
+    replies: [PRODUCT_REPLY, funds],
     call: (c, a) => c.placeOrder(a, order({ quantity: "1000" })),
     expected: { error: { kind: "rejected", code: "insufficient-funds", status: 200 } },
   },
   {
-    name: "HTTP 200 with success:false (unknown product)",
-    replies: [badProduct],
+    name: "an unknown product: Get Product's 404 refuses the order before it is sent",
+    replies: [{ status: 404, body: { error: "NOT_FOUND", code: 5, message: "ProductID is invalid", details: [] } }, badProduct],
     call: (c, a) => c.placeOrder(a, order({ ticker: "NOPEUSD" })),
     expected: { error: { kind: "rejected", code: "invalid-symbol" } },
   },
@@ -306,7 +332,7 @@ export const responseCases: StaticResponseCase[] = [
   },
   {
     name: "403 'Missing required scopes' names the missing permission",
-    replies: [e403],
+    replies: [PRODUCT_REPLY, e403],
     call: (c, a) => c.placeOrder(a, marketBuy),
     expected: { error: { kind: "rejected", code: "permission-denied", status: 403 } },
   },
@@ -330,7 +356,7 @@ export const responseCases: StaticResponseCase[] = [
   },
   {
     name: "5xx while placing: outcome unknown (reconcile, never resend blind)",
-    replies: [e503],
+    replies: [PRODUCT_REPLY, e503],
     call: (c, a) => c.placeOrder(a, marketBuy),
     expected: { error: { kind: "outcome-unknown", code: "broker-unavailable", status: 503 } },
   },

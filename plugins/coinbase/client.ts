@@ -11,11 +11,14 @@
 import type { z } from "zod";
 import {
   BrokerError,
+  dec,
+  toDecimal,
   type AssetClass,
   type Balance,
   type BrokerAccount,
   type BrokerOrder,
   type ClientFor,
+  type InstrumentRules,
   type OrderRef,
   type OrderRequest,
   type PluginContext,
@@ -30,6 +33,7 @@ import { CASH_CURRENCY, coinbaseSymbol } from "./symbols";
 import {
   WireAccountListSchema,
   WireBestBidAskSchema,
+  WireProductSchema,
   WireCancelSchema,
   WireCreateOrderSchema,
   WireGetOrderSchema,
@@ -323,6 +327,30 @@ export function createCoinbaseClient(context: PluginContext<CoinbaseCredentials,
       const result = answer.results.find((r) => r.order_id === id) ?? answer.results[0];
       // HTTP 200 is not "cancelled": each result carries its own verdict.
       if (!result?.success) throw errorFromCancelFailure(result?.failure_reason, answer);
+    },
+
+    /**
+     * The book's grid from Get Product: the limit price step
+     * (`price_increment`, else `quote_increment`), the size step
+     * (`base_increment`), the smallest and largest size, and the smallest
+     * order value (`quote_min_size`). Coinbase refuses an order off this
+     * grid (INVALID_PRICE_PRECISION, INVALID_SIZE_PRECISION); the host caches
+     * it per connection and rounds and checks every order before sending.
+     */
+    async instrumentRules(ticker: string, assetClass: AssetClass): Promise<InstrumentRules> {
+      const productId = coinbaseSymbol(ticker, assetClass);
+      const p = await send(WireProductSchema, { method: "GET", path: `/products/${encodeURIComponent(productId)}` }).catch((e: unknown) => {
+        // No such book: the order cannot be placed, whatever else is right about it.
+        if (e instanceof BrokerError && e.status === 404) throw new BrokerError(`Coinbase has no ${productId} market.`, { code: "invalid-symbol", kind: "rejected", status: 404, raw: e.raw });
+        throw e;
+      });
+      const positive = (v: string | undefined) => (v !== undefined && /^\d+(\.\d+)?$/.test(v) && dec(v).gt(0) ? toDecimal(v) : undefined);
+      const tick = positive(p.price_increment) ?? positive(p.quote_increment);
+      const step = positive(p.base_increment);
+      const min = positive(p.base_min_size);
+      const max = positive(p.base_max_size);
+      const notional = positive(p.quote_min_size);
+      return { ...(tick && { tickSize: tick }), ...(step && { lotStep: step }), ...(min && { minQuantity: min }), ...(max && { maxQuantity: max }), ...(notional && { minNotional: notional }) };
     },
 
     async getQuote(ticker: string, assetClass: AssetClass): Promise<Quote> {

@@ -13,10 +13,11 @@ import { connectPlugin } from "../sdk/host";
 import { runConformanceSuite } from "../testkit";
 import { KIT_NOW, scriptedClient, testClient, type TestConnection } from "../testkit/harness";
 import { runRequestCase, runResponseCase } from "../testkit/static-layers";
-import { ACCOUNT, BASE, marketBuy, requestCases, responseCases } from "./cases";
+import { ACCOUNT, BASE, marketBuy, PRODUCT_REPLY, requestCases, responseCases } from "./cases";
 import { COINBASE_RATE_LIMIT_REPLY, CoinbaseFake, createCoinbaseTestKey } from "./fake";
 import accounts from "./fixtures/accounts.json";
 import { coinbasePlugin } from "./index";
+import { importSigningKey, signRequestJwt } from "./signing";
 import { coinbaseSymbol } from "./symbols";
 
 const key = await createCoinbaseTestKey();
@@ -58,9 +59,11 @@ describe("coinbase: JWT per request", () => {
   });
 
   it("binds each token to its own method and path, with a fresh nonce", async () => {
-    const { client, sent } = scriptedClient(connection, [{ status: 200, body: { success: true, success_response: { order_id: "o-1" } } }]);
+    // The product's grid is read first (Get Product), then the order, then its read-back.
+    const { client, sent } = scriptedClient(connection, [PRODUCT_REPLY, { status: 200, body: { success: true, success_response: { order_id: "o-1" } } }]);
     await client.placeOrder(ACCOUNT, marketBuy);
-    const [post, get] = sent.map((r) => bearer(r.headers));
+    const [product, post, get] = sent.map((r) => bearer(r.headers));
+    expect((await jwtVerify(product ?? "", key.publicKey, { currentDate: KIT_NOW })).payload.uri).toBe("GET api.coinbase.com/api/v3/brokerage/products/BTC-USD");
     if (!post || !get) throw new Error("expected two requests");
     expect((await jwtVerify(post, key.publicKey, { currentDate: KIT_NOW })).payload.uri).toBe("POST api.coinbase.com/api/v3/brokerage/orders");
     expect((await jwtVerify(get, key.publicKey, { currentDate: KIT_NOW })).payload.uri).toBe("GET api.coinbase.com/api/v3/brokerage/orders/historical/o-1");
@@ -198,6 +201,30 @@ describe("coinbase: scenarios against the fake", () => {
     expect(placed).toMatchObject({ status: "filled", filledQuantity: "3", avgFillPrice: "100", clientOrderId: marketBuy.clientOrderId });
     expect(await client.getPositions(ACCOUNT)).toMatchObject([{ ticker: "BTCUSD", quantity: "3" }]);
     expect(await client.getBalance(ACCOUNT)).toMatchObject({ cash: "99700", equity: "100000" });
+  });
+
+  it("the product's grid (Get Product) rounds and checks orders before they leave; the fake refuses an off-grid order as Coinbase does", async () => {
+    const { fake, client } = fakeClient();
+    fake.setPrice("BTC-USD", "100");
+    const placed = await client.placeOrder(ACCOUNT, limitBuy({ limitPrice: "99.987", quantity: "0.123456789" }));
+    expect([placed.limitPrice, placed.quantity], "price_increment 0.01 (a buy rounds down), base_increment 0.00000001").toEqual(["99.98", "0.12345678"]);
+    const before = fake.orders().length;
+    // 0.001 BTC at 100 is worth 0.1 USD, under quote_min_size 1: refused with nothing sent.
+    expect(await brokerError(client.placeOrder(ACCOUNT, limitBuy({ clientOrderId: "tl-small", quantity: "0.001" })))).toMatchObject({ kind: "unsupported" });
+    expect(fake.orders()).toHaveLength(before);
+    // Sent raw (without the host's rounding), the same unrounded price is Coinbase's INVALID_PRICE_PRECISION.
+    const signing = await importSigningKey(key.credentials.privateKey);
+    const jwt = await signRequestJwt({ keyName: KEY_NAME, key: signing.key, alg: signing.alg, method: "POST", host: "api.coinbase.com", path: "/api/v3/brokerage/orders", now: KIT_NOW });
+    const raw = await fake.fetch(
+      new Request(`${BASE}/orders`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${jwt}`, "content-type": "application/json" },
+        body: JSON.stringify({ client_order_id: "tl-raw", product_id: "BTC-USD", side: "BUY", order_configuration: { limit_limit_gtc: { base_size: "0.5", limit_price: "99.987" } } }),
+      }),
+    );
+    expect(((await raw.json()) as { error_response?: { error?: string } }).error_response?.error).toBe("INVALID_PRICE_PRECISION");
+    expect(fake.orders()).toHaveLength(before);
+    expect(await brokerError(client.placeOrder(ACCOUNT, limitBuy({ clientOrderId: "tl-nope", ticker: "NOPEUSD" })))).toMatchObject({ code: "invalid-symbol" });
   });
 
   it("a limit rests, fills when the price crosses, and is found by client id", async () => {
@@ -371,7 +398,10 @@ runConformanceSuite({
   responses: responseCases,
   // Scenarios run on the real clock, so the fake checks nbf/exp against real time too.
   fake: () => new CoinbaseFake({ keyName: KEY_NAME, publicKey: key.publicKey }),
-  instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "1000000000" },
+  // Unaffordable: 5000 BTC at 100, within the product's base_max_size (10000; the host refuses more before sending).
+  instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "5000" },
+  // placeOrder reads the product's grid (Get Product) first.
+  placeOrderPrelude: [PRODUCT_REPLY.response],
   rateLimitReply: COINBASE_RATE_LIMIT_REPLY,
   skip: {},
   expectedSkips: {

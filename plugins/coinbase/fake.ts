@@ -85,6 +85,9 @@ function json(reply: FakeReply): Response {
 const PORTFOLIO = "7e5b1c1e-0000-4000-8000-00000000f01d";
 
 /** The Coinbase fake broker: {@link FakeBroker} for the conformance kit, and a plain handler for tests. */
+/** Every product's grid in the fake (a BTC-USD-like book): what Get Product answers and what createOrder enforces. */
+const GRID = { priceIncrement: "0.01", baseIncrement: "0.00000001", baseMinSize: "0.00000001", baseMaxSize: "10000", quoteMinSize: "1" };
+
 export class CoinbaseFake implements FakeBroker {
   readonly baseUrl: string;
   private readonly state: VenueState;
@@ -174,6 +177,8 @@ export class CoinbaseFake implements FakeBroker {
     if (request.method === "GET" && path === "/accounts") return json(this.listAccounts(q));
     if (request.method === "GET" && path === "/key_permissions") return json(this.keyPermissions());
     if (request.method === "GET" && path === "/best_bid_ask") return json(this.bestBidAsk(q));
+    const product = path.match(/^\/products\/([^/]+)$/);
+    if (request.method === "GET" && product?.[1]) return json(this.product(decodeURIComponent(product[1])));
     if (request.method === "GET" && path === "/orders/historical/batch") return json(this.listOrders(q));
     const one = path.match(/^\/orders\/historical\/([^/]+)$/);
     if (request.method === "GET" && one?.[1]) return json(this.getOrder(decodeURIComponent(one[1])));
@@ -311,6 +316,31 @@ export class CoinbaseFake implements FakeBroker {
     };
   }
 
+  /** Get Product: the grid, for a product the fake has a price for (others are unknown). */
+  private product(productId: string): FakeReply {
+    if (!this.state.prices.has(productId)) return NOT_FOUND("ProductID is invalid");
+    const [base, quote] = productId.split("-");
+    return {
+      status: 200,
+      body: {
+        product_id: productId,
+        price: this.state.prices.get(productId)?.toFixed() ?? "0",
+        base_increment: GRID.baseIncrement,
+        quote_increment: GRID.priceIncrement,
+        price_increment: GRID.priceIncrement,
+        base_min_size: GRID.baseMinSize,
+        base_max_size: GRID.baseMaxSize,
+        quote_min_size: GRID.quoteMinSize,
+        quote_max_size: "150000000",
+        status: "online",
+        product_type: "SPOT",
+        base_currency_id: base,
+        quote_currency_id: quote,
+        trading_disabled: false,
+      },
+    };
+  }
+
   private createOrder(raw: unknown): FakeReply {
     const body = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
     const clientOrderId = body.client_order_id;
@@ -339,6 +369,14 @@ export class CoinbaseFake implements FakeBroker {
     const needsLimit = key !== "market_market_ioc";
     if (needsLimit && (typeof config.limit_price !== "string" || !dec(config.limit_price).gt(0))) {
       return this.failure("INVALID_LIMIT_PRICE", "Invalid limit price", "PREVIEW_INVALID_PRICE_PRECISION", configs);
+    }
+    // The product's grid, as Coinbase enforces it: sizes on base_increment within the size limits, prices on the price increment.
+    const onGrid = (v: string, step: string) => dec(v).mod(step).eq(0);
+    if (!onGrid(size, GRID.baseIncrement) || dec(size).lt(GRID.baseMinSize) || dec(size).gt(GRID.baseMaxSize)) {
+      return this.failure("INVALID_SIZE_PRECISION", "Invalid order size", "PREVIEW_INVALID_SIZE_PRECISION", configs);
+    }
+    for (const price of [config.limit_price, config.stop_price]) {
+      if (typeof price === "string" && !onGrid(price, GRID.priceIncrement)) return this.failure("INVALID_PRICE_PRECISION", "Invalid price precision", "PREVIEW_INVALID_PRICE_PRECISION", configs);
     }
     if (key === "market_market_ioc" && !this.state.prices.has(productId)) {
       return this.failure("INVALID_NO_LIQUIDITY", "No liquidity", "UNKNOWN_PREVIEW_FAILURE_REASON", configs);

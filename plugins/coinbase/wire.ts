@@ -136,6 +136,22 @@ export const WireCancelSchema = z
 const Level = z.object({ price: WireDecimal, size: WireDecimal.optional() }).loose();
 
 /** `GET /best_bid_ask`. */
+/**
+ * `GET /products/{product_id}` (Get Product): the book's grid. `price_increment`
+ * is the limit price step (older answers give only `quote_increment`).
+ */
+export const WireProductSchema = z
+  .object({
+    product_id: z.string(),
+    base_increment: z.string().optional(),
+    quote_increment: z.string().optional(),
+    price_increment: z.string().optional(),
+    base_min_size: z.string().optional(),
+    base_max_size: z.string().optional(),
+    quote_min_size: z.string().optional(),
+  })
+  .loose();
+
 export const WireBestBidAskSchema = z
   .object({
     pricebooks: z.array(z.object({ product_id: z.string(), bids: z.array(Level), asks: z.array(Level), time: z.string().optional() }).loose()),
