@@ -55,7 +55,7 @@ describe("GET /api/portfolio", () => {
     let account = await portfolio(t);
     expect(account.paper).toBe(true);
     expect(account.positions).toEqual([
-      { ticker: "AAPL", quantity: 3, avgPrice: 190.25, markPrice: 190.25, markSource: "paper-price", marketValue: 570.75, unrealizedPnl: 0, realizedPnl: 0, subscriptionId: t.subscriptionId, strategyId: t.strategyId },
+      { ticker: "AAPL", quantity: 3, avgPrice: 190.25, avgPriceSource: "broker", markPrice: 190.25, markSource: "paper-price", marketValue: 570.75, unrealizedPnl: 0, realizedPnl: 0, subscriptionId: t.subscriptionId, strategyId: t.strategyId },
     ]);
 
     // A new market price marks the position there.

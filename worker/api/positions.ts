@@ -14,13 +14,20 @@ import { AccountOrderSchema, BalanceSchema, PositionSchema, balanceJson, brokerO
 
 /** A position with its mark and P&L. */
 export const PortfolioPositionSchema = PositionSchema.extend({
+  avgPriceSource: z
+    .enum(["broker", "fills"])
+    .nullable()
+    .openapi({
+      description:
+        "`broker`: the broker's average price; `fills`: the broker reports none (spot crypto) and Tradeloop's fills hold the whole position, so their average price stands in; null: no one knows the cost basis (avgPrice 0, unrealizedPnl null).",
+    }),
   markPrice: z.number().nullable().openapi({ description: "The price the position is valued at; null when no price is known." }),
   markSource: z
     .enum(["paper-price", "quote", "last-fill"])
     .nullable()
     .openapi({ description: "`paper-price`: the paper ledger's last price; `quote`: the broker's quote (mid); `last-fill`: the last fill Tradeloop saw." }),
   marketValue: z.number().nullable(),
-  unrealizedPnl: z.number().nullable().openapi({ description: "(mark − average price) × quantity." }),
+  unrealizedPnl: z.number().nullable().openapi({ description: "(mark − average price) × quantity; null without a mark or a cost basis." }),
   realizedPnl: z.number().openapi({ description: "Realized from the fills of orders Tradeloop placed on this account and ticker (since the last reset for paper)." }),
   subscriptionId: z.string().nullable().openapi({ description: "The subscription whose fill opened the position, when Tradeloop opened it." }),
   strategyId: z.string().nullable(),

@@ -23,6 +23,7 @@ import { accounts, connections, orders, strategies, subscriptions } from "../db/
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import { chunk } from "../lib/chunk";
+import { costBasis, type CostBasisSource } from "./cost-basis";
 import { loadFills } from "./fills";
 import { PAPER_BROKER, paperAccount, paperPrices } from "./paper-controls";
 import { computePerformance, positionKey, unrealizedPnl } from "./performance";
@@ -35,6 +36,8 @@ export interface PortfolioPosition {
   ticker: string;
   quantity: number;
   avgPrice: number;
+  /** Where `avgPrice` comes from; null when no one knows the cost basis (then `avgPrice` is 0 and there is no unrealized P&L). */
+  avgPriceSource: CostBasisSource | null;
   markPrice: number | null;
   markSource: MarkSource | null;
   marketValue: number | null;
@@ -156,14 +159,17 @@ async function accountView(env: Env, db: Db, userId: string, connection: Connect
       // The opener is known only when Tradeloop's fills hold a position on the same side.
       const sameSide = replayed && Math.sign(replayed.quantity) === Math.sign(toNumber(p.quantity));
       const subscriptionId = sameSide ? replayed.openedBySubscriptionId : null;
+      // Spot crypto venues report no cost basis (average price 0): Tradeloop's own fills stand in when they hold it all.
+      const basis = costBasis(p, replayed);
       return {
         ticker: p.ticker,
         quantity: toNumber(p.quantity),
-        avgPrice: toNumber(p.avgPrice),
+        avgPrice: basis === null ? 0 : toNumber(basis.avgPrice),
+        avgPriceSource: basis?.source ?? null,
         markPrice: mark === null ? null : toNumber(mark),
         markSource: source,
         marketValue: mark === null ? null : toNumber(dec(mark).times(p.quantity)),
-        unrealizedPnl: mark === null ? null : unrealizedPnl(p.quantity, p.avgPrice, mark),
+        unrealizedPnl: mark === null || basis === null ? null : unrealizedPnl(p.quantity, basis.avgPrice, mark),
         realizedPnl: report.realizedByPosition.get(positionKey(account.id, ticker)) ?? 0,
         subscriptionId,
         strategyId: subscriptionId ? (strategyOf.get(subscriptionId) ?? null) : null,
