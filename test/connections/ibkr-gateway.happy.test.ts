@@ -9,7 +9,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FAKE_IBKR_ACCESS, FAKE_IBKR_ACCOUNT, FAKE_IBKR_GATEWAY, IbkrGatewayFake } from "../../plugins/ibkr/fake";
-import { authed, signup } from "../helpers/api";
+import { authed, login, signup } from "../helpers/api";
 import { sendAlert, settledSignal } from "../helpers/trader";
 
 afterEach(() => {
@@ -104,8 +104,8 @@ describe("Interactive Brokers through the user's gateway", () => {
   it("an unreachable gateway turns the connection to error after a few keepalives, and back to connected when it answers", async () => {
     const fake = new IbkrGatewayFake();
     const net = routeToGateway(fake);
-    const { token } = await signup();
-    const conn = await connect(token);
+    const user = await signup();
+    const conn = await connect(user.token);
     const owner = env.CONNECTION_SESSION.getByName(conn.id);
     net.down = true;
     vi.useFakeTimers({ toFake: ["Date"] });
@@ -115,6 +115,8 @@ describe("Interactive Brokers through the user's gateway", () => {
       vi.setSystemTime(now);
       await runDurableObjectAlarm(owner);
     }
+    // The clock moved past the 15-minute access token: sign in again to read the connection.
+    let token = await login(user);
     const down = (await authed(token).get<Conn>(`/api/connections/${conn.id}`)).body;
     expect(down.status).toBe("error");
     expect(down.statusReason).toMatch(/session cannot be renewed right now/);
@@ -122,6 +124,7 @@ describe("Interactive Brokers through the user's gateway", () => {
     now += 16 * 60_000;
     vi.setSystemTime(now);
     await runDurableObjectAlarm(owner);
+    token = await login(user);
     vi.useRealTimers();
     expect((await authed(token).get<Conn>(`/api/connections/${conn.id}`)).body.status).toBe("connected");
   });
