@@ -70,6 +70,25 @@ describe("SnapTrade portal: security", () => {
     expect(reconnect.body.error.messageCode).toBe("not-found");
   });
 
+  it("a way back naming another user's brokerage authorization connects nothing: the authorization is read with the caller's own identity", async () => {
+    const fake = new SnapTradeFake();
+    routeToSnapTrade(fake);
+    const alice = await signup();
+    const bob = await signup();
+    const before = new Set(fake.authorizationIds());
+    await connectSnapTrade(alice.token, fake);
+    const alicesAuthorization = fake.authorizationIds().find((id) => !before.has(id))!;
+    const { url, cookie } = await startPortal(bob.token);
+    const back = new URL(new URL(url).searchParams.get("customRedirect")!);
+    back.searchParams.set("status", "SUCCESS");
+    back.searchParams.set("connection_id", alicesAuthorization);
+    const res = await workerFetch(back.href, { redirect: "manual", headers: { cookie } });
+    const p = dashboardParams(res.headers.get("location") ?? "");
+    expect(p.get("connected")).toBeNull();
+    expect(p.get("error")).toMatch(/^portal-/);
+    expect((await authed(bob.token).get<unknown[]>("/api/connections")).body).toEqual([]);
+  });
+
   it("a sealed identity moved to another user's row does not open", async () => {
     const fake = new SnapTradeFake();
     routeToSnapTrade(fake);
