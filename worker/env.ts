@@ -6,22 +6,21 @@
  * @module
  */
 import { z } from "zod";
-import type { PaperLedger } from "../plugins/paper/ledger-object";
-import type { SubscriptionQueue } from "./execution/subscription-queue";
 
-export interface Env {
-  DB: D1Database;
-  SUBSCRIPTION_QUEUE: DurableObjectNamespace<SubscriptionQueue>;
-  PAPER_LEDGER: DurableObjectNamespace<PaperLedger>;
-  ASSETS?: Fetcher;
-  /** HMAC key for session JWTs (base64, 32+ bytes). */
-  JWT_SECRET: string;
-  /** Credential vault keys: `kid1:base64key,kid2:base64key`; the first one seals. */
-  VAULT_KEYS: string;
-  /** "true" lets anyone sign up; otherwise only the first user can. */
-  SIGNUP_OPEN?: string;
+/**
+ * The Worker's environment. Bindings, `[vars]` and the secrets named in
+ * `.dev.vars.example` come from `wrangler types` (worker/worker-configuration.d.ts,
+ * regenerated with `npm run types` after a wrangler.toml change; `npm run
+ * typecheck` fails while it is out of date). Below: optional settings that
+ * neither file declares, because they are absent from most deployments.
+ */
+export interface Env extends Cloudflare.Env {
   /** Absolute base for webhook URLs, e.g. `https://tradeloop.example.com`. Defaults to the request origin. */
   PUBLIC_URL?: string;
+  /** Development only: lets connections send to plain-http brokers on loopback (connections/base-url.ts). */
+  ALLOW_HTTP_LOOPBACK?: string;
+  /** Rehearsal only: honours a connection's `settings.faults` (connections/fault-injection.ts). */
+  ALLOW_FAULT_INJECTION?: string;
 }
 
 const SecretsSchema = z.object({

@@ -10,7 +10,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-/** API error codes and their statuses. Webhook codes live in worker/webhook/message-codes.ts. */
+/** API error codes and their statuses. Webhook codes live in worker/trading/message-codes.ts. */
 export const API_ERROR_STATUS = {
   "invalid-request": 400,
   "invalid-json": 400,

@@ -9,6 +9,7 @@
 import type { z } from "zod";
 import {
   BrokerError,
+  errorMessage,
   dec,
   toDecimal,
   type AssetClass,
@@ -227,7 +228,7 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
         const o = (await privateCall("QueryOrders", [["txid", txid]], QueryOrdersResultSchema))[txid];
         if (o) return toBrokerOrder(txid, o);
       } catch (e) {
-        context.log.warn("kraken: order booked but not readable yet", { txid, error: e instanceof Error ? e.message : String(e) });
+        context.log.warn("kraken: order booked but not readable yet", { txid, error: errorMessage(e) });
       }
       return acceptedOrder(txid, req, added);
     },

@@ -63,6 +63,8 @@ export const paperManifest = {
   environments: { paper: PAPER_BASE_URL },
   auth: { scheme: "none", credentials: PaperCredentialsSchema },
   providesQuotes: false,
+  // The "venue" is the PaperLedger Durable Object (ledger-object.ts): one per paper connection.
+  transport: { kind: "durable-object", binding: "PAPER_LEDGER", basePath: "/ledgers/:connectionId" },
   settings: PaperSettingsSchema,
   certification: "certified",
   maintainer: "tradeloop",

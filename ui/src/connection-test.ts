@@ -6,6 +6,7 @@
  * @module
  */
 import { ApiError, api, call } from "./api";
+import { errorMessage } from "../../plugins/sdk/errors";
 
 export interface TestOutcome {
   ok: boolean | null;
@@ -24,6 +25,6 @@ export async function testConnection(id: string, brokerName: string): Promise<Te
     if (e instanceof ApiError && e.status === 404 && e.code === "not-found" && e.message.startsWith("No API route")) {
       return { ok: null, sentence: "This Tradeloop cannot test connections yet; update it to check this connection." };
     }
-    return { ok: false, sentence: e instanceof Error ? e.message : String(e) };
+    return { ok: false, sentence: errorMessage(e) };
   }
 }

@@ -126,13 +126,16 @@ export async function validateSettings(
   delete own.environment;
   const settings = validateConnectionSettings(plugin, own);
   settings.environment = resolveEnvironment(plugin, requested ?? settings.environment);
-  const isPaper = plugin.manifest.id === "paper";
+  // A broker that runs inside Tradeloop (the paper ledger) has no address to override, and a
+  // simulated broker (one that learns prices from alerts) is the only kind a price source feeds.
+  const runsInside = plugin.manifest.transport?.kind === "durable-object";
+  const simulated = plugin.capabilities.methods.observePrice !== "unsupported";
   if (core[BASE_URL_SETTING] !== undefined) {
-    if (isPaper) throw new AppError("invalid-request", "settings.baseUrl is not available for the paper broker, which runs inside Tradeloop.", { field: "settings.baseUrl" });
+    if (runsInside) throw new AppError("invalid-request", `settings.baseUrl is not available for the ${plugin.manifest.displayName}, which runs inside Tradeloop.`, { field: "settings.baseUrl" });
     settings[BASE_URL_SETTING] = validateBaseUrl(core[BASE_URL_SETTING], httpLoopbackAllowed(env));
   }
   if (core[PRICE_SOURCE_SETTING] !== undefined) {
-    if (!isPaper) {
+    if (!simulated) {
       throw new AppError("invalid-request", "settings.priceSourceConnectionId is only for paper connections; a real broker quotes its own prices.", {
         field: "settings.priceSourceConnectionId",
       });

@@ -12,6 +12,7 @@ import * as schema from "../db/schema";
 import { AppError } from "../errors";
 import { authenticated, createRouter, errorResponses, IdParams, jsonResponse } from "./openapi";
 import { chunk } from "../lib/chunk";
+import { TRADE_STATUSES } from "../trading/trade-status";
 
 const num = z.number();
 
@@ -41,7 +42,7 @@ export const TradeViewSchema = z
     id: z.string(),
     subscriptionId: z.string(),
     status: z
-      .enum(["queued", "executing", "pending_approval", "filled", "partially_filled", "open", "rejected", "failed", "cancelled"])
+      .enum(TRADE_STATUSES)
       .openapi({ description: "queued → executing → a terminal status." }),
     messageCode: z.string().optional().openapi({ description: "The outcome (e.g. `enter-new-position`) or the reason it was refused." }),
     message: z.string().optional(),

@@ -17,7 +17,7 @@ import { strategies } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
-import { resolveStrategySettings, StrategySettingsSchema } from "./strategy-settings";
+import { resolveStrategySettings, StrategySettingsSchema } from "../trading/strategy-settings";
 import { parseOrThrow } from "./validation";
 
 type StrategyRow = typeof strategies.$inferSelect;

@@ -7,6 +7,7 @@ import { createMiddleware } from "hono/factory";
 import { assertSecrets, type AppBindings } from "../env";
 import { AppError } from "../errors";
 import { verifySessionToken } from "./session";
+import { errorMessage } from "../../plugins/sdk";
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -39,7 +40,7 @@ export const requireConfiguredSecrets = createMiddleware<AppBindings>(async (c, 
   try {
     assertSecrets(c.env);
   } catch (e) {
-    console.error(e instanceof Error ? e.message : String(e));
+    console.error(errorMessage(e));
     throw new AppError("internal-error", e instanceof Error ? e.message : "Tradeloop is misconfigured.");
   }
   await next();

@@ -11,6 +11,7 @@ import { and, eq, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { connections } from "../db/schema";
 import { currentKeyId, needsRewrap, rewrapCredentials, type SealedCredentials } from "./vault";
+import { errorMessage } from "../../plugins/sdk";
 
 /**
  * Stores a re-wrapped envelope, but only if the row still holds `before`:
@@ -33,7 +34,7 @@ export async function rewrapIfStale(db: Db, vaultKeys: string, connectionId: str
     if (!needsRewrap(vaultKeys, sealed)) return;
     await saveRewrapped(db, connectionId, sealed, await rewrapCredentials(vaultKeys, connectionId, sealed));
   } catch (e) {
-    console.error(`vault: re-wrapping connection ${connectionId} failed: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`vault: re-wrapping connection ${connectionId} failed: ${errorMessage(e)}`);
   }
 }
 
@@ -61,7 +62,7 @@ export async function rewrapStaleConnections(db: Db, vaultKeys: string, limit = 
       if (await saveRewrapped(db, row.id, sealed, await rewrapCredentials(vaultKeys, row.id, sealed))) rewrapped++;
     } catch (e) {
       failed++;
-      console.error(`vault: re-wrapping connection ${row.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+      console.error(`vault: re-wrapping connection ${row.id} failed: ${errorMessage(e)}`);
     }
   }
   const left = await db

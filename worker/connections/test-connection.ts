@@ -16,6 +16,7 @@ import { BASE_URL_SETTING } from "./base-url";
 import { brokerClientFor } from "./broker-client";
 import { type AccountRow, type ConnectionRow, listConnectionAccounts, openConnectionCredentials } from "./store";
 import { CREDENTIALS_UNREADABLE, describeTestFailure, type TestFailure } from "./test-messages";
+import { errorMessage } from "../../plugins/sdk";
 
 export type ConnectionTestResult = { ok: true; accounts: AccountRow[] } | ({ ok: false } & TestFailure);
 
@@ -52,7 +53,7 @@ export async function testStoredConnection(env: Env, db: Db, row: ConnectionRow)
   try {
     credentials = await openConnectionCredentials(env, row);
   } catch (e) {
-    console.error(`connection test ${row.id}: credentials cannot be opened: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`connection test ${row.id}: credentials cannot be opened: ${errorMessage(e)}`);
     await setStatus(db, row, CREDENTIALS_UNREADABLE.status, CREDENTIALS_UNREADABLE.message);
     return { ok: false, ...CREDENTIALS_UNREADABLE };
   }

@@ -9,7 +9,7 @@ import { alpacaPlugin } from "../../plugins/alpaca";
 import { ACCOUNT_ID, CREDENTIALS } from "../../plugins/alpaca/conformance-cases";
 import { AlpacaFake } from "../../plugins/alpaca/fake";
 import { testClient } from "../../plugins/testkit/harness";
-import { parseSignalBody } from "../webhook/parse-signal";
+import { parseSignalBody } from "../trading/parse-signal";
 import type { QueuedSignal } from "./envelope";
 import { decideNow } from "./executor";
 

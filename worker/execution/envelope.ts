@@ -7,7 +7,7 @@
  * @module
  */
 import type { AssetClass } from "../../plugins/sdk";
-import type { Signal } from "../webhook/signal-schema";
+import type { Signal } from "../trading/signal-schema";
 
 export interface QueuedSignal {
   signalId: string;

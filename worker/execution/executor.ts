@@ -11,15 +11,16 @@
  */
 import { getPlugin } from "../../plugins";
 import type { Balance, BrokerClient, BrokerOrder, Decimal, OrderRequest, Quote } from "../../plugins/sdk";
-import { BrokerError, dec, DEFAULT_RETRY, placeOrderOnce, TERMINAL_ORDER_STATUSES, toDecimal, withRetry } from "../../plugins/sdk";
-import { resolveStrategySettings } from "../api/strategy-settings";
+import { BrokerError, dec, DEFAULT_RETRY, errorMessage, placeOrderOnce, quoteMid, TERMINAL_ORDER_STATUSES, withRetry } from "../../plugins/sdk";
+import { resolveStrategySettings } from "../trading/strategy-settings";
 import { decide } from "../trading/decide";
 import { resolveTicker } from "../trading/tickers";
 import { resolveSettings } from "../trading/settings";
 import type { AccountState, Decision, PlanStep, PlannedOrder, QuoteInput, TradePlan } from "../trading/types";
 import { clientOrderIdFor } from "./client-order-id";
 import type { QueuedSignal } from "./envelope";
-import type { OrderRow, QueueStore, TradeStatus } from "./queue-store";
+import type { OrderRow, QueueStore } from "./queue-store";
+import { finalTradeStatus, isTerminalTradeStatus, type TradeStatus } from "../trading/trade-status";
 import { sleep } from "../../plugins/sdk/services/retry";
 
 /** Thrown when the outcome at the broker could not be established yet; the queue retries the item later. */
@@ -71,7 +72,7 @@ const DEFAULT_FILL_TIMEOUT_MS = 120_000;
 export async function runTrade(deps: ExecutorDeps): Promise<void> {
   const { store, envelope, now } = deps;
   const trade = store.trade(envelope.tradeId);
-  if (!trade || isTerminal(trade.status)) return;
+  if (!trade || isTerminalTradeStatus(trade.status)) return;
   try {
     const client = await deps.client();
     let plan: TradePlan;
@@ -99,7 +100,7 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
       if (step) await runStep(run, step);
       store.updateTrade(trade.id, { nextStep: i + 1 }, now());
     }
-    store.updateTrade(trade.id, { status: finalStatus(store.ordersForTrade(trade.id), plan) }, now());
+    store.updateTrade(trade.id, { status: finalTradeStatus(store.ordersForTrade(trade.id), plan) }, now());
   } catch (err) {
     if (err instanceof ResumeLater || err instanceof AwaitingApproval) throw err;
     if (err instanceof TradeFailure) {
@@ -213,7 +214,7 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & {
       settings,
       strategy,
       account,
-      price: signalPrice ?? quoteMid(known.quote ?? null),
+      price: signalPrice ?? (known.quote ? quoteMid(known.quote) : null),
       now,
       receivedAt: new Date(envelope.receivedAt),
       ...(features && { features }),
@@ -249,12 +250,6 @@ function recordingQuote(onRead: () => void): QuoteInput {
       return null;
     },
   };
-}
-
-function quoteMid(quote: Quote | null): Decimal | null {
-  if (!quote) return null;
-  if (quote.bid !== null && quote.ask !== null) return toDecimal(dec(quote.bid).plus(quote.ask).div(2));
-  return quote.last;
 }
 
 async function runStep(deps: Run, step: PlanStep): Promise<void> {
@@ -341,7 +336,7 @@ async function reconcile(deps: Run, clientOrderId: string): Promise<BrokerOrder 
   try {
     return await withRetry(() => deps.client.getOrder(accountId, { clientOrderId }), { ...DEFAULT_RETRY, attempts: 5 });
   } catch (err) {
-    throw new ResumeLater(`could not reconcile ${clientOrderId}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ResumeLater(`could not reconcile ${clientOrderId}: ${errorMessage(err)}`);
   }
 }
 
@@ -446,26 +441,3 @@ function toOrderRequest(envelope: QueuedSignal, ticker: string, clientOrderId: s
     ...(referencePrice !== undefined && referencePrice !== null && { referencePrice }),
   };
 }
-
-/** The trade's status once every step ran, from its own (non-bracket) orders. */
-export function finalStatus(orders: readonly OrderRow[], plan: TradePlan): TradeStatus {
-  const own = orders.filter((o) => o.role === "entry" || o.role === "exit");
-  if (own.length === 0) return plan.steps.some((s) => s.kind === "cancel") ? "cancelled" : "filled";
-  if (own.every((o) => o.status === "filled")) return "filled";
-  const anyFill = own.some((o) => dec(o.filledQuantity).gt(0));
-  if (own.some((o) => o.status === "open" || o.status === "pending" || o.status === "partially_filled")) {
-    return anyFill ? "partially_filled" : "open";
-  }
-  return anyFill ? "partially_filled" : "cancelled";
-}
-
-/** Recomputes a finished trade's status after its resting orders changed at the broker. */
-export function refreshedStatus(current: TradeStatus, orders: readonly OrderRow[], plan: TradePlan | null): TradeStatus {
-  if (!plan || (current !== "open" && current !== "partially_filled")) return current;
-  return finalStatus(orders, plan);
-}
-
-export function isTerminal(status: TradeStatus): boolean {
-  return status !== "queued" && status !== "executing" && status !== "pending_approval";
-}
-

@@ -12,30 +12,10 @@
 import type { OrderRole, OrderStatus } from "../../plugins/sdk";
 import type { PlannedOrder } from "../trading/types";
 import type { QueuedSignal } from "./envelope";
+import type { TradeStatus } from "../trading/trade-status";
 import { chunk } from "../lib/chunk";
 
 const SCHEMA_VERSION = 2;
-
-/** Trade statuses visible through the API. */
-export type TradeStatus =
-  | "queued"
-  | "executing"
-  | "pending_approval"
-  | "filled"
-  | "partially_filled"
-  | "open"
-  | "rejected"
-  | "failed"
-  | "cancelled";
-
-export const TERMINAL_TRADE_STATUSES: ReadonlySet<TradeStatus> = new Set([
-  "filled",
-  "partially_filled",
-  "open",
-  "rejected",
-  "failed",
-  "cancelled",
-]);
 
 /** A trade for another subscription whose queue could not take the signal. */
 export interface UnqueuedTrade {

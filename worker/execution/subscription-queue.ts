@@ -18,12 +18,13 @@
  * @module
  */
 import { DurableObject } from "cloudflare:workers";
-import { BrokerError, TERMINAL_ORDER_STATUSES } from "../../plugins/sdk";
+import { BrokerError, errorMessage, TERMINAL_ORDER_STATUSES } from "../../plugins/sdk";
 import type { Env } from "../env";
 import type { TradePlan } from "../trading/types";
 import type { QueuedSignal } from "./envelope";
 import { BrokerClients, markConnectionExpired } from "./broker-clients";
-import { AwaitingApproval, isTerminal, refreshedStatus, ResumeLater, runTrade } from "./executor";
+import { AwaitingApproval, ResumeLater, runTrade } from "./executor";
+import { isTerminalTradeStatus, refreshedTradeStatus } from "../trading/trade-status";
 import { QueueStore, type OrderRow, type TradeRow, type UnqueuedTrade } from "./queue-store";
 import { syncReadModel } from "./read-model";
 
@@ -144,7 +145,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
   async waitForTrade(signalId: string, timeoutMs: number): Promise<TradeSnapshot | null> {
     const trade = this.store.tradeBySignal(signalId);
     if (!trade) return null;
-    if (isTerminal(trade.status)) return this.snapshot(trade);
+    if (isTerminalTradeStatus(trade.status)) return this.snapshot(trade);
     return new Promise<TradeSnapshot | null>((resolve) => {
       const done = (t: TradeSnapshot | null) => {
         clearTimeout(timer);
@@ -224,7 +225,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
       this.draining = this.drain()
         .catch((err: unknown) => {
           // Storage itself failed (the object is being reset): the alarm retries once it is back.
-          console.error(`drain loop stopped: ${err instanceof Error ? err.message : String(err)}`);
+          console.error(`drain loop stopped: ${errorMessage(err)}`);
         })
         .finally(() => {
           this.draining = null;
@@ -257,7 +258,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
           return;
         }
         const attempts = this.store.bumpAttempts(item.seq);
-        const reason = err instanceof Error ? err.message : String(err);
+        const reason = errorMessage(err);
         if (err instanceof ResumeLater && attempts < MAX_ATTEMPTS) {
           // Leave the item at the head: order is preserved, and the alarm retries it.
           console.warn(`subscription ${item.envelope.subscription.id}: resuming signal ${item.signalId} later: ${reason}`);
@@ -302,7 +303,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
         if (err instanceof BrokerError && (err.code === "order-not-found" || err.code === "order-not-cancelable")) {
           this.store.setCancelAt(o.clientOrderId, null); // it filled or went away first
         } else {
-          console.warn(`cancelAfter of ${o.clientOrderId} failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
+          console.warn(`cancelAfter of ${o.clientOrderId} failed, will retry: ${errorMessage(err)}`);
         }
       }
     }
@@ -311,7 +312,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
   private refreshTradeStatus(tradeId: string): void {
     const t = this.store.trade(tradeId);
     if (!t) return;
-    const next = refreshedStatus(t.status, this.store.ordersForTrade(tradeId), t.plan ? (JSON.parse(t.plan) as TradePlan) : null);
+    const next = refreshedTradeStatus(t.status, this.store.ordersForTrade(tradeId), t.plan ? (JSON.parse(t.plan) as TradePlan) : null);
     if (next !== t.status) this.store.updateTrade(tradeId, { status: next }, Date.now());
   }
 
@@ -333,7 +334,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
         );
         if (TERMINAL_ORDER_STATUSES.has(found.status)) touched.add(o.tradeId);
       } catch (err) {
-        console.warn(`refresh of order ${o.clientOrderId} failed: ${err instanceof Error ? err.message : String(err)}`);
+        console.warn(`refresh of order ${o.clientOrderId} failed: ${errorMessage(err)}`);
       }
     }
     for (const tradeId of touched) this.refreshTradeStatus(tradeId);
@@ -353,7 +354,7 @@ export class SubscriptionQueue extends DurableObject<Env> {
       try {
         await syncReadModel(this.env.DB, this.store);
       } catch (err) {
-        console.warn(`read-model sync failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
+        console.warn(`read-model sync failed, will retry: ${errorMessage(err)}`);
         await this.scheduleAlarm();
       }
     });

@@ -16,7 +16,7 @@ import type {
   OrderType,
   TimeInForce,
 } from "../../plugins/sdk";
-import type { Signal } from "../webhook/signal-schema";
+import type { Signal } from "./signal-schema";
 import type { SubscriptionSettings } from "./settings";
 
 /** What the decision core knows about the account, read just before deciding. */

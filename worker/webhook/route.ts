@@ -19,15 +19,16 @@ import { Hono, type Context } from "hono";
 import { verifyWebhookSecret, hashWebhookSecret } from "../auth/webhook-secret";
 import type { AppBindings, Env } from "../env";
 import type { QueuedSignal, SignalLogRow } from "../execution/envelope";
-import { parseSignalBody } from "./parse-signal";
+import { parseSignalBody } from "../trading/parse-signal";
 import { accepted, rejected, type WaitedTrade } from "./reply";
-import { resolveStrategySettings } from "../api/strategy-settings";
-import type { Signal } from "./signal-schema";
+import { resolveStrategySettings } from "../trading/strategy-settings";
 import { resolveDelay } from "../trading/delay";
 import { validateSignalForStrategy } from "../trading/validate";
+import { staleSignal } from "../trading/signal-age";
 import { insertUnlessDuplicate, needsDedupe } from "./dedupe";
 import { loggablePayload, logAccepted, logRejected } from "./signal-log";
 import { lookupStrategy, type SubscriptionTarget } from "./strategy-lookup";
+import { errorMessage } from "../../plugins/sdk";
 
 /** Largest body accepted. TradingView messages are a few hundred bytes. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -114,7 +115,7 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     }
     runAt.push(resolved.at.getTime());
   }
-  const tooOld = staleSignal(parsed.signals, settings.maxSignalAgeSeconds, receivedAt);
+  const tooOld = staleSignal(parsed.signals, settings.maxSignalAgeSeconds, new Date(receivedAt));
   if (tooOld) return reject(400, "signal-too-old", tooOld.message, strategy.userId, parsed.payload, tooOld.field);
 
   // One id per signal: a multi-signal message runs its signals in order, each with its own outcome.
@@ -330,33 +331,11 @@ async function readBody(request: Request): Promise<{ text: string; tooLarge: boo
 }
 
 function unavailable(c: WebhookContext, err: unknown): Response {
-  console.error("webhook storage failure", err instanceof Error ? err.message : String(err));
+  console.error("webhook storage failure", errorMessage(err));
   return rejected(
     c,
     503,
     { messageCode: "temporarily-unavailable", message: "Tradeloop could not store this signal right now. Nothing was executed; send it again." },
     { "Retry-After": "1" },
   );
-}
-
-/** The first signal older than the strategy allows, judged by its own `time`. */
-function staleSignal(
-  signals: readonly Signal[],
-  maxAgeSeconds: number | undefined,
-  now: number,
-): { message: string; field: string } | null {
-  if (maxAgeSeconds === undefined) return null;
-  for (const [i, s] of signals.entries()) {
-    if (!s.time) continue;
-    const sent = Date.parse(s.time);
-    if (Number.isNaN(sent)) continue;
-    const ageSeconds = Math.round((now - sent) / 1000);
-    if (ageSeconds > maxAgeSeconds) {
-      return {
-        field: signals.length > 1 ? `[${i}].time` : "time",
-        message: `The alert is ${ageSeconds} s old ("time" is ${s.time}) and this strategy refuses signals older than ${maxAgeSeconds} s (maxSignalAgeSeconds). It was not executed.`,
-      };
-    }
-  }
-  return null;
 }

@@ -9,6 +9,7 @@ import { h, replace } from "../dom";
 import { humanize, num, when } from "../format";
 import type { PendingTrade } from "../types";
 import { note, outcome, table, viewHeader } from "../widgets";
+import { errorMessage } from "../../../plugins/sdk/errors";
 
 const REFRESH_MS = 5_000;
 
@@ -31,7 +32,7 @@ export function approvalsView(root: HTMLElement): () => void {
       const what = `${trade.ticker ?? "Trade"}: ${approve ? "approved" : "rejected"}`;
       replace(result, outcome("good", `${what} (now ${humanize(after.status).toLowerCase()}).`));
     } catch (e) {
-      replace(result, outcome("bad", e instanceof Error ? e.message : String(e)));
+      replace(result, outcome("bad", errorMessage(e)));
     }
     await load();
   };
@@ -75,7 +76,7 @@ export function approvalsView(root: HTMLElement): () => void {
 
   const tick = (): void => {
     load().catch((e: unknown) => {
-      if (!stopped) replace(list, h("p", { class: "field-error", role: "alert" }, e instanceof Error ? e.message : String(e)));
+      if (!stopped) replace(list, h("p", { class: "field-error", role: "alert" }, errorMessage(e)));
     });
   };
   tick();

@@ -11,10 +11,7 @@ import { money, num, when } from "../format";
 import type { Account, Broker, Connection } from "../types";
 import { badge, note, outcome, table, viewHeader } from "../widgets";
 import { connectionForm } from "./connection-form";
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+import { errorMessage } from "../../../plugins/sdk/errors";
 
 async function accountPanel(connectionId: string, account: Account): Promise<HTMLElement> {
   const param = { id: connectionId };
@@ -38,7 +35,7 @@ async function accountPanel(connectionId: string, account: Account): Promise<HTM
           h("dt", {}, "Buying power"),
           h("dd", {}, money(balance.value.buyingPower, balance.value.currency)),
         )
-      : h("p", { class: "field-error", role: "alert" }, errorText(balance.reason)),
+      : h("p", { class: "field-error", role: "alert" }, errorMessage(balance.reason)),
     positions.status === "fulfilled"
       ? positions.value.length
         ? table(
@@ -47,7 +44,7 @@ async function accountPanel(connectionId: string, account: Account): Promise<HTM
             positions.value.map((p) => [p.ticker, num(p.quantity), num(p.avgPrice)]),
           )
         : note("No open positions.")
-      : h("p", { class: "field-error", role: "alert" }, errorText(positions.reason)),
+      : h("p", { class: "field-error", role: "alert" }, errorMessage(positions.reason)),
   );
 }
 
@@ -121,5 +118,5 @@ export function connectionsView(root: HTMLElement): void {
       add.disabled = false;
       return load();
     })
-    .catch((e: unknown) => replace(list, h("p", { class: "field-error", role: "alert" }, errorText(e))));
+    .catch((e: unknown) => replace(list, h("p", { class: "field-error", role: "alert" }, errorMessage(e))));
 }

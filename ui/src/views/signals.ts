@@ -10,6 +10,7 @@ import { h, replace } from "../dom";
 import { humanize, num, when } from "../format";
 import type { Connection, Signal, Strategy, Subscription } from "../types";
 import { badge, note, table, viewHeader } from "../widgets";
+import { errorMessage } from "../../../plugins/sdk/errors";
 
 const REFRESH_MS = 4_000;
 const PAGE = "50";
@@ -150,7 +151,7 @@ export function signalsView(root: HTMLElement): () => void {
       render(merged());
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
     } catch (e) {
-      if (!stopped) replace(list, h("p", { class: "field-error", role: "alert" }, e instanceof Error ? e.message : String(e)));
+      if (!stopped) replace(list, h("p", { class: "field-error", role: "alert" }, errorMessage(e)));
     }
   }
 

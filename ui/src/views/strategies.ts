@@ -11,6 +11,7 @@ import { humanize, when } from "../format";
 import { field, submitting, value } from "../forms";
 import type { Strategy } from "../types";
 import { badge, note, viewHeader } from "../widgets";
+import { errorMessage } from "../../../plugins/sdk/errors";
 
 const ASSET_CLASSES = ["stocks", "options", "futures", "crypto", "forex"] as const satisfies readonly Strategy["assetClass"][];
 
@@ -61,7 +62,7 @@ function templatesSection(strategy: Strategy): HTMLElement {
       )
       .catch((e: unknown) => {
         loaded = false;
-        replace(body, h("p", { class: "field-error", role: "alert" }, e instanceof Error ? e.message : String(e)));
+        replace(body, h("p", { class: "field-error", role: "alert" }, errorMessage(e)));
       });
   });
   return details;
@@ -77,7 +78,7 @@ function strategyCard(s: Strategy, showUrl: (s: Strategy, url: string) => void):
       .then((updated) => {
         if (updated.webhookUrl) showUrl(updated, updated.webhookUrl);
       })
-      .catch((e: unknown) => replace(rotateArea, h("p", { class: "field-error", role: "alert" }, e instanceof Error ? e.message : String(e))))
+      .catch((e: unknown) => replace(rotateArea, h("p", { class: "field-error", role: "alert" }, errorMessage(e))))
       .finally(() => (rotate.disabled = false));
   });
   return h(
@@ -149,5 +150,5 @@ export function strategiesView(root: HTMLElement): void {
   });
 
   replace(root, viewHeader("Strategies", "A strategy is a source of alerts with its own webhook URL. Subscribe broker accounts to it under Subscriptions."), secretArea, form, list);
-  load().catch((e: unknown) => replace(list, h("p", { class: "field-error", role: "alert" }, e instanceof Error ? e.message : String(e))));
+  load().catch((e: unknown) => replace(list, h("p", { class: "field-error", role: "alert" }, errorMessage(e))));
 }

@@ -11,10 +11,7 @@ import { num } from "../format";
 import { checked, field, submitting, value } from "../forms";
 import type { Connection, Strategy, Subscription } from "../types";
 import { badge, note, table, viewHeader } from "../widgets";
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+import { errorMessage } from "../../../plugins/sdk/errors";
 
 function yesNo(v: boolean): string {
   return v ? "Yes" : "No";
@@ -80,7 +77,7 @@ function toggleButton(sub: Subscription, onChanged: () => Promise<void>): HTMLBu
     button.disabled = true;
     call(api.api.subscriptions[":id"].$patch({ param: { id: sub.id }, json: { enabled: !sub.enabled } }))
       .then(onChanged)
-      .catch((e: unknown) => button.after(h("p", { class: "field-error", role: "alert" }, errorText(e))))
+      .catch((e: unknown) => button.after(h("p", { class: "field-error", role: "alert" }, errorMessage(e))))
       .finally(() => (button.disabled = false));
   });
   return button;
@@ -131,5 +128,5 @@ export function subscriptionsView(root: HTMLElement): void {
         : note("No subscriptions yet."),
     );
   };
-  load().catch((e: unknown) => replace(list, h("p", { class: "field-error", role: "alert" }, errorText(e))));
+  load().catch((e: unknown) => replace(list, h("p", { class: "field-error", role: "alert" }, errorMessage(e))));
 }

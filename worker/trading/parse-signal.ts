@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { resolveDelay } from "../trading/delay";
+import { resolveDelay } from "./delay";
 import { issueToError, SignalSchema, type Signal } from "./signal-schema";
 
 /** Most signals one message may carry. */
