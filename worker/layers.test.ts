@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 /**
  * Imports point down: trading ← execution ← api / webhook, and plugins never
  * import the Worker. The pure decision core stays testable on its own, and a
