@@ -17,6 +17,7 @@ export * from "./client";
 export * from "./context";
 export * from "./decimal";
 export * from "./errors";
+export * from "./json-caller";
 export * from "./manifest";
 export * from "./models";
 export * from "./plugin";
