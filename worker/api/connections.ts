@@ -19,7 +19,8 @@ import { type AccountRow, type ConnectionRow, getOwnedConnection, listConnection
 import { testStoredConnection } from "../connections/test-connection";
 import { credentialsHint, sealCredentials } from "../connections/vault";
 import { type Db, getDb, isoTime } from "../db/client";
-import { accounts, connections } from "../db/schema";
+import { accounts, connections, subscriptions } from "../db/schema";
+import { announceConfigChange, raiseConfigVersion, strategiesUsingConnection } from "../execution/config-changes";
 import { AppError } from "../errors";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
 import { parseOrThrow } from "./validation";
@@ -376,17 +377,22 @@ export const connectionsApi = createRouter()
       credentialsHint: hint,
       updatedAt: Date.now(),
     };
-    await db
-      .update(connections)
-      .set({
-        name: updated.name,
-        settings: updated.settings,
-        credentialsCiphertext: updated.credentialsCiphertext,
-        credentialsKeyId: updated.credentialsKeyId,
-        credentialsHint: updated.credentialsHint,
-        updatedAt: updated.updatedAt,
-      })
-      .where(and(eq(connections.id, row.id), eq(connections.userId, c.var.userId)));
+    // Queues hold the connection's settings in their copies, and cached clients hold its credentials.
+    const [, raised] = await db.batch([
+      db
+        .update(connections)
+        .set({
+          name: updated.name,
+          settings: updated.settings,
+          credentialsCiphertext: updated.credentialsCiphertext,
+          credentialsKeyId: updated.credentialsKeyId,
+          credentialsHint: updated.credentialsHint,
+          updatedAt: updated.updatedAt,
+        })
+        .where(and(eq(connections.id, row.id), eq(connections.userId, c.var.userId))),
+      raiseConfigVersion(db, strategiesUsingConnection(db, row.id)),
+    ]);
+    await announceConfigChange(c.env, db, raised);
     return c.json(connectionJson(updated, await listConnectionAccounts(db, c.var.userId, row.id)), 200);
   })
   .openapi(testRoute, async (c) => {
@@ -399,10 +405,17 @@ export const connectionsApi = createRouter()
   .openapi(deleteRoute, async (c) => {
     const db = getDb(c.env.DB);
     const { id } = c.req.valid("param");
-    const deleted = await db
-      .delete(connections)
-      .where(and(eq(connections.id, id), eq(connections.userId, c.var.userId)))
-      .returning({ id: connections.id });
+    // Its subscriptions go with it (cascade): name their queues first, to tell them afterwards.
+    const gone = await db.select({ id: subscriptions.id }).from(subscriptions).where(and(eq(subscriptions.connectionId, id), eq(subscriptions.userId, c.var.userId))).all();
+    const [raised, deleted] = await db.batch([
+      raiseConfigVersion(db, strategiesUsingConnection(db, id)),
+      db
+        .delete(connections)
+        .where(and(eq(connections.id, id), eq(connections.userId, c.var.userId)))
+        .returning({ id: connections.id }),
+    ]);
     if (deleted.length === 0) throw new AppError("not-found", "Connection not found.");
+    const version = Math.max(0, ...raised.map((r) => r.version));
+    await announceConfigChange(c.env, db, raised, gone.map((g) => ({ subscriptionId: g.id, version })));
     return c.body(null, 204);
   });

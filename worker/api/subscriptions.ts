@@ -9,7 +9,8 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { callBroker } from "../connections/broker-errors";
 import { clientForConnection, getOwnedConnection, resolveAccount } from "../connections/store";
 import { getDb, isoTime } from "../db/client";
-import { accounts, orders, subscriptions } from "../db/schema";
+import { accounts, orders, strategies, subscriptions } from "../db/schema";
+import { announceConfigChange, raiseConfigVersion } from "../execution/config-changes";
 import { AppError } from "../errors";
 import { resolveSettings, SubscriptionSettingsSchema } from "../trading/settings";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
@@ -211,7 +212,9 @@ export const subscriptionsApi = createRouter()
       createdAt: now,
       updatedAt: now,
     };
-    await db.insert(subscriptions).values(row);
+    // A new target for the strategy's signals: cached views of the strategy are stale from now on.
+    const [, raised] = await db.batch([db.insert(subscriptions).values(row), raiseConfigVersion(db, eq(strategies.id, strategy.id))]);
+    await announceConfigChange(c.env, db, raised);
     return c.json(subscriptionJson(row), 201);
   })
   .openapi(getRoute, async (c) => {
@@ -224,18 +227,29 @@ export const subscriptionsApi = createRouter()
     const row = await getOwnedSubscription(db, c.var.userId, c.req.valid("param").id);
     const settings = body.settings ? validateSubscriptionSettings({ ...resolveStoredSettings(row.settings), ...body.settings }) : row.settings;
     const updated: SubscriptionRow = { ...row, enabled: body.enabled ?? row.enabled, settings, updatedAt: Date.now() };
-    await db
-      .update(subscriptions)
-      .set({ enabled: updated.enabled, settings: updated.settings, updatedAt: updated.updatedAt })
-      .where(and(eq(subscriptions.id, row.id), eq(subscriptions.userId, c.var.userId)));
+    const [, raised] = await db.batch([
+      db
+        .update(subscriptions)
+        .set({ enabled: updated.enabled, settings: updated.settings, updatedAt: updated.updatedAt })
+        .where(and(eq(subscriptions.id, row.id), eq(subscriptions.userId, c.var.userId))),
+      raiseConfigVersion(db, eq(strategies.id, row.strategyId)),
+    ]);
+    await announceConfigChange(c.env, db, raised);
     return c.json(subscriptionJson(updated), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    const deleted = await getDb(c.env.DB)
-      .delete(subscriptions)
-      .where(and(eq(subscriptions.id, c.req.valid("param").id), eq(subscriptions.userId, c.var.userId)))
-      .returning({ id: subscriptions.id });
+    const db = getDb(c.env.DB);
+    const row = await getOwnedSubscription(db, c.var.userId, c.req.valid("param").id);
+    const [deleted, raised] = await db.batch([
+      db
+        .delete(subscriptions)
+        .where(and(eq(subscriptions.id, row.id), eq(subscriptions.userId, c.var.userId)))
+        .returning({ id: subscriptions.id }),
+      raiseConfigVersion(db, eq(strategies.id, row.strategyId)),
+    ]);
     if (deleted.length === 0) throw new AppError("not-found", "Subscription not found.");
+    // The deleted subscription's queue is told too: it must refuse what a cached view still sends it.
+    await announceConfigChange(c.env, db, raised, raised.map((r) => ({ subscriptionId: row.id, version: r.version })));
     return c.body(null, 204);
   })
   .openapi(positionsRoute, async (c) => {

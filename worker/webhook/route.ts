@@ -1,6 +1,7 @@
 /**
  * `POST /webhook/:strategyId/:secret`: the alert's way in.
  *
+ * 0. find the strategy: from the isolate cache, or D1 (strategy-lookup.ts);
  * 1. authenticate: constant-time check of the secret's hash;
  * 2. parse: raw text → JSON (whatever the content type) → normalized signals;
  * 3. append it durably to every enabled subscription's queue (a Durable
@@ -8,6 +9,10 @@
  *    subscriptions, or a queue that failed, is logged in D1 here;
  * 4. reply in TradersPost's shape, without waiting for any broker unless the
  *    sender asked with `?wait=<ms>`.
+ *
+ * A view of the strategy from the cache is stamped on each queued signal;
+ * a queue that knows a newer configuration refuses it, and the request starts
+ * over from D1. So does any refusal decided on cached data.
  *
  * Every received request is logged with its outcome. A failure of ours is a
  * 503 `temporarily-unavailable`, and it is never a 200 unless the signal is
@@ -18,16 +23,18 @@
 import { Hono, type Context } from "hono";
 import { verifyWebhookSecret, hashWebhookSecret } from "../auth/webhook-secret";
 import type { AppBindings, Env } from "../env";
-import type { QueuedSignal, SignalLogRow } from "../execution/envelope";
+import type { EnqueueRequest, EnqueueResult, SignalLogRow } from "../execution/envelope";
+import { markUnqueuedTrades } from "../execution/read-model";
 import { parseSignalBody } from "../trading/parse-signal";
-import { accepted, rejected, type WaitedTrade } from "./reply";
+import { accepted as acceptedReply, rejected, type WaitedTrade } from "./reply";
 import { resolveStrategySettings } from "../trading/strategy-settings";
 import { resolveDelay } from "../trading/delay";
 import { validateSignalForStrategy } from "../trading/validate";
 import { staleSignal } from "../trading/signal-age";
 import { insertUnlessDuplicate, needsDedupe } from "./dedupe";
 import { loggablePayload, logAccepted, logRejected } from "./signal-log";
-import { lookupStrategy, type SubscriptionTarget } from "./strategy-lookup";
+import { lookupStrategy, type StrategyLookup } from "./strategy-lookup";
+import type { Signal } from "../trading/signal-schema";
 import { errorMessage } from "../../plugins/sdk";
 
 /** Largest body accepted. TradingView messages are a few hundred bytes. */
@@ -44,23 +51,73 @@ export const webhookRoutes = new Hono<AppBindings>()
   )
   .all("/webhook/*", (c) => rejected(c, 404, { messageCode: "not-found", message: "Webhook not found." }));
 
+/** One received request, as it stays across attempts. */
+interface Received {
+  receivedAt: number;
+  /** The first signal's id, which is also the request's log id. */
+  signalId: string;
+  strategyId: string;
+  secret: string;
+  meta: { sourceIp: string | null; contentType: string | null };
+  bodyText: { text: string; tooLarge: boolean };
+}
+
+/** A signal that passed every check, ready to queue. */
+interface Entry {
+  signal: Signal;
+  logRow: SignalLogRow;
+  notBefore: number | null;
+}
+
+/** What the signals became once checked and deduplicated: the body of the accepted reply. */
+interface Accepted {
+  entries: Entry[];
+  duplicateOf: string | null;
+  payload: unknown;
+}
+
+/**
+ * What one attempt hands the next. An attempt starts over when its view of
+ * the strategy came from the isolate cache and turned out stale (a queue
+ * refused its stamp) or would refuse the signal (refusals are decided on D1).
+ */
+interface Attempt {
+  /** Read the strategy from D1, not the cache. */
+  fresh: boolean;
+  number: number;
+  /** Decided once: deduplication writes D1. */
+  accepted?: Accepted;
+  /** Queues that already took the signals (before any change reached them: for them, the signals stand). */
+  queued: string[];
+  /** Trade id per subscription and signal, stable across attempts. */
+  tradeIds: Map<string, Map<string, string>>;
+}
+
+/** Attempts before a signal whose queues keep refusing the stamp is given up (then 503: nothing stands). */
+const MAX_ATTEMPTS = 3;
+
 async function handleWebhook(c: WebhookContext): Promise<Response> {
-  const receivedAt = Date.now();
-  const signalId = crypto.randomUUID();
   const { strategyId, secret } = c.req.param() as { strategyId: string; secret: string };
-  const meta = {
-    sourceIp: c.req.header("cf-connecting-ip") ?? null,
-    contentType: c.req.header("content-type") ?? null,
+  const received: Received = {
+    receivedAt: Date.now(),
+    signalId: crypto.randomUUID(),
+    strategyId,
+    secret,
+    meta: { sourceIp: c.req.header("cf-connecting-ip") ?? null, contentType: c.req.header("content-type") ?? null },
+    bodyText: await readBody(c.req.raw),
   };
+  return handleSignals(c, received, { fresh: false, number: 1, queued: [], tradeIds: new Map() });
+}
 
-  const bodyText = await readBody(c.req.raw);
-
-  let found: Awaited<ReturnType<typeof lookupStrategy>>;
+async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt): Promise<Response> {
+  const { receivedAt, signalId, strategyId, secret, meta, bodyText } = req;
+  let found: StrategyLookup | null;
   try {
-    found = await lookupStrategy(c.env.DB, strategyId);
+    found = await lookupStrategy(c.env.DB, strategyId, { fresh: attempt.fresh });
   } catch (err) {
     return unavailable(c, err);
   }
+  const again = (): Promise<Response> => handleSignals(c, req, { ...attempt, fresh: true, number: attempt.number + 1 });
 
   const reject = async (
     status: 400 | 404 | 413,
@@ -70,6 +127,10 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     payload: unknown,
     field?: string,
   ): Promise<Response> => {
+    // A refusal is never decided on cached data (the secret may have been rotated, the strategy enabled): read D1 first.
+    if (found && !found.fresh) return again();
+    // Queues that took the signals before a concurrent change reached them keep them: for those, the signals stand.
+    if (attempt.accepted && attempt.queued.length > 0) return finish(c, req, attempt.accepted, attempt.queued);
     try {
       await logRejected(c.env.DB, { id: signalId, userId, strategyId: strategyId.slice(0, 64), receivedAt, messageCode, message, payload, ...meta });
     } catch (err) {
@@ -81,7 +142,7 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
   if (!found) {
     return reject(404, "not-found", "Webhook not found.", null, loggablePayload(undefined, bodyText.text));
   }
-  const { strategy, targets } = found;
+  const { strategy } = found;
 
   // The secret is compared as a hash in constant time and never logged.
   if (!(await verifyWebhookSecret(secret, strategy.secretHash))) {
@@ -118,105 +179,125 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
   const tooOld = staleSignal(parsed.signals, settings.maxSignalAgeSeconds, new Date(receivedAt));
   if (tooOld) return reject(400, "signal-too-old", tooOld.message, strategy.userId, parsed.payload, tooOld.field);
 
-  // One id per signal: a multi-signal message runs its signals in order, each with its own outcome.
-  const bodyHash = await hashWebhookSecret(bodyText.text);
-  const candidates = parsed.signals.map((signal, i) => {
-    const id = i === 0 ? signalId : crypto.randomUUID();
-    const logRow: SignalLogRow = {
-      id,
-      userId: strategy.userId,
-      strategyId: strategy.id,
-      receivedAt: receivedAt + i, // keeps list order stable within one message
-      status: "accepted",
-      payload: parsed.signals.length === 1 ? parsed.payload : signal,
-      ...meta,
-      alertId: signal.alertId ?? null,
-      // Only the first signal of a message stands for the body: the others would match it.
-      bodyHash: i === 0 ? bodyHash : null,
-    };
-    const trades = targets.map((t) => ({ id: crypto.randomUUID(), subscriptionId: t.id }));
-    const due = runAt[i] ?? receivedAt;
-    return { signal, logRow, trades, notBefore: due > receivedAt ? due : null };
-  });
+  if (!attempt.accepted) {
+    // One id per signal: a multi-signal message runs its signals in order, each with its own outcome.
+    const bodyHash = await hashWebhookSecret(bodyText.text);
+    const candidates: Entry[] = parsed.signals.map((signal, i) => {
+      const due = runAt[i] ?? receivedAt;
+      return {
+        signal,
+        logRow: {
+          id: i === 0 ? signalId : crypto.randomUUID(),
+          userId: strategy.userId,
+          strategyId: strategy.id,
+          receivedAt: receivedAt + i, // keeps list order stable within one message
+          status: "accepted",
+          payload: parsed.signals.length === 1 ? parsed.payload : signal,
+          ...meta,
+          alertId: signal.alertId ?? null,
+          // Only the first signal of a message stands for the body: the others would match it.
+          bodyHash: i === 0 ? bodyHash : null,
+        },
+        notBefore: due > receivedAt ? due : null,
+      };
+    });
 
-  // Repeated deliveries are recognised before anything is queued (see dedupe.ts).
-  const entries: typeof candidates = [];
-  let duplicateOf: string | null = null;
-  for (const [i, entry] of candidates.entries()) {
-    const rule = { alertId: entry.logRow.alertId, duplicateWindowMs: i === 0 ? settings.duplicateWindowSeconds * 1000 : 0 };
-    if (!needsDedupe(rule)) {
-      entries.push(entry);
-      continue;
+    // Repeated deliveries are recognised before anything is queued (see dedupe.ts).
+    const entries: Entry[] = [];
+    let duplicateOf: string | null = null;
+    for (const [i, entry] of candidates.entries()) {
+      const rule = { alertId: entry.logRow.alertId, duplicateWindowMs: i === 0 ? settings.duplicateWindowSeconds * 1000 : 0 };
+      if (!needsDedupe(rule)) {
+        entries.push(entry);
+        continue;
+      }
+      let original: string | null;
+      try {
+        original = await insertUnlessDuplicate(c.env.DB, entry.logRow, rule);
+      } catch (err) {
+        return unavailable(c, err);
+      }
+      if (original === null) entries.push(entry);
+      else if (i === 0) duplicateOf = original;
     }
-    let original: string | null;
-    try {
-      original = await insertUnlessDuplicate(c.env.DB, entry.logRow, rule);
-    } catch (err) {
-      return unavailable(c, err);
-    }
-    if (original === null) entries.push(entry);
-    else if (i === 0) duplicateOf = original;
+    attempt.accepted = { entries, duplicateOf, payload: parsed.payload };
   }
+  const accepted = attempt.accepted;
+  const { entries } = accepted;
   if (entries.length === 0) {
-    return accepted(c, { id: duplicateOf ?? signalId, logId: signalId, duplicate: true, payload: parsed.payload });
+    return acceptedReply(c, { id: accepted.duplicateOf ?? signalId, logId: signalId, duplicate: true, payload: accepted.payload });
   }
 
-  const envelopesFor = (target: SubscriptionTarget, index: number): QueuedSignal[] =>
-    entries.map(({ signal, logRow, trades, notBefore }) => ({
-      signalId: logRow.id,
-      tradeId: trades[index]?.id ?? crypto.randomUUID(),
-      userId: strategy.userId,
-      receivedAt: logRow.receivedAt,
-      // A delayed signal waits for the queue's alarm, never for a sleep.
-      notBefore,
-      signal,
-      strategy: {
-        id: strategy.id,
-        assetClass: strategy.assetClass,
-        allowedTickers: strategy.allowedTickers,
-        settings: strategy.settings,
-      },
-      subscription: { id: target.id, settings: target.settings },
-      account: target.account,
-      connection: target.connection,
-      logRow,
-    }));
+  const tradeIdsOf = (subscriptionId: string): Map<string, string> => {
+    let ids = attempt.tradeIds.get(subscriptionId);
+    if (!ids) attempt.tradeIds.set(subscriptionId, (ids = new Map(entries.map((e) => [e.logRow.id, crypto.randomUUID()]))));
+    return ids;
+  };
+  const logRows = (subscriptionIds: readonly string[]) =>
+    entries.map(({ logRow }) => ({ log: logRow, trades: subscriptionIds.map((id) => ({ id: tradeIdsOf(id).get(logRow.id)!, subscriptionId: id })) }));
 
-  const logRows = (withTrades: boolean) =>
-    entries.map(({ logRow, trades }) => ({ log: logRow, trades: withTrades ? trades : [] }));
-
-  let queuedTargets: SubscriptionTarget[] = [];
-  if (targets.length === 0) {
+  if (found.subscriptionIds.length === 0 && attempt.queued.length === 0) {
     // Nothing to execute: the log row is the whole record.
     try {
-      await logAccepted(c.env.DB, logRows(false));
+      await logAccepted(c.env.DB, logRows([]));
     } catch (err) {
       return unavailable(c, err);
     }
-  } else {
-    // The queues are the durable record. Each one writes the signal's log row and its own trade
-    // to D1 with its read-model sync (off the reply's path, after the order when it runs at once),
-    // so the webhook's reply costs one D1 read and one Durable Object write per subscription.
-    const queueResults = await Promise.allSettled(targets.map((t, i) => enqueueWithRetry(c.env, t.id, envelopesFor(t, i))));
-    queuedTargets = targets.filter((_, i) => queueResults[i]?.status === "fulfilled");
-    const failedTargets = targets.filter((_, i) => queueResults[i]?.status === "rejected");
-    if (failedTargets.length > 0) {
-      console.error(`webhook ${strategy.id}: could not queue for ${failedTargets.length} subscription(s)`);
-      const outcome = await recordUnqueued(c.env, entries, logRows(true), queuedTargets, failedTargets);
-      // Nothing stored anywhere: the sender must retry, and a retry cannot duplicate anything.
-      if (outcome.stored === false) return unavailable(c, outcome.error);
-    }
+    return finish(c, req, accepted, []);
   }
 
-  const waitMs = parseWait(c.req.query("wait"));
-  const trades =
-    waitMs > 0 ? await waitForTrades(c.env, queuedTargets, entries.map((e) => e.logRow.id), waitMs) : undefined;
+  // The queues are the durable record. Each one writes the signal's log row and its own trade
+  // to D1 with its read-model sync (off the reply's path, after the order when it runs at once),
+  // so a warm webhook's reply costs one Durable Object write per subscription and no D1 at all.
+  const targets = found.subscriptionIds.filter((id) => !attempt.queued.includes(id));
+  const version = found.version;
+  const results = await Promise.allSettled(
+    targets.map((id) =>
+      enqueueWithRetry(c.env, id, {
+        subscriptionId: id,
+        configVersion: version,
+        signals: entries.map(({ signal, logRow, notBefore }) => ({
+          signalId: logRow.id,
+          tradeId: tradeIdsOf(id).get(logRow.id)!,
+          receivedAt: logRow.receivedAt,
+          // A delayed signal waits for the queue's alarm, never for a sleep.
+          notBefore,
+          signal,
+          logRow,
+        })),
+      }),
+    ),
+  );
+  const stale: string[] = [];
+  const failed: string[] = [];
+  for (const [i, id] of targets.entries()) {
+    const r = results[i];
+    if (r?.status === "fulfilled" && "stale" in r.value) stale.push(id);
+    else if (r?.status === "fulfilled") attempt.queued.push(id);
+    else failed.push(id);
+  }
+  // A queue knows a newer configuration than this view: read D1 and go again (the queues that took it keep it).
+  if (stale.length > 0 && attempt.number < MAX_ATTEMPTS) return again();
+  failed.push(...stale);
+  if (failed.length > 0) {
+    console.error(`webhook ${strategy.id}: could not queue for ${failed.length} subscription(s)`);
+    const outcome = await recordUnqueued(c.env, logRows([...attempt.queued, ...failed]), attempt.queued, failed);
+    // Nothing stored anywhere: the sender must retry, and a retry cannot duplicate anything.
+    if (outcome.stored === false) return unavailable(c, outcome.error);
+  }
+  return finish(c, req, accepted, attempt.queued);
+}
 
-  return accepted(c, {
-    id: duplicateOf ?? signalId,
-    logId: signalId,
+/** The accepted reply, after `?wait=` when asked. */
+async function finish(c: WebhookContext, req: Received, accepted: Accepted, queued: readonly string[]): Promise<Response> {
+  const { entries, duplicateOf } = accepted;
+  const waitMs = parseWait(c.req.query("wait"));
+  const trades = waitMs > 0 ? await waitForTrades(c.env, queued, entries.map((e) => e.logRow.id), waitMs) : undefined;
+  return acceptedReply(c, {
+    id: duplicateOf ?? req.signalId,
+    logId: req.signalId,
     ...(duplicateOf && { duplicate: true as const }),
-    payload: parsed.payload,
+    payload: accepted.payload,
     ...(entries.length > 1 && { signals: entries.map((e) => ({ id: e.logRow.id, logId: e.logRow.id })) }),
     ...(trades && { trades }),
   });
@@ -227,12 +308,12 @@ function queueOf(env: Env, subscriptionId: string) {
 }
 
 /** One retry for a transient Durable Object error; enqueue is idempotent per signal id. */
-async function enqueueWithRetry(env: Env, subscriptionId: string, batch: QueuedSignal[]): Promise<void> {
+async function enqueueWithRetry(env: Env, subscriptionId: string, request: EnqueueRequest): Promise<EnqueueResult> {
   try {
-    await queueOf(env, subscriptionId).enqueue(batch);
+    return await queueOf(env, subscriptionId).enqueue(request);
   } catch (err) {
     if (isOverloaded(err)) throw err; // retrying an overloaded object only makes it worse
-    await queueOf(env, subscriptionId).enqueue(batch);
+    return queueOf(env, subscriptionId).enqueue(request);
   }
 }
 
@@ -249,64 +330,33 @@ function isOverloaded(err: unknown): boolean {
  */
 async function recordUnqueued(
   env: Env,
-  entries: readonly { logRow: SignalLogRow; trades: readonly { id: string; subscriptionId: string }[] }[],
   rows: Parameters<typeof logAccepted>[1],
-  queued: readonly SubscriptionTarget[],
-  failed: readonly SubscriptionTarget[],
+  queued: readonly string[],
+  failed: readonly string[],
 ): Promise<{ stored: true } | { stored: false; error: unknown }> {
+  const failedIds = new Set(failed);
+  const unqueued = (trades: (typeof rows)[number]["trades"]) =>
+    trades.filter((t) => failedIds.has(t.subscriptionId)).map((t) => ({ tradeId: t.id, subscriptionId: t.subscriptionId }));
   try {
     await logAccepted(env.DB, rows);
   } catch (error) {
     if (queued.length === 0) return { stored: false, error };
-    const failedIds = new Set(failed.map((t) => t.id));
-    await Promise.allSettled(
-      queued.flatMap((t) =>
-        entries.map((e) =>
-          queueOf(env, t.id).ensureLogged(
-            e.logRow.id,
-            e.trades.filter((tr) => failedIds.has(tr.subscriptionId)).map((tr) => ({ tradeId: tr.id, subscriptionId: tr.subscriptionId })),
-          ),
-        ),
-      ),
-    );
+    await Promise.allSettled(queued.flatMap((id) => rows.map((r) => queueOf(env, id).ensureLogged(r.log.id, unqueued(r.trades)))));
     return { stored: true };
   }
-  await markUnqueued(env.DB, entries, failed);
+  // Trades that could not be queued get a visible, terminal outcome instead of staying "queued" forever.
+  const stmts = markUnqueuedTrades(env.DB, rows.flatMap((r) => unqueued(r.trades).map((t) => t.tradeId)), Date.now());
+  if (stmts.length > 0) await env.DB.batch(stmts).catch((err: unknown) => console.error("marking unqueued trades failed", errorMessage(err)));
   return { stored: true };
 }
 
-/** Trades that could not be queued get a visible, terminal outcome instead of staying "queued" forever. */
-async function markUnqueued(
-  d1: D1Database,
-  entries: readonly { logRow: SignalLogRow; trades: readonly { id: string; subscriptionId: string }[] }[],
-  failed: readonly SubscriptionTarget[],
-): Promise<void> {
-  const failedIds = new Set(failed.map((t) => t.id));
-  const now = Date.now();
-  const stmts = entries.flatMap((e) =>
-    e.trades
-      .filter((t) => failedIds.has(t.subscriptionId))
-      .map((t) =>
-        d1
-          .prepare(`UPDATE trades SET status = 'failed', message_code = 'queue-unavailable', message = ?, updated_at = ? WHERE id = ? AND status = 'queued'`)
-          .bind("Tradeloop could not queue this signal for the subscription, so no order was sent. Send the alert again.", now, t.id),
-      ),
-  );
-  if (stmts.length > 0) await d1.batch(stmts).catch((err: unknown) => console.error("markUnqueued failed", err));
-}
-
 /** Holds the reply until every (subscription, signal) trade is terminal or `waitMs` passes. */
-async function waitForTrades(
-  env: Env,
-  targets: readonly SubscriptionTarget[],
-  signalIds: readonly string[],
-  waitMs: number,
-): Promise<WaitedTrade[]> {
-  const waits = targets.flatMap((t) =>
+async function waitForTrades(env: Env, subscriptionIds: readonly string[], signalIds: readonly string[], waitMs: number): Promise<WaitedTrade[]> {
+  const waits = subscriptionIds.flatMap((id) =>
     signalIds.map(async (signalId): Promise<WaitedTrade | null> => {
       try {
-        const snap = await queueOf(env, t.id).waitForTrade(signalId, waitMs);
-        return snap ? { subscriptionId: t.id, ...snap } : null;
+        const snap = await queueOf(env, id).waitForTrade(signalId, waitMs);
+        return snap ? { subscriptionId: id, ...snap } : null;
       } catch {
         return null;
       }

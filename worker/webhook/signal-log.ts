@@ -32,9 +32,17 @@ export function loggablePayload(parsed: unknown, bodyText: string): unknown {
   return { raw: bodyText.length > MAX_RAW_LOG_CHARS ? `${bodyText.slice(0, MAX_RAW_LOG_CHARS)}…` : bodyText };
 }
 
+/**
+ * Logs a refused signal. Its row may exist already: a delivery the dedupe
+ * check logged as accepted, then refused after a configuration change
+ * raced it (route.ts). The refusal is its outcome, so it wins.
+ */
 export async function logRejected(d1: D1Database, row: RejectedLog): Promise<void> {
   const db = getDb(d1);
-  await db.insert(schema.signals).values({ ...row, status: "rejected" });
+  await db
+    .insert(schema.signals)
+    .values({ ...row, status: "rejected" })
+    .onConflictDoUpdate({ target: schema.signals.id, set: { status: "rejected", messageCode: row.messageCode, message: row.message } });
 }
 
 /** One batch: the signal row and a queued trade per subscription. Idempotent (a DO may have written them first). */
