@@ -1,0 +1,218 @@
+/**
+ * The webhook's isolate cache of a strategy, and each queue's copy of its
+ * subscription's settings: a warm webhook reads no D1, and every change
+ * (settings, secret, enabled, subscriptions, connections, deletion) takes
+ * effect on the very next signal, because the change raises the strategy's
+ * config version and the queues refuse signals stamped older
+ * (worker/execution/queue-config.ts, worker/webhook/strategy-lookup.ts).
+ *
+ * Every test first warms the cache with a signal, then changes something
+ * through the API and sends again.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { StrategyCache, type StrategyLookup } from "../../worker/webhook/strategy-lookup";
+import { ledgerOrders } from "../helpers/paper";
+import { call, createTrader, sendAlert, settledSignal, type Trader } from "../helpers/trader";
+
+const BUY = { ticker: "SPY", action: "buy", quantity: 1, price: 100 };
+
+/** Sends a buy, waits until it traded: the webhook's cache and the queue's copy are warm. */
+async function warm(trader: Trader, subscriptions = 1): Promise<void> {
+  const r = await sendAlert(trader.webhookUrl, BUY);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  const s = await settledSignal(trader.token, r.body.id!);
+  expect(s.trades).toHaveLength(subscriptions);
+}
+
+/** A second subscription of the trader's strategy, on its own paper connection. */
+async function addSubscription(trader: Trader, settings: Record<string, unknown> = {}): Promise<{ subscriptionId: string; connectionId: string }> {
+  const conn = await call<{ id: string }>("POST", "/api/connections", { token: trader.token, body: { broker: "paper", name: "Paper 2", settings: {} } });
+  expect(conn.status).toBe(201);
+  const sub = await call<{ id: string }>("POST", "/api/subscriptions", {
+    token: trader.token,
+    body: { strategyId: trader.strategyId, connectionId: conn.body.id, settings: { allowAddToPosition: true, ...settings } },
+  });
+  expect(sub.status, JSON.stringify(sub.body)).toBe(201);
+  return { subscriptionId: sub.body.id, connectionId: conn.body.id };
+}
+
+async function withTablesDown<T>(tables: readonly string[], fn: () => Promise<T>): Promise<T> {
+  for (const t of tables) await env.DB.prepare(`ALTER TABLE ${t} RENAME TO ${t}_down`).run();
+  try {
+    return await fn();
+  } finally {
+    for (const t of tables) await env.DB.prepare(`ALTER TABLE ${t}_down RENAME TO ${t}`).run();
+  }
+}
+
+describe("a warm webhook", () => {
+  it("reads no D1 to accept a signal: it queues and executes with the strategy and subscription tables gone", async () => {
+    const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
+    await warm(trader);
+    const reply = await withTablesDown(["strategies", "subscriptions"], () => sendAlert(trader.webhookUrl, BUY));
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    const signal = await settledSignal(trader.token, reply.body.id!);
+    expect(signal.trades).toMatchObject([{ status: "filled" }]);
+    expect(await ledgerOrders(trader.connectionId)).toHaveLength(2);
+  });
+
+  it("never refuses on cached data: a wrong secret is checked against D1 (and 503 while D1 is down)", async () => {
+    const trader = await createTrader();
+    await warm(trader);
+    const wrong = trader.webhookUrl.replace(/\/[^/]+$/, "/not-the-secret");
+    const down = await withTablesDown(["strategies"], () => sendAlert(wrong, BUY));
+    expect(down.status).toBe(503);
+    const up = await sendAlert(wrong, BUY);
+    expect(up.body).toMatchObject({ success: false, messageCode: "invalid-password" });
+  });
+});
+
+describe("a change takes effect on the next signal", () => {
+  it("a rotated secret: the old URL is refused, the new one accepted", async () => {
+    const trader = await createTrader();
+    await warm(trader);
+    const rotated = await call<{ webhookUrl: string }>("POST", `/api/strategies/${trader.strategyId}/rotate-secret`, { token: trader.token });
+    expect(rotated.status).toBe(200);
+    const old = await sendAlert(trader.webhookUrl, BUY);
+    expect(old.status).toBe(400);
+    expect(old.body.messageCode).toBe("invalid-password");
+    const fresh = await sendAlert(rotated.body.webhookUrl, BUY);
+    expect(fresh.status, JSON.stringify(fresh.body)).toBe(200);
+  });
+
+  it("a disabled strategy is refused, and accepted again once enabled", async () => {
+    const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
+    await warm(trader);
+    expect((await call("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, body: { enabled: false } })).status).toBe(200);
+    const off = await sendAlert(trader.webhookUrl, BUY);
+    expect(off.body.messageCode).toBe("strategy-disabled");
+    expect((await call("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, body: { enabled: true } })).status).toBe(200);
+    const on = await sendAlert(trader.webhookUrl, BUY);
+    expect(on.status, JSON.stringify(on.body)).toBe(200);
+    expect((await settledSignal(trader.token, on.body.id!)).trades).toMatchObject([{ status: "filled" }]);
+  });
+
+  it("a strategy setting: a stale signal the new maxSignalAgeSeconds forbids is refused", async () => {
+    const trader = await createTrader();
+    await warm(trader);
+    expect((await call("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, body: { settings: { maxSignalAgeSeconds: 60 } } })).status).toBe(200);
+    const late = await sendAlert(trader.webhookUrl, { ...BUY, time: new Date(Date.now() - 600_000).toISOString() });
+    expect(late.status).toBe(400);
+    expect(late.body.messageCode).toBe("signal-too-old");
+  });
+
+  it("a deleted strategy answers 404", async () => {
+    const trader = await createTrader();
+    await warm(trader);
+    expect((await call("DELETE", `/api/strategies/${trader.strategyId}`, { token: trader.token })).status).toBe(204);
+    const gone = await sendAlert(trader.webhookUrl, BUY);
+    expect(gone.status).toBe(404);
+  });
+
+  it("a subscription's settings: the queue runs the next signal under the new ones", async () => {
+    const trader = await createTrader();
+    await warm(trader);
+    const patched = await call("PATCH", `/api/subscriptions/${trader.subscriptionId}`, { token: trader.token, body: { settings: { ignoreExits: true } } });
+    expect(patched.status).toBe(200);
+    const exit = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "exit", price: 100 });
+    expect(exit.status).toBe(200);
+    expect((await settledSignal(trader.token, exit.body.id!)).trades).toMatchObject([{ status: "rejected", messageCode: "exit-ignored" }]);
+  });
+
+  it("a disabled subscription gets no trade, and gets them again once enabled", async () => {
+    const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
+    const second = await addSubscription(trader);
+    await warm(trader, 2);
+    expect((await call("PATCH", `/api/subscriptions/${second.subscriptionId}`, { token: trader.token, body: { enabled: false } })).status).toBe(200);
+    const one = await sendAlert(trader.webhookUrl, BUY);
+    expect((await settledSignal(trader.token, one.body.id!)).trades.map((t) => t.subscriptionId)).toEqual([trader.subscriptionId]);
+    expect((await call("PATCH", `/api/subscriptions/${second.subscriptionId}`, { token: trader.token, body: { enabled: true } })).status).toBe(200);
+    const both = await sendAlert(trader.webhookUrl, BUY);
+    expect((await settledSignal(trader.token, both.body.id!)).trades.map((t) => t.subscriptionId).sort()).toEqual([trader.subscriptionId, second.subscriptionId].sort());
+    expect(await ledgerOrders(second.connectionId)).toHaveLength(2);
+  });
+
+  it("a deleted subscription gets no trade; a new one gets its first", async () => {
+    const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
+    const second = await addSubscription(trader);
+    await warm(trader, 2);
+    expect((await call("DELETE", `/api/subscriptions/${second.subscriptionId}`, { token: trader.token })).status).toBe(204);
+    const one = await sendAlert(trader.webhookUrl, BUY);
+    expect((await settledSignal(trader.token, one.body.id!)).trades.map((t) => t.subscriptionId)).toEqual([trader.subscriptionId]);
+    const third = await addSubscription(trader);
+    const two = await sendAlert(trader.webhookUrl, BUY);
+    expect((await settledSignal(trader.token, two.body.id!)).trades.map((t) => t.subscriptionId).sort()).toEqual([trader.subscriptionId, third.subscriptionId].sort());
+    expect(await ledgerOrders(second.connectionId)).toHaveLength(1);
+  });
+
+  it("a deleted connection takes its subscription out of the next signal", async () => {
+    const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
+    const second = await addSubscription(trader);
+    await warm(trader, 2);
+    expect((await call("DELETE", `/api/connections/${second.connectionId}`, { token: trader.token })).status).toBe(204);
+    const next = await sendAlert(trader.webhookUrl, BUY);
+    expect((await settledSignal(trader.token, next.body.id!)).trades.map((t) => t.subscriptionId)).toEqual([trader.subscriptionId]);
+  });
+
+  it("a refused stamp never queues a signal twice: every subscription gets exactly one trade", async () => {
+    const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
+    const second = await addSubscription(trader);
+    await warm(trader, 2);
+    // A change to one subscription makes the strategy's stamp stale for both queues.
+    expect((await call("PATCH", `/api/subscriptions/${second.subscriptionId}`, { token: trader.token, body: { settings: { allowAddToPosition: true, quantity: 2 } } })).status).toBe(200);
+    const next = await sendAlert(trader.webhookUrl, BUY);
+    const signal = await settledSignal(trader.token, next.body.id!);
+    expect(signal.trades).toHaveLength(2);
+    expect(await ledgerOrders(trader.connectionId)).toHaveLength(2);
+    expect(await ledgerOrders(second.connectionId)).toHaveLength(2);
+  });
+});
+
+describe("a queue's version check", () => {
+  it("refuses a signal stamped older than its copy, and queues nothing", async () => {
+    const trader = await createTrader();
+    await warm(trader);
+    const row = await env.DB.prepare("SELECT config_version AS v FROM strategies WHERE id = ?").bind(trader.strategyId).first<{ v: number }>();
+    const queue = env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId);
+    const signal = { ticker: "SPY", action: "buy", quantity: 1, signalPrice: "100" } as never;
+    const logRow = { id: crypto.randomUUID(), userId: trader.userId, strategyId: trader.strategyId, receivedAt: Date.now(), status: "accepted" as const, payload: {}, sourceIp: null, contentType: null, alertId: null, bodyHash: null };
+    const envelope = { signalId: logRow.id, tradeId: crypto.randomUUID(), receivedAt: logRow.receivedAt, notBefore: null, signal, logRow };
+    expect(await queue.enqueue({ subscriptionId: trader.subscriptionId, configVersion: row!.v - 1, signals: [envelope] })).toEqual({ stale: true });
+    expect((await queue.pendingWork()).queued).toBe(0);
+    expect(await queue.getTrade(logRow.id)).toBeNull();
+  });
+});
+
+describe("StrategyCache", () => {
+  const lookup = (n: number): StrategyLookup => ({
+    strategy: { id: `s${n}`, userId: "u", secretHash: "h", assetClass: "stocks", allowedTickers: null, settings: {}, enabled: true },
+    subscriptionIds: ["sub"],
+    version: 1,
+    fresh: true,
+  });
+
+  it("serves a copy until its time-to-live, marked as not fresh", () => {
+    const cache = new StrategyCache(10, 1_000);
+    cache.set("a", lookup(1), 0);
+    expect(cache.get("a", 999)).toMatchObject({ fresh: false, version: 1 });
+    expect(cache.get("a", 1_000)).toBeUndefined();
+  });
+
+  it("keeps the most recently used entries within its bound", () => {
+    const cache = new StrategyCache(2, 60_000);
+    cache.set("a", lookup(1), 0);
+    cache.set("b", lookup(2), 0);
+    cache.get("a", 1);
+    cache.set("c", lookup(3), 2);
+    expect(cache.get("b", 3)).toBeUndefined();
+    expect(cache.get("a", 3)).toBeDefined();
+    expect(cache.get("c", 3)).toBeDefined();
+  });
+
+  it("never caches a strategy without subscriptions (no queue would notice one added)", () => {
+    const cache = new StrategyCache(10, 60_000);
+    cache.set("a", { ...lookup(1), subscriptionIds: [] }, 0);
+    expect(cache.get("a", 1)).toBeUndefined();
+  });
+});
