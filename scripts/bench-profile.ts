@@ -16,7 +16,7 @@ interface ProfileNode {
   hitCount?: number;
   children?: number[];
 }
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
@@ -31,15 +31,18 @@ export interface HotFunction {
   totalPercent: number;
 }
 
+/** A devtools inspector session on one isolate: send a command, get its result. */
+export interface InspectorSession {
+  send(method: string, params?: Record<string, unknown>): Promise<unknown>;
+  close(): void;
+}
+
 /**
  * Connects to the inspector target whose id, title or URL contains `target`
  * (workerd names a Worker's isolate `core:user:<name>`), else to the first
- * one that is not the bare Worker, and returns start/stop controls.
+ * one that is not the bare Worker.
  */
-export async function connectProfiler(
-  inspectorPort: number,
-  target?: string,
-): Promise<{ start(): Promise<void>; stop(file: string, stages: readonly string[]): Promise<{ top: HotFunction[]; stages: Record<string, number>; idlePercent: number }> }> {
+export async function connectInspector(inspectorPort: number, target?: string): Promise<InspectorSession> {
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { id?: string; webSocketDebuggerUrl?: string; title?: string }[];
   const named = target ? targets.find((t) => t.webSocketDebuggerUrl && [t.id, t.title, t.webSocketDebuggerUrl].some((x) => x?.includes(target))) : undefined;
   const chosen = named ?? targets.find((t) => t.webSocketDebuggerUrl && !/bare/i.test(t.title ?? "")) ?? targets[0];
@@ -57,21 +60,33 @@ export async function connectProfiler(
     const msg = JSON.parse(String(ev.data)) as { id?: number; result?: unknown };
     if (msg.id !== undefined) waiting.get(msg.id)?.(msg.result);
   });
-  const send = (method: string, params: Record<string, unknown> = {}): Promise<unknown> =>
-    new Promise((resolve) => {
-      const id = ++seq;
-      waiting.set(id, resolve);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
+  return {
+    send: (method, params = {}) =>
+      new Promise((resolve) => {
+        const id = ++seq;
+        waiting.set(id, resolve);
+        ws.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+/** Start/stop controls of a CPU profile of one isolate (sampling every `intervalUs`). */
+export async function connectProfiler(
+  inspectorPort: number,
+  target?: string,
+  intervalUs = 200,
+): Promise<{ start(): Promise<void>; stop(file: string, stages: readonly string[]): Promise<{ top: HotFunction[]; stages: Record<string, number>; idlePercent: number; profile: Profile }> }> {
+  const session = await connectInspector(inspectorPort, target);
   return {
     async start() {
-      await send("Profiler.enable");
-      await send("Profiler.setSamplingInterval", { interval: 200 });
-      await send("Profiler.start");
+      await session.send("Profiler.enable");
+      await session.send("Profiler.setSamplingInterval", { interval: intervalUs });
+      await session.send("Profiler.start");
     },
     async stop(file, stages) {
-      const { profile } = (await send("Profiler.stop")) as { profile: Profile };
-      ws.close();
+      const { profile } = (await session.send("Profiler.stop")) as { profile: Profile };
+      session.close();
       writeFileSync(file, JSON.stringify(profile));
       const idle = profile.nodes.filter((n) => n.callFrame.functionName === "(idle)").map((n) => n.id);
       const idleHits = (profile.samples ?? []).filter((id) => idle.includes(id)).length;
@@ -79,9 +94,99 @@ export async function connectProfiler(
         top: summarizeProfile(profile),
         stages: inclusiveShare(profile, stages),
         idlePercent: Math.round((idleHits / ((profile.samples ?? []).length || 1)) * 1000) / 10,
+        profile,
       };
     },
   };
+}
+
+/** The isolate's JS heap in use after a full garbage collection, in bytes (HeapProfiler.collectGarbage, Runtime.getHeapUsage). */
+export async function heapUsedAfterGc(inspectorPort: number, target?: string): Promise<number> {
+  const session = await connectInspector(inspectorPort, target);
+  try {
+    await session.send("HeapProfiler.enable");
+    await session.send("HeapProfiler.collectGarbage");
+    await session.send("HeapProfiler.collectGarbage");
+    const usage = (await session.send("Runtime.getHeapUsage")) as { usedSize: number };
+    return usage.usedSize;
+  } finally {
+    session.close();
+  }
+}
+
+/** Where CPU time goes, by who runs it. */
+export type CpuBucket = "worker" | "queue" | "paper ledger" | "gc" | "runtime" | "idle";
+
+/**
+ * Attributes a profile's samples to the part of Tradeloop that runs them,
+ * using the bundle's module markers (esbuild writes `// worker/...` before
+ * each module): the root-most frame of a sample that lies in a Tradeloop
+ * module decides, because it is the function the invocation (or the
+ * continuation after an await) entered through. worker/execution and the
+ * plugin clients it calls → `queue` (the SubscriptionQueue object);
+ * plugins/paper's ledger, API and store → `paper ledger` (the simulated
+ * broker's own Durable Object); the rest of worker/ → `worker` (the fetch
+ * handler). Samples without a Tradeloop frame: `gc`, `idle`, or `runtime`
+ * (the runtime's own work, libraries called from nowhere we can name).
+ * Returns milliseconds per bucket.
+ */
+export function attributeProfile(profile: Profile, bundle: { url?: string; text: string }): Record<CpuBucket, number> {
+  const markers: { line: number; module: string }[] = [];
+  bundle.text.split("\n").forEach((l, i) => {
+    const m = /^\/\/ ((?:worker|plugins|node_modules)\/\S+)$/.exec(l);
+    if (m) markers.push({ line: i, module: m[1]! });
+  });
+  const moduleAt = (line: number): string | null => {
+    let lo = 0;
+    let hi = markers.length - 1;
+    let found: string | null = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (markers[mid]!.line <= line) {
+        found = markers[mid]!.module;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+  // The bundle is the one script of the isolate: the URL most frames carry, unless given.
+  const counts = new Map<string, number>();
+  for (const n of profile.nodes) if (n.callFrame.url) counts.set(n.callFrame.url, (counts.get(n.callFrame.url) ?? 0) + 1);
+  const url = bundle.url ?? ([...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "");
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const bucketOfModule = (module: string): CpuBucket | null => {
+    if (module.startsWith("plugins/paper/ledger") || module === "plugins/paper/api.ts" || module === "plugins/paper/store.ts") return "paper ledger";
+    if (module.startsWith("worker/execution/") || module.startsWith("plugins/")) return "queue";
+    if (module.startsWith("worker/")) return "worker";
+    return null;
+  };
+  const cache = new Map<number, CpuBucket>();
+  const bucketOf = (id: number): CpuBucket => {
+    const hit = cache.get(id);
+    if (hit) return hit;
+    let decided: CpuBucket | null = null;
+    const leaf = byId.get(id);
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const n = byId.get(cur);
+      if (!n || n.callFrame.url !== url) continue;
+      const module = moduleAt(n.callFrame.lineNumber);
+      const b = module ? bucketOfModule(module) : null;
+      if (b) decided = b; // keep walking: the root-most Tradeloop frame wins
+    }
+    const name = leaf?.callFrame.functionName ?? "";
+    const out: CpuBucket = decided ?? (name === "(idle)" ? "idle" : name === "(garbage collector)" ? "gc" : "runtime");
+    cache.set(id, out);
+    return out;
+  };
+  const ms: Record<CpuBucket, number> = { worker: 0, queue: 0, "paper ledger": 0, gc: 0, runtime: 0, idle: 0 };
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  // timeDeltas[i] is the time since the previous sample: sample i stands for the interval before the next one.
+  for (let i = 0; i < samples.length; i++) ms[bucketOf(samples[i]!)] += (deltas[i + 1] ?? 0) / 1000;
+  for (const k of Object.keys(ms) as CpuBucket[]) ms[k] = Math.round(ms[k] * 100) / 100;
+  return ms;
 }
 
 /** Self and total sample shares per function (name + location), highest self first. */
