@@ -47,7 +47,7 @@ import {
   type Started,
   type Summary,
 } from "./bench-lib.ts";
-import { attributeProfile, connectProfiler, heapUsedAfterGc, type CpuBucket, type HotFunction, type Profile } from "./bench-profile.ts";
+import { attributeProfile, connectProfiler, heapUsed, type CpuBucket, type HotFunction, type Profile } from "./bench-profile.ts";
 import { measureWriteTurns, type WriteTurnCost } from "./bench-turns.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -854,7 +854,7 @@ interface IdleQueueMemory {
   queues: number;
   /** workerd's RSS growth per queue object, MiB. */
   rssMiBPerQueue: number;
-  /** The isolate's JS heap growth per queue object after a full GC, KiB. */
+  /** The isolate's JS heap growth per queue object (lowest of several readings), KiB. */
   heapKiBPerQueue: number | null;
   method: string;
 }
@@ -863,7 +863,8 @@ interface IdleQueueMemory {
  * K strategies, each with one subscription on ONE shared paper connection (so
  * K queue objects and a single ledger), one executed signal each, then idle.
  * workerd's RSS and the isolate's heap (after a forced GC) are read before
- * the subscriptions exist and after their queues went idle.
+ * the subscriptions exist and after their queues went idle (workerd does not
+ * answer a forced collection, so the heap is the lowest of several readings).
  */
 async function idleQueueMemory(worker: Started, api: Api): Promise<IdleQueueMemory> {
   const k = QUICK ? 50 : 200;
@@ -876,7 +877,7 @@ async function idleQueueMemory(worker: Started, api: Api): Promise<IdleQueueMemo
     strategies.push({ strategyId: s.id, webhookUrl: s.webhookUrl, subscriptionIds: [], kind: "buy", next: 0 });
   }
   await sleep(1_000);
-  const heapBefore = worker.inspectorPort === null ? null : await heapUsedAfterGc(worker.inspectorPort, worker.inspectorTarget);
+  const heapBefore = worker.inspectorPort === null ? null : await heapUsed(worker.inspectorPort, worker.inspectorTarget);
   const rssBefore = sampleRss(pid).stop().endMiB;
   say(`idlemem: ${k} subscriptions on one paper connection, one signal each (RSS ${rssBefore} MiB before)`);
   for (const l of strategies) {
@@ -896,13 +897,13 @@ async function idleQueueMemory(worker: Started, api: Api): Promise<IdleQueueMemo
   const outcomes = await accountedFor(api, strategies, accepted, since, 120_000);
   say(`idlemem: ${describeOutcomes(outcomes)}`);
   await sleep(2_000);
-  const heapAfter = worker.inspectorPort === null ? null : await heapUsedAfterGc(worker.inspectorPort, worker.inspectorTarget);
+  const heapAfter = worker.inspectorPort === null ? null : await heapUsed(worker.inspectorPort, worker.inspectorTarget);
   const rssAfter = sampleRss(pid).stop().endMiB;
   return {
     queues: k,
     rssMiBPerQueue: Math.round(((rssAfter - rssBefore) / k) * 1000) / 1000,
     heapKiBPerQueue: heapBefore === null || heapAfter === null ? null : Math.round(((heapAfter - heapBefore) / 1024 / k) * 10) / 10,
-    method: `${k} idle queues (each ran one trade), one shared paper ledger: workerd RSS and the isolate's heap after a forced GC, before and after, divided by ${k}`,
+    method: `${k} idle queues (each ran one trade), one shared paper ledger: workerd RSS, and the isolate's JS heap (lowest of 7 readings over 3 s), before and after, divided by ${k}`,
   };
 }
 

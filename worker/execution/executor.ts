@@ -175,7 +175,8 @@ function awaitApprovalIfNeeded(deps: ExecutorDeps, tradeId: string): void {
  *
  * 1. A probe: `decide` runs with no broker data and the position assumed
  *    flat, then long. What either probe read is fetched in the first round
- *    trip, in parallel (the position always).
+ *    trip, in parallel (nearly always the position; a cancel needs only the
+ *    open orders).
  * 2. `decide` runs on what was fetched. If it read anything not fetched, that
  *    is fetched and it runs again (at most once per kind of read).
  *
@@ -258,7 +259,7 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & {
     });
   };
 
-  const first = new Set<keyof AccountReads>(["positions"]);
+  const first = new Set<keyof AccountReads>();
   // Without the alert's price nearly every decision needs the quote: ask at once, not in a second round.
   if (signalPrice === null && known.quote === undefined) first.add("quote");
   for (const guess of PROBE_POSITIONS) decideWith(first, guess);
