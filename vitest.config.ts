@@ -21,6 +21,9 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
+                // A second, empty D1 for tests that apply the migrations step by step
+                // (test/db/migrations.test.ts); the Worker never sees it.
+                d1Databases: { MIGRATIONS_TEST_DB: "migrations-test" },
                 bindings: {
                   TEST_MIGRATIONS: migrations,
                   JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",

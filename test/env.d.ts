@@ -6,6 +6,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      /** An empty D1 of its own (vitest.config.ts), for migration tests. */
+      MIGRATIONS_TEST_DB: D1Database;
     }
   }
 }

@@ -21,6 +21,7 @@ export const API_ERROR_STATUS = {
   "not-found": 404,
   "conflict": 409,
   "email-taken": 409,
+  "duplicate-subscription": 409,
   "payload-too-large": 413,
   "too-many-requests": 429,
   "broker-error": 502,

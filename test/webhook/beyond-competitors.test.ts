@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ledgerOrders } from "../helpers/paper";
 import { call, createTrader, positionOf, sendAlert, settledSignal } from "../helpers/trader";
+import { renderAlert, TradingViewStrategy } from "../helpers/tradingview";
 
 describe("idempotency", () => {
   it("the same alertId within 24 h is a duplicate: 200, duplicate:true, the original id, no trade", async () => {
@@ -132,31 +133,59 @@ describe("delay", () => {
 });
 
 describe("alert templates", () => {
-  const samples: Record<string, string> = {
-    "{{ticker}}": "SPY",
-    "{{strategy.order.action}}": "buy",
-    "{{strategy.market_position}}": "long",
-    "{{strategy.order.contracts}}": "3",
-    "{{strategy.order.id}}": "Long",
-    "{{close}}": "501.25",
-    "{{timenow}}": new Date().toISOString(),
-    "{{interval}}": "5",
-    "%alert_symbol%": "SPY",
-    "%last_price%": "501.25",
-  };
-  const render = (body: string) => Object.entries(samples).reduce((out, [k, v]) => out.replaceAll(k, v), body);
-
-  it("every JSON template, rendered with sample values, is accepted by the webhook", async () => {
-    const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
+  /** What TrendSpider fills in (%alert_symbol%, %last_price%). */
+  const trendSpider: Record<string, string> = { "%alert_symbol%": "SPY", "%last_price%": "501.25" };
+  const templatesOf = async (trader: Awaited<ReturnType<typeof createTrader>>) => {
     const res = await call<{ templates: { id: string; kind: string; body: string }[] }>("GET", `/api/strategies/${trader.strategyId}/templates`, { token: trader.token });
     expect(res.status).toBe(200);
-    const ids = res.body.templates.map((t) => t.id);
-    expect(ids).toEqual(expect.arrayContaining(["tradingview-strategy", "tradingview-indicator-buy", "trendspider", "curl", "mt5"]));
-    for (const t of res.body.templates.filter((x) => x.kind === "json")) {
-      const rendered = render(t.body);
+    return res.body.templates;
+  };
+
+  it("the TradingView strategy template sends the strategy's position, which the webhook turns into the same position", async () => {
+    const trader = await createTrader();
+    const template = (await templatesOf(trader)).find((t) => t.id === "tradingview-strategy")!.body;
+    expect(JSON.parse(template)).toMatchObject({ targetPosition: "{{strategy.position_size}}", action: "{{strategy.order.action}}", sentiment: "{{strategy.market_position}}" });
+    // The exact values TradingView substitutes for a strategy that goes long 3, then flips to short 2 (one sell of 5).
+    const tv = new TradingViewStrategy("SPY");
+    for (const [action, contracts, close] of [["buy", 3, 501.25], ["sell", 5, 499.5]] as const) {
+      const values = tv.fill(action, contracts, close);
+      const rendered = renderAlert(template, values);
+      const reply = await sendAlert(trader.webhookUrl, rendered, { contentType: "text/plain" });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+      expect(reply.body.payload).toMatchObject({ targetPosition: values["strategy.position_size"], action: values["strategy.order.action"] });
+      await settledSignal(trader.token, reply.body.id!);
+      expect(await positionOf(trader, "SPY")).toBe(tv.position);
+    }
+    expect(tv.position).toBe(-2);
+  });
+
+  it("every JSON template, rendered with the values its sender substitutes, is accepted by the webhook and trades", async () => {
+    const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
+    const templates = await templatesOf(trader);
+    const ids = templates.map((t) => t.id);
+    expect(ids).toEqual(expect.arrayContaining(["tradingview-strategy", "tradingview-indicator-buy", "trendspider", "curl", "curl-target", "mt5"]));
+    const tv = new TradingViewStrategy("SPY");
+    for (const t of templates.filter((x) => x.kind === "json")) {
+      const values = tv.fill("buy", 1, 501.25);
+      const rendered = Object.entries(trendSpider).reduce((out, [k, v]) => out.replaceAll(k, v), renderAlert(t.body, values));
       expect(rendered).not.toMatch(/\{\{|%alert/);
       const reply = await sendAlert(trader.webhookUrl, rendered, { contentType: "text/plain" });
       expect(reply.status, `${t.id}: ${JSON.stringify(reply.body)}`).toBe(200);
+      const signal = await settledSignal(trader.token, reply.body.id!);
+      expect(signal.trades[0]?.status, `${t.id}: ${JSON.stringify(signal.trades[0])}`).toBe("filled");
+    }
+  });
+
+  it("the target curl template holds the position it names", async () => {
+    const trader = await createTrader();
+    const curl = (await templatesOf(trader)).find((t) => t.id === "curl-target")!.body;
+    const body = /-d '([^']+)'/.exec(curl)?.[1];
+    expect(JSON.parse(body!)).toMatchObject({ targetPosition: "2" });
+    for (let i = 0; i < 2; i++) {
+      const reply = await sendAlert(trader.webhookUrl, body!, { contentType: "application/json" });
+      expect(reply.status).toBe(200);
+      await settledSignal(trader.token, reply.body.id!);
+      expect(await positionOf(trader, "SPY")).toBe(2);
     }
   });
 

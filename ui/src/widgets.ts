@@ -23,6 +23,12 @@ const TONES: Record<string, string> = {
   failed: "bad",
   cancelled: "muted",
   disabled: "muted",
+  // Signal outcomes (GET /api/signals `outcome`)
+  traded: "good",
+  "partly-traded": "warn",
+  pending: "warn",
+  "awaiting-approval": "warn",
+  "nothing-traded": "muted",
 };
 
 /** A status pill; the text carries the meaning, the colour only repeats it. */

@@ -178,6 +178,10 @@ describe("dashboard", () => {
     await signal.locator(":scope > summary").click();
     const trade = signal.locator("section.trade");
     await expect.poll(() => trade.getAttribute("data-trade-status"), { timeout: 20_000 }).toBe("filled");
+    // The badge says what the signal did, not only that the alert was accepted.
+    const outcome = signal.locator(":scope > summary .badge");
+    await expect.poll(() => outcome.textContent()).toBe("Traded");
+    expect(await outcome.getAttribute("title")).toBe("Entry: Buy 3 AAPL at market.");
     const cells = await trade.locator("tbody tr").first().locator("td").allTextContents();
     expect(cells.slice(0, 3)).toEqual(["Entry", "buy", "3"]);
     expect(cells[5]).toBe("Filled");
@@ -186,6 +190,12 @@ describe("dashboard", () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(SCREENSHOTS, "signals-phone.png"), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
+
+    // An accepted alert that trades nothing says so, with the reason.
+    const exitId = await postAlert(webhookUrl, { ticker: "TSLA", action: "exit", price: 250 });
+    const nothing = page.locator(`details[data-signal-id="${exitId}"] > summary .badge`);
+    await expect.poll(() => nothing.textContent(), { timeout: 20_000 }).toBe("Nothing traded");
+    expect(await nothing.getAttribute("title")).toBe("There is no open TSLA position to exit; nothing was sent.");
 
     await go("Connections");
     const card = page.locator("article[data-connection-id]").filter({ hasText: "Paper account" });
@@ -288,7 +298,7 @@ describe("dashboard", () => {
     await page.getByLabel("Password").fill(USER.password);
     await page.getByRole("button", { name: "Log in" }).click();
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Signals");
-    // AAPL, MSFT, and the refused delivery to the rotated-away URL (the log keeps those too).
-    await expect.poll(() => page.locator("details.signal").count()).toBe(3);
+    // AAPL, the TSLA exit, MSFT, and the refused delivery to the rotated-away URL (the log keeps those too).
+    await expect.poll(() => page.locator("details.signal").count()).toBe(4);
   });
 });

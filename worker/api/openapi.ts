@@ -35,7 +35,7 @@ const ERROR_DESCRIPTIONS = {
   401: "Missing or invalid session token (`unauthorized`)",
   403: "Not allowed (`signup-closed`)",
   404: "Not found, or not yours (`not-found`)",
-  409: "Conflict (`email-taken`)",
+  409: "Conflict (`email-taken`, `duplicate-subscription`)",
   413: "Body larger than 64 KB (`payload-too-large`)",
   502: "The broker failed or refused (`broker-error`)",
 } as const;

@@ -12,7 +12,8 @@ import * as schema from "../db/schema";
 import { AppError } from "../errors";
 import { authenticated, createRouter, errorResponses, IdParams, jsonResponse } from "./openapi";
 import { chunk } from "../lib/chunk";
-import { TRADE_STATUSES } from "../trading/trade-status";
+import { SIGNAL_OUTCOMES, signalOutcome, tradeOutcome } from "../trading/signal-outcome";
+import { TRADE_STATUSES, type TradeStatus } from "../trading/trade-status";
 
 const num = z.number();
 
@@ -37,13 +38,17 @@ export const OrderViewSchema = z
   })
   .openapi("Order");
 
+const OutcomeSchema = z.enum(SIGNAL_OUTCOMES).openapi({
+  description:
+    "What happened: `pending` (queued, executing, or an order still working), `awaiting-approval`, `traded`, `partly-traded`, `nothing-traded` (the rules decided not to trade; the message says why), `rejected` (refused by the webhook or the broker), `failed` (something broke; check the broker account).",
+});
+
 export const TradeViewSchema = z
   .object({
     id: z.string(),
     subscriptionId: z.string(),
-    status: z
-      .enum(TRADE_STATUSES)
-      .openapi({ description: "queued → executing → a terminal status." }),
+    status: z.enum(TRADE_STATUSES).openapi({ description: "queued → executing → a terminal status." }),
+    outcome: OutcomeSchema,
     messageCode: z.string().optional().openapi({ description: "The outcome (e.g. `enter-new-position`) or the reason it was refused." }),
     message: z.string().optional(),
     createdAt: z.string(),
@@ -57,7 +62,10 @@ export const SignalViewSchema = z
     id: z.string(),
     strategyId: z.string(),
     receivedAt: z.string(),
-    status: z.enum(["accepted", "rejected"]),
+    status: z.enum(["accepted", "rejected"]).openapi({ description: "Whether the webhook took the alert; `outcome` says what it did." }),
+    outcome: OutcomeSchema,
+    outcomeCode: z.string().nullable().openapi({ description: "The messageCode behind the outcome (the reason, when nothing traded); null while pending." }),
+    outcomeMessage: z.string().openapi({ description: "One sentence: what happened, or why nothing traded." }),
     messageCode: z.string().optional(),
     message: z.string().optional(),
     payload: z.unknown(),
@@ -166,20 +174,35 @@ export const signalsApi = createRouter()
   });
 
 function signalView(s: SignalRow, trades: readonly TradeRow[], orders: readonly OrderRow[]): z.infer<typeof SignalViewSchema> {
+  const status = s.status === "accepted" ? "accepted" : "rejected";
+  const tradeStatus = (t: TradeRow): TradeStatus => ((TRADE_STATUSES as readonly string[]).includes(t.status) ? (t.status as TradeStatus) : "failed");
+  const forOutcome = (t: TradeRow) => ({ status: tradeStatus(t), messageCode: t.messageCode, message: t.message });
+  // A fixed order, so the list and the detail pick the same reason when several trades have one.
+  const ordered = [...trades].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  const outcome = signalOutcome({
+    status,
+    messageCode: s.messageCode,
+    message: s.message,
+    duplicateOf: s.duplicateOf,
+    expectedTrades: s.expectedTrades,
+    trades: ordered.map(forOutcome),
+  });
   return {
     id: s.id,
     strategyId: s.strategyId,
     receivedAt: isoTime(s.receivedAt),
-    status: s.status === "accepted" ? "accepted" : "rejected",
+    status,
+    ...outcome,
     ...(s.messageCode && { messageCode: s.messageCode }),
     ...(s.message && { message: s.message }),
     payload: s.payload,
     ...(s.alertId && { alertId: s.alertId }),
     ...(s.duplicateOf && { duplicateOf: s.duplicateOf }),
-    trades: trades.map((t) => ({
+    trades: ordered.map((t) => ({
       id: t.id,
       subscriptionId: t.subscriptionId,
-      status: t.status as z.infer<typeof TradeViewSchema>["status"],
+      status: tradeStatus(t),
+      outcome: tradeOutcome(forOutcome(t)).outcome,
       ...(t.messageCode && { messageCode: t.messageCode }),
       ...(t.message && { message: t.message }),
       createdAt: isoTime(t.createdAt),

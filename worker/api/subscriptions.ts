@@ -5,12 +5,12 @@
  * @module
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
 import { callBroker } from "../connections/broker-errors";
 import { clientForConnection, getOwnedConnection, resolveAccount } from "../connections/store";
-import { getDb, isoTime } from "../db/client";
+import { getDb, isoTime, isUniqueViolation } from "../db/client";
 import { accounts, orders, strategies, subscriptions } from "../db/schema";
-import { announceConfigChange, raiseConfigVersion } from "../execution/config-changes";
+import { announceConfigChange, raiseConfigVersion, type RaisedVersion } from "../execution/config-changes";
 import { AppError } from "../errors";
 import { resolveSettings, SubscriptionSettingsSchema } from "../trading/settings";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
@@ -29,6 +29,10 @@ export const SubscriptionSchema = z
     accountId: z.string(),
     enabled: z.boolean(),
     settings: SubscriptionSettingsSchema,
+    duplicateOf: z.string().nullable().openapi({
+      description:
+        "Set when Tradeloop disabled this subscription because the same account already followed the same strategy through that subscription (every alert traded twice). Delete this one, or delete that one and enable this one.",
+    }),
     createdAt: z.string().openapi({ format: "date-time" }),
     updatedAt: z.string().openapi({ format: "date-time" }),
   })
@@ -75,6 +79,7 @@ export function subscriptionJson(row: SubscriptionRow): z.infer<typeof Subscript
     accountId: row.accountId,
     enabled: row.enabled,
     settings: resolveStoredSettings(row.settings),
+    duplicateOf: row.duplicateOf,
     createdAt: isoTime(row.createdAt),
     updatedAt: isoTime(row.updatedAt),
   };
@@ -93,6 +98,36 @@ function resolveStoredSettings(stored: unknown) {
     console.warn("stored subscription settings no longer validate; showing defaults");
     return resolveSettings({});
   }
+}
+
+/**
+ * The 409 for a second subscription of a strategy on an account, naming the
+ * one that already exists so the trader can change or remove it.
+ */
+async function duplicateSubscription(
+  db: ReturnType<typeof getDb>,
+  userId: string,
+  attempted: Pick<SubscriptionRow, "id" | "strategyId" | "accountId">,
+  names: { strategy: string; account: string } | null,
+  field: string,
+): Promise<AppError> {
+  const existing = await db
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(
+      and(
+        eq(subscriptions.userId, userId),
+        eq(subscriptions.strategyId, attempted.strategyId),
+        eq(subscriptions.accountId, attempted.accountId),
+        isNull(subscriptions.duplicateOf),
+        ne(subscriptions.id, attempted.id),
+      ),
+    )
+    .get();
+  const which = existing ? `subscription ${existing.id}` : "another subscription";
+  const pair = names ? `The account "${names.account}" already follows the strategy "${names.strategy}"` : "This account already follows this strategy";
+  const fix = names ? "change that subscription's settings instead, or delete it first" : "delete one of the two, then enable the one you keep";
+  return new AppError("duplicate-subscription", `${pair} through ${which}, and a second subscription would trade every alert twice; ${fix}.`, { field });
 }
 
 async function getOwnedSubscription(db: ReturnType<typeof getDb>, userId: string, id: string): Promise<SubscriptionRow> {
@@ -120,12 +155,13 @@ const createSubscriptionRoute = createRoute({
   path: "/",
   tags: ["subscriptions"],
   summary: "Subscribe a broker account to a strategy",
-  description: "The strategy, the connection and the account must be yours, and the account must belong to the connection.",
+  description:
+    "The strategy, the connection and the account must be yours, and the account must belong to the connection. An account follows a strategy at most once: a second subscription would trade every alert twice (409 `duplicate-subscription`).",
   ...authenticated,
   request: { body: jsonBody(CreateSubscriptionBody) },
   responses: {
     201: jsonResponse(SubscriptionSchema, "The subscription, with every setting's default applied."),
-    ...errorResponses(400, 401, 404, 413),
+    ...errorResponses(400, 401, 404, 409, 413),
   },
 });
 
@@ -144,9 +180,11 @@ const updateRoute = createRoute({
   path: "/{id}",
   tags: ["subscriptions"],
   summary: "Enable, disable or re-configure a subscription",
+  description:
+    "Enabling a subscription Tradeloop disabled as a duplicate (`duplicateOf`) is refused with 409 `duplicate-subscription` while the account follows the strategy through another subscription.",
   ...authenticated,
   request: { params: IdParams, body: jsonBody(UpdateSubscriptionBody) },
-  responses: { 200: jsonResponse(SubscriptionSchema, "The updated subscription."), ...errorResponses(400, 401, 404, 413) },
+  responses: { 200: jsonResponse(SubscriptionSchema, "The updated subscription."), ...errorResponses(400, 401, 404, 409, 413) },
 });
 
 const deleteRoute = createRoute({
@@ -209,11 +247,20 @@ export const subscriptionsApi = createRouter()
       accountId: account.id,
       enabled: body.enabled ?? true,
       settings,
+      duplicateOf: null,
       createdAt: now,
       updatedAt: now,
     };
     // A new target for the strategy's signals: cached views of the strategy are stale from now on.
-    const [, raised] = await db.batch([db.insert(subscriptions).values(row), raiseConfigVersion(db, eq(strategies.id, strategy.id))]);
+    let raised: RaisedVersion[];
+    try {
+      [, raised] = await db.batch([db.insert(subscriptions).values(row), raiseConfigVersion(db, eq(strategies.id, strategy.id))]);
+    } catch (err) {
+      if (isUniqueViolation(err, "subscriptions", ["strategy_id", "account_id"])) {
+        throw await duplicateSubscription(db, userId, row, { strategy: strategy.name, account: account.name }, "strategyId");
+      }
+      throw err;
+    }
     await announceConfigChange(c.env, db, raised);
     return c.json(subscriptionJson(row), 201);
   })
@@ -226,14 +273,24 @@ export const subscriptionsApi = createRouter()
     const db = getDb(c.env.DB);
     const row = await getOwnedSubscription(db, c.var.userId, c.req.valid("param").id);
     const settings = body.settings ? validateSubscriptionSettings({ ...resolveStoredSettings(row.settings), ...body.settings }) : row.settings;
-    const updated: SubscriptionRow = { ...row, enabled: body.enabled ?? row.enabled, settings, updatedAt: Date.now() };
-    const [, raised] = await db.batch([
-      db
-        .update(subscriptions)
-        .set({ enabled: updated.enabled, settings: updated.settings, updatedAt: updated.updatedAt })
-        .where(and(eq(subscriptions.id, row.id), eq(subscriptions.userId, c.var.userId))),
-      raiseConfigVersion(db, eq(strategies.id, row.strategyId)),
-    ]);
+    // Enabling a parked duplicate brings it back under the uniqueness rule: the index decides.
+    const duplicateOf = body.enabled === true ? null : row.duplicateOf;
+    const updated: SubscriptionRow = { ...row, enabled: body.enabled ?? row.enabled, settings, duplicateOf, updatedAt: Date.now() };
+    let raised: RaisedVersion[];
+    try {
+      [, raised] = await db.batch([
+        db
+          .update(subscriptions)
+          .set({ enabled: updated.enabled, settings: updated.settings, duplicateOf: updated.duplicateOf, updatedAt: updated.updatedAt })
+          .where(and(eq(subscriptions.id, row.id), eq(subscriptions.userId, c.var.userId))),
+        raiseConfigVersion(db, eq(strategies.id, row.strategyId)),
+      ]);
+    } catch (err) {
+      if (isUniqueViolation(err, "subscriptions", ["strategy_id", "account_id"])) {
+        throw await duplicateSubscription(db, c.var.userId, row, null, "enabled");
+      }
+      throw err;
+    }
     await announceConfigChange(c.env, db, raised);
     return c.json(subscriptionJson(updated), 200);
   })

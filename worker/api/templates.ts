@@ -16,7 +16,7 @@ import { publicBaseUrl } from "./strategies";
 
 export const AlertTemplateSchema = z
   .object({
-    id: z.enum(["tradingview-strategy", "tradingview-indicator-buy", "tradingview-indicator-sell", "tradingview-indicator-exit", "trendspider", "curl", "mt5"]),
+    id: z.enum(["tradingview-strategy", "tradingview-indicator-buy", "tradingview-indicator-sell", "tradingview-indicator-exit", "trendspider", "curl", "curl-target", "mt5"]),
     sender: z.enum(["TradingView", "TrendSpider", "curl", "MetaTrader 5"]),
     title: z.string(),
     instructions: z.string(),
@@ -48,19 +48,21 @@ export function alertTemplates(webhookUrl: string, exampleTicker: string): Templ
     body: json({ ticker: "{{ticker}}", action, price: "{{close}}", time: "{{timenow}}", interval: "{{interval}}", alertId: `{{ticker}}-${action}-{{timenow}}` }),
   });
   const sample = json({ ticker: exampleTicker, action: "buy", quantity: "1", price: "100.00" });
+  const targetSample = json({ ticker: exampleTicker, action: "buy", targetPosition: "2", price: "100.00" });
   return [
     {
       id: "tradingview-strategy",
       sender: "TradingView",
       title: "TradingView strategy alert (one alert for every order)",
       instructions:
-        'Create one alert on the strategy ("Order fills only"), tick "Webhook URL", paste the webhook URL, and paste this as the message. The market position makes a flat signal close the position; alertId makes a retried delivery a duplicate.',
+        'Create one alert on the strategy ("Order fills only"), tick "Webhook URL", paste the webhook URL, and paste this as the message. targetPosition carries the strategy\'s position after each order, so the account follows entries, adds, partial exits and flips, and a missed alert is made up by the next one; alertId makes a retried delivery a duplicate.',
       kind: "json",
       body: json({
         ticker: "{{ticker}}",
         action: "{{strategy.order.action}}",
         sentiment: "{{strategy.market_position}}",
-        quantity: "{{strategy.order.contracts}}",
+        // The strategy's signed position after the order: the account trades the difference to it.
+        targetPosition: "{{strategy.position_size}}",
         price: "{{close}}",
         time: "{{timenow}}",
         interval: "{{interval}}",
@@ -87,10 +89,19 @@ export function alertTemplates(webhookUrl: string, exampleTicker: string): Templ
       body: `curl -s -X POST '${webhookUrl}' -H 'content-type: application/json' -d '${sample}'`,
     },
     {
+      id: "curl-target",
+      sender: "curl",
+      title: "Hold a position from your own code (targetPosition)",
+      instructions:
+        'Send the position your system wants to hold: positive long, negative short, 0 flat. Each subscription trades the difference to what the broker holds, so a lost request is made up by the next one. "action" is buy or sell (either; the difference decides).',
+      kind: "code",
+      body: `curl -s -X POST '${webhookUrl}' -H 'content-type: application/json' -d '${targetSample}'`,
+    },
+    {
       id: "mt5",
       sender: "MetaTrader 5",
       title: "MetaTrader 5 (MQL5 WebRequest)",
-      instructions: 'Add the webhook\'s host under Tools → Options → Expert Advisors → "Allow WebRequest for listed URL", then call SendTradeloop(...) from your EA.',
+      instructions: 'Add the webhook\'s host under Tools → Options → Expert Advisors → "Allow WebRequest for listed URL", then call SendTradeloop(...) (an order) or SendTradeloopTarget(...) (the position to hold) from your EA.',
       kind: "code",
       body: [
         "// Sends a signal to Tradeloop. Returns the HTTP status (200 = accepted).",
@@ -99,6 +110,19 @@ export function alertTemplates(webhookUrl: string, exampleTicker: string): Templ
         `   string url = "${webhookUrl}";`,
         `   string body = StringFormat("{\\"ticker\\":\\"%s\\",\\"action\\":\\"%s\\",\\"quantity\\":\\"%G\\",\\"price\\":\\"%G\\",\\"alertId\\":\\"mt5-%I64d\\"}",`,
         "                             _Symbol, action, quantity, price, (long)GetMicrosecondCount());",
+        "   char data[], result[];",
+        "   string headers;",
+        "   StringToCharArray(body, data, 0, StringLen(body), CP_UTF8);",
+        `   return WebRequest("POST", url, "Content-Type: application/json\\r\\n", 3000, data, result, headers);`,
+        "}",
+        "",
+        "// Or send the position the EA holds (positive long, negative short, 0 flat): Tradeloop trades",
+        "// the difference, so a request that never arrived is made up by the next one.",
+        `int SendTradeloopTarget(double targetPosition, double price)`,
+        "{",
+        `   string url = "${webhookUrl}";`,
+        `   string body = StringFormat("{\\"ticker\\":\\"%s\\",\\"action\\":\\"%s\\",\\"targetPosition\\":\\"%G\\",\\"price\\":\\"%G\\",\\"alertId\\":\\"mt5-%I64d\\"}",`,
+        `                             _Symbol, targetPosition < 0 ? "sell" : "buy", targetPosition, price, (long)GetMicrosecondCount());`,
         "   char data[], result[];",
         "   string headers;",
         "   StringToCharArray(body, data, 0, StringLen(body), CP_UTF8);",

@@ -25,3 +25,17 @@ export function getDb(d1: D1Database): Db {
 export function isoTime(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
+
+/**
+ * Whether a failed write broke the unique index on `table(columns)`. The index
+ * is how races are settled (a read-then-write check would let two writers
+ * through), and D1 reports the loser as a constraint failure, which drizzle
+ * wraps in its own error with D1's as the cause.
+ */
+export function isUniqueViolation(err: unknown, table: string, columns: readonly string[]): boolean {
+  const wanted = `UNIQUE constraint failed: ${columns.map((c) => `${table}.${c}`).join(", ")}`;
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e.message.includes(wanted)) return true;
+  }
+  return false;
+}

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () => integer("created_at").notNull();
@@ -113,12 +114,22 @@ export const subscriptions = sqliteTable(
     enabled: integer("enabled", { mode: "boolean" }).notNull(),
     /** SubscriptionSettings as JSON (worker/trading/settings.ts). */
     settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /**
+     * Set (with `enabled` off) on a second subscription of the same strategy on
+     * the same account that existed before such pairs were refused: the id of
+     * the one kept. Such a row is outside the uniqueness rule until it is
+     * enabled again, which clears this and re-checks the rule.
+     */
+    duplicateOf: text("duplicate_of"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     index("subscriptions_user_idx").on(t.userId),
     index("subscriptions_strategy_idx").on(t.strategyId),
+    // One subscription per strategy and account: a second would trade every alert twice.
+    // Enforced here, not by a read-then-insert, so two concurrent creates cannot both win.
+    uniqueIndex("subscriptions_strategy_account_uq").on(t.strategyId, t.accountId).where(sql`duplicate_of IS NULL`),
   ],
 );
 
@@ -144,6 +155,12 @@ export const signals = sqliteTable(
     bodyHash: text("body_hash"),
     /** Set when this delivery was a duplicate of an earlier signal. */
     duplicateOf: text("duplicate_of"),
+    /**
+     * How many subscriptions an accepted signal was queued for, so its outcome
+     * stays "pending" until each one's trade has reached D1. Null on rejected
+     * signals and on rows logged before the column existed.
+     */
+    expectedTrades: integer("expected_trades"),
   },
   (t) => [
     index("signals_strategy_received_idx").on(t.strategyId, t.receivedAt),

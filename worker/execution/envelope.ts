@@ -74,6 +74,8 @@ export interface SignalLogRow {
   contentType: string | null;
   alertId: string | null;
   bodyHash: string | null;
+  /** How many subscriptions the signal was queued for (its outcome waits for each); absent in envelopes queued before it existed. */
+  expectedTrades?: number;
 }
 
 /** The sentence on a trade whose queue could not take its signal (messageCode `queue-unavailable`). */

@@ -59,10 +59,10 @@ function insertSignalLog(d1: D1Database, e: QueuedSignal): D1PreparedStatement {
   const r = e.logRow;
   return d1
     .prepare(
-      `INSERT INTO signals (id, user_id, strategy_id, received_at, status, payload, source_ip, content_type, alert_id, body_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO signals (id, user_id, strategy_id, received_at, status, payload, source_ip, content_type, alert_id, body_hash, expected_trades)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     )
-    .bind(r.id, r.userId, r.strategyId, r.receivedAt, r.status, JSON.stringify(r.payload), r.sourceIp, r.contentType, r.alertId, r.bodyHash);
+    .bind(r.id, r.userId, r.strategyId, r.receivedAt, r.status, JSON.stringify(r.payload), r.sourceIp, r.contentType, r.alertId, r.bodyHash, r.expectedTrades ?? null);
 }
 
 function insertUnqueuedTrade(d1: D1Database, e: QueuedSignal, tradeId: string, subscriptionId: string): D1PreparedStatement {

@@ -24,6 +24,7 @@ import { checkAllowedTickers } from "./allowed-tickers";
 import { buildBracket, effectiveStopLoss, effectiveTakeProfit, riskPerUnit } from "./brackets";
 import { checkSpread, orderPrices, resolveExtendedHours, resolveOrderType, resolveTimeInForce, type OrderContext } from "./orders";
 import { shapeTrade, type Block } from "./position-rules";
+import { shapeTarget } from "./target-position";
 import { Rejected, reject, rejection } from "./reject";
 import { quantityStep, roundPrice } from "./rounding";
 import { checkQuantityTypeForAssetClass, entryQuantity, exitQuantity, quantityRequest, signalQuantityRequest } from "./sizing";
@@ -205,17 +206,21 @@ interface EntryResult {
   quantity: Big;
 }
 
-/** The entry order and its take profit / stop loss, sized; `subtract` is the exit quantity to take off. */
-function entryOrders(ctx: Ctx, side: OrderSide, subtract: Big | null): EntryResult | { dropped: string } {
+/** The entry's order type, its prices and the price it is sized and bracketed from. */
+function entryPricing(ctx: Ctx, side: OrderSide) {
   const type = resolveOrderType(ctx, "entry");
-  const extendedHours = resolveExtendedHours(ctx, type);
   const prices = orderPrices(ctx, type, side);
   const base = type === "limit" || type === "stop_limit" ? prices.limitPrice! : type === "stop" ? prices.stopPrice! : ctx.price;
-  const tp = effectiveTakeProfit(ctx.signal, ctx.settings);
+  return { type, prices, base };
+}
+
+/** The entry quantity the signal (when allowed) or the subscription's sizing asks for. */
+function sizeEntry(ctx: Ctx, side: OrderSide): Big {
+  const { base } = entryPricing(ctx, side);
   const sl = effectiveStopLoss(ctx.signal, ctx.settings);
   const request = quantityRequest(ctx.signal, ctx.settings);
   checkQuantityTypeForAssetClass(request, ctx.instrument.assetClass);
-  let quantity = entryQuantity({
+  return entryQuantity({
     request,
     price: base,
     pointValue: ctx.pointValue,
@@ -225,6 +230,20 @@ function entryOrders(ctx: Ctx, side: OrderSide, subtract: Big | null): EntryResu
     step: ctx.step,
     ticker: ctx.instrument.ticker,
   });
+}
+
+/**
+ * The entry order and its take profit / stop loss: `quantity` when the trade
+ * already knows it (a target position), else sized; `subtract` is the exit
+ * quantity to take off.
+ */
+function entryOrders(ctx: Ctx, side: OrderSide, subtract: Big | null, known?: Big): EntryResult | { dropped: string } {
+  // Type, then extended hours, then prices: the order in which their rejections are reported.
+  const extendedHours = resolveExtendedHours(ctx, resolveOrderType(ctx, "entry"));
+  const { type, prices, base } = entryPricing(ctx, side);
+  const tp = effectiveTakeProfit(ctx.signal, ctx.settings);
+  const sl = effectiveStopLoss(ctx.signal, ctx.settings);
+  let quantity = known ?? sizeEntry(ctx, side);
   if (subtract) {
     const rest = quantity.minus(subtract);
     if (!rest.gt(0)) {
@@ -402,12 +421,43 @@ function planBreakeven(ctx: Ctx): TradePlan {
   return plan("breakeven", steps, ctx.instrument);
 }
 
+/** A signal with `targetPosition`: trade the difference to it (target-position.ts). */
+function planTarget(ctx: Ctx, inverted: boolean): TradePlan {
+  const sent = new Big(ctx.signal.targetPosition!);
+  checkSpread(ctx);
+  const shape = shapeTarget({
+    // invertPuts: the strategy long means short puts.
+    strategyPosition: inverted ? sent.times(-1) : sent,
+    position: ctx.position,
+    settings: ctx.settings,
+    step: ctx.step,
+    subscriptionSize: (side) => sizeEntry(ctx, side),
+    entryBlock: entryBlockFor(ctx),
+    exitBlock: ctx.exitsOpen ? null : windowBlock(ctx, "exits"),
+    ticker: ctx.instrument.ticker,
+  });
+  const steps: PlanStep[] = [];
+  // The same rule as for buy/sell: cancel before an entry from flat, a side change or a full exit.
+  const cancel = shape.cancelEligible && (shape.exit ? shape.exit.full : !shape.entry?.add) ? cancelStep(ctx) : null;
+  if (cancel) steps.push(cancel);
+  let entry: EntryResult | null = null;
+  if (shape.entry) {
+    const built = entryOrders(ctx, shape.entry.side, null, shape.entry.quantity);
+    if ("dropped" in built) throw new Error("a known entry quantity is never dropped");
+    entry = built;
+  }
+  if (shape.exit) steps.push(exitOrder(ctx, shape.exit.quantity, entry !== null));
+  if (entry) steps.push(...entry.steps);
+  return plan(shape.outcome, steps, ctx.instrument, shape.note);
+}
+
 function decideOrThrow(input: DecisionInput): TradePlan {
   checkSignalAge(input);
   const ctx = buildContext(input);
   const action = effectiveAction(input.signal.action, ctx.instrument, input.settings.invertPuts);
   if (action === "cancel") return planCancel(ctx);
   if (action === "breakeven") return planBreakeven(ctx);
+  if (input.signal.targetPosition !== undefined) return planTarget(ctx, action !== input.signal.action);
 
   const signalRequest = signalQuantityRequest(ctx.signal, ctx.settings);
   if (signalRequest) checkQuantityTypeForAssetClass(signalRequest, ctx.instrument.assetClass);

@@ -59,6 +59,10 @@ export const WEBHOOK_CODES = {
   "invalid-percent-of-position-action": w("\"quantityType\" percent_of_position only goes with action buy, sell or exit."),
   "invalid-risk-dollar-amount-action": w("Risk quantity types size entries, so they do not go with action exit."),
   "quantity-type-requires-quantity": w("A \"quantityType\" other than fixed_quantity needs a \"quantity\"."),
+  "invalid-target-position": w("\"targetPosition\" must be a number: positive for long, negative for short, 0 for flat."),
+  "invalid-target-position-action": w("\"targetPosition\" only goes with action buy or sell."),
+  "invalid-target-position-sentiment": w("\"sentiment\" and \"targetPosition\" name different sides."),
+  "invalid-target-position-quantity-type": w("\"targetPosition\" counts units, so it does not go with a \"quantityType\"."),
   "invalid-signal-price": w("\"signalPrice\" (or \"price\") must be a positive number."),
   "invalid-order-type": w("\"orderType\" must be one of market, limit, stop, stop_limit, trailing_stop."),
   "invalid-limit-price": w("\"limitPrice\" must be a positive number."),
@@ -129,8 +133,14 @@ export const STRATEGY_CODES = {
   "signal-too-old": st("The signal's time is older than the allowed signal age."),
 } as const satisfies Record<string, MessageCodeInfo>;
 
-/** Trade rejections produced by `decide()`. */
-export const TRADE_CODES = {
+/**
+ * Trades the subscription's rules refused: the position, the settings, the
+ * windows, the signal's own values (and, later, risk limits and the kill
+ * switch). The alert was fine and Tradeloop worked; it decided that nothing
+ * should trade, and says why. A signal whose trades all end here is
+ * `nothing-traded` (worker/trading/signal-outcome.ts).
+ */
+export const RULE_CODES = {
   ...STRATEGY_CODES,
   "add-to-position-disabled": t("Already in a same-side position and allowAddToPosition is off."),
   "no-position-to-exit": t("There is no open position to exit."),
@@ -160,9 +170,24 @@ export const TRADE_CODES = {
   "brackets-not-supported": t("The broker cannot attach both a take profit and a stop loss to an entry."),
   "bracket-prices": t("A bracket's take profit is not on the profit side of its stop loss (above it for a buy, below for a sell)."),
   "option-contract-not-resolved": t("The option contract could not be resolved; send an exact contract."),
+  "invalid-take-profit-limit-price": t("The take profit is not on the profit side of the entry price."),
+  "invalid-stop-loss-stop-price": t("The stop loss is not on the loss side of the entry price."),
+  "invalid-stop-loss-value-required": t("The signal's stop loss type has no value, and the subscription has no stop loss."),
+  "invalid-stop-loss-trail-value-required": t("The signal's trailing stop loss has no trail, and the subscription has no stop loss."),
+  "invalid-trailing-stop": t("A trailing stop order needs trailAmount or trailPercent."),
+  "invalid-extended-hours": t("Extended hours only apply to stocks and options."),
+  "invalid-breakeven-offset": t("The breakeven offset puts the stop at or below zero."),
+  "position-at-target": t("The account already holds the signal's target position; nothing was sent."),
+} as const satisfies Record<string, MessageCodeInfo>;
+
+/**
+ * Set on a trade while it executes: the approval flow, the queue, Tradeloop's
+ * own failures, and the broker's answers (the plugins' error tables, the same
+ * codes for every broker).
+ */
+export const EXECUTION_CODES = {
   "internal-error": t("Tradeloop failed to decide this trade; this is a bug."),
   "queue-unavailable": t("The signal could not be queued for the subscription; no order was sent."),
-  // Execution and broker outcomes (set by the SubscriptionQueue and the plugins' error tables).
   "approval-rejected": t("The trade was rejected by its approver; nothing was sent."),
   "approval-timeout": t("Nobody approved the trade within approvalTimeoutSeconds; nothing was sent."),
   "duplicate": t("The delivery repeated an earlier signal (same alertId, or identical body within the duplicate window); not executed again."),
@@ -196,15 +221,10 @@ export const TRADE_CODES = {
   "bad-response": t("The broker's answer could not be read."),
   "auth-failed": t("The broker refused the connection's credentials; the connection is marked expired."),
   "unsupported": t("The broker plugin cannot do this; nothing was sent."),
-  // Field-level checks that need the entry price (so they happen in decide()).
-  "invalid-take-profit-limit-price": t("The take profit is not on the profit side of the entry price."),
-  "invalid-stop-loss-stop-price": t("The stop loss is not on the loss side of the entry price."),
-  "invalid-stop-loss-value-required": t("The signal's stop loss type has no value, and the subscription has no stop loss."),
-  "invalid-stop-loss-trail-value-required": t("The signal's trailing stop loss has no trail, and the subscription has no stop loss."),
-  "invalid-trailing-stop": t("A trailing stop order needs trailAmount or trailPercent."),
-  "invalid-extended-hours": t("Extended hours only apply to stocks and options."),
-  "invalid-breakeven-offset": t("The breakeven offset puts the stop at or below zero."),
 } as const satisfies Record<string, MessageCodeInfo>;
+
+/** Every code a trade can carry when it did not trade as planned. */
+export const TRADE_CODES = { ...RULE_CODES, ...EXECUTION_CODES } as const satisfies Record<string, MessageCodeInfo>;
 
 /** Successful trade outcomes (TradersPost's outcome messages). */
 export const OUTCOME_CODES = {
@@ -219,13 +239,20 @@ export const OUTCOME_CODES = {
   breakeven: o("Breakeven: places a stop at the average entry price plus the offset."),
 } as const satisfies Record<string, MessageCodeInfo>;
 
+/** A signal's `outcomeCode` when none of its trades carries one (worker/trading/signal-outcome.ts). */
+export const SIGNAL_CODES = {
+  "no-subscriptions": o("The strategy had no enabled subscription when the signal arrived, so nothing traded."),
+} as const satisfies Record<string, MessageCodeInfo>;
+
 export type WebhookCode = keyof typeof WEBHOOK_CODES;
 export type TradeCode = keyof typeof TRADE_CODES;
 export type OutcomeMessageCode = keyof typeof OUTCOME_CODES;
-export type MessageCode = WebhookCode | TradeCode | OutcomeMessageCode;
+export type SignalCode = keyof typeof SIGNAL_CODES;
+export type MessageCode = WebhookCode | TradeCode | OutcomeMessageCode | SignalCode;
 
 /** Every code, for docs and tests. A code in two scopes keeps its webhook entry. */
 export const MESSAGE_CODES: Readonly<Record<string, MessageCodeInfo>> = {
+  ...SIGNAL_CODES,
   ...OUTCOME_CODES,
   ...TRADE_CODES,
   ...WEBHOOK_CODES,

@@ -327,3 +327,52 @@ describe("never throws", () => {
     expect(parseSignalBody(undefined as unknown as string).ok).toBe(false);
   });
 });
+
+describe("targetPosition", () => {
+  it("accepts the signed numbers TradingView renders for {{strategy.position_size}}, as strings or numbers", () => {
+    for (const [sent, parsed] of [
+      ["2", "2"],
+      ["-1", "-1"],
+      ["-1.0", "-1"],
+      ["0", "0"],
+      ["-0", "0"],
+      ["0.0025", "0.0025"],
+      [-3, "-3"],
+      [0, "0"],
+    ] as const) {
+      expect(ok({ ...base, targetPosition: sent }).targetPosition, String(sent)).toBe(parsed);
+    }
+  });
+
+  it("refuses a value that is not a number, in a sentence that says what the sign means", () => {
+    const e = err({ ...base, targetPosition: "long" });
+    expect(e).toMatchObject({ messageCode: "invalid-target-position", field: "targetPosition" });
+    expect(e.message).toMatch(/^"targetPosition" must be the position to hold after this signal: a number, positive for long, negative for short, 0 for flat/);
+    expect(err({ ...base, targetPosition: "1,000" }).message).toMatch(/Leave out thousands separators/);
+    expect(err({ ...base, targetPosition: "{{strategy.position_size}}" }).message).toMatch(/placeholder that was not filled in/);
+    expect(err({ ...base, targetPosition: true }).messageCode).toBe("invalid-target-position");
+  });
+
+  it("goes only with buy or sell", () => {
+    const e = err({ ticker: "SPY", action: "exit", targetPosition: "0" });
+    expect(e).toMatchObject({ messageCode: "invalid-target-position-action", field: "targetPosition" });
+    expect(e.message).toMatch(/only goes with action buy or sell/);
+  });
+
+  it("refuses a sentiment on the other side of the target", () => {
+    expect(ok({ ...base, sentiment: "long", targetPosition: "1" }).sentiment).toBe("bullish");
+    expect(ok({ ...base, sentiment: "flat", targetPosition: "0" }).targetPosition).toBe("0");
+    const e = err({ ...base, sentiment: "long", targetPosition: "-1" });
+    expect(e).toMatchObject({ messageCode: "invalid-target-position-sentiment", field: "sentiment" });
+    expect(e.message).toBe(
+      '"sentiment" says long but "targetPosition" -1 is short; they must agree. Send "sentiment": "{{strategy.market_position}}" with "targetPosition": "{{strategy.position_size}}", or remove "sentiment".',
+    );
+    expect(err({ ...base, sentiment: "flat", targetPosition: "2" }).messageCode).toBe("invalid-target-position-sentiment");
+  });
+
+  it("counts units, so a quantityType other than fixed_quantity is refused", () => {
+    expect(ok({ ...base, targetPosition: "1", quantityType: "fixed_quantity" }).targetPosition).toBe("1");
+    const e = err({ ...base, targetPosition: "1", quantityType: "dollar_amount", quantity: 1000 });
+    expect(e).toMatchObject({ messageCode: "invalid-target-position-quantity-type", field: "quantityType" });
+  });
+});

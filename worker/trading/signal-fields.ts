@@ -117,6 +117,25 @@ export function decimalField(field: string, bound: Bound = { min: "positive" }) 
     });
 }
 
+/**
+ * A signed decimal field: any finite number, negative, zero or positive
+ * (a position: `{{strategy.position_size}}` renders "-2" for a short).
+ * `allowed` says what the sign means, for the error sentence.
+ */
+export function signedDecimalField(field: string, allowed: string) {
+  return z
+    .union([z.number(), z.string()], { error: (iss) => mustBe(field, allowed, iss.input) })
+    .transform((value, ctx): Decimal => {
+      const big = parseNumeric(value);
+      if (big === null) {
+        ctx.addIssue({ code: "custom", message: mustBe(field, allowed, value) + numericHint(value), input: value });
+        return z.NEVER;
+      }
+      // "-0" (a float printed after a short was closed) is flat.
+      return big.eq(0) ? "0" : toDecimal(big);
+    });
+}
+
 /** An integer field (counts, seconds); numeric strings accepted. */
 export function integerField(field: string, min: number, max: number) {
   const allowed = `a whole number from ${min} to ${max}`;

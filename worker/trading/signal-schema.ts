@@ -36,6 +36,7 @@ import {
   mustBe,
   parseNumeric,
   show,
+  signedDecimalField,
   textField,
 } from "./signal-fields";
 
@@ -236,6 +237,13 @@ export const SignalObjectSchema = z.object({
   action: actionField,
   sentiment: enumField("sentiment", SENTIMENTS, { long: "bullish", short: "bearish" }).optional(),
   quantity: decimalField("quantity").optional(),
+  // Tradeloop extension: the position to hold (signed units), not an order (worker/trading/target-position.ts).
+  // Named for what Tradeloop does with it, reach a position; not `positionSize`, which reads as unsigned
+  // (TradingView's own market_position_size is), and not the account's own number: subscriptions scale it.
+  targetPosition: signedDecimalField(
+    "targetPosition",
+    'the position to hold after this signal: a number, positive for long, negative for short, 0 for flat (TradingView: "{{strategy.position_size}}")',
+  ).optional(),
   quantityType: enumField("quantityType", QUANTITY_TYPES, {
     amount_per_position: "dollar_amount",
     risk_per_position: "risk_dollar_amount",
@@ -355,11 +363,34 @@ function checkStopLoss(sl: NonNullable<RawSignal["stopLoss"]>, ctx: Refine): voi
   // A bare {"type": ...} is allowed: it overrides the subscription's stop type and uses its values.
 }
 
+/**
+ * `targetPosition` names the whole position to hold, so it only goes with a
+ * buy or sell (TradingView's `{{strategy.order.action}}`), a sentiment that
+ * says the same side, and a plain quantity (it counts units).
+ */
+function checkTargetPosition(s: RawSignal, target: Decimal, ctx: Refine): void {
+  const side = target.startsWith("-") ? "bearish" : target === "0" ? "flat" : "bullish";
+  const named = side === "bearish" ? "short" : side === "flat" ? "flat" : "long";
+  if (s.action !== "buy" && s.action !== "sell") {
+    fail(ctx, ["targetPosition"], "invalid-target-position-action",
+      `"targetPosition" only goes with action buy or sell (Tradeloop trades whatever reaches the target); got action "${s.action}". Send "action": "{{strategy.order.action}}", or remove "targetPosition".`);
+  } else if (s.sentiment !== undefined && s.sentiment !== side) {
+    const sent = s.sentiment === "bullish" ? "long" : s.sentiment === "bearish" ? "short" : "flat";
+    fail(ctx, ["sentiment"], "invalid-target-position-sentiment",
+      `"sentiment" says ${sent} but "targetPosition" ${target} is ${named}; they must agree. Send "sentiment": "{{strategy.market_position}}" with "targetPosition": "{{strategy.position_size}}", or remove "sentiment".`);
+  }
+  if (s.quantityType !== undefined && s.quantityType !== "fixed_quantity") {
+    fail(ctx, ["quantityType"], "invalid-target-position-quantity-type",
+      `"targetPosition" counts units (shares, contracts, coins), so it does not go with "quantityType" "${s.quantityType}"; remove "quantityType".`);
+  }
+}
+
 function crossCheck(s: RawSignal, ctx: Refine): void {
   if (s.sentiment !== undefined && s.action !== "buy" && s.action !== "sell") {
     fail(ctx, ["sentiment"], "invalid-sentiment-action",
       `"sentiment" only goes with action buy or sell (it says which position you want after the trade); got action "${s.action}" with sentiment "${s.sentiment}". Remove "sentiment".`);
   }
+  if (s.targetPosition !== undefined) checkTargetPosition(s, s.targetPosition, ctx);
   const qt = s.quantityType;
   if (qt !== undefined && qt !== "fixed_quantity") {
     if (s.quantity === undefined) {

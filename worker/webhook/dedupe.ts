@@ -61,13 +61,16 @@ export async function insertUnlessDuplicate(d1: D1Database, row: SignalLogRow, r
     row.alertId,
     row.bodyHash,
   ];
+  // The match's ?1..?7 follow the row's ?1..?10 and the original's expected trade count (?11).
   const shift = (sqlText: string, by: number) => sqlText.replace(/\?(\d)/g, (_, n: string) => `?${Number(n) + by}`);
   const [, , result] = await d1.batch<{ duplicate_of: string | null }>([
     // 1. the original: only when nothing matches
     d1
-      .prepare(`INSERT INTO signals (${columns}) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE NOT EXISTS (${shift(match, 10)})`)
-      .bind(...values, ...matchArgs),
-    // 2. otherwise the duplicate's own log row, pointing at the original
+      .prepare(
+        `INSERT INTO signals (${columns}, expected_trades) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 WHERE NOT EXISTS (${shift(match, 11)})`,
+      )
+      .bind(...values, row.expectedTrades ?? null, ...matchArgs),
+    // 2. otherwise the duplicate's own log row, pointing at the original (it queues nothing: no expected trades)
     d1
       .prepare(
         `INSERT INTO signals (${columns}, message_code, message, duplicate_of)

@@ -1,14 +1,16 @@
 /**
  * docs/signals.md must cover the schemas and the code table: every signal
  * field, take-profit and stop-loss field, subscription setting (with its
- * default) and messageCode (with its HTTP status), and nothing that does not
- * exist.
+ * default) and messageCode (with its HTTP status), every signal outcome,
+ * and nothing that does not exist.
  */
 import { describe, expect, it } from "vitest";
 import doc from "../../docs/signals.md?raw";
+import { API_ERROR_STATUS } from "../errors";
 import { SETTING_FIELDS, SubscriptionSettingsSchema } from "../trading/settings";
 import { MESSAGE_CODES } from "../trading/message-codes";
 import { SIGNAL_FIELDS, STOP_LOSS_FIELDS, TAKE_PROFIT_FIELDS } from "../trading/signal-schema";
+import { SIGNAL_OUTCOMES } from "../trading/signal-outcome";
 
 function section(title: string): string {
   const start = doc.indexOf(`\n## ${title}`);
@@ -76,6 +78,16 @@ describe("docs/signals.md", () => {
       // A code used both as a webhook reply and on trades has one row with its status.
       if (info.status !== undefined) expect(documented.get(code)?.some((r) => r[1] === String(info.status)), code).toBe(true);
     }
+  });
+
+  it("documents every signal outcome, and no others", () => {
+    const documented = rows(section("Signal outcome")).map(firstCell);
+    expect(documented).toEqual([...SIGNAL_OUTCOMES]);
+  });
+
+  it("documents the API's refusal of a second subscription of a strategy on an account", () => {
+    expect(API_ERROR_STATUS["duplicate-subscription"]).toBe(409);
+    expect(section("Subscription settings")).toMatch(/`409` `duplicate-subscription`/);
   });
 
   it("mentions only codes that exist", () => {

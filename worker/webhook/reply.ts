@@ -7,8 +7,14 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { TradeSnapshot } from "../execution/subscription-queue";
+import type { Outcome } from "../trading/signal-outcome";
 
-export interface AcceptedReply {
+/**
+ * The reply to an accepted alert: TradersPost's fields (`success`, `id`,
+ * `logId`, `payload`), then Tradeloop's optional additions, which senders
+ * that do not know them ignore.
+ */
+export interface AcceptedReply extends Partial<Outcome> {
   success: true;
   /** The signal id. */
   id: string;
@@ -17,9 +23,14 @@ export interface AcceptedReply {
   payload: unknown;
   /** Set when this delivery repeated an earlier one (same alertId or identical body). */
   duplicate?: true;
-  /** Only for a multi-signal message: every signal's id, in order. */
-  signals?: { id: string; logId: string }[];
-  /** Only with `?wait=`: each subscription's trade (per signal) and its orders. */
+  /** Only for a multi-signal message: every signal's id, in order (with `?wait=`, its outcome too). */
+  signals?: ({ id: string; logId: string } & Partial<Outcome>)[];
+  /**
+   * Only with `?wait=`: each subscription's trade (per signal) and its orders.
+   * The outcome fields (`outcome`, `outcomeCode`, `outcomeMessage`) then say
+   * what the signal did, as `GET /api/signals/:id` does; for a multi-signal
+   * message they are on each entry of `signals`.
+   */
   trades?: WaitedTrade[];
 }
 

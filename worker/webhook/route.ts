@@ -23,12 +23,13 @@
 import { Hono, type Context } from "hono";
 import { verifyWebhookSecret, hashWebhookSecret } from "../auth/webhook-secret";
 import type { AppBindings, Env } from "../env";
-import type { EnqueueRequest, EnqueueResult, SignalLogRow } from "../execution/envelope";
+import { QUEUE_UNAVAILABLE, type EnqueueRequest, type EnqueueResult, type SignalLogRow } from "../execution/envelope";
 import { markUnqueuedTrades } from "../execution/read-model";
 import { parseSignalBody } from "../trading/parse-signal";
 import { accepted as acceptedReply, rejected, type WaitedTrade } from "./reply";
 import { resolveStrategySettings } from "../trading/strategy-settings";
 import { resolveDelay } from "../trading/delay";
+import { signalOutcome } from "../trading/signal-outcome";
 import { validateSignalForStrategy } from "../trading/validate";
 import { staleSignal } from "../trading/signal-age";
 import { insertUnlessDuplicate, needsDedupe } from "./dedupe";
@@ -197,6 +198,9 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
           alertId: signal.alertId ?? null,
           // Only the first signal of a message stands for the body: the others would match it.
           bodyHash: i === 0 ? bodyHash : null,
+          // The outcome stays pending until every subscription's trade is in D1 (corrected below if the
+          // subscriptions change while this request is queuing).
+          expectedTrades: found.subscriptionIds.length,
         },
         notBefore: due > receivedAt ? due : null,
       };
@@ -279,27 +283,51 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
   // A queue knows a newer configuration than this view: read D1 and go again (the queues that took it keep it).
   if (stale.length > 0 && attempt.number < MAX_ATTEMPTS) return again();
   failed.push(...stale);
+  const expected = attempt.queued.length + failed.length;
   if (failed.length > 0) {
     console.error(`webhook ${strategy.id}: could not queue for ${failed.length} subscription(s)`);
+    for (const e of entries) e.logRow.expectedTrades = expected;
     const outcome = await recordUnqueued(c.env, logRows([...attempt.queued, ...failed]), attempt.queued, failed);
     // Nothing stored anywhere: the sender must retry, and a retry cannot duplicate anything.
     if (outcome.stored === false) return unavailable(c, outcome.error);
+  } else if (entries.some((e) => e.logRow.expectedTrades !== expected)) {
+    // The subscriptions changed between attempts: the queues may carry an older count, so D1 gets the true one.
+    for (const e of entries) e.logRow.expectedTrades = expected;
+    await logAccepted(c.env.DB, logRows([]), { expectedTrades: "overwrite" }).catch((err: unknown) => console.error("correcting expected trades failed", errorMessage(err)));
   }
-  return finish(c, req, accepted, attempt.queued);
+  return finish(c, req, accepted, attempt.queued, failed.length);
 }
 
-/** The accepted reply, after `?wait=` when asked. */
-async function finish(c: WebhookContext, req: Received, accepted: Accepted, queued: readonly string[]): Promise<Response> {
+/** The accepted reply, after `?wait=` when asked (then with each signal's outcome). */
+async function finish(c: WebhookContext, req: Received, accepted: Accepted, queued: readonly string[], unqueued = 0): Promise<Response> {
   const { entries, duplicateOf } = accepted;
   const waitMs = parseWait(c.req.query("wait"));
   const trades = waitMs > 0 ? await waitForTrades(c.env, queued, entries.map((e) => e.logRow.id), waitMs) : undefined;
+  // With trades to report, say what each signal did, exactly as GET /api/signals/:id derives it.
+  const outcomeOf = (id: string) => (trades ? waitedOutcome(id, queued.length + unqueued, trades, unqueued) : {});
   return acceptedReply(c, {
     id: duplicateOf ?? req.signalId,
     logId: req.signalId,
     ...(duplicateOf && { duplicate: true as const }),
     payload: accepted.payload,
-    ...(entries.length > 1 && { signals: entries.map((e) => ({ id: e.logRow.id, logId: e.logRow.id })) }),
+    ...(entries.length === 1 && entries[0] && outcomeOf(entries[0].logRow.id)),
+    ...(entries.length > 1 && { signals: entries.map((e) => ({ id: e.logRow.id, logId: e.logRow.id, ...outcomeOf(e.logRow.id) })) }),
     ...(trades && { trades }),
+  });
+}
+
+/** A signal's outcome from the trades a `?wait=` collected (and the subscriptions whose queue refused it). */
+function waitedOutcome(signalId: string, expected: number, trades: readonly WaitedTrade[], unqueued: number) {
+  return signalOutcome({
+    status: "accepted",
+    messageCode: null,
+    message: null,
+    duplicateOf: null,
+    expectedTrades: expected,
+    trades: [
+      ...trades.filter((t) => t.signalId === signalId),
+      ...Array.from({ length: unqueued }, () => ({ status: "failed" as const, ...QUEUE_UNAVAILABLE })),
+    ],
   });
 }
 

@@ -49,10 +49,14 @@ export async function logRejected(d1: D1Database, row: RejectedLog): Promise<voi
 export async function logAccepted(
   d1: D1Database,
   rows: readonly { log: SignalLogRow; trades: readonly { id: string; subscriptionId: string }[] }[],
+  options: { expectedTrades?: "keep" | "overwrite" } = {},
 ): Promise<void> {
   const db = getDb(d1);
   const statements = rows.flatMap(({ log, trades }) => [
-    db.insert(schema.signals).values(log).onConflictDoNothing(),
+    options.expectedTrades === "overwrite"
+      ? // The count of subscriptions the webhook settled on wins over what a queue copied earlier.
+        db.insert(schema.signals).values(log).onConflictDoUpdate({ target: schema.signals.id, set: { expectedTrades: log.expectedTrades ?? null } })
+      : db.insert(schema.signals).values(log).onConflictDoNothing(),
     // D1 allows 100 bound parameters per statement; a trade row binds 7.
     ...chunk(trades, 10).map((part) =>
       db

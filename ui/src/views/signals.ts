@@ -33,6 +33,15 @@ function tradeSummary(s: Signal): string {
   return [...counts].map(([status, n]) => `${n} ${humanize(status).toLowerCase()}`).join(", ");
 }
 
+/** What the signal did, in words ("Traded", "Nothing traded"...); the sentence behind it on hover and for screen readers. */
+function outcomeBadge(s: Signal): HTMLElement {
+  const el = badge(s.outcome);
+  el.classList.add("outcome-badge");
+  el.title = s.outcomeMessage;
+  el.setAttribute("aria-label", `${el.textContent ?? ""}: ${s.outcomeMessage}`);
+  return el;
+}
+
 function ordersTable(orders: Signal["trades"][number]["orders"]): HTMLElement {
   if (orders.length === 0) return note("No orders were placed for this trade.");
   return table(
@@ -62,7 +71,7 @@ function signalItem(s: Signal, names: Names, open: Set<string>): HTMLElement {
       h("span", { class: "when" }, when(s.receivedAt)),
       h("strong", { class: "what" }, payloadSummary(s.payload)),
       h("span", { class: "muted" }, names.strategy(s.strategyId)),
-      badge(s.status),
+      outcomeBadge(s),
       h("span", { class: "trades-summary" }, tradeSummary(s)),
     ),
     h(
