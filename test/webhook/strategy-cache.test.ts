@@ -146,6 +146,22 @@ describe("a change takes effect on the next signal", () => {
     expect(await ledgerOrders(second.connectionId)).toHaveLength(1);
   });
 
+  it("a subscription added while the cache was warm: the signal's outcome waits for both trades", async () => {
+    const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
+    await warm(trader);
+    const second = await addSubscription(trader);
+    const next = await sendAlert(trader.webhookUrl, BUY);
+    expect(next.status).toBe(200);
+    const row = await env.DB.prepare("SELECT expected_trades AS n FROM signals WHERE id = ?").bind(next.body.id!).first<{ n: number }>();
+    await expect
+      .poll(async () => (await call<{ outcome: string; trades: unknown[] }>("GET", `/api/signals/${next.body.id}`, { token: trader.token })).body, { timeout: 10_000 })
+      .toMatchObject({ outcome: "traded", trades: [{}, {}] });
+    expect(row === null || row.n === 2).toBe(true);
+    const final = await env.DB.prepare("SELECT expected_trades AS n FROM signals WHERE id = ?").bind(next.body.id!).first<{ n: number }>();
+    expect(final?.n).toBe(2);
+    expect(await ledgerOrders(second.connectionId)).toHaveLength(1);
+  });
+
   it("a deleted connection takes its subscription out of the next signal", async () => {
     const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
     const second = await addSubscription(trader);

@@ -92,6 +92,8 @@ interface Attempt {
   queued: string[];
   /** Trade id per subscription and signal, stable across attempts. */
   tradeIds: Map<string, Map<string, string>>;
+  /** The subscription counts stamped on log rows that queues took (they copy them to D1). */
+  stampedCounts: Set<number>;
 }
 
 /** Attempts before a signal whose queues keep refusing the stamp is given up (then 503: nothing stands). */
@@ -107,7 +109,7 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     meta: { sourceIp: c.req.header("cf-connecting-ip") ?? null, contentType: c.req.header("content-type") ?? null },
     bodyText: await readBody(c.req.raw),
   };
-  return handleSignals(c, received, { fresh: false, number: 1, queued: [], tradeIds: new Map() });
+  return handleSignals(c, received, { fresh: false, number: 1, queued: [], tradeIds: new Map(), stampedCounts: new Set() });
 }
 
 async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt): Promise<Response> {
@@ -198,8 +200,6 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
           alertId: signal.alertId ?? null,
           // Only the first signal of a message stands for the body: the others would match it.
           bodyHash: i === 0 ? bodyHash : null,
-          // The outcome stays pending until every subscription's trade is in D1 (corrected below if the
-          // subscriptions change while this request is queuing).
           expectedTrades: found.subscriptionIds.length,
         },
         notBefore: due > receivedAt ? due : null,
@@ -255,6 +255,9 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
   // so a warm webhook's reply costs one Durable Object write per subscription and no D1 at all.
   const targets = found.subscriptionIds.filter((id) => !attempt.queued.includes(id));
   const version = found.version;
+  // The outcome stays pending until every subscription's trade is in D1: each queue copies this count.
+  const stamped = attempt.queued.length + targets.length;
+  for (const e of entries) e.logRow.expectedTrades = stamped;
   const results = await Promise.allSettled(
     targets.map((id) =>
       enqueueWithRetry(c.env, id, {
@@ -277,22 +280,24 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
   for (const [i, id] of targets.entries()) {
     const r = results[i];
     if (r?.status === "fulfilled" && "stale" in r.value) stale.push(id);
-    else if (r?.status === "fulfilled") attempt.queued.push(id);
-    else failed.push(id);
+    else if (r?.status === "fulfilled") {
+      attempt.queued.push(id);
+      attempt.stampedCounts.add(stamped);
+    } else failed.push(id);
   }
   // A queue knows a newer configuration than this view: read D1 and go again (the queues that took it keep it).
   if (stale.length > 0 && attempt.number < MAX_ATTEMPTS) return again();
   failed.push(...stale);
   const expected = attempt.queued.length + failed.length;
+  for (const e of entries) e.logRow.expectedTrades = expected;
+  // A queue that took the signal in an earlier attempt copies an older count to D1: D1 gets the final one.
+  const recount = [...attempt.stampedCounts].some((n) => n !== expected);
   if (failed.length > 0) {
     console.error(`webhook ${strategy.id}: could not queue for ${failed.length} subscription(s)`);
-    for (const e of entries) e.logRow.expectedTrades = expected;
-    const outcome = await recordUnqueued(c.env, logRows([...attempt.queued, ...failed]), attempt.queued, failed);
+    const outcome = await recordUnqueued(c.env, logRows([...attempt.queued, ...failed]), attempt.queued, failed, recount);
     // Nothing stored anywhere: the sender must retry, and a retry cannot duplicate anything.
     if (outcome.stored === false) return unavailable(c, outcome.error);
-  } else if (entries.some((e) => e.logRow.expectedTrades !== expected)) {
-    // The subscriptions changed between attempts: the queues may carry an older count, so D1 gets the true one.
-    for (const e of entries) e.logRow.expectedTrades = expected;
+  } else if (recount) {
     await logAccepted(c.env.DB, logRows([]), { expectedTrades: "overwrite" }).catch((err: unknown) => console.error("correcting expected trades failed", errorMessage(err)));
   }
   return finish(c, req, accepted, attempt.queued, failed.length);
@@ -361,12 +366,13 @@ async function recordUnqueued(
   rows: Parameters<typeof logAccepted>[1],
   queued: readonly string[],
   failed: readonly string[],
+  recount: boolean,
 ): Promise<{ stored: true } | { stored: false; error: unknown }> {
   const failedIds = new Set(failed);
   const unqueued = (trades: (typeof rows)[number]["trades"]) =>
     trades.filter((t) => failedIds.has(t.subscriptionId)).map((t) => ({ tradeId: t.id, subscriptionId: t.subscriptionId }));
   try {
-    await logAccepted(env.DB, rows);
+    await logAccepted(env.DB, rows, { expectedTrades: recount ? "overwrite" : "keep" });
   } catch (error) {
     if (queued.length === 0) return { stored: false, error };
     await Promise.allSettled(queued.flatMap((id) => rows.map((r) => queueOf(env, id).ensureLogged(r.log.id, unqueued(r.trades)))));
