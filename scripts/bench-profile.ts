@@ -140,9 +140,18 @@ export type CpuBucket = "worker" | "queue" | "paper ledger" | "gc" | "runtime" |
  * broker's own Durable Object); the rest of worker/ → `worker` (the fetch
  * handler). Samples without a Tradeloop frame: `gc`, `idle`, or `runtime`
  * (the runtime's own work, libraries called from nowhere we can name).
- * Returns milliseconds per bucket.
+ * Returns milliseconds per bucket: samples × the sampling interval.
  */
 export function attributeProfile(profile: Profile, bundle: { url?: string; text: string }): Record<CpuBucket, number> {
+  return attributeProfileDetailed(profile, bundle).ms;
+}
+
+/** As {@link attributeProfile}, with each bucket's hottest functions by self time (name, module, ms). */
+export function attributeProfileDetailed(
+  profile: Profile,
+  bundle: { url?: string; text: string },
+  topN = 12,
+): { ms: Record<CpuBucket, number>; top: Record<CpuBucket, { name: string; where: string; ms: number }[]> } {
   const markers: { line: number; module: string }[] = [];
   bundle.text.split("\n").forEach((l, i) => {
     const m = /^\/\/ ((?:worker|plugins|node_modules)\/\S+)$/.exec(l);
@@ -193,12 +202,30 @@ export function attributeProfile(profile: Profile, bundle: { url?: string; text:
     return out;
   };
   const ms: Record<CpuBucket, number> = { worker: 0, queue: 0, "paper ledger": 0, gc: 0, runtime: 0, idle: 0 };
+  const self = new Map<string, number>();
   const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  // timeDeltas[i] is the time since the previous sample: sample i stands for the interval before the next one.
-  for (let i = 0; i < samples.length; i++) ms[bucketOf(samples[i]!)] += (deltas[i + 1] ?? 0) / 1000;
+  // Each sample counts for one sampling interval (the median gap between samples). Not the gap after
+  // it: on a busy machine the isolate's thread is descheduled between samples, and that wall time is
+  // not CPU the isolate used. A sample is only taken while the thread runs, so counts follow CPU time.
+  const gaps = [...(profile.timeDeltas ?? [])].filter((d) => d > 0).sort((a, b) => a - b);
+  const interval = (gaps[Math.floor(gaps.length / 2)] ?? 0) / 1000;
+  for (let i = 0; i < samples.length; i++) {
+    const id = samples[i]!;
+    const b = bucketOf(id);
+    const t = interval;
+    ms[b] += t;
+    const leaf = byId.get(id);
+    const where = leaf && leaf.callFrame.url === url ? (moduleAt(leaf.callFrame.lineNumber) ?? "?") : (leaf?.callFrame.url || "native");
+    const key = `${b}\u0000${leaf?.callFrame.functionName || "(anonymous)"}\u0000${where}`;
+    self.set(key, (self.get(key) ?? 0) + t);
+  }
   for (const k of Object.keys(ms) as CpuBucket[]) ms[k] = Math.round(ms[k] * 100) / 100;
-  return ms;
+  const top = { worker: [], queue: [], "paper ledger": [], gc: [], runtime: [], idle: [] } as Record<CpuBucket, { name: string; where: string; ms: number }[]>;
+  for (const [key, t] of [...self].sort((a, b) => b[1] - a[1])) {
+    const [b, name, where] = key.split("\u0000") as [CpuBucket, string, string];
+    if (top[b].length < topN) top[b].push({ name, where, ms: Math.round(t * 100) / 100 });
+  }
+  return { ms, top };
 }
 
 /** Self and total sample shares per function (name + location), highest self first. */

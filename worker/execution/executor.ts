@@ -112,8 +112,12 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     for (let i = store.trade(trade.id)?.nextStep ?? 0; i < plan.steps.length; i++) {
       const step = plan.steps[i];
       if (step) await runStep(run, step);
-      store.updateTrade(trade.id, { nextStep: i + 1 }, now());
+      const last = i === plan.steps.length - 1;
+      // The last step's mark and the trade's final status are one write.
+      store.updateTrade(trade.id, last ? { nextStep: i + 1, status: finalTradeStatus(store.ordersForTrade(trade.id), plan) } : { nextStep: i + 1 }, now());
+      if (last) return;
     }
+    // A plan without steps, or one resumed after its last step: its status from its orders.
     store.updateTrade(trade.id, { status: finalTradeStatus(store.ordersForTrade(trade.id), plan) }, now());
   } catch (err) {
     if (err instanceof ResumeLater || err instanceof AwaitingApproval) throw err;

@@ -393,9 +393,10 @@ export class QueueStore {
    * so enqueue is idempotent.
    */
   enqueue(envelope: SignalEnvelope | QueuedSignal, configVersion: number | null, now: number, notBefore: number | null): boolean {
-    if (this.sql.exec(`SELECT 1 FROM queue WHERE signal_id = ?`, envelope.signalId).toArray().length > 0) return false;
     this.beginWrite();
-    QUEUE.insert(this.sql, { signalId: envelope.signalId, tradeId: envelope.tradeId, envelope, state: "queued", notBefore, enqueuedAt: now, configVersion });
+    // signal_id is UNIQUE: a repeated delivery writes nothing (one statement instead of a check and an insert).
+    const item = { signalId: envelope.signalId, tradeId: envelope.tradeId, envelope, state: "queued" as const, notBefore, enqueuedAt: now, configVersion };
+    if (QUEUE.insert(this.sql, item, "ON CONFLICT (signal_id) DO NOTHING").rowsWritten === 0) return false;
     TRADES.insert(this.sql, { id: envelope.tradeId, signalId: envelope.signalId, status: "queued", createdAt: now, updatedAt: now });
     return true;
   }
