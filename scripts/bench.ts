@@ -47,7 +47,7 @@ import {
   type Started,
   type Summary,
 } from "./bench-lib.ts";
-import { attributeProfile, connectProfiler, heapUsed, type CpuBucket, type HotFunction, type Profile } from "./bench-profile.ts";
+import { attributeProfileDetailed, connectProfiler, heapUsed, type CpuBucket, type HotFunction, type Profile } from "./bench-profile.ts";
 import { measureWriteTurns, type WriteTurnCost } from "./bench-turns.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -785,6 +785,8 @@ interface CpuPerSignal {
   perSignalMs: Record<CpuBucket, number>;
   /** workerd's whole process CPU per signal (every isolate, D1's SQLite, HTTP), from /proc: the upper bound. */
   processMsPerSignal: number;
+  /** The hottest functions (self time) of the Worker and the queue, ms per signal. */
+  top: Record<"worker" | "queue", { name: string; where: string; ms: number }[]>;
   samplingUs: number;
   method: string;
 }
@@ -837,13 +839,15 @@ async function cpuPerSignal(worker: Started, api: Api, bundleText: string): Prom
   const cpu1 = processCpuMs(pid);
   const { profile } = await profiler.stop(join(tmpdir(), `tradeloop-bench-cpu-${Date.now()}.cpuprofile`), []);
   say(`cpu: ${describeOutcomes(outcomes)}`);
-  const ms = attributeProfile(profile as Profile, { text: bundleText });
+  const { ms, top } = attributeProfileDetailed(profile as Profile, { text: bundleText }, 8);
   const perSignalMs = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round((v / count) * 1000) / 1000])) as Record<CpuBucket, number>;
+  const perSignal = (xs: { name: string; where: string; ms: number }[]) => xs.map((x) => ({ ...x, ms: Math.round((x.ms / count) * 1000) / 1000 }));
   return {
     signals: count,
     rate,
     perSignalMs,
     processMsPerSignal: Math.round(((cpu1 - cpu0) / count) * 1000) / 1000,
+    top: { worker: perSignal(top.worker), queue: perSignal(top.queue) },
     samplingUs,
     method: "V8 sampling profile of the Worker's isolate (inspector), samples charged to the Tradeloop module the invocation entered through; process CPU from /proc",
   };
@@ -1049,6 +1053,12 @@ function table(r: Results): string {
     ["ack", r.ack.ordering],
     ["memory", r.memory.ordering],
   ] as const;
+  if (r.cpu) {
+    out.push("", `CPU per signal, hottest functions (self time, ms per signal; ${r.cpu.method}):`);
+    for (const part of ["worker", "queue"] as const) {
+      out.push(`  ${part}: ${r.cpu.top[part].map((x) => `${x.name} (${x.where}) ${x.ms}`).join(" · ")}`);
+    }
+  }
   if (orders.some(([, o]) => o)) {
     out.push("", "Order of signals per strategy (send → webhook → queue arrival → execution):");
     for (const [k, o] of orders) if (o) out.push(`  ${k}: ${describeOrdering(o)}`);
