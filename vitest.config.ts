@@ -29,6 +29,12 @@ export default defineConfig(async () => {
                   JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
                   VAULT_KEYS: "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
                   SIGNUP_OPEN: "true",
+                  // The OAuth apps of the TradeStation and Schwab fakes (plugins/testkit KIT_OAUTH_CLIENT). Alpaca's and
+                  // Tradovate's are left unconfigured on purpose, so the missing-secrets answer is tested too.
+                  TRADESTATION_CLIENT_ID: "kit-oauth-client-id",
+                  TRADESTATION_CLIENT_SECRET: "kit-oauth-client-secret-0123456789",
+                  SCHWAB_CLIENT_ID: "kit-oauth-client-id",
+                  SCHWAB_CLIENT_SECRET: "kit-oauth-client-secret-0123456789",
                   // Lets a connection's `settings.faults` wrap its broker fetch (worker/connections/fault-injection.ts). Tests only.
                   ALLOW_FAULT_INJECTION: "true",
                   // Development-only: connections may send to a plain-http broker on loopback (worker/connections/base-url.ts).
@@ -43,7 +49,7 @@ export default defineConfig(async () => {
           test: {
             name: "workerd",
             setupFiles: ["./test/apply-migrations.ts"],
-            include: ["worker/**/*.test.ts", "plugins/**/*.test.ts", "test/**/*.test.ts"],
+            include: ["worker/**/*.test.ts", "plugins/**/*.test.ts", "test/**/*.test.ts", "pages/**/*.test.ts"],
             testTimeout: 30_000,
             hookTimeout: 30_000,
           },

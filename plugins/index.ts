@@ -12,6 +12,9 @@ import { oandaPlugin } from "./oanda";
 import { paperPlugin } from "./paper";
 import { robinhoodPlugin } from "./robinhood";
 import { tradierPlugin } from "./tradier";
+import { schwabPlugin } from "./schwab";
+import { tradestationPlugin } from "./tradestation";
+import { tradovatePlugin } from "./tradovate";
 
 /** Only plugins made with `definePlugin` fit here, so each passed its type-level checks. */
 export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
@@ -23,6 +26,9 @@ export const plugins: Readonly<Record<string, RegisteredPlugin>> = {
   [coinbasePlugin.manifest.id]: coinbasePlugin,
   [robinhoodPlugin.manifest.id]: robinhoodPlugin,
   [tradierPlugin.manifest.id]: tradierPlugin,
+  [tradestationPlugin.manifest.id]: tradestationPlugin,
+  [schwabPlugin.manifest.id]: schwabPlugin,
+  [tradovatePlugin.manifest.id]: tradovatePlugin,
 };
 
 /** Looks up an installed plugin by id. */

@@ -13,8 +13,14 @@ import { approvalsApi } from "./api/approvals";
 import { authApi } from "./api/auth";
 import { brokersApi } from "./api/brokers";
 import { connectionBrokerApi } from "./api/connection-broker";
+import { connectionLifecycleApi } from "./api/connection-lifecycle";
 import { connectionsApi } from "./api/connections";
+import { eventsApi } from "./api/events";
+import { oauthApi } from "./api/oauth";
 import { healthApi } from "./api/health";
+import { performanceApi } from "./api/performance";
+import { positionsApi } from "./api/positions";
+import { schemasApi } from "./api/schemas";
 import { BEARER_SCHEME } from "./api/openapi";
 import { apiBodyLimit, renderError, requireWellFormedJson } from "./api/request-guards";
 import { signalsApi } from "./api/signals";
@@ -48,12 +54,18 @@ export const app = root
   .route("/api/health", healthApi)
   .route("/api/auth", authApi)
   .route("/api/brokers", brokersApi)
+  .route("/api/connections/oauth", oauthApi)
   .route("/api/connections", connectionsApi)
   .route("/api/connections", connectionBrokerApi)
+  .route("/api/connections", connectionLifecycleApi)
+  .route("/api/events", eventsApi)
   .route("/api/strategies", strategiesApi)
   .route("/api/strategies", templatesApi)
   .route("/api/subscriptions", subscriptionsApi)
   .route("/api/signals", signalsApi)
+  .route("/api/portfolio", positionsApi)
+  .route("/api/performance", performanceApi)
+  .route("/api/schemas", schemasApi)
   .route("/api", approvalsApi)
   .doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",

@@ -21,6 +21,10 @@ export interface Env extends Cloudflare.Env {
   ALLOW_HTTP_LOOPBACK?: string;
   /** Rehearsal only: honours a connection's `settings.faults` (connections/fault-injection.ts). */
   ALLOW_FAULT_INJECTION?: string;
+  /*
+   * Brokers' OAuth apps: `<BROKER>_CLIENT_ID` / `<BROKER>_CLIENT_SECRET` secrets, named in each
+   * plugin's manifest (`auth.oauth.secrets`) and read by name (worker/connections/oauth-config.ts).
+   */
 }
 
 const SecretsSchema = z.object({

@@ -14,6 +14,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const API_ERROR_STATUS = {
   "invalid-request": 400,
   "invalid-json": 400,
+  "oauth-not-configured": 400,
+  "oauth-unsupported": 400,
   "unauthorized": 401,
   "invalid-credentials": 401,
   "forbidden": 403,

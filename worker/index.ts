@@ -8,6 +8,7 @@ import { app } from "./app";
 
 export type { AppType } from "./app";
 export { SubscriptionQueue } from "./execution/subscription-queue";
+export { ConnectionSession } from "./connections/session-object";
 export { PaperLedger } from "../plugins/paper/ledger-object";
 
 export default app;

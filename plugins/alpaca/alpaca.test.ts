@@ -33,6 +33,34 @@ runConformanceSuite({
   },
 });
 
+// The second auth scheme: a connection made through Alpaca's OAuth (the fake plays the consent page and
+// the token endpoint), trading with the session's bearer token instead of a key pair.
+runConformanceSuite({
+  plugin: alpacaPlugin,
+  // Only the contract layer reads these (the credentials form); an OAuth connection sends none of them.
+  credentials: CREDENTIALS,
+  authMethod: "oauth",
+  environment: "paper",
+  accountId: ACCOUNT_ID,
+  now: NOW,
+  requests: [],
+  responses: [],
+  fake: () => new AlpacaFake(),
+  instrument: { ticker: "AAPL", assetClass: "stocks", price: "100", quantity: "1" },
+  rateLimitReply: {
+    status: 429,
+    body: { code: 42910000, message: "rate limit exceeded" },
+    headers: { "x-ratelimit-limit": "200", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "0" },
+  },
+  skip: {
+    "static-requests": "run once above with the API-key scheme; the OAuth scheme changes only the Authorization header, checked by the scenarios",
+    "static-responses": "run once above with the API-key scheme; the answers are the same whatever the scheme",
+    "transport-errors": "run once above with the API-key scheme; the transport is the same whatever the scheme",
+    "session-refresh-mid-session":
+      "Alpaca's OAuth tokens never expire and come without a refresh token, so there is nothing to renew mid-session; a refused token means the user must connect again (session-refresh-fails)",
+  },
+});
+
 // The same kit on the other asset classes: their capabilities gate what cannot run (no shorting,
 // no stop orders for crypto; day-only market/limit options), and every other scenario must pass.
 for (const instrument of [
@@ -152,7 +180,8 @@ describe("alpaca: connection form and settings", () => {
       "x-link": string;
     };
     expect(schema.required).toEqual(["keyId", "secretKey"]);
-    expect(schema.properties.keyId).toMatchObject({ title: "API key ID", "x-secret": true, "x-link": "https://app.alpaca.markets/" });
+    // The key ID is an identifier Alpaca shows in clear: readable in the form, so the trader can check it.
+    expect(schema.properties.keyId).toMatchObject({ title: "API key ID", "x-secret": false, "x-link": "https://app.alpaca.markets/" });
     expect(schema.properties.secretKey).toMatchObject({ title: "Secret key", "x-secret": true, writeOnly: true });
     expect(String(schema.properties.keyId?.description)).toMatch(/paper and live/i);
     expect(schema["x-link"]).toBe("https://app.alpaca.markets/");

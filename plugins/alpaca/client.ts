@@ -97,14 +97,21 @@ export function createAlpacaClient(context: PluginContext<AlpacaCredentials, unk
   const environment = context.environment;
   const base = context.baseUrl.replace(/\/+$/, "");
   const dataBase = dataBaseUrl(base);
+  // Two ways in: an API key pair, or (a connection made through Alpaca's OAuth) the session's bearer token.
   const { keyId, secretKey } = context.credentials;
 
-  // Alpaca authenticates every request with the key pair in two headers; bodies are JSON.
+  // Alpaca authenticates every request with the key pair in two headers, or (OAuth) the session's
+  // bearer token; bodies are JSON.
   const caller = jsonCaller<AlpacaRequest>({
     venue: "Alpaca",
     fetch: context.fetch,
-    sign(r) {
-      const headers = new Headers({ accept: "application/json", "apca-api-key-id": keyId, "apca-api-secret-key": secretKey });
+    session: context.session,
+    sign(r, authorization) {
+      const headers = new Headers(
+        authorization !== undefined
+          ? { accept: "application/json", authorization }
+          : { accept: "application/json", "apca-api-key-id": keyId, "apca-api-secret-key": secretKey },
+      );
       if (r.body !== undefined) headers.set("content-type", "application/json");
       return new Request(r.url, { method: r.method, headers, body: r.body === undefined ? null : JSON.stringify(r.body) });
     },

@@ -19,6 +19,7 @@
  * @module
  */
 import { Big, dec, toDecimal } from "../sdk/decimal";
+import { FakeAuthorizationServer } from "../testkit/fake-oauth";
 import type { FakeBroker, FakeOrder, FakeReply } from "../testkit/types";
 import { FakeAccount, FakeEngine, IdSource, type EngineOrder } from "./fake-engine";
 import { fakeFaultOf, FaultPlan, lostReplyError, resetError, sleep, unlessAborted, type FaultAction, type FaultMatch, type FaultProfile } from "./fake-faults";
@@ -146,6 +147,7 @@ export class AlpacaFake implements FakeBroker {
     if (this.options.faults) this.faults.setProfile(this.options.faults);
     this.rate.clear();
     this.arrivals.length = 0;
+    this.oauth?.reset();
   }
 
   /** The market traded at `price` (Alpaca symbol, e.g. `AAPL`, `BTC/USD`). Resting orders it crosses fill. */
@@ -164,6 +166,27 @@ export class AlpacaFake implements FakeBroker {
   /** From now on every request gets Alpaca's 401 for a revoked key, until reset(). */
   expireAuth(): void {
     this.faults.authExpired = true;
+  }
+
+  /**
+   * Alpaca Connect's authorization server: tokens without expiry and without
+   * refresh tokens (documented: valid until the user revokes the app).
+   */
+  readonly oauth = new FakeAuthorizationServer({ clientAuthentication: "client_secret_post", accessTokenTtlSeconds: null, issueRefreshTokens: false, prefix: "alpaca" });
+
+  /** The consent page: the user approved Tradeloop. */
+  authorize(url: URL): Promise<URL> {
+    return this.oauth.authorize(url);
+  }
+
+  /** Every OAuth access token stops working (the user revoked the app at Alpaca). */
+  expireAccessToken(): void {
+    this.oauth.expireAccessTokens();
+  }
+
+  /** The user revoked Tradeloop at Alpaca: the grant is gone. */
+  revokeGrant(): void {
+    this.oauth.revokeAll();
   }
 
   partialFillNext(quantity: string): void {
@@ -315,8 +338,14 @@ export class AlpacaFake implements FakeBroker {
   }
 
   private async process(method: string, url: URL, path: string, text: string, headers: Headers, receivedAt: number): Promise<Response> {
-    const keyId = headers.get("apca-api-key-id") ?? "";
-    const secret = headers.get("apca-api-secret-key") ?? "";
+    // Alpaca Connect: the token endpoint, and bearer tokens that reach the (first) account of the user who approved.
+    if (method === "POST" && path === "/oauth/token") {
+      return this.oauth.token(new Request(url, { method, headers, body: text }));
+    }
+    const bearer = (headers.get("authorization") ?? "").startsWith("Bearer ");
+    if (bearer && !this.oauth.validBearer(new Request(url, { headers }))) return json(401, UNAUTHORIZED);
+    const keyId = bearer ? ALPACA_FAKE_CREDENTIALS.keyId : (headers.get("apca-api-key-id") ?? "");
+    const secret = bearer ? ALPACA_FAKE_CREDENTIALS.secretKey : (headers.get("apca-api-secret-key") ?? "");
     let account = this.engine.accounts.get(keyId);
     if (!account && this.options.acceptAnyKey && keyId !== "" && secret !== "") {
       this.addAccount(keyId, secret);

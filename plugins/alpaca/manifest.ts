@@ -18,6 +18,10 @@ export const ALPACA_LIVE_URL = "https://api.alpaca.markets";
 /** Market data lives on its own host for both environments. */
 export const ALPACA_DATA_URL = "https://data.alpaca.markets";
 
+/** Alpaca Connect (OAuth 2.0): the consent page and the token endpoint, one pair for paper and live. */
+export const ALPACA_OAUTH_AUTHORIZE_URL = "https://app.alpaca.markets/oauth/authorize";
+export const ALPACA_OAUTH_TOKEN_URL = "https://api.alpaca.markets/oauth/token";
+
 /** Where a trader creates the key pair (Home → API Keys → Generate New Keys). */
 export const ALPACA_KEYS_URL = "https://app.alpaca.markets/";
 export const ALPACA_DOCS_URL = "https://docs.alpaca.markets/docs/authentication";
@@ -44,6 +48,8 @@ export const AlpacaCredentialsSchema = z
       help: "The key ID shown under Home → API Keys in the Alpaca dashboard. Paper and live accounts have separate keys: generate it while the dashboard shows the account (paper or live) you picked as the environment.",
       link: ALPACA_KEYS_URL,
       placeholder: "PK0123456789ABCDEFGH",
+      // An identifier Alpaca shows in clear next to the key; the trader reads it back to check it.
+      secret: false,
     }),
     secretKey: credentialField(z.string().trim().min(1, "Paste the secret key shown next to the key ID.").max(256), {
       label: "Secret key",
@@ -93,7 +99,21 @@ export const alpacaManifest = {
   version: "1.0.0",
   assetClasses: ["stocks", "options", "crypto"],
   environments: { paper: ALPACA_PAPER_URL, live: ALPACA_LIVE_URL },
-  auth: { scheme: "apiKey", credentials: AlpacaCredentialsSchema },
+  auth: {
+    scheme: "apiKey",
+    credentials: AlpacaCredentialsSchema,
+    // The second way in (Alpaca Connect): the user approves Tradeloop at Alpaca, no key is pasted.
+    oauth: {
+      authorizationEndpoint: { paper: ALPACA_OAUTH_AUTHORIZE_URL, live: ALPACA_OAUTH_AUTHORIZE_URL },
+      tokenEndpoint: { paper: ALPACA_OAUTH_TOKEN_URL, live: ALPACA_OAUTH_TOKEN_URL },
+      scopes: ["account:write", "trading", "data"],
+      pkce: false,
+      clientAuthentication: "client_secret_post",
+      secrets: { clientId: "ALPACA_CLIENT_ID", clientSecret: "ALPACA_CLIENT_SECRET" },
+      registrationUrl: "https://docs.alpaca.markets/docs/using-oauth2-and-trading-api",
+      connectNote: "Alpaca's OAuth tokens do not expire and have no refresh token: they work until you revoke Tradeloop's access in Alpaca's dashboard or disconnect here.",
+    },
+  },
   // Documented: 200 requests every minute per API key, then HTTP 429.
   rateLimit: { requests: 200, perMs: 60_000 },
   providesQuotes: true,

@@ -8,6 +8,8 @@
  * @module
  */
 
+import type { SessionAccess } from "./session";
+
 /** Per-request options of the core's fetch. */
 export interface PluginFetchOptions {
   /**
@@ -62,4 +64,10 @@ export interface PluginContext<TCredentials = unknown, TSettings = Record<string
    */
   nonce: () => string;
   log: Logger;
+  /**
+   * The connection's session owner, for brokers that authenticate with a
+   * renewable access token (OAuth connections, Tradovate). Use
+   * `fetchWithSession` rather than reading tokens yourself.
+   */
+  session?: SessionAccess;
 }

@@ -25,6 +25,19 @@ export interface PluginDescription {
     credentialsSchema: Record<string, unknown>;
     /** Fields the dashboard masks and never shows again. */
     secretFields: string[];
+    /**
+     * The OAuth connect flow, when the broker has one (the dashboard shows a
+     * Connect button that opens `GET /api/connections/oauth/{id}/start`).
+     */
+    oauth: {
+      environments: ("paper" | "live")[];
+      scopes: string[];
+      pkce: boolean;
+      /** The Worker secrets the operator sets after registering the app. */
+      secrets: { clientId: string; clientSecret: string };
+      registrationUrl: string;
+      note: string | null;
+    } | null;
   };
   settingsSchema: Record<string, unknown> | null;
   rateLimit: RateLimit | null;
@@ -56,7 +69,21 @@ export function describePlugin(plugin: BrokerPlugin): PluginDescription {
     version: m.version,
     assetClasses: [...m.assetClasses],
     environments: { ...m.environments },
-    auth: { scheme: m.auth.scheme, credentialsSchema: jsonSchemaOf(m.auth.credentials), secretFields: secretCredentialKeys(m.auth.credentials) },
+    auth: {
+      scheme: m.auth.scheme,
+      credentialsSchema: jsonSchemaOf(m.auth.credentials),
+      secretFields: secretCredentialKeys(m.auth.credentials),
+      oauth: m.auth.oauth
+        ? {
+            environments: (["paper", "live"] as const).filter((e) => m.auth.oauth!.authorizationEndpoint[e] !== undefined && m.environments[e] !== undefined),
+            scopes: [...m.auth.oauth.scopes],
+            pkce: m.auth.oauth.pkce,
+            secrets: { ...m.auth.oauth.secrets },
+            registrationUrl: m.auth.oauth.registrationUrl,
+            note: m.auth.oauth.connectNote ?? null,
+          }
+        : null,
+    },
     settingsSchema: m.settings ? jsonSchemaOf(m.settings) : null,
     rateLimit: m.rateLimit ? { ...m.rateLimit } : null,
     maintenanceWindows: (m.maintenanceWindows ?? []).map(({ days, ...w }) => (days ? { ...w, days: [...days] } : w)),

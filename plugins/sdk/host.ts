@@ -18,6 +18,7 @@ import { monotonicNonce } from "./services/clock";
 import { createPluginFetch, type Transport } from "./services/http";
 import { createLogger, type LogEntry } from "./services/logger";
 import { bucketFor, TokenBucket } from "./services/rate-limit";
+import type { OAuthClientCredentials, SessionAccess, SessionContext } from "./session";
 
 /** One connection, as the host knows it. Credentials arrive decrypted. */
 export interface HostConnection {
@@ -38,6 +39,14 @@ export interface HostConnection {
   rateLimit?: "shared" | "fresh" | "off";
   /** Injectable sleep for rate-limit waits (tests). */
   wait?: (ms: number) => Promise<void>;
+  /**
+   * `credentials` (default): the user's stored credentials, parsed with the
+   * manifest's schema. `oauth`: the connection was made through the OAuth
+   * flow; it has no user credentials, only a session.
+   */
+  authMethod?: "credentials" | "oauth";
+  /** The connection's token owner, for session-based brokers (see plugins/sdk/session.ts). */
+  session?: SessionAccess;
 }
 
 /** Parses stored credentials; a mismatch means the user must enter them again. */
@@ -65,7 +74,7 @@ function parseSettings(plugin: BrokerPlugin, settings: Record<string, unknown>):
 export function createPluginContext(connection: HostConnection): PluginContext {
   const { plugin } = connection;
   const now = connection.now ?? (() => new Date());
-  const credentials = parseCredentials(plugin, connection.credentials);
+  const credentials = connection.authMethod === "oauth" ? {} : parseCredentials(plugin, connection.credentials);
   const log = createLogger({
     credentials,
     bindings: { plugin: plugin.manifest.id, connection: connection.connectionId },
@@ -89,6 +98,26 @@ export function createPluginContext(connection: HostConnection): PluginContext {
     now,
     nonce: monotonicNonce(now),
     log,
+    ...(connection.session && { session: connection.session }),
+  };
+}
+
+/**
+ * The context the session hooks run in (the token owner builds it): the
+ * same fetch, clock and redacting logger as the client's, plus the app's
+ * OAuth client when the broker has OAuth and the operator configured it.
+ */
+export function createSessionContext(connection: Omit<HostConnection, "session">, oauthClient?: OAuthClientCredentials): SessionContext {
+  const context = createPluginContext(connection);
+  const spec = connection.plugin.manifest.auth.oauth;
+  return {
+    credentials: connection.authMethod === "oauth" ? undefined : context.credentials,
+    environment: context.environment,
+    baseUrl: context.baseUrl,
+    fetch: context.fetch,
+    now: context.now,
+    log: context.log,
+    ...(spec && oauthClient && { oauth: { spec, client: oauthClient } }),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { AssetClass } from "./models";
+import type { OAuthSpec } from "./session";
 
 /** Base URLs per environment. A plugin declares only the ones it has. */
 export interface PluginEnvironments {
@@ -18,6 +19,12 @@ export interface PluginEnvironments {
 export interface PluginAuth<TCredentials extends z.ZodType = z.ZodType> {
   scheme: "none" | "apiKey" | "oauth2";
   credentials: TCredentials;
+  /**
+   * The broker's OAuth authorization-code flow, when it has one: the only way
+   * in for scheme `oauth2`, a second way beside the credentials form otherwise
+   * (Alpaca, Tradovate). See `session.ts`.
+   */
+  oauth?: OAuthSpec;
 }
 
 /** A request budget the broker enforces per connection (or per key). */
@@ -144,7 +151,25 @@ export const PluginManifestShape = z.object({
   environments: z
     .object({ paper: z.url().optional(), live: z.url().optional() })
     .refine((e) => e.paper !== undefined || e.live !== undefined, "at least one environment"),
-  auth: z.object({ scheme: z.enum(["none", "apiKey", "oauth2"]), credentials: z.custom<z.ZodType>((v) => v instanceof z.ZodType) }),
+  auth: z
+    .object({
+      scheme: z.enum(["none", "apiKey", "oauth2"]),
+      credentials: z.custom<z.ZodType>((v) => v instanceof z.ZodType),
+      oauth: z
+        .object({
+          authorizationEndpoint: z.object({ paper: z.url().optional(), live: z.url().optional() }),
+          tokenEndpoint: z.object({ paper: z.url().optional(), live: z.url().optional() }),
+          revocationEndpoint: z.object({ paper: z.url().optional(), live: z.url().optional() }).optional(),
+          scopes: z.array(z.string().min(1)),
+          pkce: z.boolean(),
+          clientAuthentication: z.enum(["client_secret_post", "client_secret_basic"]),
+          secrets: z.object({ clientId: z.string().regex(/^[A-Z][A-Z0-9_]+$/), clientSecret: z.string().regex(/^[A-Z][A-Z0-9_]+$/) }),
+          registrationUrl: z.url(),
+        })
+        .loose()
+        .optional(),
+    })
+    .refine((a) => a.scheme !== "oauth2" || a.oauth !== undefined, "scheme oauth2 needs auth.oauth"),
   rateLimit: z.object({ requests: z.int().positive(), perMs: z.int().positive() }).optional(),
   maintenanceWindows: z
     .array(

@@ -12,6 +12,7 @@ import type { BrokerClient, ClientFor } from "./client";
 import type { PluginContext } from "./context";
 import type { PluginManifest } from "./manifest";
 import type { AssetClass, OrderRequest } from "./models";
+import type { PluginSession } from "./session";
 
 /** A plugin as the core and the registry see it (types erased). Build one with {@link definePlugin}. */
 export interface BrokerPlugin<TCredentials extends z.ZodType = z.ZodType> {
@@ -25,6 +26,12 @@ export interface BrokerPlugin<TCredentials extends z.ZodType = z.ZodType> {
    * rules for a plugin object made by hand.
    */
   canSubmit?(intent: OrderRequest): SubmitCheck;
+  /**
+   * How sessions start and renew at this broker (see session.ts). Present for
+   * brokers whose requests carry a renewable access token; the core's token
+   * owner calls these hooks, never the client.
+   */
+  readonly session?: PluginSession<z.infer<TCredentials>>;
   connect(context: PluginContext<z.infer<TCredentials>>): BrokerClient;
 }
 
@@ -50,6 +57,8 @@ export interface PluginDefinition<M extends PluginManifest, C extends Capabiliti
    * offline, lot multiples...). Runs after the shared check; return null to accept.
    */
   venueRules?(intent: OrderRequest): SubmitRefusal | null;
+  /** Session hooks for token-based brokers (see session.ts); OAuth brokers may leave them to the standard grants. */
+  session?: PluginSession<CredentialsOf<M>>;
 }
 
 /**
@@ -92,6 +101,7 @@ export function definePlugin<const M extends PluginManifest, const C extends Cap
       const venue = venueRules?.(intent) ?? null;
       return venue ? { ok: false, reason: venue } : shared;
     },
+    ...(definition.session !== undefined && { session: definition.session as PluginSession }),
     connect: (context) => definition.connect(context),
   };
 }

@@ -54,7 +54,7 @@ function overview(brokers: PluginDescription[]): string {
       b.certification,
       b.assetClasses.join(", "),
       Object.keys(b.environments).join(", "),
-      b.auth.scheme,
+      b.auth.oauth && b.auth.scheme !== "oauth2" ? `${b.auth.scheme} or OAuth` : b.auth.scheme === "oauth2" ? "OAuth" : b.auth.scheme,
       yes(b.providesQuotes),
       b.rateLimit ? `${b.rateLimit.requests} / ${b.rateLimit.perMs / 1000} s` : "—",
       b.maintenanceWindows.length === 0 ? "—" : b.maintenanceWindows.map((w) => `${w.start}-${w.end} ${w.timezone}${w.reason ? ` (${w.reason})` : ""}`).join("; "),
@@ -93,6 +93,16 @@ function features(b: PluginDescription): string {
   );
 }
 
+function oauth(b: PluginDescription): string | null {
+  const o = b.auth.oauth;
+  if (!o) return null;
+  return [
+    `Connect with \`GET /api/connections/oauth/${b.id}/start\` (environments: ${o.environments.join(", ")}). Register this Tradeloop's own app at ${o.registrationUrl}, enter the redirect URL \`<your Tradeloop origin>/api/connections/oauth/${b.id}/callback\`, then set the Worker secrets \`${o.secrets.clientId}\` and \`${o.secrets.clientSecret}\`.`,
+    "",
+    `Scopes: ${o.scopes.length > 0 ? o.scopes.map((x) => `\`${x}\``).join(", ") : "none asked for"}. PKCE: ${o.pkce ? "yes" : "no"}.${o.note ? ` ${o.note}` : ""}`,
+  ].join("\n");
+}
+
 function credentials(b: PluginDescription): string {
   const props = (b.auth.credentialsSchema.properties ?? {}) as Record<string, FieldJson>;
   const entries = Object.entries(props);
@@ -128,6 +138,8 @@ export function renderBrokerDocs(brokers: readonly PluginDescription[]): string 
   ];
   for (const b of sorted) {
     parts.push(`## ${b.displayName} (\`${b.id}\`)`, "", "### Order features", "", features(b), "", "### Credentials", "", credentials(b), "");
+    const connect = oauth(b);
+    if (connect) parts.push("### OAuth", "", connect, "");
   }
   return `${parts.join("\n").trimEnd()}\n`;
 }

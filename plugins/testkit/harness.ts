@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { BrokerClient, BrokerPlugin, PluginContext } from "../sdk";
-import { connectPlugin, createPluginContext, type LogEntry, type Transport } from "../sdk/host";
+import { TokenKeeper, type BrokerClient, type BrokerPlugin, type OAuthClientCredentials, type PluginContext, type SessionAccess, type SessionTokens } from "../sdk";
+import { connectPlugin, createPluginContext, createSessionContext, type LogEntry, type Transport } from "../sdk/host";
 import { replyToResponse } from "./faults";
 import type { FakeReply, RecordedFixture } from "./types";
 
@@ -33,11 +33,28 @@ export interface TestConnection {
   now?: () => Date;
   /** Receives every log line the plugin writes (after redaction). */
   logSink?: (entry: LogEntry) => void;
+  /** `oauth`: a connection made through the OAuth flow (no user credentials, a session only). */
+  authMethod?: "credentials" | "oauth";
+  /** The session owner to use; default a fresh in-memory {@link TokenKeeper} for session-based plugins. */
+  session?: SessionAccess;
+  /** Tokens the default keeper starts from (static layers of OAuth plugins). */
+  tokens?: SessionTokens;
+}
+
+/** The OAuth app the kit plays (fakes accept it by default). */
+export const KIT_OAUTH_CLIENT: OAuthClientCredentials = { clientId: "kit-oauth-client-id", clientSecret: "kit-oauth-client-secret-0123456789" };
+/** The redirect URL the kit's OAuth flows use. */
+export const KIT_REDIRECT_URI = "https://tradeloop.test/api/connections/oauth/callback";
+
+/** True when the plugin's requests carry a session token (it has session hooks, or the connection came through OAuth). */
+export function usesSession(plugin: BrokerPlugin, authMethod: "credentials" | "oauth" | undefined): boolean {
+  return plugin.session?.login !== undefined || authMethod === "oauth";
 }
 
 /** Reads a request into a {@link CapturedRequest} (the body is consumed from a clone). */
 export async function captureRequest(request: Request): Promise<CapturedRequest> {
-  const text = await request.clone().text();
+  // Decoded from bytes: workerd warns when .text() reads a form-encoded body (OAuth token requests).
+  const text = new TextDecoder().decode(await request.clone().arrayBuffer());
   let body: unknown = text === "" ? undefined : text;
   if (text !== "") {
     try {
@@ -56,8 +73,22 @@ function baseUrlOf(connection: TestConnection): string {
   return url;
 }
 
-function hostConnection(connection: TestConnection, transport: Transport) {
+/** An in-memory token owner for one test connection, over the same transport as its client. */
+export function testSessionKeeper(connection: TestConnection, transport: Transport, initial?: SessionTokens | null): TokenKeeper {
+  const base = hostConnection(connection, transport, false);
+  return new TokenKeeper({
+    hooks: connection.plugin.session,
+    context: createSessionContext(base, connection.plugin.manifest.auth.oauth ? KIT_OAUTH_CLIENT : undefined),
+    initial: initial ?? connection.tokens ?? null,
+  });
+}
+
+function hostConnection(connection: TestConnection, transport: Transport, withSession = true) {
+  const session =
+    connection.session ?? (withSession && usesSession(connection.plugin, connection.authMethod) ? testSessionKeeper(connection, transport) : undefined);
   return {
+    ...(connection.authMethod && { authMethod: connection.authMethod }),
+    ...(session && { session }),
     plugin: connection.plugin,
     connectionId: `kit-${connection.plugin.manifest.id}-${crypto.randomUUID()}`,
     credentials: connection.credentials,

@@ -57,6 +57,7 @@ export type {
 } from "./types";
 export { FaultInjector, replyToResponse, timeoutError, type FaultInjectorOptions } from "./faults";
 export { runConformanceSuite } from "./suite";
-export { captureRequest, KIT_NOW, scriptedClient, testClient, testContext, toReply, type CapturedRequest, type TestConnection } from "./harness";
+export { FakeAuthorizationServer, type FakeOAuthOptions } from "./fake-oauth";
+export { captureRequest, KIT_NOW, KIT_OAUTH_CLIENT, KIT_REDIRECT_URI, testSessionKeeper, usesSession, scriptedClient, testClient, testContext, toReply, type CapturedRequest, type TestConnection } from "./harness";
 export { modelProblems, stripRaw } from "./static-layers";
 export { FakeLedger, LedgerRejection, type FakeLedgerOptions, type LedgerOrder, type LedgerOrderInput, type LedgerOrderType } from "./fake-ledger";

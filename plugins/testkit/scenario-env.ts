@@ -22,9 +22,12 @@ import {
   type OrderType,
   type RetryPolicy,
   type TimeInForce,
+  activeMaintenanceWindow,
+  buildAuthorizationUrl,
+  TokenKeeper,
 } from "../sdk";
 import type { LogEntry } from "../sdk/host";
-import { captureRequest, testClient, type CapturedRequest } from "./harness";
+import { captureRequest, KIT_OAUTH_CLIENT, KIT_REDIRECT_URI, testClient, testSessionKeeper, usesSession, type CapturedRequest, type TestConnection } from "./harness";
 import type { ConformanceOptions, FakeBroker, Instrument } from "./types";
 
 /** Retries in the kit are real but quick: the fakes answer at once. */
@@ -37,6 +40,8 @@ const MAX_POLLS = 40;
 export interface ScenarioEnv {
   fake: FakeBroker;
   client: BrokerClient;
+  /** The connection's token owner, for session-based plugins. */
+  session?: TokenKeeper;
   accountId: string;
   capabilities: Capabilities;
   features: OrderFeatures;
@@ -90,22 +95,24 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
   await fake.reset();
   const sent: CapturedRequest[] = [];
   const logs: LogEntry[] = [];
-  const client = testClient(
-    {
-      plugin,
-      credentials: options.credentials,
-      ...(options.settings && { settings: options.settings }),
-      ...(options.environment && { environment: options.environment }),
-      ...((fake.baseUrl ?? options.baseUrl) !== undefined && { baseUrl: fake.baseUrl ?? options.baseUrl }),
-      // Scenarios run on the real clock: fakes may time-stamp and expire things.
-      now: () => new Date(),
-      logSink: (entry) => logs.push(entry),
-    },
-    async (request) => {
-      sent.push(await captureRequest(request));
-      return fake.fetch(request);
-    },
-  );
+  const connection: TestConnection = {
+    plugin,
+    credentials: options.credentials,
+    ...(options.settings && { settings: options.settings }),
+    ...(options.environment && { environment: options.environment }),
+    ...((fake.baseUrl ?? options.baseUrl) !== undefined && { baseUrl: fake.baseUrl ?? options.baseUrl }),
+    ...(options.authMethod && { authMethod: options.authMethod }),
+    // Scenarios run on the real clock (fakes time-stamp and expire things), moved past a maintenance
+    // window when the run happens inside one: the core refuses orders there, and the scenarios trade.
+    now: clockOutsideMaintenance(plugin),
+    logSink: (entry) => logs.push(entry),
+  };
+  const transport = async (request: Request) => {
+    sent.push(await captureRequest(request));
+    return fake.fetch(request);
+  };
+  const session = usesSession(plugin, options.authMethod) ? await startSession(connection, transport, fake) : undefined;
+  const client = testClient({ ...connection, ...(session && { session }) }, transport);
   const accounts = await client.testConnection();
   const accountId = accounts[0]?.brokerAccountId;
   if (accountId === undefined) throw new Error("testConnection returned no account");
@@ -117,6 +124,7 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
   const env: ScenarioEnv = {
     fake,
     client,
+    ...(session && { session }),
     accountId,
     capabilities: plugin.capabilities,
     features,
@@ -183,6 +191,37 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
   };
   await env.setPrice(inst.price);
   return env;
+}
+
+/**
+ * Starts the connection's session the way the core does: an OAuth
+ * connection runs the authorization-code flow against the fake (the fake's
+ * `authorize` plays the user's approval, the plugin's session exchanges the
+ * code at the fake's token endpoint); a login broker logs in.
+ */
+async function startSession(connection: TestConnection, transport: (request: Request) => Promise<Response>, fake: FakeBroker): Promise<TokenKeeper> {
+  const keeper = testSessionKeeper(connection, transport, null);
+  const spec = connection.plugin.manifest.auth.oauth;
+  if (connection.authMethod !== "oauth") {
+    await keeper.current();
+    return keeper;
+  }
+  if (!spec) throw new Error("authMethod oauth needs manifest.auth.oauth");
+  if (!fake.authorize) throw new Error("the fake has no authorize(): an OAuth plugin's fake must play its authorization server");
+  const environment = connection.environment ?? "paper";
+  const state = crypto.randomUUID();
+  const { url, codeVerifier } = await buildAuthorizationUrl(spec, environment, KIT_OAUTH_CLIENT, { redirectUri: KIT_REDIRECT_URI, state });
+  const redirected = await fake.authorize(new URL(url));
+  expect(redirected.searchParams.get("state"), "the authorization server sends the state back").toBe(state);
+  await keeper.exchangeCode({ callbackParameters: redirected.searchParams, redirectUri: KIT_REDIRECT_URI, ...(codeVerifier && { codeVerifier }) });
+  return keeper;
+}
+
+/** The real clock, shifted just past the plugin's maintenance window if now is inside one. */
+function clockOutsideMaintenance(plugin: ConformanceOptions["plugin"]): () => Date {
+  const inside = activeMaintenanceWindow(plugin.manifest.maintenanceWindows, new Date());
+  const shift = inside ? inside.endsInMs + 60_000 : 0;
+  return () => new Date(Date.now() + shift);
 }
 
 /** Asserts two decimals are equal as numbers ("1.0" = "1"). */

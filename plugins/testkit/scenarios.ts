@@ -8,6 +8,7 @@
 import { expect } from "vitest";
 import { BrokerError, withRetry, type BrokerOrder, type BrokerPlugin, type OrderFeatures, type OrderRequest, type OrderSide } from "../sdk";
 import { KIT_RETRY, expectDecimal, type ScenarioEnv } from "./scenario-env";
+import { sessionScenarios } from "./session-scenarios";
 import { unsupportedIntents } from "./unsupported";
 import type { ConformanceOptions, Direction, FakeBroker, ScenarioId, ScenarioOrderType } from "./types";
 
@@ -15,7 +16,7 @@ export interface Scenario {
   id: ScenarioId;
   title: string;
   /** A reason the capabilities rule this scenario out, or null to run it. */
-  gate(plugin: BrokerPlugin, features: OrderFeatures): string | null;
+  gate(plugin: BrokerPlugin, features: OrderFeatures, options: ConformanceOptions): string | null;
   /** What the fake lacks for this scenario, or null. */
   needs?(fake: FakeBroker): string | null;
   run(env: ScenarioEnv, options: ConformanceOptions): Promise<void>;
@@ -324,4 +325,5 @@ export const SCENARIOS: readonly Scenario[] = [
   lostReply,
   authExpiry,
   unsupported,
+  ...sessionScenarios,
 ];

@@ -29,7 +29,7 @@ function decide(options: ConformanceOptions, scenario: Scenario): Decision {
   const listed = options.skip?.[scenario.id];
   if (listed !== undefined) return { id: scenario.id, reason: listed, source: "listed" };
   const features = options.plugin.capabilities.orders[options.instrument.assetClass];
-  const gated = features ? scenario.gate(options.plugin, features) : `capabilities: no ${options.instrument.assetClass}`;
+  const gated = features ? scenario.gate(options.plugin, features, options) : `capabilities: no ${options.instrument.assetClass}`;
   return { id: scenario.id, reason: gated, source: gated === null ? null : "capability" };
 }
 
@@ -52,6 +52,8 @@ function staticConnection(options: ConformanceOptions): TestConnection {
     ...(options.environment && { environment: options.environment }),
     ...(options.baseUrl && { baseUrl: options.baseUrl }),
     ...(options.now && { now: () => new Date(options.now!.getTime()) }),
+    ...(options.authMethod && { authMethod: options.authMethod }),
+    ...(options.tokens && { tokens: options.tokens }),
   };
 }
 
@@ -98,7 +100,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       } else {
         it("a transport failure is outcome-unknown for placeOrder and retryable for reads", async () => {
           const reset = new TypeError("network connection lost");
-          const place = scriptedClient(connection, [reset]);
+          const place = scriptedClient(connection, [...(options.placeOrderPrelude ?? []), reset]);
           const e1 = await place.client.placeOrder(options.accountId, sampleIntent(options)).catch((e: unknown) => e);
           expect(e1 instanceof BrokerError ? e1.kind : e1, "placeOrder with no answer").toBe("outcome-unknown");
           const read = scriptedClient(connection, [reset]);
@@ -107,7 +109,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
         });
 
         it("a 5xx on placeOrder is never read as 'nothing happened'", async () => {
-          const { client } = scriptedClient(connection, [{ status: 503, body: {} }]);
+          const { client } = scriptedClient(connection, [...(options.placeOrderPrelude ?? []), { status: 503, body: {} }]);
           const e = await client.placeOrder(options.accountId, sampleIntent(options)).catch((err: unknown) => err);
           expect(e instanceof BrokerError ? e.kind : e, "placeOrder answered 503").toBe("outcome-unknown");
         });

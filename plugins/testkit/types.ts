@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { AssetClass, BrokerClient, BrokerErrorKind, BrokerPlugin, Decimal, OrderSide, OrderStatus } from "../sdk";
+import type { AssetClass, BrokerClient, BrokerErrorKind, BrokerPlugin, Decimal, OrderSide, OrderStatus, SessionTokens } from "../sdk";
 
 /** A value or a promise of it: fakes over a Durable Object are async, in-memory fakes need not be. */
 export type Awaitable<T> = T | Promise<T>;
@@ -74,6 +74,16 @@ export interface FakeBroker {
   partialFillNext?(quantity: Decimal): void;
   /** Every order the broker holds, oldest first (bracket legs included). */
   orders(): Awaitable<readonly FakeOrder[]>;
+  /**
+   * Session brokers: the authorization server's front channel. Given the
+   * authorize URL the plugin built, answers the redirect URL (with `code` and
+   * `state`) as if the user signed in and approved.
+   */
+  authorize?(authorizeUrl: URL): Awaitable<URL>;
+  /** Session brokers: every access token issued so far stops working (HTTP 401); renewing still works. */
+  expireAccessToken?(): void;
+  /** Session brokers: the grant dies: renewals and logins are refused as the broker documents, and access tokens stop working. */
+  revokeGrant?(): void;
 }
 
 /** What the scenarios trade. */
@@ -162,7 +172,9 @@ export type ScenarioId =
   | "rate-limit-then-success"
   | "timeout-after-send"
   | "auth-expiry"
-  | "unsupported-intent-refused";
+  | "unsupported-intent-refused"
+  | "session-refresh-mid-session"
+  | "session-refresh-fails";
 
 /** Skips with a reason each, e.g. `{ "partial-fill": "the venue never partially fills market orders" }`. */
 export type SkipList = Partial<Record<ScenarioId, string>>;
@@ -195,4 +207,17 @@ export interface ConformanceOptions {
   rateLimitReply?: FakeReply;
   /** Scenarios this broker cannot do, with the reason. Printed loudly on every run. */
   skip?: SkipList;
+  /**
+   * `oauth`: the scenarios connect through the OAuth flow against the fake
+   * (authorize, then exchange the code); the static layers use `tokens`.
+   */
+  authMethod?: "credentials" | "oauth";
+  /**
+   * Answers for the reads `placeOrder` makes before it sends the order
+   * (TradeStation reads the position to pick SELL or SELLSHORT), so the
+   * transport checks fail the order request itself, not a read before it.
+   */
+  placeOrderPrelude?: readonly FakeReply[];
+  /** Tokens the static layers' session starts from (OAuth plugins). */
+  tokens?: SessionTokens;
 }

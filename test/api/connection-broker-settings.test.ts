@@ -23,7 +23,7 @@ interface Connection {
   accounts: { id: string; brokerAccountId: string; mode: string }[];
 }
 
-type TestResult = { ok: true; status: "active"; accounts: { brokerAccountId: string }[] } | { ok: false; status: string; messageCode: string; message: string };
+type TestResult = { ok: true; status: "connected"; accounts: { brokerAccountId: string }[] } | { ok: false; status: string; messageCode: string; message: string };
 
 const PROXY = "https://oanda-proxy.example.com/v3";
 
@@ -50,16 +50,16 @@ async function oandaConnection(token: string, fake: OandaFake, settings: Record<
 }
 
 describe("POST /api/connections/{id}/test", () => {
-  it("a working connection answers ok with its accounts and stays active", async () => {
+  it("a working connection answers ok with its accounts and stays connected", async () => {
     const { token } = await signup();
     const fake = new OandaFake();
     const conn = await oandaConnection(token, fake);
     expect(conn.status, conn.text).toBe(201);
-    expect(conn.body).toMatchObject({ status: "active", credentialsHint: "••••k3F9", settings: { environment: "paper" } });
+    expect(conn.body).toMatchObject({ status: "connected", credentialsHint: "••••k3F9", settings: { environment: "paper" } });
     expect(conn.body.accounts.map((a) => [a.brokerAccountId, a.mode])).toEqual([["101-001-1234567-001", "paper"]]);
     const res = await authed(token).post<TestResult>(`/api/connections/${conn.body.id}/test`);
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ ok: true, status: "active", accounts: [{ brokerAccountId: "101-001-1234567-001" }] });
+    expect(res.body).toMatchObject({ ok: true, status: "connected", accounts: [{ brokerAccountId: "101-001-1234567-001" }] });
   });
 
   it("revoked credentials: ok false, one sentence, the connection becomes expired; new credentials and a test bring it back", async () => {
@@ -83,7 +83,7 @@ describe("POST /api/connections/{id}/test", () => {
     expect(patched.text).not.toContain(FAKE_PRACTICE_TOKEN);
     const ok = await authed(token).post<TestResult>(`/api/connections/${conn.body.id}/test`);
     expect(ok.body.ok).toBe(true);
-    expect((await authed(token).get<Connection>(`/api/connections/${conn.body.id}`)).body).toMatchObject({ status: "active", statusMessage: null });
+    expect((await authed(token).get<Connection>(`/api/connections/${conn.body.id}`)).body).toMatchObject({ status: "connected", statusMessage: null });
   });
 
   it("a token of the other environment is named as such at creation and when tested", async () => {

@@ -19,7 +19,7 @@ describe("connections: happy paths", () => {
     const { token } = await signup();
     const res = await authed(token).post<Connection>("/api/connections", { broker: "paper", name: "My paper" });
     expect(res.status, res.text).toBe(201);
-    expect(res.body).toMatchObject({ broker: "paper", name: "My paper", status: "active", credentialsHint: null });
+    expect(res.body).toMatchObject({ broker: "paper", name: "My paper", status: "connected", credentialsHint: null });
     expect(res.body.settings.startingCash).toBe(100000);
     expect(res.body.accounts).toHaveLength(1);
     expect(res.body.accounts[0]).toMatchObject({ id: expect.any(String), mode: "paper", currency: "USD" });

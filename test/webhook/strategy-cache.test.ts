@@ -204,6 +204,7 @@ describe("StrategyCache", () => {
   const lookup = (n: number): StrategyLookup => ({
     strategy: { id: `s${n}`, userId: "u", secretHash: "h", assetClass: "stocks", allowedTickers: null, settings: {}, enabled: true },
     subscriptionIds: ["sub"],
+    paused: [],
     version: 1,
     fresh: true,
   });

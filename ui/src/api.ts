@@ -1,22 +1,58 @@
 /**
  * The only way the dashboard talks to the Worker: a typed `hc` client over
- * the Worker's own route types. `AppType` is imported as a type, so no
- * Worker code reaches the bundle.
+ * the Worker's own route types (`AppType` is imported as a type, so no
+ * Worker code reaches the bundle). Requests carry the session cookie
+ * (`credentials: "same-origin"`); a 401 sends the app to the log-in screen.
  *
  * @module
  */
 import { type ClientResponse, hc } from "hono/client";
 import type { AppType } from "../../worker/app";
-import { getToken } from "./session";
+import { bearerBridge, holdBridgeToken } from "./session";
 
-export const api = hc<AppType>(location.origin, {
-  headers: (): Record<string, string> => {
-    const token = getToken();
-    return token ? { authorization: `Bearer ${token}` } : {};
-  },
-});
+/** Paths where a 401 is the answer itself (a wrong password), not an expired session. */
+const AUTH_PATH = /\/api\/auth\/(login|signup|refresh|logout)\b/;
 
-/** An API failure with the server's sentence and, when it names one, the field concerned. */
+let refreshing: Promise<boolean> | null = null;
+
+/**
+ * Renews the session once for every request that hit its expiry at the same
+ * time: `POST /api/auth/refresh` trades the refresh cookie for a new access
+ * cookie. A Worker without refresh answers 404, and the 401 stands.
+ */
+function refreshSession(): Promise<boolean> {
+  refreshing ??= fetch("/api/auth/refresh", { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body: "{}" })
+    .then((r) => r.ok)
+    .catch(() => false)
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+/**
+ * Sends a request with the session: the cookie always (and the in-memory
+ * bridge token while a Worker needs it). A 401 outside the log-in routes
+ * renews the session once and retries, so a 15-minute access cookie never
+ * sends a working trader to the log-in screen.
+ */
+function withSession(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const send = (): Promise<Response> => {
+    const headers = new Headers(init?.headers);
+    const bridge = bearerBridge();
+    if (bridge && !headers.has("authorization")) headers.set("authorization", `Bearer ${bridge}`);
+    return fetch(input, { ...init, headers, credentials: "same-origin" });
+  };
+  const url = input instanceof Request ? input.url : String(input);
+  return send().then(async (res) => {
+    if (res.status !== 401 || AUTH_PATH.test(url) || !(await refreshSession())) return res;
+    return send();
+  });
+}
+
+export const api = hc<AppType>(location.origin, { fetch: withSession });
+
+/** An API failure: the server's sentence, its stable code and, when it names one, the field. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -28,7 +64,7 @@ export class ApiError extends Error {
   }
 }
 
-/** Called on 401 so the app can drop the session; set by main.ts. */
+/** Called on 401 so the app can show the log-in screen; set by the app shell. */
 let onUnauthorized: () => void = () => {};
 export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
@@ -45,17 +81,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 async function toApiError(res: { status: number; json(): Promise<unknown> }): Promise<ApiError> {
   const body: unknown = await res.json().catch(() => null);
   const error = isRecord(body) && isRecord(body.error) ? body.error : null;
-  const message = typeof error?.message === "string" ? error.message : `The server answered ${res.status}. Try again.`;
+  const message = typeof error?.message === "string" ? error.message : `Tradeloop answered ${res.status}. Try again.`;
   const code = typeof error?.messageCode === "string" ? error.messageCode : "http-error";
   const field = typeof error?.field === "string" ? error.field : undefined;
   return new ApiError(res.status, code, message, field);
 }
 
 /**
- * Awaits an `api.*` call and returns its success body, or throws an ApiError
- * carrying the server's `message` and `field`.
+ * Awaits an `api.*` call and returns its success body, or throws an ApiError.
+ * `quiet401` leaves a 401 to the caller (the log-in form's wrong password).
  */
-export async function call<R extends ClientResponse<unknown, number, string>>(request: Promise<R>): Promise<Success<R>> {
+export async function call<R extends ClientResponse<unknown, number, string>>(request: Promise<R>, opts: { quiet401?: boolean } = {}): Promise<Success<R>> {
   let res: R;
   try {
     res = await request;
@@ -67,6 +103,42 @@ export async function call<R extends ClientResponse<unknown, number, string>>(re
     return (res.status === 204 ? undefined : await res.json()) as Success<R>;
   }
   const error = await toApiError(res);
-  if (res.status === 401) onUnauthorized();
+  if (res.status === 401 && !opts.quiet401) onUnauthorized();
   throw error;
+}
+
+/** Fetches a same-origin API path as a file download (the CSV export), with the session. */
+export async function download(path: string, filename: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await withSession(path);
+  } catch {
+    throw new ApiError(0, "network", "Tradeloop could not be reached. Check your network and try again.");
+  }
+  if (!res.ok) {
+    const error = await toApiError(res);
+    if (res.status === 401) onUnauthorized();
+    throw error;
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The sentence to show for any thrown value. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : "Something went wrong. Try again.";
+}
+
+/**
+ * Ends the session: `POST /api/auth/logout` clears the cookie at the Worker.
+ * A Worker without that route (before the session cookie) has nothing to
+ * clear; forgetting the in-memory token is then the whole log-out.
+ */
+export async function logOut(): Promise<void> {
+  await withSession("/api/auth/logout", { method: "POST" }).catch(() => undefined);
+  holdBridgeToken(null);
 }

@@ -22,6 +22,9 @@ export interface SchemaField {
   placeholder?: string;
   minimum?: number;
   maximum?: number;
+  /** Exclusive bounds stay apart from inclusive ones: `startingCash > 0` must refuse 0. */
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
 }
 
 /** Schema-level metadata of an object schema. */
@@ -60,8 +63,10 @@ function fieldOf(name: string, raw: Json, required: boolean, secretNames: Readon
   const prop = unwrap(raw);
   const options = Array.isArray(prop.enum) ? prop.enum.filter((v): v is string => typeof v === "string") : undefined;
   const example = Array.isArray(prop.examples) ? prop.examples[0] : undefined;
-  const minimum = numeric(prop.minimum) ?? numeric(prop.exclusiveMinimum);
-  const maximum = numeric(prop.maximum) ?? numeric(prop.exclusiveMaximum);
+  const minimum = numeric(prop.minimum);
+  const maximum = numeric(prop.maximum);
+  const exclusiveMinimum = numeric(prop.exclusiveMinimum);
+  const exclusiveMaximum = numeric(prop.exclusiveMaximum);
   const title = str(prop.title);
   const description = str(prop.description);
   const link = str(prop["x-link"]);
@@ -78,6 +83,8 @@ function fieldOf(name: string, raw: Json, required: boolean, secretNames: Readon
     ...(typeof example === "string" || typeof example === "number" ? { placeholder: String(example) } : {}),
     ...(minimum !== undefined && { minimum }),
     ...(maximum !== undefined && { maximum }),
+    ...(exclusiveMinimum !== undefined && { exclusiveMinimum }),
+    ...(exclusiveMaximum !== undefined && { exclusiveMaximum }),
   };
 }
 
@@ -92,4 +99,35 @@ export function readObjectSchema(schema: unknown, secretNames: readonly string[]
   const description = str(schema.description);
   const link = str(schema["x-link"]);
   return { fields, ...(title !== undefined && { title }), ...(description !== undefined && { description }), ...(link !== undefined && { link }) };
+}
+
+/** The number limits of a property, as the client-side checks take them. */
+export function limitsOf(schema: unknown, name: string): import("./messages").Limits & { options?: string[]; defaultValue?: unknown } {
+  if (!isRecord(schema) || !isRecord(schema.properties)) return {};
+  const raw = schema.properties[name];
+  if (!isRecord(raw)) return {};
+  const prop = unwrap(raw);
+  const required = Array.isArray(schema.required) && schema.required.includes(name);
+  const min = numeric(prop.minimum);
+  const max = numeric(prop.maximum);
+  const exMin = numeric(prop.exclusiveMinimum);
+  const exMax = numeric(prop.exclusiveMaximum);
+  const options = Array.isArray(prop.enum) ? prop.enum.filter((v): v is string => typeof v === "string") : undefined;
+  return {
+    ...(required && { required }),
+    ...(prop.type === "integer" && { integer: true }),
+    ...(min !== undefined && { minimum: min }),
+    ...(max !== undefined && { maximum: max }),
+    ...(exMin !== undefined && { exclusiveMinimum: exMin }),
+    ...(exMax !== undefined && { exclusiveMaximum: exMax }),
+    ...(options?.length ? { options } : {}),
+    ...(prop.default !== undefined && { defaultValue: prop.default }),
+  };
+}
+
+/** The object schema of a property (e.g. `takeProfit`), for its own fields' limits. */
+export function propertySchema(schema: unknown, name: string): unknown {
+  if (!isRecord(schema) || !isRecord(schema.properties)) return undefined;
+  const raw = schema.properties[name];
+  return isRecord(raw) ? unwrap(raw) : undefined;
 }

@@ -12,15 +12,24 @@ import { type Browser, openBrowser, SCREENSHOTS } from "./support/browser";
 
 const baseUrl = inject("baseUrl");
 const USER = { email: `trader-${Date.now()}@example.com`, password: "correct horse battery" };
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 900 };
 
 let browser: Browser;
 let page: Page;
 /** Filled in as the flow goes. */
 let webhookUrl = "";
+let apiToken = "";
 
 beforeAll(async () => {
   browser = await openBrowser(baseUrl);
   page = browser.page;
+  // The session token the page got, for direct API calls that compare with what the page shows.
+  page.on("response", async (res) => {
+    if (!/\/api\/auth\/(login|signup)$/.test(res.url()) || res.status() >= 300) return;
+    const body = (await res.json().catch(() => null)) as { token?: string } | null;
+    if (body?.token) apiToken = body.token;
+  });
 });
 
 afterEach(async (ctx) => {
@@ -35,25 +44,30 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function token(): Promise<string> {
-  const t = await page.evaluate(() => localStorage.getItem("tradeloop.token"));
-  if (!t) throw new Error("not logged in");
-  return t;
-}
-
-/** A direct API call with the page's session, for setup and for comparing with what the page shows. */
+/** A direct API call with the session, for setup and for comparing with what the page shows. */
 async function apiCall(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${await token()}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${apiToken}`, "content-type": "application/json" },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  const text = await res.text();
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
 }
 
-async function go(label: string): Promise<void> {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: label }).click();
-  await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe(label);
+async function heading(): Promise<string | null> {
+  return page.getByRole("heading", { level: 1 }).first().textContent();
+}
+
+async function go(label: string, title = label): Promise<void> {
+  const nav = page.getByRole("navigation", { name: "Main" });
+  if (!(await nav.isVisible())) await page.getByRole("button", { name: "Menu" }).click();
+  await nav.getByRole("link", { name: label, exact: false }).first().click();
+  await expect.poll(heading).toBe(title);
+}
+
+async function shot(name: string, fullPage = true): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
 }
 
 /** A loopback port with nothing listening: a broker "host" that refuses every connection. */
@@ -73,141 +87,298 @@ async function postAlert(url: string, alert: Record<string, unknown>): Promise<s
   return reply.id;
 }
 
+/** Waits until GET /api/portfolio shows `ticker` at `quantity` on the first account. */
+async function positionIs(ticker: string, quantity: number): Promise<void> {
+  await expect
+    .poll(async () => {
+      const p = await apiCall("GET", "/api/portfolio");
+      const accounts = p.json.accounts as { positions: { ticker: string; quantity: number }[] }[];
+      return accounts[0]?.positions.find((x) => x.ticker === ticker)?.quantity ?? 0;
+    }, { timeout: 20_000 })
+    .toBe(quantity);
+}
+
+/** Every visible interactive or data element of the page lies within the viewport's width. */
+async function offscreen(width: number): Promise<string[]> {
+  return page.evaluate((w) => {
+    const out: string[] = [];
+    if (document.documentElement.scrollWidth > w + 1) out.push(`page scrolls sideways: ${document.documentElement.scrollWidth}px`);
+    for (const el of document.querySelectorAll<HTMLElement>("main button, main a, main input, main select, main .badge, main td, main h1, main h2, header button")) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || el.closest("dialog:not([open]), details:not([open]) > :not(summary)")) continue;
+      if (r.left < -1 || r.right > w + 1) out.push(`${el.tagName.toLowerCase()} "${(el.textContent ?? "").trim().slice(0, 40)}" spans ${Math.round(r.left)}..${Math.round(r.right)}`);
+    }
+    return out;
+  }, width);
+}
+
 describe("dashboard", () => {
-  it("signs up, showing the API's field error next to the field first", async () => {
+  it("serves a favicon, not the page, at /favicon.ico", async () => {
+    const res = await fetch(`${baseUrl}/favicon.ico`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).not.toMatch(/html/);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([...bytes.slice(0, 4)]).toEqual([0, 0, 1, 0]);
+    const svg = await fetch(`${baseUrl}/favicon.svg`);
+    expect(svg.headers.get("content-type")).toMatch(/svg/);
+  });
+
+  it("signs up, checking the password in words first, and shows the empty signal log", async () => {
     await page.goto("/");
-    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Log in to Tradeloop");
+    await expect.poll(heading).toBe("Log in to Tradeloop");
     await page.getByRole("button", { name: "Sign up" }).click();
+    await expect.poll(heading).toBe("Create your Tradeloop account");
     await page.getByLabel("Email").fill(USER.email);
     await page.getByLabel("Password").fill("short");
     await page.getByRole("button", { name: "Sign up" }).click();
-
     const password = page.getByLabel("Password");
     await expect.poll(() => password.getAttribute("aria-invalid")).toBe("true");
-    const errorId = ((await password.getAttribute("aria-describedby")) ?? "").split(" ").find((id) => id.startsWith("err-"));
-    expect(await page.locator(`#${errorId}`).textContent()).toBe("password must be at least 8 characters long.");
-    await page.screenshot({ path: join(SCREENSHOTS, "sign-up-error.png") });
+    expect(await page.locator("#f-password-err").textContent()).toBe("Use at least 8 characters for your password.");
+    await shot("sign-up-error", false);
 
     await password.fill(USER.password);
     await page.getByRole("button", { name: "Sign up" }).click();
-    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Signals");
+    await expect.poll(heading).toBe("Signals");
     await page.getByText("No signals yet").waitFor();
+    // Nothing about the session is kept where a script could read it.
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k !== "tradeloop.theme"))).toEqual([]);
   });
 
-  it("creates a paper connection through the form generated from the broker's schema", async () => {
+  it("adds a paper connection: the starting cash is checked in words, and the form starts over after success", async () => {
     await go("Connections");
+    await page.getByText("No connections yet").waitFor();
     await page.getByRole("button", { name: "Add connection" }).click();
     const form = page.locator("form.connection-form");
     expect(await form.getByLabel("Broker").inputValue()).toBe("paper");
-    // Paper takes no keys: no credentials section, and its settings come from its JSON Schema.
     expect(await form.locator("fieldset.credentials").count()).toBe(0);
-    await form.getByLabel("Starting cash").fill("-5");
-    await form.getByRole("button", { name: "Connect" }).click();
     const cash = form.getByLabel("Starting cash");
+    await cash.fill("0");
+    await form.getByRole("button", { name: "Connect" }).click();
     await expect.poll(() => cash.getAttribute("aria-invalid")).toBe("true");
-    expect(await form.locator(".field-error").textContent()).toBe("settings.startingCash must be greater than 0.");
+    const error = (await form.locator(".field-error").textContent()) ?? "";
+    expect(error).toBe("Starting cash must be more than 0.");
+    expect(error).not.toMatch(/settings\.|startingCash/);
+    await shot("connection-form-error", false);
 
     await cash.fill("50000");
     await form.getByRole("button", { name: "Connect" }).click();
-    const result = form.locator(".outcome.good");
+    const result = page.locator("form.connection-form .notice.good");
     await result.waitFor();
     expect(await result.textContent()).toMatch(/accepted the connection and reports 1 account: Paper account\.$/);
+    // Reset: the defaults are back.
+    expect(await page.locator("form.connection-form").getByLabel("Starting cash").inputValue()).toBe("100000");
 
     const card = page.locator("article[data-connection-id]").filter({ hasText: "Paper account" });
     await card.waitFor();
-    expect(await card.locator(".badge").first().textContent()).toBe("Active");
+    expect(await card.locator(".badge").first().textContent()).toBe("Connected");
     await card.getByRole("button", { name: "Test connection" }).click();
-    await card.locator(".outcome.good").waitFor();
+    await card.locator(".notice.good").waitFor();
   });
 
-  it("creates a strategy, shows its webhook URL once with a copy button, and lists alert templates", async () => {
+  it("creates a strategy, shows its webhook URL once, builds an alert message and edits the strategy", async () => {
     await go("Strategies");
     const form = page.locator("form", { has: page.getByRole("heading", { name: "New strategy" }) });
+    await form.getByLabel("Duplicate window (seconds)").fill("99999");
+    await form.getByRole("button", { name: "Create strategy" }).click();
+    expect(await form.locator("#f-name-err").textContent()).toBe("Enter a name for the strategy.");
+    expect(await form.locator("#f-settings-duplicateWindowSeconds-err").textContent()).toBe("Duplicate window (seconds) must be at most 3600.");
     await form.getByLabel("Name").fill("Breakout");
+    await form.getByLabel("Duplicate window (seconds)").fill("0");
     await form.getByRole("button", { name: "Create strategy" }).click();
 
     const panel = page.locator(".secret-once");
     await panel.waitFor();
     webhookUrl = await panel.getByRole("textbox").inputValue();
     expect(webhookUrl).toMatch(new RegExp(`^${baseUrl}/webhook/[0-9a-f-]{36}/[A-Za-z0-9_-]{20,}$`));
-    expect(await panel.textContent()).toContain("Store it now.");
     await panel.getByRole("button", { name: "Copy URL" }).click();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(webhookUrl);
-    await page.screenshot({ path: join(SCREENSHOTS, "strategy-webhook.png"), fullPage: true });
+    // The form starts over.
+    expect(await form.getByLabel("Name").inputValue()).toBe("");
+    await shot("strategy-webhook");
     await panel.getByRole("button", { name: "I stored it" }).click();
-    expect(await page.locator(".secret-once").count()).toBe(0);
 
     const card = page.locator("article[data-strategy-id]").filter({ hasText: "Breakout" });
-    // Afterwards only the masked hint is shown.
     expect(await card.locator("code").first().textContent()).toMatch(/\/webhook\/[0-9a-f-]{36}\/•+$/);
-    await card.getByText("Alert templates").click();
-    await card.locator("[data-template=tradingview-strategy]").waitFor();
-    expect(await card.locator("[data-template]").count()).toBeGreaterThanOrEqual(5);
-    expect(await card.locator("[data-template=curl] button").textContent()).toBe("Copy code");
+    await card.getByText("Alert messages").click();
+    const builder = card.locator("[data-builder]");
+    await builder.locator("[data-message]").waitFor();
+    expect(JSON.parse((await builder.locator("[data-message]").textContent()) ?? "{}")).toMatchObject({ ticker: "{{ticker}}", action: "{{strategy.order.action}}" });
+    await builder.getByLabel("Take profit (%)").fill("3");
+    await expect.poll(async () => JSON.parse((await builder.locator("[data-message]").textContent()) ?? "{}").takeProfit).toEqual({ percent: 3 });
+    await builder.getByLabel("Take profit (%)").fill("");
 
-    // Rotating shows the new URL once; the old one stops working.
-    page.once("dialog", (dialog) => void dialog.accept());
-    await card.getByRole("button", { name: "Rotate secret" }).click();
-    await panel.waitFor();
-    const rotated = await panel.getByRole("textbox").inputValue();
-    expect(rotated).not.toBe(webhookUrl);
-    const stale = (await (await fetch(webhookUrl, { method: "POST", body: "{}" })).json()) as { messageCode?: string };
-    expect(stale.messageCode).toBe("invalid-password");
-    webhookUrl = rotated;
-    await panel.getByRole("button", { name: "I stored it" }).click();
+    await card.getByRole("button", { name: "Edit" }).click();
+    await card.getByLabel("Allowed tickers").fill("aapl, msft");
+    await card.getByRole("button", { name: "Save" }).click();
+    await card.getByText("Saved.").waitFor();
+    expect(await card.locator(".facts").textContent()).toContain("AAPL, MSFT");
   });
 
-  it("subscribes the paper account and shows the filled trade of an alert in Signals", async () => {
+  it("subscribes the paper account, pauses and resumes it", async () => {
     await go("Subscriptions");
-    const form = page.locator("form", { has: page.getByRole("heading", { name: "New subscription" }) });
-    await form.getByLabel("Quantity").fill("3");
+    const form = page.locator("form[data-settings-form=create]");
+    const quantity = form.getByLabel("Quantity per entry");
+    await quantity.fill("-1");
     await form.getByRole("button", { name: "Subscribe" }).click();
-    const row = page.locator("tbody tr").filter({ hasText: "Breakout" });
+    await expect.poll(() => quantity.getAttribute("aria-invalid")).toBe("true");
+    expect(await form.locator(".field-error").first().textContent()).toBe("Quantity per entry must be more than 0.");
+    await quantity.fill("3");
+    await form.getByRole("button", { name: "Subscribe" }).click();
+    const row = page.locator("tr[data-subscription-id]").filter({ hasText: "Breakout" });
     await row.waitFor();
-    expect(await row.locator("td").nth(2).textContent()).toBe("3");
-    await row.getByRole("button", { name: "Disable" }).click();
-    await expect.poll(() => row.locator(".badge").textContent()).toBe("Disabled");
-    await row.getByRole("button", { name: "Enable" }).click();
-    await expect.poll(() => row.locator(".badge").textContent()).toBe("Enabled");
+    expect(await row.locator("td[data-label=Sizing]").textContent()).toBe("3 per entry");
+    // The form is ready for another, back at the defaults.
+    expect(await form.getByLabel("Quantity per entry").inputValue()).toBe("1");
+    await row.getByRole("button", { name: "Pause" }).click();
+    await expect.poll(() => row.locator(".badge").textContent()).toBe("Paused");
+    await row.getByRole("button", { name: "Resume" }).click();
+    await expect.poll(() => row.locator(".badge").textContent()).toBe("Active");
+    await shot("subscriptions");
+  });
 
+  it("shows a filled alert in Signals as traded, with its latency and orders, and exports the log", async () => {
     await go("Signals");
     const signalId = await postAlert(webhookUrl, { ticker: "AAPL", action: "buy", price: 190.25 });
-    // Auto-refresh brings it in without a reload.
     const signal = page.locator(`details[data-signal-id="${signalId}"]`);
     await signal.waitFor({ timeout: 20_000 });
+    await expect.poll(() => signal.getAttribute("data-outcome"), { timeout: 20_000 }).toBe("traded");
+    expect(await signal.locator("summary .badge").textContent()).toBe("Traded");
+    // The sentence behind the outcome, on hover and for screen readers.
+    expect(await signal.locator("summary .outcome-badge").getAttribute("title")).toBe("Entry: Buy 3 AAPL at market.");
+    expect(await signal.locator(".latency").textContent()).toMatch(/^\d+(\.\d)? m?s to order$/);
     await signal.locator(":scope > summary").click();
     const trade = signal.locator("section.trade");
-    await expect.poll(() => trade.getAttribute("data-trade-status"), { timeout: 20_000 }).toBe("filled");
-    // The badge says what the signal did, not only that the alert was accepted.
-    const outcome = signal.locator(":scope > summary .badge");
-    await expect.poll(() => outcome.textContent()).toBe("Traded");
-    expect(await outcome.getAttribute("title")).toBe("Entry: Buy 3 AAPL at market.");
+    expect(await trade.getAttribute("data-trade-status")).toBe("filled");
     const cells = await trade.locator("tbody tr").first().locator("td").allTextContents();
     expect(cells.slice(0, 3)).toEqual(["Entry", "buy", "3"]);
-    expect(cells[5]).toBe("Filled");
     expect(cells[7]).toBe((190.25).toLocaleString("en-US"));
-    await page.screenshot({ path: join(SCREENSHOTS, "signals.png"), fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(SCREENSHOTS, "signals-phone.png"), fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 900 });
 
-    // An accepted alert that trades nothing says so, with the reason.
-    const exitId = await postAlert(webhookUrl, { ticker: "TSLA", action: "exit", price: 250 });
-    const nothing = page.locator(`details[data-signal-id="${exitId}"] > summary .badge`);
-    await expect.poll(() => nothing.textContent(), { timeout: 20_000 }).toBe("Nothing traded");
-    expect(await nothing.getAttribute("title")).toBe("There is no open TSLA position to exit; nothing was sent.");
+    // A signal that traded nothing is not green: MSFT is allowed, but a sell with no position only exits nothing.
+    const nothing = await postAlert(webhookUrl, { ticker: "MSFT", action: "exit", price: 400 });
+    const quiet = page.locator(`details[data-signal-id="${nothing}"]`);
+    await expect.poll(() => quiet.getAttribute("data-outcome"), { timeout: 20_000 }).toBe("nothing-traded");
+    expect(await quiet.locator("summary .badge").getAttribute("class")).not.toContain("good");
+    expect(await quiet.locator("summary .outcome-badge").getAttribute("title")).toBe("There is no open MSFT position to exit; nothing was sent.");
+    // Opened, the reason is written out.
+    await quiet.locator(":scope > summary").click();
+    expect(await quiet.locator(".why").textContent()).toBe("There is no open MSFT position to exit; nothing was sent.");
+    await shot("signals");
 
-    await go("Connections");
-    const card = page.locator("article[data-connection-id]").filter({ hasText: "Paper account" });
-    await card.getByText("Balance and positions").click();
-    const positions = card.locator("tbody tr");
-    await positions.first().waitFor();
-    expect(await positions.first().locator("td").allTextContents()).toEqual(["AAPL", "3", (190.25).toLocaleString("en-US")]);
-    await page.screenshot({ path: join(SCREENSHOTS, "connections.png"), fullPage: true });
+    await page.getByLabel("Outcome").selectOption("traded");
+    await expect.poll(() => page.locator("details.signal").count()).toBe(1);
+    await page.getByLabel("Ticker").fill("ZZZZ");
+    await page.getByLabel("Ticker").press("Tab");
+    await page.getByText("No signals match these filters").waitFor();
+    await page.getByRole("button", { name: "Clear filters" }).click();
+    await expect.poll(() => page.locator("details.signal").count()).toBe(2);
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
+    expect(download.suggestedFilename()).toBe("tradeloop-signals.csv");
+    const csv = await download.path().then((p) => import("node:fs/promises").then((fs) => fs.readFile(p, "utf8")));
+    expect(csv.split("\r\n")[0]).toMatch(/^received_at,signal_id,/);
+    expect(csv).toContain(signalId);
+  });
+
+  it("shows the alert's position with its mark, P&L and strategy, and a paper price moves it", async () => {
+    await go("Positions");
+    const row = page.locator("tr[data-ticker=AAPL]");
+    await row.waitFor();
+    expect(await row.locator("td[data-label=Quantity]").textContent()).toBe("3");
+    expect(await row.locator("td[data-label='Avg price']").textContent()).toBe((190.25).toLocaleString("en-US"));
+    expect(await row.locator("td[data-label='Opened by']").textContent()).toBe("Breakout");
+    expect(await row.locator("td[data-label=Unrealized]").textContent()).toBe("$0.00");
+
+    const account = page.locator("section.account");
+    await account.getByLabel("Ticker").fill("AAPL");
+    await account.getByLabel("Price", { exact: true }).fill("0");
+    await account.getByRole("button", { name: "Set price" }).click();
+    expect(await account.locator(".field-error").textContent()).toBe("Price must be more than 0.");
+    await account.getByLabel("Price", { exact: true }).fill("195.25");
+    await account.getByRole("button", { name: "Set price" }).click();
+    await account.getByText("AAPL is now at 195.25").waitFor();
+    await expect.poll(() => row.locator("td[data-label=Unrealized]").textContent()).toBe("+$15.00");
+    expect(await row.locator("td[data-label=Mark]").textContent()).toBe("195.25");
+    await shot("positions");
+  });
+
+  it("edits a subscription setting and the next alert follows it", async () => {
+    await go("Subscriptions");
+    await page.locator("tr[data-subscription-id]").filter({ hasText: "Breakout" }).getByRole("link", { name: "Edit" }).click();
+    await expect.poll(heading).toBe("Edit subscription");
+    const form = page.locator("form[data-settings-form=edit]");
+    await form.getByLabel("Quantity per entry").fill("5");
+    await form.getByLabel("Add to an open position").check();
+    await form.getByLabel("Approval deadline (seconds)").count().then((n) => expect(n).toBe(0));
+    await form.getByRole("button", { name: "Save settings" }).click();
+    await form.getByText("Saved. The next alert uses these settings.").waitFor();
+    await shot("subscription-edit");
+
+    await postAlert(webhookUrl, { ticker: "AAPL", action: "buy", price: 195.25 });
+    await positionIs("AAPL", 8);
+    await go("Positions");
+    await expect.poll(() => page.locator("tr[data-ticker=AAPL] td[data-label=Quantity]").textContent()).toBe("8");
+  });
+
+  it("draws the performance chart after a closed trade", async () => {
+    await postAlert(webhookUrl, { ticker: "AAPL", action: "exit", price: 200 });
+    await positionIs("AAPL", 0);
+    await go("Performance");
+    const chart = page.locator(".chart canvas").first();
+    await chart.waitFor({ timeout: 20_000 });
+    // A drawn canvas: some pixels differ from the first one (not a blank surface).
+    await expect
+      .poll(
+        () =>
+          chart.evaluate((c: HTMLCanvasElement) => {
+            const ctx = c.getContext("2d");
+            if (!ctx || c.width === 0) return 0;
+            const data = ctx.getImageData(0, 0, c.width, c.height).data;
+            const [r0, g0, b0, a0] = [data[0], data[1], data[2], data[3]];
+            let differing = 0;
+            for (let i = 0; i < data.length; i += 4) if (data[i] !== r0 || data[i + 1] !== g0 || data[i + 2] !== b0 || data[i + 3] !== a0) differing++;
+            return differing;
+          }),
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(500);
+    const stats = page.locator(".perf .stats");
+    // 3 @ 190.25 and 5 @ 195.25, sold 8 @ 200: +29.25 + 23.75 = +53.00; one round trip, won.
+    expect(await stats.textContent()).toContain("+$53.00");
+    expect(await stats.textContent()).toContain("100%");
+    await shot("performance");
+  });
+
+  it("approves a trade, showing its account, strategy, price and countdown, with the count in the navigation", async () => {
+    const created = await apiCall("POST", "/api/strategies", { name: "Manual", assetClass: "stocks" });
+    const manualUrl = String(created.json.webhookUrl);
+    const connections = await apiCall("GET", "/api/connections");
+    const connectionId = (connections.json as unknown as { id: string }[])[0]?.id;
+    const sub = await apiCall("POST", "/api/subscriptions", { strategyId: created.json.id, connectionId, settings: { autoSubmit: false, quantity: 2 } });
+    expect(sub.status).toBe(201);
+
+    await postAlert(manualUrl, { ticker: "MSFT", action: "buy", price: 410 });
+    await expect.poll(() => page.locator("nav .count").textContent(), { timeout: 20_000 }).toBe("1");
+    await go("Approvals");
+    const pending = page.locator("article.pending").filter({ hasText: "MSFT" });
+    await pending.waitFor();
+    const text = (await pending.textContent()) ?? "";
+    expect(text).toContain("Paper account");
+    expect(text).toContain("Manual");
+    expect(text).toContain("@ 410");
+    expect(text).toContain("Entry: buy 2 market");
+    expect(await pending.locator(".card-head span").last().textContent()).toMatch(/^\d+:\d\d left$/);
+    await shot("approvals");
+    await pending.getByRole("button", { name: "Approve" }).click();
+    const result = page.locator(".notice.good");
+    await result.waitFor();
+    expect(await result.textContent()).toMatch(/^MSFT on Paper account: approved/);
+    await page.getByText("Nothing is waiting").waitFor();
+    // The navigation's count follows at once.
+    await expect.poll(() => page.locator("nav .count").count(), { timeout: 5_000 }).toBe(0);
   });
 
   it("renders a credentials form from the schema and shows the broker's one-sentence verdict on bad keys", async (ctx) => {
-    const brokers = (await (await fetch(`${baseUrl}/api/brokers`, { headers: { authorization: `Bearer ${await token()}` } })).json()) as { id: string }[];
+    const brokers = (await apiCall("GET", "/api/brokers")).json as unknown as { id: string }[];
     if (!brokers.some((b) => b.id === "alpaca")) ctx.skip("the alpaca plugin is not registered in GET /api/brokers on this tree");
 
     await go("Connections");
@@ -215,30 +386,26 @@ describe("dashboard", () => {
     const form = page.locator("form.connection-form");
     await form.getByLabel("Broker").selectOption("alpaca");
     const creds = form.locator("fieldset.credentials");
-    // Labels from `title`, help from `description`, the key link from `x-link`, masked inputs for secrets.
     expect(await creds.locator("legend").textContent()).toBe("Alpaca API key");
     const keyId = form.getByLabel("API key ID");
-    expect(await keyId.getAttribute("type")).toBe("password");
+    // The key id is an identifier, not a secret: readable, so the trader can check it.
+    expect(await keyId.getAttribute("type")).toBe("text");
     expect(await form.getByLabel("Secret key").getAttribute("type")).toBe("password");
-    const helpId = ((await keyId.getAttribute("aria-describedby")) ?? "").split(" ")[0];
-    expect(await page.locator(`#${helpId}`).textContent()).toContain("Home → API Keys");
     expect(await creds.getByRole("link").first().getAttribute("href")).toBe("https://app.alpaca.markets/");
-    const environment = form.getByLabel("Environment");
-    expect(await environment.locator("option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["paper", "live"]);
-    await page.screenshot({ path: join(SCREENSHOTS, "connection-form-alpaca.png"), fullPage: true });
 
-    // A missing key is the API's field error, next to that field.
+    // A missing key is asked for in words, next to its field.
     await form.getByLabel("Secret key").fill("not-a-real-secret");
     await form.getByRole("button", { name: "Connect" }).click();
     await expect.poll(() => keyId.getAttribute("aria-invalid")).toBe("true");
+    expect(await form.locator("#f-credentials-keyId-err").textContent()).toBe("Enter your Alpaca API key ID.");
+    await shot("connection-form-alpaca");
 
-    // Bad keys against a host that answers nothing: the one sentence the API gives, verbatim.
     const baseUrlOverride = `http://127.0.0.1:${await closedPort()}`;
     await keyId.fill("PKNOTAREALKEY0000000");
     await form.getByText("Advanced settings").click();
     await form.getByLabel("Trading API base URL override").fill(baseUrlOverride);
     await form.getByRole("button", { name: "Connect" }).click();
-    const verdict = form.locator(".outcome.bad");
+    const verdict = form.locator(".notice.bad");
     await expect.poll(() => verdict.count(), { timeout: 20_000 }).toBe(1);
     const expected = await apiCall("POST", "/api/connections", {
       broker: "alpaca",
@@ -247,58 +414,85 @@ describe("dashboard", () => {
       credentials: { keyId: "PKNOTAREALKEY0000000", secretKey: "not-a-real-secret" },
     });
     expect(expected.status).toBeGreaterThanOrEqual(400);
-    const message = (expected.json.error as { message: string }).message;
-    expect(await verdict.textContent()).toBe(message);
-    expect(message).toMatch(/^[^.]+[.]$/);
-    await page.screenshot({ path: join(SCREENSHOTS, "connection-bad-keys.png"), fullPage: true });
-    // Nothing was stored: still only the paper connection.
+    expect(await verdict.textContent()).toBe((expected.json.error as { message: string }).message);
     expect(await page.locator("article[data-connection-id]").count()).toBe(1);
+    await page.getByRole("button", { name: "Add connection" }).click();
   });
 
-  it("approves a trade that waits for approval", async () => {
-    const created = await apiCall("POST", "/api/strategies", { name: "Manual", assetClass: "stocks" });
-    const manualUrl = String(created.json.webhookUrl);
-
-    await go("Subscriptions");
-    const form = page.locator("form", { has: page.getByRole("heading", { name: "New subscription" }) });
-    await form.getByLabel("Strategy").selectOption({ label: "Manual" });
-    await form.getByLabel("Send orders automatically").uncheck();
-    await form.getByRole("button", { name: "Subscribe" }).click();
-    const row = page.locator("tbody tr").filter({ hasText: "Manual" });
-    await row.waitFor();
-    expect(await row.locator("td").nth(5).textContent()).toBe("Needs approval");
-    await page.screenshot({ path: join(SCREENSHOTS, "subscriptions.png"), fullPage: true });
-
-    await postAlert(manualUrl, { ticker: "MSFT", action: "buy", quantity: 2, price: 410 });
-    await go("Approvals");
-    const pending = page.locator("tbody tr").filter({ hasText: "MSFT" });
-    await pending.waitFor();
-    expect(await pending.textContent()).toContain("Entry: buy 2 market");
-    await page.screenshot({ path: join(SCREENSHOTS, "approvals.png"), fullPage: true });
-    await pending.getByRole("button", { name: "Approve" }).click();
-    const result = page.locator(".outcome.good");
-    await result.waitFor();
-    expect(await result.textContent()).toMatch(/^MSFT: approved/);
-    await page.getByText("Nothing is waiting.").waitFor();
-
-    await go("Signals");
-    const msft = page.locator("details.signal").filter({ hasText: "buy 2 MSFT" });
-    await msft.locator(":scope > summary").click();
-    await expect.poll(() => msft.locator("section.trade").getAttribute("data-trade-status"), { timeout: 20_000 }).toBe("filled");
+  it("disconnect asks first and says that open positions stay open", async () => {
+    await go("Connections");
+    const card = page.locator("article[data-connection-id]").first();
+    await card.getByRole("button", { name: "Disconnect" }).click();
+    const dialog = card.locator("dialog[open]");
+    expect(await dialog.textContent()).toContain("Open positions at the broker stay open");
+    await shot("disconnect-confirm", false);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    expect(await card.locator("dialog[open]").count()).toBe(0);
   });
 
-  it("logs out and back in", async () => {
+  it("keeps everything important on screen at 390 px", async () => {
+    await page.setViewportSize(PHONE);
+    try {
+      for (const [label, title] of [
+        ["Signals", "Signals"],
+        ["Positions", "Positions"],
+        ["Performance", "Performance"],
+        ["Strategies", "Strategies"],
+        ["Subscriptions", "Subscriptions"],
+        ["Connections", "Connections"],
+        ["Approvals", "Approvals"],
+        ["Settings", "Settings"],
+      ] as const) {
+        await go(label, title);
+        await expect.poll(() => page.locator(".loading").count()).toBe(0);
+        if (label === "Signals") await page.locator("details.signal").first().locator(":scope > summary").click();
+        expect(await offscreen(PHONE.width), label).toEqual([]);
+        await shot(`phone-${label.toLowerCase()}`);
+      }
+      // Tables became cards: the positions row shows its labels beside the values.
+      await go("Positions");
+      const cell = page.locator("tr[data-ticker] td").first();
+      if ((await cell.count()) > 0) expect(await cell.evaluate((td) => getComputedStyle(td, "::before").content)).not.toBe("none");
+    } finally {
+      await page.setViewportSize(DESKTOP);
+    }
+  });
+
+  it("has a dark theme", async () => {
+    await go("Settings");
+    await page.getByLabel("Dark").check();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    await go("Performance");
+    await page.locator(".chart canvas").first().waitFor();
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).not.toBe("rgb(244, 246, 248)");
+    await shot("performance-dark");
+    await go("Settings");
+    await page.getByLabel("Follow the system").check();
+  });
+
+  it("logs out and back in; a reload asks the Worker who is logged in", async () => {
     await page.getByRole("button", { name: "Log out" }).click();
-    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Log in to Tradeloop");
-    expect(await page.evaluate(() => localStorage.getItem("tradeloop.token"))).toBeNull();
+    await expect.poll(heading).toBe("Log in to Tradeloop");
     await page.getByLabel("Email").fill(USER.email);
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("button", { name: "Log in" }).click();
     await page.getByText("The email or password is incorrect.").waitFor();
     await page.getByLabel("Password").fill(USER.password);
     await page.getByRole("button", { name: "Log in" }).click();
-    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Signals");
-    // AAPL, the TSLA exit, MSFT, and the refused delivery to the rotated-away URL (the log keeps those too).
-    await expect.poll(() => page.locator("details.signal").count()).toBe(4);
+    // Back where the trader was.
+    await expect.poll(heading).toBe("Settings");
+    await go("Signals");
+    await expect.poll(() => page.locator("details.signal").count()).toBeGreaterThanOrEqual(4);
+  });
+
+  it("opens the first-run screen from a setup link", async () => {
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expect.poll(heading).toBe("Log in to Tradeloop");
+    await page.goto("/#/setup?token=abc123");
+    await page.reload();
+    await expect.poll(heading).toBe("Create the owner account");
+    expect(await page.getByRole("button", { name: "Create owner account" }).count()).toBe(1);
+    await shot("setup", false);
   });
 });

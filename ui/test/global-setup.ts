@@ -19,6 +19,7 @@ declare module "vitest" {
     baseUrl: string;
     distDir: string;
     workerLog: string;
+    harnessDir: string;
   }
 }
 
@@ -27,7 +28,24 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   const dist = await mkdtemp(join(tmpdir(), "tradeloop-ui-dist-"));
-  await build({ configFile: join(root, "ui/vite.config.ts"), logLevel: "warn", build: { outDir: dist, emptyOutDir: true } });
+  // A production build even under vitest (which sets NODE_ENV=test): the bundle test checks what ships.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({ configFile: join(root, "ui/vite.config.ts"), mode: "production", logLevel: "warn", build: { outDir: dist, emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
+  // The component harness: the same JSX setup, its own entry, never inside the dashboard's build.
+  const harness = await mkdtemp(join(tmpdir(), "tradeloop-ui-harness-"));
+  await build({
+    configFile: false,
+    root: join(root, "ui/test/harness"),
+    base: "/__harness/",
+    logLevel: "warn",
+    oxc: { jsx: { runtime: "automatic", importSource: "hono/jsx/dom" } },
+    build: { outDir: harness, emptyOutDir: true },
+  });
   const built = Date.now();
   const worker = await startWorker(root, dist).catch(async (e: unknown) => {
     await rm(dist, { recursive: true, force: true });
@@ -37,8 +55,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("baseUrl", worker.baseUrl);
   project.provide("distDir", dist);
   project.provide("workerLog", worker.logFile);
+  project.provide("harnessDir", harness);
   return async () => {
     await worker.stop();
     await rm(dist, { recursive: true, force: true });
+    await rm(harness, { recursive: true, force: true });
   };
 }

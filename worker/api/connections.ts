@@ -16,8 +16,10 @@ import { connectFailure } from "../connections/broker-errors";
 import { brokerClientFor } from "../connections/broker-client";
 import { PRICE_SOURCE_SETTING, validatePriceSource } from "../connections/price-source";
 import { type AccountRow, type ConnectionRow, getOwnedConnection, listConnectionAccounts } from "../connections/store";
+import { usesSessionOwner } from "../connections/session-access";
 import { testStoredConnection } from "../connections/test-connection";
 import { credentialsHint, sealCredentials } from "../connections/vault";
+import { CONNECTION_STATUSES } from "../connections/lifecycle";
 import { type Db, getDb, isoTime } from "../db/client";
 import { accounts, connections, subscriptions } from "../db/schema";
 import { announceConfigChange, raiseConfigVersion, strategiesUsingConnection } from "../execution/config-changes";
@@ -42,8 +44,14 @@ export const ConnectionSchema = z
     id: z.string(),
     broker: z.string().openapi({ example: "paper" }),
     name: z.string(),
-    status: z.enum(["active", "error", "expired", "disabled"]),
-    statusMessage: z.string().nullable(),
+    status: z.enum(CONNECTION_STATUSES).openapi({
+      description:
+        "`connected`; `expiring` (the broker's authorisation ends within a day: reconnect); `expired` (the broker refused to renew the session or the credentials: subscriptions paused); `error` (the broker could not be reached or the credentials read); `disconnected` (by you: subscriptions paused).",
+    }),
+    statusReason: z.string().nullable().openapi({ description: "One sentence: why the connection is in its status (null when connected)." }),
+    statusMessage: z.string().nullable().openapi({ description: "The same sentence as `statusReason` (kept for older clients)." }),
+    statusAt: z.string().nullable().openapi({ format: "date-time", description: "When the status last changed." }),
+    authMethod: z.enum(["credentials", "oauth"]).openapi({ description: "`oauth`: connected through the broker's OAuth flow (GET /api/connections/oauth/{broker}/start); `credentials`: a key you pasted." }),
     settings: JsonObjectSchema.openapi({ description: "Non-secret settings, with the broker's defaults applied." }),
     credentialsHint: z.string().nullable().openapi({ description: "A masked hint of the stored credentials, e.g. `••••k3F9`." }),
     accounts: z.array(AccountSchema),
@@ -176,7 +184,7 @@ export function accountJson(a: AccountRow): z.infer<typeof AccountSchema> {
   return { id: a.id, brokerAccountId: a.brokerAccountId, mode: a.mode === "live" ? "live" : "paper", name: a.name, currency: a.currency };
 }
 
-const STATUSES = new Set(["active", "error", "expired", "disabled"]);
+const STATUSES: ReadonlySet<string> = new Set(CONNECTION_STATUSES);
 
 /** Serializes a connection row with its accounts; credentials never leave. */
 export function connectionJson(row: ConnectionRow, rowAccounts: AccountRow[]): z.infer<typeof ConnectionSchema> {
@@ -185,7 +193,10 @@ export function connectionJson(row: ConnectionRow, rowAccounts: AccountRow[]): z
     broker: row.broker,
     name: row.name,
     status: STATUSES.has(row.status) ? (row.status as z.infer<typeof ConnectionSchema>["status"]) : "error",
+    statusReason: row.statusMessage,
     statusMessage: row.statusMessage,
+    statusAt: row.statusAt === null ? null : isoTime(row.statusAt),
+    authMethod: row.authMethod === "oauth" ? "oauth" : "credentials",
     settings: row.settings,
     credentialsHint: row.credentialsHint,
     accounts: rowAccounts.map(accountJson),
@@ -243,7 +254,7 @@ export const ConnectionTestSchema = z
   .union([
     z.object({
       ok: z.literal(true),
-      status: z.literal("active"),
+      status: z.literal("connected"),
       accounts: z.array(AccountSchema).openapi({ description: "The connection's accounts; accounts the broker reports for the first time are added." }),
     }),
     z.object({
@@ -261,7 +272,7 @@ const testRoute = createRoute({
   tags: ["connections"],
   summary: "Test a connection with the broker",
   description:
-    "Runs the broker's connection test with the stored credentials and settings, updates the connection's status (`active`, `error`, or `expired` when the broker refuses the credentials) and answers what is wrong in one actionable sentence. A failed test is still a 200: the answer is the result.",
+    "Runs the broker's connection test with the stored credentials and settings, updates the connection's status (`connected`, `error`, or `expired` when the broker refuses the credentials: its subscriptions pause) and answers what is wrong in one actionable sentence. A failed test is still a 200: the answer is the result.",
   ...authenticated,
   request: { params: IdParams },
   responses: { 200: jsonResponse(ConnectionTestSchema, "The test result."), ...errorResponses(401, 404) },
@@ -278,6 +289,15 @@ const deleteRoute = createRoute({
   responses: { 204: { description: "Deleted." }, ...errorResponses(401, 404) },
 });
 
+/** Revokes and forgets a session connection's tokens (best effort: the broker may be down). */
+export async function endSession(env: Env, row: ConnectionRow): Promise<{ revoked: boolean }> {
+  const plugin = getPlugin(row.broker);
+  if (!plugin || !usesSessionOwner(plugin, row.authMethod)) return { revoked: false };
+  const outcome = await env.CONNECTION_SESSION.getByName(row.id).disconnect(row.id);
+  if (outcome.error) console.warn(`connection ${row.id}: revoking the session failed: ${outcome.error}`);
+  return { revoked: outcome.revoked };
+}
+
 /** The /api/connections router (CRUD). Broker reads live in connection-broker.ts. */
 export const connectionsApi = createRouter()
   .openapi(listRoute, async (c) => {
@@ -292,16 +312,51 @@ export const connectionsApi = createRouter()
   .openapi(createConnectionRoute, async (c) => {
     const body = c.req.valid("json");
     const plugin = pluginOrThrow(body.broker);
+    if (plugin.manifest.auth.scheme === "oauth2") {
+      throw new AppError(
+        "invalid-request",
+        `${plugin.manifest.displayName} connects through its own sign-in: open the URL from GET /api/connections/oauth/${plugin.manifest.id}/start instead of pasting credentials.`,
+        { field: "broker" },
+      );
+    }
     const id = crypto.randomUUID();
     const settings = await validateSettings(c.env, getDb(c.env.DB), c.var.userId, plugin, body.settings ?? {}, id);
     const credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials ?? {}, "credentials");
     const now = Date.now();
 
-    // Verify before storing anything: a connection the broker refuses is never created.
+    const hasCredentials = plugin.manifest.auth.scheme !== "none" && body.credentials !== undefined;
+    const sealed = hasCredentials ? await sealCredentials(c.env.VAULT_KEYS, id, credentials) : null;
+    const row: ConnectionRow = {
+      id,
+      userId: c.var.userId,
+      broker: plugin.manifest.id,
+      name: body.name,
+      status: "connected",
+      statusMessage: null,
+      statusAt: now,
+      authMethod: "credentials",
+      settings,
+      credentialsCiphertext: sealed?.ciphertext ?? null,
+      credentialsKeyId: sealed?.keyId ?? null,
+      credentialsHint: hasCredentials ? credentialsHint(credentials) : null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const db = getDb(c.env.DB);
+    // A login broker (Tradovate) logs in from its token owner, which reads the sealed credentials
+    // from the row: the row exists during the check and goes away again if the broker refuses.
+    const viaOwner = usesSessionOwner(plugin, "credentials");
+    if (viaOwner) await db.insert(connections).values(row);
+
+    // Verify before keeping anything: a connection the broker refuses is never created.
     let discovered: BrokerAccount[];
     try {
       discovered = await brokerClientFor(c.env, { id, broker: plugin.manifest.id, settings, credentials }).testConnection();
     } catch (e) {
+      if (viaOwner) {
+        await c.env.CONNECTION_SESSION.getByName(id).forget();
+        await db.delete(connections).where(eq(connections.id, id));
+      }
       throw connectFailure(plugin.manifest.displayName, e, {
         environment: settings.environment === "live" ? "live" : "paper",
         hasBaseUrl: typeof settings[BASE_URL_SETTING] === "string",
@@ -320,24 +375,11 @@ export const connectionsApi = createRouter()
         currency: a.currency,
         createdAt: now,
       }));
-
-    const hasCredentials = plugin.manifest.auth.scheme !== "none" && body.credentials !== undefined;
-    const sealed = hasCredentials ? await sealCredentials(c.env.VAULT_KEYS, id, credentials) : null;
-    const row: ConnectionRow = {
-      id,
-      userId: c.var.userId,
-      broker: plugin.manifest.id,
-      name: body.name,
-      status: "active",
-      statusMessage: null,
-      settings,
-      credentialsCiphertext: sealed?.ciphertext ?? null,
-      credentialsKeyId: sealed?.keyId ?? null,
-      credentialsHint: hasCredentials ? credentialsHint(credentials) : null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const db = getDb(c.env.DB);
+    if (viaOwner) {
+      const [first, ...rest] = accountRows.map((a) => db.insert(accounts).values(a));
+      if (first) await db.batch([first, ...rest]);
+      return c.json(connectionJson(row, accountRows), 201);
+    }
     // One batch = one D1 transaction: the connection and its accounts appear together.
     await db.batch([db.insert(connections).values(row), ...accountRows.map((a) => db.insert(accounts).values(a))]);
     return c.json(connectionJson(row, accountRows), 201);
@@ -365,9 +407,16 @@ export const connectionsApi = createRouter()
       if (plugin.manifest.auth.scheme === "none") {
         throw new AppError("invalid-request", `${plugin.manifest.displayName} takes no credentials.`, { field: "credentials" });
       }
+      if (row.authMethod === "oauth") {
+        throw new AppError("invalid-request", `This connection was made through ${plugin.manifest.displayName}'s sign-in; reconnect it with GET /api/connections/oauth/${plugin.manifest.id}/start?connectionId=${row.id} instead of pasting credentials.`, {
+          field: "credentials",
+        });
+      }
       const credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials, "credentials");
       sealed = await sealCredentials(c.env.VAULT_KEYS, row.id, credentials);
       hint = credentialsHint(credentials);
+      // A login broker's owner logs in afresh with the new credentials (its old session is left to expire).
+      if (usesSessionOwner(plugin, row.authMethod)) await c.env.CONNECTION_SESSION.getByName(row.id).forget();
     }
     const updated: ConnectionRow = {
       ...row,
@@ -400,11 +449,13 @@ export const connectionsApi = createRouter()
     const row = await getOwnedConnection(db, c.var.userId, c.req.valid("param").id);
     const result = await testStoredConnection(c.env, db, row);
     if (!result.ok) return c.json({ ok: false as const, status: result.status, messageCode: result.messageCode, message: result.message }, 200);
-    return c.json({ ok: true as const, status: "active" as const, accounts: result.accounts.map(accountJson) }, 200);
+    return c.json({ ok: true as const, status: "connected" as const, accounts: result.accounts.map(accountJson) }, 200);
   })
   .openapi(deleteRoute, async (c) => {
     const db = getDb(c.env.DB);
     const { id } = c.req.valid("param");
+    const owned = await getOwnedConnection(db, c.var.userId, id);
+    await endSession(c.env, owned);
     // Its subscriptions go with it (cascade): name their queues first, to tell them afterwards.
     const gone = await db.select({ id: subscriptions.id }).from(subscriptions).where(and(eq(subscriptions.connectionId, id), eq(subscriptions.userId, c.var.userId))).all();
     const [raised, deleted] = await db.batch([

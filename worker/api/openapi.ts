@@ -31,11 +31,11 @@ export const ErrorSchema = z
   .openapi("Error");
 
 const ERROR_DESCRIPTIONS = {
-  400: "Invalid request (`invalid-request`, `invalid-json`)",
+  400: "Invalid request (`invalid-request`, `invalid-json`; OAuth: `oauth-not-configured` names the Worker secrets to set, `oauth-unsupported`)",
   401: "Missing or invalid session token (`unauthorized`)",
   403: "Not allowed (`signup-closed`)",
   404: "Not found, or not yours (`not-found`)",
-  409: "Conflict (`email-taken`, `duplicate-subscription`)",
+  409: "Conflict (`email-taken`, `duplicate-subscription`, `conflict`)",
   413: "Body larger than 64 KB (`payload-too-large`)",
   502: "The broker failed or refused (`broker-error`)",
 } as const;

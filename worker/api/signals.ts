@@ -5,7 +5,7 @@
  * @module
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, inArray, lt, or } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { toNumber } from "../../plugins/sdk";
 import { getDb, isoTime } from "../db/client";
 import * as schema from "../db/schema";
@@ -82,11 +82,26 @@ export const SignalListSchema = z
   })
   .openapi("SignalList");
 
-const ListQuery = z.object({
+const FilterQuery = z.object({
   strategyId: z.string().max(64).optional(),
+  ticker: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .optional()
+    .openapi({ description: "Only signals whose alert named this ticker (case-insensitive)." }),
+  from: z.iso.datetime({ offset: true }).optional().openapi({ description: "Only signals received at or after this time (ISO 8601)." }),
+  to: z.iso.datetime({ offset: true }).optional().openapi({ description: "Only signals received before this time (ISO 8601)." }),
+});
+
+const ListQuery = FilterQuery.extend({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
+
+/** Most rows one CSV export holds. */
+export const EXPORT_LIMIT = 5000;
 
 const getSignalRoute = createRoute({
   method: "get",
@@ -108,6 +123,20 @@ const listSignalsRoute = createRoute({
   responses: { 200: jsonResponse(SignalListSchema, "A page of signals."), ...errorResponses(400, 401) },
 });
 
+const exportRoute = createRoute({
+  method: "get",
+  path: "/export",
+  tags: ["signals"],
+  summary: "The signal log as CSV",
+  description: `The same filters as the list; newest first, at most ${EXPORT_LIMIT} signals. One row per signal: its status and outcome (with the reason), each subscription's trade status, the first order's latency and the message.`,
+  ...authenticated,
+  request: { query: FilterQuery },
+  responses: {
+    200: { description: "CSV (RFC 4180), UTF-8.", content: { "text/csv": { schema: z.string() } } },
+    ...errorResponses(400, 401),
+  },
+});
+
 /** Ids per IN (...) list: D1's 100-parameter limit, less the other parameters. */
 const ID_CHUNK = 90;
 
@@ -116,6 +145,14 @@ type TradeRow = typeof schema.trades.$inferSelect;
 type OrderRow = typeof schema.orders.$inferSelect;
 
 export const signalsApi = createRouter()
+  // Before /{id}, which would otherwise take "export" for an id.
+  .openapi(exportRoute, async (c) => {
+    const { signals } = await loadSignals(getDb(c.env.DB), c.var.userId, c.req.valid("query"), EXPORT_LIMIT, null);
+    return c.body(signalsCsv(signals), 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="tradeloop-signals.csv"`,
+    });
+  })
   .openapi(getSignalRoute, async (c) => {
     const db = getDb(c.env.DB);
     const { id } = c.req.valid("param");
@@ -130,48 +167,101 @@ export const signalsApi = createRouter()
     return c.json(signalView(signal, tradeRows, orderRows), 200);
   })
   .openapi(listSignalsRoute, async (c) => {
-    const db = getDb(c.env.DB);
-    const { strategyId, limit, cursor } = c.req.valid("query");
-    const userId = c.var.userId;
+    const { limit, cursor, ...filters } = c.req.valid("query");
     const after = cursor ? decodeCursor(cursor) : null;
-    const rows = await db
-      .select()
-      .from(schema.signals)
-      .where(
-        and(
-          eq(schema.signals.userId, userId),
-          strategyId ? eq(schema.signals.strategyId, strategyId) : undefined,
-          after
-            ? or(
-                lt(schema.signals.receivedAt, after.receivedAt),
-                and(eq(schema.signals.receivedAt, after.receivedAt), lt(schema.signals.id, after.id)),
-              )
-            : undefined,
-        ),
-      )
-      .orderBy(desc(schema.signals.receivedAt), desc(schema.signals.id))
-      .limit(limit + 1);
-    const page = rows.slice(0, limit);
-    const ids = page.map((s) => s.id);
-    // D1 binds at most 100 parameters per statement: look the page's trades and orders up in
-    // chunks of ids, all in one batch (one round trip).
-    const queries = chunk(ids, ID_CHUNK).flatMap((part) => [
-      db.select().from(schema.trades).where(and(eq(schema.trades.userId, userId), inArray(schema.trades.signalId, part))),
-      db.select().from(schema.orders).where(and(eq(schema.orders.userId, userId), inArray(schema.orders.signalId, part))),
-    ]);
-    const [first, ...rest] = queries;
-    const results = first ? await db.batch([first, ...rest]) : [];
-    const tradeRows = results.filter((_, i) => i % 2 === 0).flat() as TradeRow[];
-    const orderRows = results.filter((_, i) => i % 2 === 1).flat() as OrderRow[];
-    const last = page.at(-1);
-    return c.json(
-      {
-        signals: page.map((s) => signalView(s, tradeRows.filter((t) => t.signalId === s.id), orderRows.filter((o) => o.signalId === s.id))),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.receivedAt, last.id) : null,
-      },
-      200,
-    );
+    const { signals, more } = await loadSignals(getDb(c.env.DB), c.var.userId, filters, limit, after);
+    const last = signals.at(-1);
+    return c.json({ signals, nextCursor: more && last ? encodeCursor(Date.parse(last.receivedAt), last.id) : null }, 200);
   });
+
+type Filters = z.infer<typeof FilterQuery>;
+
+/** A page of signal views, newest first, and whether older ones exist. */
+async function loadSignals(
+  db: ReturnType<typeof getDb>,
+  userId: string,
+  filters: Filters,
+  limit: number,
+  after: { receivedAt: number; id: string } | null,
+): Promise<{ signals: z.infer<typeof SignalViewSchema>[]; more: boolean }> {
+  const { strategyId, ticker, from, to } = filters;
+  const rows = await db
+    .select()
+    .from(schema.signals)
+    .where(
+      and(
+        eq(schema.signals.userId, userId),
+        strategyId ? eq(schema.signals.strategyId, strategyId) : undefined,
+        ticker ? sql`upper(json_extract(${schema.signals.payload}, '$.ticker')) = ${ticker.toUpperCase()}` : undefined,
+        from ? gte(schema.signals.receivedAt, Date.parse(from)) : undefined,
+        to ? lt(schema.signals.receivedAt, Date.parse(to)) : undefined,
+        after
+          ? or(
+              lt(schema.signals.receivedAt, after.receivedAt),
+              and(eq(schema.signals.receivedAt, after.receivedAt), lt(schema.signals.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(schema.signals.receivedAt), desc(schema.signals.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const ids = page.map((s) => s.id);
+  // D1 binds at most 100 parameters per statement: look the page's trades and orders up in
+  // chunks of ids, all in one batch (one round trip).
+  const queries = chunk(ids, ID_CHUNK).flatMap((part) => [
+    db.select().from(schema.trades).where(and(eq(schema.trades.userId, userId), inArray(schema.trades.signalId, part))),
+    db.select().from(schema.orders).where(and(eq(schema.orders.userId, userId), inArray(schema.orders.signalId, part))),
+  ]);
+  const [first, ...rest] = queries;
+  const results = first ? await db.batch([first, ...rest]) : [];
+  const tradeRows = results.filter((_, i) => i % 2 === 0).flat() as TradeRow[];
+  const orderRows = results.filter((_, i) => i % 2 === 1).flat() as OrderRow[];
+  return {
+    signals: page.map((s) => signalView(s, tradeRows.filter((t) => t.signalId === s.id), orderRows.filter((o) => o.signalId === s.id))),
+    more: rows.length > limit,
+  };
+}
+
+/** Milliseconds from the signal's receipt to its first order, or null when it placed none. */
+export function firstOrderLatencyMs(signal: z.infer<typeof SignalViewSchema>): number | null {
+  const times = signal.trades.flatMap((t) => t.orders.map((o) => Date.parse(o.createdAt)));
+  return times.length ? Math.max(0, Math.min(...times) - Date.parse(signal.receivedAt)) : null;
+}
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? "" : String(value);
+  // Quote every cell that needs it; a leading = + - @ is defused so a spreadsheet never runs it as a formula.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n']/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+function payloadField(payload: unknown, key: string): unknown {
+  return typeof payload === "object" && payload !== null && !Array.isArray(payload) ? Reflect.get(payload, key) : undefined;
+}
+
+/** The CSV of `signals`, with a header row. */
+export function signalsCsv(signals: readonly z.infer<typeof SignalViewSchema>[]): string {
+  const header = ["received_at", "signal_id", "strategy_id", "ticker", "action", "quantity", "price", "status", "outcome", "outcome_code", "outcome_message", "message_code", "message", "trades", "first_order_latency_ms"];
+  const rows = signals.map((s) => [
+    s.receivedAt,
+    s.id,
+    s.strategyId,
+    payloadField(s.payload, "ticker"),
+    payloadField(s.payload, "action"),
+    payloadField(s.payload, "quantity"),
+    payloadField(s.payload, "price") ?? payloadField(s.payload, "signalPrice"),
+    s.status,
+    s.outcome,
+    s.outcomeCode,
+    s.outcomeMessage,
+    s.messageCode,
+    s.message,
+    s.trades.map((t) => `${t.status}${t.messageCode ? ` (${t.messageCode})` : ""}`).join("; "),
+    firstOrderLatencyMs(s),
+  ]);
+  return [header, ...rows].map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n";
+}
 
 function signalView(s: SignalRow, trades: readonly TradeRow[], orders: readonly OrderRow[]): z.infer<typeof SignalViewSchema> {
   const status = s.status === "accepted" ? "accepted" : "rejected";

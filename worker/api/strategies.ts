@@ -19,7 +19,7 @@ import type { Env } from "../env";
 import { AppError } from "../errors";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
 import { resolveStrategySettings, StrategySettingsSchema } from "../trading/strategy-settings";
-import { parseOrThrow } from "./validation";
+import { parseOrThrow, withoutNulls } from "./validation";
 
 type StrategyRow = typeof strategies.$inferSelect;
 
@@ -75,7 +75,7 @@ const UpdateStrategyBody = z
   .object({
     name: z.string().trim().min(1).max(100).optional(),
     allowedTickers: TickersSchema.optional(),
-    settings: JsonObjectSchema.optional().openapi({ description: "Merged into the current settings, then re-checked." }),
+    settings: JsonObjectSchema.optional().openapi({ description: "Merged into the current settings, then re-checked. A key set to `null` is removed (back to its default)." }),
     enabled: z.boolean().optional(),
   })
   .openapi("UpdateStrategyRequest");
@@ -223,7 +223,7 @@ export const strategiesApi = createRouter()
     const body = c.req.valid("json");
     const row = await getOwnedStrategy(c.env, c.var.userId, c.req.valid("param").id);
     const settings = body.settings
-      ? parseOrThrow(StrategySettingsSchema, { ...resolveStrategySettings(row.settings), ...body.settings }, "settings")
+      ? parseOrThrow(StrategySettingsSchema, withoutNulls({ ...resolveStrategySettings(row.settings), ...body.settings }), "settings")
       : row.settings;
     const updated: StrategyRow = {
       ...row,

@@ -13,10 +13,11 @@ import { accounts, orders, strategies, subscriptions } from "../db/schema";
 import { announceConfigChange, raiseConfigVersion, type RaisedVersion } from "../execution/config-changes";
 import { AppError } from "../errors";
 import { resolveSettings, SubscriptionSettingsSchema } from "../trading/settings";
+import { NOT_TRADING, pauseCodeFor } from "../connections/lifecycle";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
 import { PositionSchema, positionJson } from "./portfolio";
 import { getOwnedStrategy } from "./strategies";
-import { parseOrThrow } from "./validation";
+import { parseOrThrow, withoutNulls } from "./validation";
 
 type SubscriptionRow = typeof subscriptions.$inferSelect;
 
@@ -28,6 +29,17 @@ export const SubscriptionSchema = z
     connectionId: z.string(),
     accountId: z.string(),
     enabled: z.boolean(),
+    paused: z
+      .object({
+        code: z.string().openapi({ example: "connection-expired" }),
+        reason: z.string().openapi({ description: "One sentence: why, and what to do." }),
+        at: z.string().openapi({ format: "date-time" }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "Set while the connection's expiry or disconnect pauses the subscription: its signals are still logged, each trade refused with `code`. Resume with POST /api/connections/{id}/resume-subscriptions once the connection works again.",
+      }),
     settings: SubscriptionSettingsSchema,
     duplicateOf: z.string().nullable().openapi({
       description:
@@ -54,7 +66,7 @@ const CreateSubscriptionBody = z
 const UpdateSubscriptionBody = z
   .object({
     enabled: z.boolean().optional(),
-    settings: JsonObjectSchema.optional().openapi({ description: "Merged into the current settings, then re-checked." }),
+    settings: JsonObjectSchema.optional().openapi({ description: "Merged into the current settings, then re-checked. A key set to `null` is removed (back to its default; `allowedTickers: null` is itself a value)." }),
   })
   .openapi("UpdateSubscriptionRequest");
 
@@ -78,6 +90,7 @@ export function subscriptionJson(row: SubscriptionRow): z.infer<typeof Subscript
     connectionId: row.connectionId,
     accountId: row.accountId,
     enabled: row.enabled,
+    paused: row.pausedCode ? { code: row.pausedCode, reason: row.pausedReason ?? "", at: isoTime(row.pausedAt ?? row.updatedAt) } : null,
     settings: resolveStoredSettings(row.settings),
     duplicateOf: row.duplicateOf,
     createdAt: isoTime(row.createdAt),
@@ -246,6 +259,10 @@ export const subscriptionsApi = createRouter()
       connectionId: connection.id,
       accountId: account.id,
       enabled: body.enabled ?? true,
+      // A subscription on a connection that cannot trade starts paused, like the others on it.
+      ...(NOT_TRADING.has(connection.status)
+        ? { pausedCode: pauseCodeFor(connection.status === "expired" ? "expired" : "disconnected"), pausedReason: connection.statusMessage ?? "The connection cannot trade; reconnect it, then resume its subscriptions.", pausedAt: now }
+        : { pausedCode: null, pausedReason: null, pausedAt: null }),
       settings,
       duplicateOf: null,
       createdAt: now,
@@ -272,7 +289,7 @@ export const subscriptionsApi = createRouter()
     const body = c.req.valid("json");
     const db = getDb(c.env.DB);
     const row = await getOwnedSubscription(db, c.var.userId, c.req.valid("param").id);
-    const settings = body.settings ? validateSubscriptionSettings({ ...resolveStoredSettings(row.settings), ...body.settings }) : row.settings;
+    const settings = body.settings ? validateSubscriptionSettings(withoutNulls({ ...resolveStoredSettings(row.settings), ...body.settings })) : row.settings;
     // Enabling a parked duplicate brings it back under the uniqueness rule: the index decides.
     const duplicateOf = body.enabled === true ? null : row.duplicateOf;
     const updated: SubscriptionRow = { ...row, enabled: body.enabled ?? row.enabled, settings, duplicateOf, updatedAt: Date.now() };

@@ -134,3 +134,12 @@ export function validationHook(
   if (result.success) return;
   throw zodErrorToAppError(result.error, Reflect.get(result, "data"));
 }
+
+/**
+ * A settings merge without its `null` keys: PATCH bodies send `null` to
+ * remove an optional setting. `keep` names settings for which `null` is a
+ * value of its own (a subscription's `allowedTickers: null` = follow the strategy).
+ */
+export function withoutNulls(merged: Record<string, unknown>, keep: readonly string[] = ["allowedTickers"]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(merged).filter(([key, value]) => value !== null || keep.includes(key)));
+}

@@ -17,6 +17,7 @@ import { BrokerError } from "../../plugins/sdk";
 import { connectPlugin, type Transport } from "../../plugins/sdk/host";
 import type { Env } from "../env";
 import { splitFaultSettings, withFaults } from "./fault-injection";
+import { sessionAccessFor, usesSessionOwner } from "./session-access";
 
 /** The parts of a connection row a client needs. Credentials arrive decrypted. */
 export interface ConnectionForClient {
@@ -24,6 +25,8 @@ export interface ConnectionForClient {
   broker: string;
   settings: Record<string, unknown>;
   credentials?: unknown;
+  /** `oauth`: tokens from the OAuth flow, held by the ConnectionSession object (default `credentials`). */
+  authMethod?: string;
 }
 
 /** Default time a plugin request may take before it counts as lost (outcome-unknown for orders). */
@@ -57,9 +60,13 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
   // wraps the fetch only when the Worker runs with ALLOW_FAULT_INJECTION="true" (tests, never production).
   const { settings, faults } = splitFaultSettings(env, connection.settings);
   if (faults) transport = withFaults(transport, faults, connection.id);
+  const authMethod = connection.authMethod === "oauth" ? "oauth" : "credentials";
   return connectPlugin({
     plugin,
     connectionId: connection.id,
+    authMethod,
+    // Session brokers: the connection's one token owner hands out access tokens (never this client).
+    ...(usesSessionOwner(plugin, authMethod) && { session: sessionAccessFor(env, connection.id) }),
     credentials: connection.credentials ?? {},
     settings,
     environment,

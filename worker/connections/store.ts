@@ -77,5 +77,5 @@ export async function openConnectionCredentials(env: Env, row: ConnectionRow): P
 /** A broker client for a stored connection, with its credentials opened from the vault. */
 export async function clientForConnection(env: Env, row: ConnectionRow): Promise<BrokerClient> {
   const credentials = await openConnectionCredentials(env, row);
-  return brokerClientFor(env, { id: row.id, broker: row.broker, settings: row.settings, credentials });
+  return brokerClientFor(env, { id: row.id, broker: row.broker, settings: row.settings, credentials, authMethod: row.authMethod });
 }

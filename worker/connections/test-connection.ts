@@ -1,12 +1,13 @@
 /**
  * `POST /api/connections/{id}/test`: runs the plugin's `testConnection()`
  * with the stored credentials, records the outcome on the connection
- * (`active`, `error`, or `expired` when the broker refuses the credentials)
+ * (`connected`, `error`, or `expired` when the broker refuses the credentials: its subscriptions pause)
  * and adds accounts the broker reports for the first time.
  *
  * @module
  */
 import { and, eq } from "drizzle-orm";
+import { expireConnection, recordEvent, setConnectionStatus } from "./lifecycle";
 import { getPlugin } from "../../plugins";
 import type { BrokerAccount } from "../../plugins/sdk";
 import type { Db } from "../db/client";
@@ -20,11 +21,17 @@ import { errorMessage } from "../../plugins/sdk";
 
 export type ConnectionTestResult = { ok: true; accounts: AccountRow[] } | ({ ok: false } & TestFailure);
 
-async function setStatus(db: Db, row: ConnectionRow, status: string, message: string | null): Promise<void> {
-  await db
-    .update(connections)
-    .set({ status, statusMessage: message, updatedAt: Date.now() })
-    .where(and(eq(connections.id, row.id), eq(connections.userId, row.userId)));
+async function setStatus(env: Env, db: Db, row: ConnectionRow, status: "connected" | "error" | "expired", message: string | null): Promise<void> {
+  // Expired pauses the connection's subscriptions and tells the user, like an expiry found while trading.
+  if (status === "expired") {
+    await expireConnection(env, row.id, message ?? "the broker refused the credentials.", Date.now(), { verbatim: true });
+    return;
+  }
+  if (row.status === status && row.statusMessage === message) return;
+  await setConnectionStatus(db, row.id, status, message);
+  if (status === "connected" && row.status !== "connected" && row.status !== "expiring") {
+    await recordEvent(db, { userId: row.userId, kind: "connection-connected", connectionId: row.id, message: `The "${row.name}" connection works again.` });
+  }
 }
 
 /** Adds the accounts the broker reports that the connection does not have yet (never removes any: subscriptions point at them). */
@@ -54,19 +61,19 @@ export async function testStoredConnection(env: Env, db: Db, row: ConnectionRow)
     credentials = await openConnectionCredentials(env, row);
   } catch (e) {
     console.error(`connection test ${row.id}: credentials cannot be opened: ${errorMessage(e)}`);
-    await setStatus(db, row, CREDENTIALS_UNREADABLE.status, CREDENTIALS_UNREADABLE.message);
+    await setStatus(env, db, row, CREDENTIALS_UNREADABLE.status === "expired" ? "expired" : "error", CREDENTIALS_UNREADABLE.message);
     return { ok: false, ...CREDENTIALS_UNREADABLE };
   }
   try {
-    const discovered = await brokerClientFor(env, { id: row.id, broker: row.broker, settings: row.settings, credentials }).testConnection();
+    const discovered = await brokerClientFor(env, { id: row.id, broker: row.broker, settings: row.settings, credentials, authMethod: row.authMethod }).testConnection();
     await addNewAccounts(db, row, discovered);
-    await setStatus(db, row, "active", null);
+    await setStatus(env, db, row, "connected", null);
     return { ok: true, accounts: await listConnectionAccounts(db, row.userId, row.id) };
   } catch (e) {
     failure = describeTestFailure(subject, e);
     // The broker's own words go to the log, never to the trader verbatim (they may echo request details).
     console.warn(`connection test ${row.id} (${row.broker}) failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
   }
-  await setStatus(db, row, failure.status, failure.message);
+  await setStatus(env, db, row, failure.status === "expired" ? "expired" : "error", failure.message);
   return { ok: false, ...failure };
 }

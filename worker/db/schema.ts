@@ -37,9 +37,14 @@ export const connections = sqliteTable(
     /** Plugin id, e.g. `paper`, `alpaca`. */
     broker: text("broker").notNull(),
     name: text("name").notNull(),
-    /** `active` | `error` | `expired` | `disabled`. */
+    /** `connected` | `expiring` | `expired` | `error` | `disconnected` (worker/connections/lifecycle.ts). */
     status: text("status").notNull(),
+    /** One sentence: why the connection is in its status (null when all is well). */
     statusMessage: text("status_message"),
+    /** When the status last changed (epoch ms); null on rows older than the lifecycle. */
+    statusAt: integer("status_at"),
+    /** `credentials` (a key the user pasted) or `oauth` (tokens from the OAuth flow, held by the ConnectionSession object). */
+    authMethod: text("auth_method").notNull().default("credentials"),
     /** Non-secret settings as JSON (environment, startingCash, baseUrl...). */
     settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     /** AES-GCM envelope of the credentials; never returned by the API. */
@@ -112,6 +117,14 @@ export const subscriptions = sqliteTable(
     connectionId: text("connection_id").notNull().references(() => connections.id, { onDelete: "cascade" }),
     accountId: text("account_id").notNull().references(() => accounts.id, { onDelete: "cascade" }),
     enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    /**
+     * Set while the subscription is paused by its connection (expired, disconnected): its
+     * signals are still logged, each trade refused with this code. Cleared only when the user
+     * resumes (POST /api/connections/{id}/resume-subscriptions).
+     */
+    pausedCode: text("paused_code"),
+    pausedReason: text("paused_reason"),
+    pausedAt: integer("paused_at"),
     /** SubscriptionSettings as JSON (worker/trading/settings.ts). */
     settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     /**
@@ -228,3 +241,40 @@ export const orders = sqliteTable(
     index("orders_signal_idx").on(t.signalId),
   ],
 );
+
+/**
+ * What happened to a user's connections (expired, expiring, disconnected,
+ * reconnected...), newest first through `GET /api/events`. The notification
+ * channels deliver from here.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    /** e.g. `connection-expired`, `connection-expiring`, `connection-disconnected`, `connection-connected`. */
+    kind: text("kind").notNull(),
+    connectionId: text("connection_id"),
+    /** One sentence for the user. */
+    message: text("message").notNull(),
+    /** Details as JSON (paused subscription ids, broker...). */
+    data: text("data", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("events_user_created_idx").on(t.userId, t.createdAt)],
+);
+
+/**
+ * OAuth authorizations in flight: one row per `start`, consumed (deleted) by
+ * its callback, so a `state` works once. Holds the PKCE verifier, which
+ * must never reach the browser.
+ */
+export const oauthStates = sqliteTable("oauth_states", {
+  /** The state token's `jti`. */
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  broker: text("broker").notNull(),
+  codeVerifier: text("code_verifier"),
+  expiresAt: integer("expires_at").notNull(),
+  createdAt: createdAt(),
+});

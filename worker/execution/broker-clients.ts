@@ -16,6 +16,7 @@ import { brokerClientFor } from "../connections/broker-client";
 import { paperClientWithPriceSource } from "../connections/price-source";
 import { clientForConnection } from "../connections/store";
 import { getDb } from "../db/client";
+import { expireConnection } from "../connections/lifecycle";
 import * as schema from "../db/schema";
 import type { Env } from "../env";
 import type { QueuedSignal } from "./envelope";
@@ -57,6 +58,12 @@ export class BrokerClients {
         kind: "auth-expired",
       });
     }
+    if (row.status === "disconnected") {
+      throw new BrokerError(`The "${row.name}" connection was disconnected. Reconnect it and resume its subscriptions; nothing was sent.`, {
+        code: "connection-disconnected",
+        kind: "rejected",
+      });
+    }
     const client = await clientForConnection(this.env, row);
     this.cache.set(connection.id, { client, expiresAt: Date.now() + CACHE_MS });
     return client;
@@ -75,12 +82,12 @@ export class BrokerClients {
 }
 
 /**
- * The broker refused the connection's credentials: mark the connection
- * `expired` so the user sees it, and so every queue stops trying until the
- * user reconnects (BrokerClients refuses expired connections up front).
+ * The broker refused the connection's credentials (or its session could not
+ * be renewed): the connection becomes `expired`, its subscriptions pause and
+ * the user is told (worker/connections/lifecycle.ts), so every queue stops
+ * trying until the user reconnects (BrokerClients refuses expired
+ * connections up front).
  */
 export async function markConnectionExpired(env: Env, connectionId: string, message: string): Promise<void> {
-  await env.DB.prepare(`UPDATE connections SET status = 'expired', status_message = ?, updated_at = ? WHERE id = ? AND status != 'expired'`)
-    .bind(message, Date.now(), connectionId)
-    .run();
+  await expireConnection(env, connectionId, message);
 }

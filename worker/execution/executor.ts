@@ -11,7 +11,7 @@
  */
 import { getPlugin } from "../../plugins";
 import type { Balance, BrokerClient, BrokerOrder, Decimal, OrderRequest, Position, Quote } from "../../plugins/sdk";
-import { BrokerError, dec, DEFAULT_RETRY, errorMessage, placeOrderOnce, quoteMid, TERMINAL_ORDER_STATUSES, withRetry } from "../../plugins/sdk";
+import { activeMaintenanceWindow, BrokerError, dec, DEFAULT_RETRY, errorMessage, placeOrderOnce, quoteMid, TERMINAL_ORDER_STATUSES, withRetry } from "../../plugins/sdk";
 import { resolveStrategySettings } from "../trading/strategy-settings";
 import { decide } from "../trading/decide";
 import { resolveTicker } from "../trading/tickers";
@@ -35,6 +35,14 @@ class TradeFailure extends Error {
     readonly messageCode: string,
     message: string,
   ) {
+    super(message);
+  }
+}
+
+/** Thrown when the broker is in its maintenance window and the subscription queues: run the item again at `at`. */
+export class DeferUntil extends Error {
+  override readonly name = "DeferUntil";
+  constructor(readonly at: number, message: string) {
     super(message);
   }
 }
@@ -90,6 +98,12 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     let plan: TradePlan;
     let clientOrderIds: ReadonlyMap<string, string>;
     if (trade.plan === null) {
+      // Inside the broker's maintenance window nothing is read or sent: refuse, or wait for its end.
+      const maintenance = maintenanceNow(envelope.connection.broker, now());
+      if (maintenance) {
+        if (resolveSettings(envelope.subscription.settings).maintenanceWindow === "queue") throw new DeferUntil(now() + maintenance.endsInMs, maintenance.sentence);
+        throw new TradeFailure("rejected", "broker-maintenance", `${maintenance.sentence} The signal was not executed ("maintenanceWindow": "refuse").`);
+      }
       const decision = await decideNow({ ...deps, client });
       if (decision.kind === "reject") {
         store.updateTrade(trade.id, { status: "rejected", messageCode: decision.messageCode, message: decision.message }, now());
@@ -120,14 +134,16 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     // A plan without steps, or one resumed after its last step: its status from its orders.
     store.updateTrade(trade.id, { status: finalTradeStatus(store.ordersForTrade(trade.id), plan) }, now());
   } catch (err) {
-    if (err instanceof ResumeLater || err instanceof AwaitingApproval) throw err;
+    if (err instanceof ResumeLater || err instanceof AwaitingApproval || err instanceof DeferUntil) throw err;
     if (err instanceof TradeFailure) {
       store.updateTrade(trade.id, { status: err.status, messageCode: err.messageCode, message: err.message }, now());
       return;
     }
     if (err instanceof BrokerError) {
       if (err.kind === "auth-expired") await deps.onAuthExpired?.(err).catch(() => undefined);
-      const status = err.kind === "rejected" || err.kind === "unsupported" ? "rejected" : "failed";
+      // A connection that cannot trade sent nothing: the trade was refused, not attempted.
+      const refused = err.kind === "rejected" || err.kind === "unsupported" || err.code === "connection-expired" || err.code === "connection-disconnected";
+      const status = refused ? "rejected" : "failed";
       store.updateTrade(trade.id, { status, messageCode: err.code, message: err.message }, now());
       return;
     }
@@ -140,6 +156,15 @@ async function clientOrderIdsFor(envelope: QueuedSignal, plan: TradePlan): Promi
   const legs = plan.steps.flatMap((s) => (s.kind === "order" ? [s.leg] : []));
   const ids = await Promise.all(legs.map((leg) => clientOrderIdFor(envelope.signalId, envelope.subscription.id, leg)));
   return new Map(legs.map((leg, i) => [leg, ids[i]!]));
+}
+
+/** The broker's maintenance window `at` falls in, with a sentence naming it. */
+function maintenanceNow(broker: string, at: number): { endsInMs: number; sentence: string } | null {
+  const plugin = getPlugin(broker);
+  const active = plugin ? activeMaintenanceWindow(plugin.manifest.maintenanceWindows, new Date(at)) : undefined;
+  if (!plugin || !active) return null;
+  const w = active.window;
+  return { endsInMs: active.endsInMs, sentence: `${plugin.manifest.displayName} is in its maintenance window (${w.start}-${w.end} ${w.timezone}${w.reason ? `, ${w.reason}` : ""}).` };
 }
 
 /**
@@ -402,6 +427,16 @@ async function reconcile(deps: Run, clientOrderId: string): Promise<BrokerOrder 
   }
 }
 
+/** Reads an acked order by the broker's id. Retries transient failures; gives up to the queue's alarm. */
+async function lookupByBrokerId(deps: Run, brokerOrderId: string): Promise<BrokerOrder | null> {
+  const accountId = deps.envelope.account.brokerAccountId;
+  try {
+    return await withRetry(() => deps.client.getOrder(accountId, { brokerOrderId }), { ...DEFAULT_RETRY, attempts: 5 });
+  } catch (err) {
+    throw new ResumeLater(`could not read order ${brokerOrderId}: ${errorMessage(err)}`);
+  }
+}
+
 function adopt(deps: Run, clientOrderId: string, o: BrokerOrder): OrderRow {
   deps.store.updateOrder(
     clientOrderId,
@@ -435,7 +470,8 @@ async function waitForFill(deps: Run, order: OrderRow): Promise<OrderRow> {
       );
     }
     await sleep(Math.min(2_000, 100 * 2 ** (poll - 1)));
-    const found = await reconcile(deps, current.clientOrderId);
+    // By the broker's id once known: brokers that keep no client order id (TradeStation, Schwab) can only answer that way.
+    const found = current.brokerOrderId ? await lookupByBrokerId(deps, current.brokerOrderId) : await reconcile(deps, current.clientOrderId);
     if (found) current = adopt(deps, current.clientOrderId, found);
   }
   if (current.status !== "filled") {

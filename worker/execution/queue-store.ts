@@ -418,6 +418,12 @@ export class QueueStore {
     return Number(this.sql.exec(`UPDATE queue SET attempts = attempts + 1 WHERE seq = ? RETURNING attempts`, seq).one().attempts);
   }
 
+  /** Puts an item back to wait until `at` (a broker maintenance window); its place in line is kept. */
+  deferItem(seq: number, at: number): void {
+    this.beginWrite();
+    QUEUE.update(this.sql, { state: "queued", notBefore: at }, "seq = ?", [seq]);
+  }
+
   markItem(seq: number, state: QueueItem["state"]): void {
     this.beginWrite();
     QUEUE.update(this.sql, { state }, "seq = ?", [seq]);

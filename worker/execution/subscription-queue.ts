@@ -35,7 +35,7 @@ import type { TradePlan } from "../trading/types";
 import { AlarmPlanner, type Wakeable } from "./alarm-planner";
 import { BrokerClients, markConnectionExpired } from "./broker-clients";
 import type { EnqueueRequest, EnqueueResult, QueuedSignal } from "./envelope";
-import { AwaitingApproval, ResumeLater, runTrade } from "./executor";
+import { AwaitingApproval, DeferUntil, ResumeLater, runTrade } from "./executor";
 import { QueueConfig } from "./queue-config";
 import { QueueStore, type OrderRow, type TradeRow, type UnqueuedTrade } from "./queue-store";
 import { ReadModelSync } from "./read-model-sync";
@@ -275,6 +275,14 @@ export class SubscriptionQueue extends DurableObject<Env> {
           },
         });
       } catch (err) {
+        if (err instanceof DeferUntil) {
+          // The broker's maintenance window: the item waits (in line) for its end; the alarm wakes it.
+          this.store.deferItem(item.seq, err.at);
+          this.store.updateTrade(item.tradeId, { messageCode: "broker-maintenance", message: `${err.message} Queued until it ends ("maintenanceWindow": "queue").` }, Date.now());
+          void this.readModel.soon(false);
+          await this.alarms.wakeBy(err.at);
+          continue;
+        }
         if (err instanceof AwaitingApproval) {
           // The trade waits at the head of the queue; approve()/reject() or its deadline resume the loop.
           const deadline = this.store.trade(item.tradeId)?.approvalDeadline;

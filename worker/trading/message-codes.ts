@@ -197,6 +197,7 @@ export const EXECUTION_CODES = {
   "order-cancelled": t("The order was cancelled before it filled, so the next step was not sent."),
   "order-expired": t("The order expired before it filled, so the next step was not sent."),
   "connection-expired": t("The broker connection's credentials expired; reconnect it."),
+  "connection-disconnected": t("The broker connection was disconnected, so its subscriptions are paused; reconnect it and resume them."),
   "connection-not-found": t("The subscription's broker connection was deleted."),
   "unknown-broker": t("The connection's broker plugin is not installed."),
   "asset-class-not-supported": t("The broker does not trade this asset class."),

@@ -177,6 +177,10 @@ export const SubscriptionSettingsSchema = z
     autoSubmit: z.boolean().default(true),
     /** How long a pending trade waits for approval before it is rejected. */
     approvalTimeoutSeconds: z.number().int().min(30).max(86_400).default(300),
+
+    // Broker maintenance
+    /** A signal arriving in the broker's maintenance window (manifest): `refuse` it, or `queue` it until the window ends. */
+    maintenanceWindow: z.enum(["refuse", "queue"]).default("refuse"),
   })
   .strict();
 

@@ -33,8 +33,8 @@ import { signalOutcome } from "../trading/signal-outcome";
 import { validateSignalForStrategy } from "../trading/validate";
 import { staleSignal } from "../trading/signal-age";
 import { insertUnlessDuplicate, needsDedupe } from "./dedupe";
-import { loggablePayload, logAccepted, logRejected } from "./signal-log";
-import { lookupStrategy, type StrategyLookup } from "./strategy-lookup";
+import { loggablePayload, logAccepted, logRejected, type LoggedTrade } from "./signal-log";
+import { lookupStrategy, type PausedSubscription, type StrategyLookup } from "./strategy-lookup";
 import type { Signal } from "../trading/signal-schema";
 import { errorMessage } from "../../plugins/sdk";
 
@@ -92,6 +92,8 @@ interface Attempt {
   queued: string[];
   /** Trade id per subscription and signal, stable across attempts. */
   tradeIds: Map<string, Map<string, string>>;
+  /** Paused subscriptions whose refused trades are logged (settled, like the queued ones). */
+  refused: PausedSubscription[];
   /** The subscription counts stamped on log rows that queues took (they copy them to D1). */
   stampedCounts: Set<number>;
 }
@@ -109,7 +111,7 @@ async function handleWebhook(c: WebhookContext): Promise<Response> {
     meta: { sourceIp: c.req.header("cf-connecting-ip") ?? null, contentType: c.req.header("content-type") ?? null },
     bodyText: await readBody(c.req.raw),
   };
-  return handleSignals(c, received, { fresh: false, number: 1, queued: [], tradeIds: new Map(), stampedCounts: new Set() });
+  return handleSignals(c, received, { fresh: false, number: 1, queued: [], refused: [], tradeIds: new Map(), stampedCounts: new Set() });
 }
 
 async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt): Promise<Response> {
@@ -200,7 +202,8 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
           alertId: signal.alertId ?? null,
           // Only the first signal of a message stands for the body: the others would match it.
           bodyHash: i === 0 ? bodyHash : null,
-          expectedTrades: found.subscriptionIds.length,
+          // The outcome stays pending until every subscription's trade is in D1 (a paused one's refusal included).
+          expectedTrades: found.subscriptionIds.length + found.paused.length,
         },
         notBefore: due > receivedAt ? due : null,
       };
@@ -240,24 +243,39 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
   const logRows = (subscriptionIds: readonly string[]) =>
     entries.map(({ logRow }) => ({ log: logRow, trades: subscriptionIds.map((id) => ({ id: tradeIdsOf(id).get(logRow.id)!, subscriptionId: id })) }));
 
-  if (found.subscriptionIds.length === 0 && attempt.queued.length === 0) {
-    // Nothing to execute: the log row is the whole record.
+  // A subscription already settled by an earlier attempt (queued, or refused as paused) stays as it is.
+  const settled = (id: string) => attempt.queued.includes(id) || attempt.refused.some((p) => p.id === id);
+  const targets = found.subscriptionIds.filter((id) => !settled(id));
+  const paused = found.paused.filter((p) => !settled(p.id));
+  // The outcome stays pending until every subscription's trade is in D1: each queue copies this count.
+  const stamped = attempt.queued.length + attempt.refused.length + targets.length + paused.length;
+  for (const e of entries) e.logRow.expectedTrades = stamped;
+
+  if ((targets.length === 0 && attempt.queued.length === 0) || paused.length > 0) {
+    // Nothing to execute (the log row is the whole record), or paused subscriptions (their connection
+    // expired or was disconnected) whose refused trades are recorded here, before anything is queued,
+    // so a 503 still means "nothing stored".
+    const refusedRows = entries.map(({ logRow }) => ({
+      log: logRow,
+      trades: paused.map((p): LoggedTrade => ({ id: tradeIdsOf(p.id).get(logRow.id)!, subscriptionId: p.id, refused: refusal(p) })),
+    }));
     try {
-      await logAccepted(c.env.DB, logRows([]));
+      await logAccepted(c.env.DB, refusedRows);
+      attempt.refused.push(...paused);
+      attempt.stampedCounts.add(stamped);
     } catch (err) {
-      return unavailable(c, err);
+      if (attempt.queued.length === 0) return unavailable(c, err);
+      // Queues hold the signals already, so they stand: the paused subscriptions count as unqueued.
+      console.error(`webhook ${strategy.id}: could not log the refusals of ${paused.length} paused subscription(s)`, errorMessage(err));
+      targets.push(...paused.map((p) => p.id));
     }
-    return finish(c, req, accepted, []);
+    if (targets.length === 0 && attempt.queued.length === 0) return finish(c, req, accepted, [], 0, attempt.refused);
   }
 
   // The queues are the durable record. Each one writes the signal's log row and its own trade
   // to D1 with its read-model sync (off the reply's path, after the order when it runs at once),
   // so a warm webhook's reply costs one Durable Object write per subscription and no D1 at all.
-  const targets = found.subscriptionIds.filter((id) => !attempt.queued.includes(id));
   const version = found.version;
-  // The outcome stays pending until every subscription's trade is in D1: each queue copies this count.
-  const stamped = attempt.queued.length + targets.length;
-  for (const e of entries) e.logRow.expectedTrades = stamped;
   const results = await Promise.allSettled(
     targets.map((id) =>
       enqueueWithRetry(c.env, id, {
@@ -288,7 +306,7 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
   // A queue knows a newer configuration than this view: read D1 and go again (the queues that took it keep it).
   if (stale.length > 0 && attempt.number < MAX_ATTEMPTS) return again();
   failed.push(...stale);
-  const expected = attempt.queued.length + failed.length;
+  const expected = attempt.queued.length + failed.length + attempt.refused.length;
   for (const e of entries) e.logRow.expectedTrades = expected;
   // A queue that took the signal in an earlier attempt copies an older count to D1: D1 gets the final one.
   const recount = [...attempt.stampedCounts].some((n) => n !== expected);
@@ -300,16 +318,28 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
   } else if (recount) {
     await logAccepted(c.env.DB, logRows([]), { expectedTrades: "overwrite" }).catch((err: unknown) => console.error("correcting expected trades failed", errorMessage(err)));
   }
-  return finish(c, req, accepted, attempt.queued, failed.length);
+  return finish(c, req, accepted, attempt.queued, failed.length, attempt.refused);
+}
+
+/** The refused trade of a paused subscription: its pause code and a sentence the trader can act on. */
+function refusal(p: PausedSubscription): { code: string; message: string } {
+  return { code: p.code, message: `Nothing was sent: the subscription is paused. ${p.reason}` };
 }
 
 /** The accepted reply, after `?wait=` when asked (then with each signal's outcome). */
-async function finish(c: WebhookContext, req: Received, accepted: Accepted, queued: readonly string[], unqueued = 0): Promise<Response> {
+async function finish(
+  c: WebhookContext,
+  req: Received,
+  accepted: Accepted,
+  queued: readonly string[],
+  unqueued = 0,
+  refused: readonly PausedSubscription[] = [],
+): Promise<Response> {
   const { entries, duplicateOf } = accepted;
   const waitMs = parseWait(c.req.query("wait"));
   const trades = waitMs > 0 ? await waitForTrades(c.env, queued, entries.map((e) => e.logRow.id), waitMs) : undefined;
   // With trades to report, say what each signal did, exactly as GET /api/signals/:id derives it.
-  const outcomeOf = (id: string) => (trades ? waitedOutcome(id, queued.length + unqueued, trades, unqueued) : {});
+  const outcomeOf = (id: string) => (trades ? waitedOutcome(id, queued.length, trades, unqueued, refused) : {});
   return acceptedReply(c, {
     id: duplicateOf ?? req.signalId,
     logId: req.signalId,
@@ -321,17 +351,22 @@ async function finish(c: WebhookContext, req: Received, accepted: Accepted, queu
   });
 }
 
-/** A signal's outcome from the trades a `?wait=` collected (and the subscriptions whose queue refused it). */
-function waitedOutcome(signalId: string, expected: number, trades: readonly WaitedTrade[], unqueued: number) {
+/**
+ * A signal's outcome from the trades a `?wait=` collected, the subscriptions
+ * whose queue could not take it, and the paused ones that refused it.
+ */
+function waitedOutcome(signalId: string, queued: number, trades: readonly WaitedTrade[], unqueued: number, refused: readonly PausedSubscription[]) {
+  const collected = trades.filter((t) => t.signalId === signalId);
   return signalOutcome({
     status: "accepted",
     messageCode: null,
     message: null,
     duplicateOf: null,
-    expectedTrades: expected,
+    expectedTrades: queued + unqueued + refused.length,
     trades: [
-      ...trades.filter((t) => t.signalId === signalId),
+      ...collected,
       ...Array.from({ length: unqueued }, () => ({ status: "failed" as const, ...QUEUE_UNAVAILABLE })),
+      ...refused.map((p) => ({ status: "rejected" as const, messageCode: refusal(p).code, message: refusal(p).message })),
     ],
   });
 }

@@ -45,10 +45,17 @@ export async function logRejected(d1: D1Database, row: RejectedLog): Promise<voi
     .onConflictDoUpdate({ target: schema.signals.id, set: { status: "rejected", messageCode: row.messageCode, message: row.message } });
 }
 
+/** A trade the webhook writes: queued, or refused before any queue saw it (a paused subscription). */
+export interface LoggedTrade {
+  id: string;
+  subscriptionId: string;
+  refused?: { code: string; message: string };
+}
+
 /** One batch: the signal row and a queued trade per subscription. Idempotent (a DO may have written them first). */
 export async function logAccepted(
   d1: D1Database,
-  rows: readonly { log: SignalLogRow; trades: readonly { id: string; subscriptionId: string }[] }[],
+  rows: readonly { log: SignalLogRow; trades: readonly LoggedTrade[] }[],
   options: { expectedTrades?: "keep" | "overwrite" } = {},
 ): Promise<void> {
   const db = getDb(d1);
@@ -57,7 +64,7 @@ export async function logAccepted(
       ? // The count of subscriptions the webhook settled on wins over what a queue copied earlier.
         db.insert(schema.signals).values(log).onConflictDoUpdate({ target: schema.signals.id, set: { expectedTrades: log.expectedTrades ?? null } })
       : db.insert(schema.signals).values(log).onConflictDoNothing(),
-    // D1 allows 100 bound parameters per statement; a trade row binds 7.
+    // D1 allows 100 bound parameters per statement; a trade row binds 9.
     ...chunk(trades, 10).map((part) =>
       db
         .insert(schema.trades)
@@ -67,7 +74,9 @@ export async function logAccepted(
             userId: log.userId,
             signalId: log.id,
             subscriptionId: t.subscriptionId,
-            status: "queued",
+            status: t.refused ? "rejected" : "queued",
+            messageCode: t.refused?.code ?? null,
+            message: t.refused?.message ?? null,
             createdAt: log.receivedAt,
             updatedAt: log.receivedAt,
           })),

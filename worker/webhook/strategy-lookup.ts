@@ -33,12 +33,24 @@ export interface StrategyForWebhook {
 /** What the webhook knows of a strategy. */
 export interface StrategyLookup {
   strategy: StrategyForWebhook;
-  /** Enabled subscriptions, in creation order. */
+  /** Enabled subscriptions that trade, in creation order. */
   subscriptionIds: string[];
+  /**
+   * Enabled subscriptions paused by their connection's expiry or disconnect:
+   * the webhook logs each signal's trade for them as refused with `code`.
+   */
+  paused: PausedSubscription[];
   /** The strategy's config version this was read at: the stamp on every signal queued from it. */
   version: number;
   /** Read from D1 for this request (false: from the isolate cache). */
   fresh: boolean;
+}
+
+/** A subscription whose trades are refused while its connection cannot trade. */
+export interface PausedSubscription {
+  id: string;
+  code: string;
+  reason: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -57,6 +69,8 @@ interface StrategyRow {
 interface TargetRow {
   sub_id: string;
   sub_user_id: string;
+  paused_code: string | null;
+  paused_reason: string | null;
 }
 
 /** Returns null for an unknown (or malformed) strategy id. Throws if D1 is unavailable. */
@@ -67,11 +81,13 @@ export async function readStrategy(d1: D1Database, strategyId: string): Promise<
     d1
       .prepare(`SELECT id, user_id, secret_hash, asset_class, allowed_tickers, settings, enabled, config_version FROM strategies WHERE id = ? LIMIT 1`)
       .bind(strategyId),
-    d1.prepare(`SELECT id AS sub_id, user_id AS sub_user_id FROM subscriptions WHERE strategy_id = ? AND enabled = 1 ORDER BY created_at`).bind(strategyId),
+    d1.prepare(`SELECT id AS sub_id, user_id AS sub_user_id, paused_code, paused_reason FROM subscriptions WHERE strategy_id = ? AND enabled = 1 ORDER BY created_at`).bind(strategyId),
   ]);
   const s = strategyResult?.results[0] as StrategyRow | undefined;
   if (!s) return null;
   const targets = (targetResult?.results ?? []) as TargetRow[];
+  // Defence in depth: a subscription only ever trades for the strategy's owner.
+  const owned = targets.filter((t) => t.sub_user_id === s.user_id);
   return {
     strategy: {
       id: s.id,
@@ -82,8 +98,8 @@ export async function readStrategy(d1: D1Database, strategyId: string): Promise<
       settings: JSON.parse(s.settings) as Record<string, unknown>,
       enabled: s.enabled === 1,
     },
-    // Defence in depth: a subscription only ever trades for the strategy's owner.
-    subscriptionIds: targets.filter((t) => t.sub_user_id === s.user_id).map((t) => t.sub_id),
+    subscriptionIds: owned.filter((t) => t.paused_code === null).map((t) => t.sub_id),
+    paused: owned.flatMap((t) => (t.paused_code === null ? [] : [{ id: t.sub_id, code: t.paused_code, reason: t.paused_reason ?? "The subscription is paused." }])),
     version: s.config_version,
     fresh: true,
   };

@@ -1,0 +1,7 @@
+/** What the component harness (ui/test/harness/harness.tsx) puts on `window`, as the tests see it. */
+interface Window {
+  mountBuilder(templates: never): void;
+  mountSettings(props: never): void;
+  saved: Record<string, unknown>[];
+  settingKeys: string[];
+}
