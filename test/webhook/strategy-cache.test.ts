@@ -11,6 +11,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { pauseSubscriptions, resumeSubscriptions } from "../../worker/connections/lifecycle";
 import { StrategyCache, type StrategyLookup } from "../../worker/webhook/strategy-lookup";
 import { ledgerOrders } from "../helpers/paper";
 import { call, createTrader, sendAlert, settledSignal, type Trader } from "../helpers/trader";
@@ -169,6 +170,26 @@ describe("a change takes effect on the next signal", () => {
     expect((await call("DELETE", `/api/connections/${second.connectionId}`, { token: trader.token })).status).toBe(204);
     const next = await sendAlert(trader.webhookUrl, BUY);
     expect((await settledSignal(trader.token, next.body.id!)).trades.map((t) => t.subscriptionId)).toEqual([trader.subscriptionId]);
+  });
+
+  it("a paused subscription (its connection expired): the webhook refuses its trade itself; resumed, the next signal trades", async () => {
+    const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
+    const second = await addSubscription(trader);
+    await warm(trader, 2);
+    const paused = await pauseSubscriptions(env, second.connectionId, "connection-expired", "The broker refused the credentials.");
+    expect(paused).toEqual([second.subscriptionId]);
+    const refused = await settledSignal(trader.token, (await sendAlert(trader.webhookUrl, BUY)).body.id!);
+    // Refused at the webhook (the pause sentence), not by the queue: the cached view followed the pause.
+    expect(refused.trades.find((t) => t.subscriptionId === second.subscriptionId)).toMatchObject({
+      status: "rejected",
+      messageCode: "connection-expired",
+      message: "Nothing was sent: the subscription is paused. The broker refused the credentials.",
+    });
+    expect(await ledgerOrders(second.connectionId)).toHaveLength(1);
+    expect(await resumeSubscriptions(env, trader.userId, second.connectionId)).toEqual([second.subscriptionId]);
+    const traded = await settledSignal(trader.token, (await sendAlert(trader.webhookUrl, BUY)).body.id!);
+    expect(traded.trades.map((t) => t.status), JSON.stringify(traded)).toEqual(["filled", "filled"]);
+    expect(await ledgerOrders(second.connectionId)).toHaveLength(2);
   });
 
   it("a refused stamp never queues a signal twice: every subscription gets exactly one trade", async () => {

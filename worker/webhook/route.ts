@@ -251,6 +251,8 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
   const stamped = attempt.queued.length + attempt.refused.length + targets.length + paused.length;
   for (const e of entries) e.logRow.expectedTrades = stamped;
 
+  // A paused subscription's refusal is a refusal: never decided on cached data (it may have been resumed).
+  if (paused.length > 0 && !found.fresh) return again();
   if ((targets.length === 0 && attempt.queued.length === 0) || paused.length > 0) {
     // Nothing to execute (the log row is the whole record), or paused subscriptions (their connection
     // expired or was disconnected) whose refused trades are recorded here, before anything is queued,
