@@ -9,7 +9,7 @@ import { z } from "zod";
 import { BrokerError, type OrderRequest } from "../sdk";
 import { runConformanceSuite } from "../testkit";
 import { scriptedClient, testClient, type TestConnection } from "../testkit/harness";
-import { ACCOUNT_ID, CREDENTIALS, requestCases, responseCases } from "./conformance-cases";
+import { ACCOUNT_ID, CREDENTIALS, requestCases, responseCases } from "./cases";
 import { AlpacaFake } from "./fake";
 import { alpacaPlugin } from "./index";
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { BrokerError, type OrderRequest } from "../sdk";
 import { runConformanceSuite } from "../testkit";
 import { scriptedClient, testClient, type TestConnection } from "../testkit/harness";
-import { ACCOUNT, CREDENTIALS, requestCases, responseCases } from "./conformance-cases";
+import { ACCOUNT, CREDENTIALS, requestCases, responseCases } from "./cases";
 import { TradierFake, TRADIER_FAKE_ACCOUNT, TRADIER_FAKE_CREDENTIALS } from "./fake";
 import { tradierPlugin } from "./index";
 

@@ -1,11 +1,16 @@
 /**
  * End-to-end fixtures: a trader with a paper connection, a strategy and a
  * subscription, created through the public API exactly as a user would.
+ *
+ * One helper stack: every request goes through test/helpers/api.ts (the
+ * typed `hc<AppType>` client for the fixtures, `api()` for raw requests);
+ * `call()` is kept as a short form of `api()` for the tests that use it.
  */
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import { API_ORIGIN, api, client, signup } from "./api";
 
-export const ORIGIN = "http://tradeloop.test";
+export const ORIGIN = API_ORIGIN;
 
 export interface CallOptions {
   token?: string;
@@ -15,24 +20,14 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
+/** One request through `api()` (test/helpers/api.ts): status and parsed body. */
 export async function call<T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  let body: string | undefined;
-  if (opts.raw !== undefined) body = opts.raw;
-  else if (opts.body !== undefined) {
-    body = JSON.stringify(opts.body);
-    headers["content-type"] ??= "application/json";
-  }
-  const res = await exports.default.fetch(new Request(path.startsWith("http") ? path : `${ORIGIN}${path}`, { method, headers, body }));
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    /* not JSON: keep the text */
-  }
-  return { status: res.status, body: parsed as T };
+  const res = await api<T>(method, path, {
+    ...(opts.token !== undefined && { token: opts.token }),
+    ...(opts.raw !== undefined ? { raw: opts.raw } : opts.body !== undefined && { json: opts.body }),
+    ...(opts.headers !== undefined && { headers: opts.headers }),
+  });
+  return { status: res.status, body: res.body };
 }
 
 export interface Trader {
@@ -51,39 +46,39 @@ export interface TraderOptions {
   assetClass?: string;
 }
 
-let counter = 0;
+/** The JSON of a typed client reply that must have this status (the failing body is in the message). */
+async function expectStatus<R extends { status: number; json(): Promise<unknown>; text(): Promise<string> }, S extends number>(
+  reply: Promise<R>,
+  status: S,
+): Promise<Awaited<ReturnType<Extract<R, { status: S }>["json"]>>> {
+  const res = await reply;
+  if (res.status !== status) expect(res.status, await res.text()).toBe(status);
+  return (await res.json()) as Awaited<ReturnType<Extract<R, { status: S }>["json"]>>;
+}
 
-/** Signs up a fresh user and wires strategy → subscription → paper account. */
+/** Signs up a fresh user and wires strategy → subscription → paper account, through the typed client. */
 export async function createTrader(opts: TraderOptions = {}): Promise<Trader> {
-  const email = `trader${++counter}-${crypto.randomUUID().slice(0, 8)}@example.com`;
-  const signup = await call<{ token: string; user: { id: string } }>("POST", "/api/auth/signup", {
-    body: { email, password: "correct horse battery" },
-  });
-  expect(signup.status, JSON.stringify(signup.body)).toBe(201);
-  const token = signup.body.token;
-  const conn = await call<{ id: string; accounts: { id: string }[] }>("POST", "/api/connections", {
-    token,
-    body: { broker: "paper", name: "Paper", settings: opts.connectionSettings ?? {} },
-  });
-  expect(conn.status, JSON.stringify(conn.body)).toBe(201);
-  const strategy = await call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", {
-    token,
-    body: { name: "Test strategy", assetClass: opts.assetClass ?? "stocks" },
-  });
-  expect(strategy.status, JSON.stringify(strategy.body)).toBe(201);
-  const sub = await call<{ id: string }>("POST", "/api/subscriptions", {
-    token,
-    body: { strategyId: strategy.body.id, connectionId: conn.body.id, settings: opts.subscriptionSettings ?? {} },
-  });
-  expect(sub.status, JSON.stringify(sub.body)).toBe(201);
+  const user = await signup();
+  const typed = client(user.token);
+  const conn = await expectStatus(typed.api.connections.$post({ json: { broker: "paper", name: "Paper", settings: opts.connectionSettings ?? {} } }), 201);
+  const strategy = await expectStatus(
+    typed.api.strategies.$post({ json: { name: "Test strategy", assetClass: (opts.assetClass ?? "stocks") as "stocks" } }),
+    201,
+  );
+  const sub = await expectStatus(
+    typed.api.subscriptions.$post({ json: { strategyId: strategy.id, connectionId: conn.id, settings: opts.subscriptionSettings ?? {} } }),
+    201,
+  );
+  // Only a newly created (or rotated) strategy shows its URL in full.
+  if (strategy.webhookUrl === null) throw new Error("POST /api/strategies answered without the webhook URL");
   return {
-    token,
-    userId: signup.body.user.id,
-    connectionId: conn.body.id,
-    accountId: conn.body.accounts[0]?.id ?? "",
-    strategyId: strategy.body.id,
-    webhookUrl: strategy.body.webhookUrl,
-    subscriptionId: sub.body.id,
+    token: user.token,
+    userId: user.user.id,
+    connectionId: conn.id,
+    accountId: conn.accounts[0]?.id ?? "",
+    strategyId: strategy.id,
+    webhookUrl: strategy.webhookUrl,
+    subscriptionId: sub.id,
   };
 }
 

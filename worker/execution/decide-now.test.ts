@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { alpacaPlugin } from "../../plugins/alpaca";
-import { ACCOUNT_ID, CREDENTIALS } from "../../plugins/alpaca/conformance-cases";
+import { ACCOUNT_ID, CREDENTIALS } from "../../plugins/alpaca/cases";
 import { AlpacaFake } from "../../plugins/alpaca/fake";
 import { testClient } from "../../plugins/testkit/harness";
 import { parseSignalBody } from "../trading/parse-signal";
