@@ -58,6 +58,9 @@ export class ReadModelSync implements Wakeable {
       try {
         await syncReadModel(this.d1, this.store);
         this.lastFailedAt = null;
+        // Rows changed while the copy was in flight are left behind: without a wake, nothing would copy them
+        // if the queue then goes quiet (seen as "unsynced" rows on an idle queue in the broker-fault run).
+        if (this.store.unsyncedCount() > 0) await this.wakeBy(Date.now() + this.safetyMs);
       } catch (err) {
         this.lastFailedAt = Date.now();
         console.warn(`read-model sync failed, will retry: ${errorMessage(err)}`);
