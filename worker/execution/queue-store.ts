@@ -11,7 +11,8 @@
  * a statement (measured: `npm run bench -- --only turns`), so the executor
  * groups its writes into as few turns as crash safety allows, and the
  * read-model sync's "copied" marks are kept in memory and written with the
- * next write turn (a lost mark only re-sends an idempotent upsert).
+ * next write turn (a lost mark only re-sends an idempotent upsert: the next
+ * instance copies every row it finds unsynced as it starts).
  *
  * Rows are described once, by column maps (worker/lib/sql-columns.ts), from
  * which inserts, patch updates and row readers are generated. The "working

@@ -110,8 +110,14 @@ export class SubscriptionQueue extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
       // A fresh instance after eviction or a crash resumes unfinished work at
-      // once; the alarm remains the guarantee when no request arrives.
-      if (this.store.head(Date.now())) void this.kick();
+      // once: the drain loop, and the copy of rows the last instance left
+      // unsynced (a copy in flight, or "copied" marks still held in memory
+      // when it died). Then every part's needs are planned, so the alarm
+      // remains the guarantee when no request arrives.
+      const now = Date.now();
+      if (this.store.head(now)) void this.kick();
+      if (this.store.unsyncedCount() > 0) void this.readModel.now();
+      await this.alarms.replan();
     });
   }
 
@@ -254,6 +260,9 @@ export class SubscriptionQueue extends DurableObject<Env> {
         })
         .finally(() => {
           this.draining = null;
+          // The loop is a part too: when it stops, the owner plans from every part again (an item left at
+          // the head for a retry, rows whose copy is still in flight), since the alarm that started it may be spent.
+          this.alarms.replan().catch((err: unknown) => console.error(`alarm replan failed: ${errorMessage(err)}`));
         });
     }
     return this.draining;
