@@ -26,8 +26,13 @@ export default defineConfig(async () => {
                 d1Databases: { MIGRATIONS_TEST_DB: "migrations-test" },
                 bindings: {
                   TEST_MIGRATIONS: migrations,
+                  // Tests run as local development: the development-only switches below work only with it (worker/lib/environment.ts).
+                  ENVIRONMENT: "development",
                   JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
                   VAULT_KEYS: "test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                  // HMAC key of every password hash (worker/auth/password.ts), and the first sign-up's setup token.
+                  PASSWORD_PEPPER: "test-password-pepper-0123456789abcdef0123456789",
+                  SETUP_TOKEN: "test-setup-token-0123456789abcdef",
                   SIGNUP_OPEN: "true",
                   // The OAuth apps of the TradeStation and Schwab fakes (plugins/testkit KIT_OAUTH_CLIENT). Alpaca's and
                   // Tradovate's are left unconfigured on purpose, so the missing-secrets answer is tested too.

@@ -221,7 +221,8 @@ let connectionSeq = 0;
 /** One strategy with `subscriptions` subscriptions, each on its own broker account. */
 async function lane(api: Api, broker: BrokerUnderTest, subscriptions: number, settings: Record<string, unknown> = {}, kind: Lane["kind"] = "alternate"): Promise<Lane> {
   if (kind === "buy" && settings.allowAddToPosition !== true) throw new Error("a buy-only lane needs allowAddToPosition");
-  const strategy = await api.call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", { name: `Bench ${connectionSeq}`, assetClass: "stocks" });
+  // The bench sends far above the default webhook rate (60 per minute): allow the most a strategy can.
+  const strategy = await api.call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", { name: `Bench ${connectionSeq}`, assetClass: "stocks", settings: { webhookRatePerMinute: 6000 } });
   const subscriptionIds: string[] = [];
   for (let i = 0; i < subscriptions; i++) {
     const conn = await api.call<{ id: string }>("POST", "/api/connections", broker.connection(connectionSeq++));
@@ -385,7 +386,7 @@ async function ackQueuedOnly(worker: Started, api: Api): Promise<Results["ackQue
 
 /** The same load against a strategy with no subscription: what D1 alone costs the webhook. */
 async function ackNoSubscription(worker: Started, api: Api): Promise<Results["ackNoSubscription"]> {
-  const strategy = await api.call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", { name: "Bench no subscription", assetClass: "stocks" });
+  const strategy = await api.call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", { name: "Bench no subscription", assetClass: "stocks", settings: { webhookRatePerMinute: 6000 } });
   const l: Lane = { strategyId: strategy.id, webhookUrl: strategy.webhookUrl, subscriptionIds: [], kind: "alternate", next: 0 };
   const count = RATE * DURATION_S;
   say(`ack without subscriptions: ${count} signals at ${RATE}/s`);
@@ -1242,7 +1243,17 @@ async function main(): Promise<void> {
     const secret = randomBytes(48).toString("base64");
     const vault = `k1:${randomBytes(32).toString("base64")}`;
     // The Worker's vars and throwaway secrets (on top of wrangler.toml's [vars]).
-    const vars: Record<string, string> = { SIGNUP_OPEN: "true", ALLOW_HTTP_LOOPBACK: "true", JWT_SECRET: secret, VAULT_KEYS: vault };
+    // A local development Worker (the loopback broker needs it); one bench user owns every lane, so its caps are raised.
+    const vars: Record<string, string> = {
+      ENVIRONMENT: "development",
+      SIGNUP_OPEN: "true",
+      ALLOW_HTTP_LOOPBACK: "true",
+      JWT_SECRET: secret,
+      VAULT_KEYS: vault,
+      PASSWORD_PEPPER: randomBytes(48).toString("base64"),
+      MAX_CONNECTIONS_PER_USER: "1000",
+      MAX_STRATEGIES_PER_USER: "1000",
+    };
     // Bundle once, then serve the bundle: wrangler dev would otherwise reload (and drop requests)
     // whenever someone edits a source file during the run, and Miniflare takes a bundle as it is.
     say("bundling the Worker (wrangler deploy --dry-run)");

@@ -85,6 +85,8 @@ export const ${camel}Manifest = {
   assetClasses: ["stocks"],
   // TODO: sandbox (paper) and live base URLs.
   environments: { paper: "https://paper-api.example.com", live: "https://api.example.com" },
+  // TODO: every host the plugin calls (the environments' hosts, a market-data or token host). Credentials go nowhere else.
+  hosts: ["paper-api.example.com", "api.example.com"],
   auth: { scheme: "apiKey", credentials: ${Pascal}CredentialsSchema },
   // TODO: the documented per-key budget; the core's fetch enforces it.
   rateLimit: { requests: 10, perMs: 1_000 },

@@ -9,6 +9,8 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requireAuth, requireConfiguredSecrets } from "./auth/middleware";
+import { requireSameOrigin } from "./auth/origin";
+import { auditApi } from "./api/audit";
 import { approvalsApi } from "./api/approvals";
 import { authApi } from "./api/auth";
 import { brokersApi } from "./api/brokers";
@@ -29,6 +31,8 @@ import { subscriptionsApi } from "./api/subscriptions";
 import { templatesApi } from "./api/templates";
 import { validationHook } from "./api/validation";
 import type { AppBindings } from "./env";
+import { warnIgnoredDevFlags } from "./lib/environment";
+import { securityHeaders } from "./lib/security-headers";
 import { webhookRoutes } from "./webhook/route";
 
 const root = new OpenAPIHono<AppBindings>({ defaultHook: validationHook });
@@ -37,11 +41,19 @@ root.openAPIRegistry.registerComponent("securitySchemes", BEARER_SCHEME, {
   type: "http",
   scheme: "bearer",
   bearerFormat: "JWT",
-  description: "The `token` from POST /api/auth/signup or /api/auth/login.",
+  description: "The `token` from POST /api/auth/signup or /api/auth/login (15 minutes; renew at /api/auth/refresh), or an API token (`tlk_...`) from POST /api/auth/tokens. The dashboard uses session cookies instead.",
 });
 
 // Middleware first: Hono runs handlers in registration order.
-root.use("/api/*", requireConfiguredSecrets, apiBodyLimit, requireWellFormedJson);
+// Security headers on everything the Worker answers (worker/lib/security-headers.ts).
+root.use("*", securityHeaders);
+// Development switches set outside development are ignored; say so once per isolate.
+root.use("*", async (c, next) => {
+  warnIgnoredDevFlags(c.env);
+  await next();
+});
+// Cross-site request forgery: state-changing API calls must come from this origin (worker/auth/origin.ts).
+root.use("/api/*", requireConfiguredSecrets, requireSameOrigin, apiBodyLimit, requireWellFormedJson);
 // The signals router belongs to the webhook/executor side. It is secured here, at the mount
 // point, so a route added there without `authenticated` is still private (its routes that do
 // declare it verify the token a second time; one HMAC, cheap).
@@ -67,6 +79,7 @@ export const app = root
   .route("/api/performance", performanceApi)
   .route("/api/schemas", schemasApi)
   .route("/api", approvalsApi)
+  .route("/api/audit", auditApi)
   .doc31("/api/openapi.json", (c) => ({
     openapi: "3.1.0",
     info: {
@@ -79,7 +92,7 @@ export const app = root
 
 app.onError(renderError);
 
-app.notFound((c) => {
+app.notFound(async (c) => {
   const path = c.req.path;
   if (path === "/api" || path.startsWith("/api/")) {
     return c.json({ error: { messageCode: "not-found", message: `No API route matches ${c.req.method} ${path}.` } }, 404);
@@ -88,7 +101,11 @@ app.notFound((c) => {
     // Webhook callers expect the TradersPost shape; the path may hold a secret, so it is not echoed.
     return c.json({ success: false, messageCode: "not-found", message: "Webhook URLs look like /webhook/<strategyId>/<secret>." }, 404);
   }
-  if (c.env.ASSETS) return c.env.ASSETS.fetch(c.req.raw);
+  if (c.env.ASSETS) {
+    // Copied so the security-headers middleware can add to its (otherwise immutable) headers.
+    const asset = await c.env.ASSETS.fetch(c.req.raw);
+    return new Response(asset.body, asset);
+  }
   return c.text("Not found", 404);
 });
 

@@ -16,15 +16,23 @@ export const API_ERROR_STATUS = {
   "invalid-json": 400,
   "oauth-not-configured": 400,
   "oauth-unsupported": 400,
+  /** A JSON body nested deeper than the API accepts (worker/api/request-guards.ts). */
+  "json-too-deep": 400,
+  /** A change to where a connection's requests go came without its credentials (worker/api/connections.ts). */
+  "credentials-required": 400,
   "unauthorized": 401,
   "invalid-credentials": 401,
   "forbidden": 403,
   "signup-closed": 403,
+  /** The first sign-up of a deployment needs the SETUP_TOKEN (worker/api/auth.ts). */
+  "setup-token-required": 403,
   "not-found": 404,
   "conflict": 409,
   "email-taken": 409,
   "duplicate-subscription": 409,
   "payload-too-large": 413,
+  /** A per-user cap (worker/limits/caps.ts). */
+  "limit-reached": 409,
   "too-many-requests": 429,
   "broker-error": 502,
   "temporarily-unavailable": 503,
@@ -39,12 +47,15 @@ export interface AppErrorOptions {
   /** Overrides the status for codes shared by several statuses. */
   status?: ContentfulStatusCode;
   cause?: unknown;
+  /** Sent as `Retry-After` (seconds), e.g. with 429 `too-many-requests`. */
+  retryAfterSeconds?: number;
 }
 
 /** The error every handler throws. Rendered by {@link renderApiError}. */
 export class AppError extends HTTPException {
   readonly messageCode: string;
   readonly field: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(messageCode: ApiErrorCode | (string & {}), message: string, options: AppErrorOptions = {}) {
     const status: ContentfulStatusCode =
@@ -52,6 +63,7 @@ export class AppError extends HTTPException {
     super(status, { message, cause: options.cause });
     this.messageCode = messageCode;
     this.field = options.field;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -68,6 +80,7 @@ export function renderApiError(err: unknown, c: Context): Response {
   if (err instanceof AppError) {
     const body: ApiErrorBody = { error: { messageCode: err.messageCode, message: err.message } };
     if (err.field) body.error.field = err.field;
+    if (err.retryAfterSeconds !== undefined) c.header("Retry-After", String(err.retryAfterSeconds));
     return c.json(body, err.status);
   }
   if (err instanceof HTTPException) {

@@ -99,6 +99,8 @@ export const alpacaManifest = {
   version: "1.0.0",
   assetClasses: ["stocks", "options", "crypto"],
   environments: { paper: ALPACA_PAPER_URL, live: ALPACA_LIVE_URL },
+  // The only hosts that see this broker's credentials. Trading on the two environment hosts, quotes and bars on the market-data host.
+  hosts: ["paper-api.alpaca.markets", "api.alpaca.markets", "data.alpaca.markets"],
   auth: {
     scheme: "apiKey",
     credentials: AlpacaCredentialsSchema,

@@ -70,6 +70,8 @@ export const binanceManifest = {
   version: "0.1.0",
   assetClasses: ["crypto"],
   environments: { paper: BINANCE_TESTNET_URL, live: BINANCE_LIVE_URL },
+  // The only hosts that see this broker's credentials.
+  hosts: ["testnet.binance.vision", "api.binance.com"],
   auth: { scheme: "apiKey", credentials: BinanceCredentialsSchema },
   // ORDERS is 10 per second per account; request weight is 6000/min per IP (shared with every key on the IP).
   rateLimit: { requests: 10, perMs: 1000 },

@@ -71,6 +71,8 @@ export const coinbaseManifest = {
   version: "1.0.0",
   assetClasses: ["crypto"],
   environments: { live: COINBASE_BASE_URL },
+  // The only hosts that see this broker's credentials.
+  hosts: ["api.coinbase.com"],
   auth: { scheme: "apiKey", credentials: CoinbaseCredentialsSchema },
   // Documented private-endpoint limit: 30 requests per second per user.
   rateLimit: { requests: 30, perMs: 1_000 },

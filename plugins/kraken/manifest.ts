@@ -50,6 +50,8 @@ export const krakenManifest = {
   version: "0.1.0",
   assetClasses: ["crypto"],
   environments: { live: KRAKEN_LIVE_URL },
+  // The only hosts that see this broker's credentials.
+  hosts: ["api.kraken.com"],
   auth: { scheme: "apiKey", credentials: KrakenCredentialsSchema },
   // Starter tier: a counter of 15 decaying by 0.33/s (order placement and cancels have their own per-pair budget).
   rateLimit: { requests: 15, perMs: 45_000 },

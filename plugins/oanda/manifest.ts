@@ -52,6 +52,8 @@ export const oandaManifest = {
   version: "1.0.0",
   assetClasses: ["forex"],
   environments: { paper: OANDA_PRACTICE_URL, live: OANDA_LIVE_URL },
+  // The only hosts that see this broker's credentials.
+  hosts: ["api-fxpractice.oanda.com", "api-fxtrade.oanda.com"],
   auth: { scheme: "apiKey", credentials: OandaCredentialsSchema },
   // OANDA's best-practice page: at most 100 requests per second on a persistent connection.
   rateLimit: { requests: 100, perMs: 1_000 },

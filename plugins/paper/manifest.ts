@@ -61,6 +61,8 @@ export const paperManifest = {
   version: "1.1.0",
   assetClasses: ASSET_CLASSES,
   environments: { paper: PAPER_BASE_URL },
+  // The only hosts that see this broker's credentials. Never on the network: the core routes this host to the PaperLedger Durable Object.
+  hosts: ["paper.tradeloop.internal"],
   auth: { scheme: "none", credentials: PaperCredentialsSchema },
   providesQuotes: false,
   // The "venue" is the PaperLedger Durable Object (ledger-object.ts): one per paper connection.

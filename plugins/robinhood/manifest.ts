@@ -63,6 +63,8 @@ export const robinhoodManifest = {
   version: "1.0.0",
   assetClasses: ["crypto"],
   environments: { live: ROBINHOOD_BASE_URL },
+  // The only hosts that see this broker's credentials.
+  hosts: ["trading.robinhood.com"],
   auth: { scheme: "apiKey", credentials: RobinhoodCredentialsSchema },
   // Documented: 100 requests per minute per account (bursts up to 300).
   rateLimit: { requests: 100, perMs: 60_000 },

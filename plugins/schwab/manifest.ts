@@ -25,6 +25,8 @@ export const schwabManifest = {
   assetClasses: ["stocks"],
   // No paper environment at Schwab: connections are live accounts.
   environments: { live: SCHWAB_TRADER_URL },
+  // Trading and the token endpoint share one host.
+  hosts: ["api.schwabapi.com"],
   auth: {
     scheme: "oauth2",
     credentials: OAuthOnlyCredentialsSchema,

@@ -157,6 +157,7 @@ describe("the host's guard", () => {
       version: "1.0.0",
       assetClasses: ["stocks"],
       environments: { live: "https://b.test" },
+      hosts: ["b.test"],
       auth: { scheme: "none", credentials: z.object({}) },
       providesQuotes: false,
       maintenanceWindows: [{ timezone: "UTC", start: "00:00", end: "01:00" }],
@@ -216,6 +217,7 @@ describe("describePlugin (GET /api/brokers and docs/brokers.md)", () => {
         version: "1.0.0",
         assetClasses: ["stocks"],
         environments: { paper: "https://paper.b.test", live: "https://b.test" },
+        hosts: ["paper.b.test", "b.test"],
         auth: {
           scheme: "apiKey",
           credentials: z.object({

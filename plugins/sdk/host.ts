@@ -47,6 +47,12 @@ export interface HostConnection {
   authMethod?: "credentials" | "oauth";
   /** The connection's token owner, for session-based brokers (see plugins/sdk/session.ts). */
   session?: SessionAccess;
+  /**
+   * Host names requests may go to; any other is refused before sending (see
+   * `PluginFetchConfig.allowedHosts`). The core always sets it; the kit's
+   * scripted transports leave it unset.
+   */
+  allowedHosts?: readonly string[];
 }
 
 /** Parses stored credentials; a mismatch means the user must enter them again. */
@@ -94,6 +100,7 @@ export function createPluginContext(connection: HostConnection): PluginContext {
       ...(bucket && { bucket }),
       ...(connection.timeoutMs !== undefined && { timeoutMs: connection.timeoutMs }),
       ...(connection.wait && { wait: connection.wait }),
+      ...(connection.allowedHosts && { allowedHosts: new Set(connection.allowedHosts.map((h) => h.toLowerCase())) }),
     }),
     now,
     nonce: monotonicNonce(now),

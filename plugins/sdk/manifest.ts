@@ -81,6 +81,22 @@ export interface PluginManifest<TCredentials extends z.ZodType = z.ZodType> {
   version: string;
   assetClasses: readonly AssetClass[];
   environments: PluginEnvironments;
+  /**
+   * Every host name the plugin's requests may go to: its environments'
+   * hosts and any other it calls (a market-data host, a token endpoint).
+   * Lower-case names, no scheme or port. The core sends credentials only
+   * here: a base URL elsewhere is refused, and the transport refuses a
+   * request to any other host at send time. The conformance kit checks that
+   * every environment URL is inside this list.
+   */
+  hosts: readonly string[];
+  /**
+   * True only for brokers whose API is reached on a host the user runs
+   * (an Interactive Brokers Client Portal gateway): a base URL outside
+   * {@link hosts} is then accepted (still never an IP literal, private or
+   * internal name) and shown to the user with a warning. Default false.
+   */
+  userChosenHosts?: boolean;
   auth: PluginAuth<TCredentials>;
   /** Requests per window the broker allows per connection; the core's fetch enforces it. */
   rateLimit?: RateLimit;
@@ -91,6 +107,13 @@ export interface PluginManifest<TCredentials extends z.ZodType = z.ZodType> {
   transport?: PluginTransport;
   /** Schema of connection settings that are not secret (environment, startingCash...). */
   settings?: z.ZodType;
+  /**
+   * Settings keys (besides `environment` and `baseUrl`, which always count)
+   * that change where the plugin's requests go, e.g. an IBKR gateway host.
+   * Changing one needs the credentials again (the core re-tests the
+   * connection), so a stolen session cannot redirect stored keys elsewhere.
+   */
+  routingSettings?: readonly string[];
   /** Default `experimental`. */
   certification?: Certification;
   /** Who answers for this plugin (GitHub handle). */
@@ -151,6 +174,8 @@ export const PluginManifestShape = z.object({
   environments: z
     .object({ paper: z.url().optional(), live: z.url().optional() })
     .refine((e) => e.paper !== undefined || e.live !== undefined, "at least one environment"),
+  hosts: z.array(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, "a lower-case host name with a dot, no scheme or port")).min(1),
+  userChosenHosts: z.boolean().optional(),
   auth: z
     .object({
       scheme: z.enum(["none", "apiKey", "oauth2"]),
@@ -190,10 +215,26 @@ export const PluginManifestShape = z.object({
     ])
     .optional(),
   settings: z.custom<z.ZodType>((v) => v instanceof z.ZodType).optional(),
+  routingSettings: z.array(z.string().min(1)).optional(),
   certification: z.enum(["experimental", "community-tested", "certified"]).optional(),
   maintainer: z.string().optional(),
   docsUrl: z.url().optional(),
 });
+
+/** The lower-case host name of a URL, or null when it does not parse. */
+export function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/** Environment URLs whose host is not in the manifest's `hosts` (the kit's contract layer reports them). */
+export function undeclaredEnvironmentHosts(manifest: Pick<PluginManifest, "environments" | "hosts">): string[] {
+  const declared = new Set(manifest.hosts.map((h) => h.toLowerCase()));
+  return Object.values(manifest.environments).filter((url): url is string => typeof url === "string" && !declared.has(hostOf(url) ?? ""));
+}
 
 /** Minutes since midnight of `now` in `timezone`, and the weekday there (0 = Sunday). */
 function localClock(now: Date, timezone: string): { minutes: number; day: number } {

@@ -31,6 +31,7 @@ const manifest = {
   version: "0.0.0",
   assetClasses: ["stocks"],
   environments: { paper: "https://paper.example.test" },
+  hosts: ["paper.example.test"],
   auth: { scheme: "apiKey", credentials: z.object({ key: z.string() }) },
   providesQuotes: true,
 } as const;

@@ -15,6 +15,7 @@ import {
   MANDATORY_METHODS,
   OPTIONAL_METHODS,
   PluginManifestShape,
+  undeclaredEnvironmentHosts,
 } from "../sdk";
 import { testClient, type TestConnection } from "./harness";
 
@@ -27,6 +28,8 @@ export function contractProblems(plugin: BrokerPlugin, connection: TestConnectio
   const m = plugin.manifest;
   const parsed = PluginManifestShape.safeParse(m);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `manifest.${i.path.join(".")}: ${i.message}`));
+  // Credentials travel only to declared hosts: an environment elsewhere could never be reached.
+  for (const url of undeclaredEnvironmentHosts(m)) problems.push(`environment URL ${url} is not on a host in manifest.hosts`);
 
   // Asset classes and the feature matrix must describe the same set.
   const featureClasses = Object.keys(plugin.capabilities.orders) as AssetClass[];

@@ -33,6 +33,8 @@ export const tradestationManifest = {
   version: "1.0.0",
   assetClasses: ["stocks"],
   environments: { paper: TRADESTATION_SIM_URL, live: TRADESTATION_LIVE_URL },
+  // The only hosts that see this broker's tokens: the two trading hosts and Auth0's token/revoke host.
+  hosts: ["api.tradestation.com", "sim-api.tradestation.com", "signin.tradestation.com"],
   auth: {
     scheme: "oauth2",
     credentials: OAuthOnlyCredentialsSchema,

@@ -73,6 +73,8 @@ export const tradierManifest = {
   version: "1.0.0",
   assetClasses: ["stocks", "options"],
   environments: { paper: TRADIER_SANDBOX_URL, live: TRADIER_LIVE_URL },
+  // The only hosts that see this broker's credentials.
+  hosts: ["sandbox.tradier.com", "api.tradier.com"],
   auth: { scheme: "apiKey", credentials: TradierCredentialsSchema },
   // Documented per token: 120 requests/min for account and order reads in production, 60 in the
   // sandbox, and a separate bucket for placing orders. One budget per connection must fit the

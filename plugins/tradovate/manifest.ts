@@ -37,6 +37,8 @@ export const tradovateManifest = {
   version: "1.0.0",
   assetClasses: ["futures"],
   environments: { paper: TRADOVATE_DEMO_URL, live: TRADOVATE_LIVE_URL },
+  // Trading, access-token requests and the OAuth code exchange all go to the two API hosts (the consent page is browser-only).
+  hosts: ["demo.tradovateapi.com", "live.tradovateapi.com"],
   auth: {
     scheme: "apiKey",
     credentials: TradovateCredentialsSchema,

@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { api, authed, client, signup, uniqueEmail } from "../helpers/api";
 
 describe("auth: happy paths", () => {
-  it("signs up with 201 {user:{id,email}, token} and lower-cases the email", async () => {
+  it("signs up with 201 {user:{id,email}, token, expiresAt, refreshToken} and lower-cases the email", async () => {
     const email = uniqueEmail("MiXeD").toUpperCase();
     const res = await api<{ user: { id: string; email: string }; token: string }>("POST", "/api/auth/signup", {
       json: { email: `  ${email} `, password: "long enough" },
     });
     expect(res.status, res.text).toBe(201);
-    expect(Object.keys(res.body).sort()).toEqual(["token", "user"]);
+    expect(Object.keys(res.body).sort()).toEqual(["expiresAt", "refreshToken", "token", "user"]);
     expect(res.body.user).toEqual({ id: expect.any(String), email: email.toLowerCase() });
     expect(res.body.token.split(".")).toHaveLength(3);
   });

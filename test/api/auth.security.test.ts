@@ -3,34 +3,43 @@ import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { DUMMY_PASSWORD_HASH, hashPassword, PBKDF2_ITERATIONS, verifyPassword } from "../../worker/auth/password";
-import { issueSessionToken, verifySessionToken } from "../../worker/auth/session";
+import { ACCESS_TTL_SECONDS, issueAccessToken, verifyAccessToken } from "../../worker/auth/session";
 import { insertUser, isSignupOpen } from "../../worker/auth/users";
 import { api, type ApiErrorJson, authed, signup, uniqueEmail } from "../helpers/api";
 
 const b64url = (s: string) => btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+
+function claimsOf(token: string): Record<string, number | string> {
+  return JSON.parse(atob(token.split(".")[1]!.replaceAll("-", "+").replaceAll("_", "/"))) as Record<string, number | string>;
+}
+
+function sessionIdOf(token: string): string {
+  return String(claimsOf(token).sid);
+}
 
 async function me(token: string) {
   return api<ApiErrorJson>("GET", "/api/auth/me", { token });
 }
 
 describe("passwords", () => {
-  it("are stored as PBKDF2-SHA256 with 100k iterations and a random salt, never in plaintext", async () => {
+  it("are stored as peppered PBKDF2-SHA256 (v2) with 100k iterations and a random salt, never in plaintext", async () => {
     const s = await signup(uniqueEmail(), "my secret password");
     const row = await env.DB.prepare("select * from users where id = ?").bind(s.user.id).first<Record<string, unknown>>();
     const stored = String(row?.password_hash);
-    expect(stored).toMatch(new RegExp(`^pbkdf2-sha256\\$${PBKDF2_ITERATIONS}\\$[A-Za-z0-9+/=]{24}\\$[A-Za-z0-9+/=]{44}$`));
+    expect(stored).toMatch(new RegExp(`^v2\\$pbkdf2-sha256\\$${PBKDF2_ITERATIONS}\\$[A-Za-z0-9+/=]{24}\\$[A-Za-z0-9+/=]{44}$`));
     expect(JSON.stringify(row)).not.toContain("my secret password");
-    const again = await hashPassword("my secret password");
+    const again = await hashPassword("my secret password", env.PASSWORD_PEPPER);
     expect(again).not.toBe(stored);
   });
 
   it("verify accepts the right password only, and never throws on garbage", async () => {
-    const h = await hashPassword("right password");
-    expect(await verifyPassword("right password", h)).toBe(true);
-    expect(await verifyPassword("wrong password", h)).toBe(false);
-    expect(await verifyPassword("x", "garbage")).toBe(false);
-    expect(await verifyPassword("x", "pbkdf2-sha256$999999999$AA==$AA==")).toBe(false);
-    expect(await verifyPassword("", DUMMY_PASSWORD_HASH)).toBe(false);
+    const pepper = env.PASSWORD_PEPPER;
+    const h = await hashPassword("right password", pepper);
+    expect((await verifyPassword("right password", h, pepper)).ok).toBe(true);
+    expect((await verifyPassword("wrong password", h, pepper)).ok).toBe(false);
+    expect((await verifyPassword("x", "garbage", pepper)).ok).toBe(false);
+    expect((await verifyPassword("x", "pbkdf2-sha256$999999999$AA==$AA==", pepper)).ok).toBe(false);
+    expect((await verifyPassword("", DUMMY_PASSWORD_HASH, pepper)).ok).toBe(false);
   });
 });
 
@@ -39,7 +48,7 @@ describe("session tokens", () => {
     const a = await signup();
     const b = await signup();
     const [header, , sig] = a.token.split(".");
-    const forged = `${header}.${b64url(JSON.stringify({ sub: b.user.id, iss: "tradeloop", aud: "tradeloop", exp: 9999999999 }))}.${sig}`;
+    const forged = `${header}.${b64url(JSON.stringify({ sub: b.user.id, sid: sessionIdOf(b.token), iss: "tradeloop", aud: "tradeloop", exp: 9999999999 }))}.${sig}`;
     const res = await me(forged);
     expect(res.status).toBe(401);
     expect(res.body.error.messageCode).toBe("unauthorized");
@@ -47,27 +56,28 @@ describe("session tokens", () => {
 
   it("an expired token is 401", async () => {
     const s = await signup();
-    const old = await issueSessionToken(env.JWT_SECRET, s.user.id, new Date(Date.now() - 8 * 24 * 3600 * 1000));
-    expect((await me(old)).status).toBe(401);
+    const sid = sessionIdOf(s.token);
+    const old = await issueAccessToken(env.JWT_SECRET, s.user.id, sid, new Date(Date.now() - (ACCESS_TTL_SECONDS + 60) * 1000));
+    expect((await me(old.token)).status).toBe(401);
   });
 
   it("a token signed with another key is 401", async () => {
     const s = await signup();
-    const other = await issueSessionToken("another-secret-that-is-long-enough-0123456789", s.user.id);
-    expect((await me(other)).status).toBe(401);
+    const other = await issueAccessToken("another-secret-that-is-long-enough-0123456789", s.user.id, sessionIdOf(s.token));
+    expect((await me(other.token)).status).toBe(401);
   });
 
   it("alg=none is 401", async () => {
     const s = await signup();
     const unsigned = `${b64url(JSON.stringify({ alg: "none", typ: "JWT" }))}.${b64url(
-      JSON.stringify({ sub: s.user.id, iss: "tradeloop", aud: "tradeloop", exp: 9999999999 }),
+      JSON.stringify({ sub: s.user.id, sid: sessionIdOf(s.token), iss: "tradeloop", aud: "tradeloop", exp: 9999999999 }),
     )}.`;
     expect((await me(unsigned)).status).toBe(401);
   });
 
   it("a correctly signed token for another audience is 401", async () => {
     const s = await signup();
-    const token = await new SignJWT({})
+    const token = await new SignJWT({ sid: sessionIdOf(s.token) })
       .setProtectedHeader({ alg: "HS256" })
       .setSubject(s.user.id)
       .setIssuer("tradeloop")
@@ -75,7 +85,7 @@ describe("session tokens", () => {
       .setExpirationTime("1h")
       .sign(new TextEncoder().encode(env.JWT_SECRET));
     expect((await me(token)).status).toBe(401);
-    expect(await verifySessionToken(env.JWT_SECRET, token)).toBeNull();
+    expect(await verifyAccessToken(env.JWT_SECRET, token)).toBeNull();
   });
 
   it("missing, empty or non-Bearer Authorization is 401", async () => {
@@ -86,11 +96,12 @@ describe("session tokens", () => {
     }
   });
 
-  it("is issued for 7 days with issuer and audience tradeloop", async () => {
+  it("is issued for 15 minutes with issuer and audience tradeloop and its session id", async () => {
     const s = await signup();
-    const payload = JSON.parse(atob(s.token.split(".")[1]!.replaceAll("-", "+").replaceAll("_", "/"))) as Record<string, number | string>;
+    const payload = claimsOf(s.token);
     expect(payload).toMatchObject({ sub: s.user.id, iss: "tradeloop", aud: "tradeloop" });
-    expect(Number(payload.exp) - Number(payload.iat)).toBe(7 * 24 * 3600);
+    expect(typeof payload.sid).toBe("string");
+    expect(Number(payload.exp) - Number(payload.iat)).toBe(15 * 60);
   });
 });
 

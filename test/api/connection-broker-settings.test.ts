@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FAKE_LIVE_TOKEN, FAKE_PRACTICE_TOKEN, OandaFake } from "../../plugins/oanda/fake";
 import { OANDA_LIVE_URL, OANDA_PRACTICE_URL } from "../../plugins/oanda/manifest";
-import { isLoopbackHost, validateBaseUrl } from "../../worker/connections/base-url";
+import { checkBaseUrl, isLoopbackHost } from "../../worker/connections/base-url";
 import { describeTestFailure, TEST_MESSAGES } from "../../worker/connections/test-messages";
 import { BrokerError } from "../../plugins/sdk";
 import { authed, signup, type ApiErrorJson } from "../helpers/api";
@@ -25,7 +25,8 @@ interface Connection {
 
 type TestResult = { ok: true; status: "connected"; accounts: { brokerAccountId: string }[] } | { ok: false; status: string; messageCode: string; message: string };
 
-const PROXY = "https://oanda-proxy.example.com/v3";
+/** An explicit base URL on one of OANDA's declared hosts (other hosts are refused: see connection-hosts.security.test.ts). */
+const PROXY = "https://api-fxpractice.oanda.com/v3";
 
 /** Routes the Worker's outgoing fetches to an OANDA fake: its two hosts, a proxy host, and a loopback host. */
 function routeToFake(fake: OandaFake) {
@@ -103,7 +104,7 @@ describe("POST /api/connections/{id}/test", () => {
   it("an unreachable broker is an error with a base-URL hint, and the paper broker always passes", async () => {
     const { token } = await signup();
     const fake = new OandaFake();
-    const conn = await oandaConnection(token, fake, { baseUrl: PROXY });
+    const conn = await oandaConnection(token, fake, { baseUrl: "http://127.0.0.1:9999/v3" });
     expect(conn.status, conn.text).toBe(201);
     vi.restoreAllMocks();
     vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("connection refused"));
@@ -139,7 +140,7 @@ describe("POST /api/connections/{id}/test", () => {
 });
 
 describe("settings.baseUrl", () => {
-  it("https overrides are kept (normalized) and used for every request", async () => {
+  it("https overrides on a declared host are kept (normalized) and used for every request", async () => {
     const { token } = await signup();
     const fake = new OandaFake();
     const spy = routeToFake(fake);
@@ -149,8 +150,9 @@ describe("settings.baseUrl", () => {
     const urls = spy.mock.calls.map(([input]) => (input instanceof Request ? input.url : String(input)));
     expect(urls.length).toBeGreaterThan(0);
     expect(urls.every((u) => u.startsWith(PROXY))).toBe(true);
-    // Removing the override with null.
-    const cleared = await authed(token).patch<Connection>(`/api/connections/${res.body.id}`, { settings: { baseUrl: null } });
+    // Removing the override with null: a change of destination, so the credentials come again.
+    const cleared = await authed(token).patch<Connection>(`/api/connections/${res.body.id}`, { settings: { baseUrl: null }, credentials: { token: FAKE_PRACTICE_TOKEN } });
+    expect(cleared.status, cleared.text).toBe(200);
     expect(cleared.body.settings).not.toHaveProperty("baseUrl");
   });
 
@@ -188,11 +190,12 @@ describe("settings.baseUrl", () => {
   });
 
   it("outside development, http is refused even to loopback", () => {
-    expect(() => validateBaseUrl("http://127.0.0.1:8080/v3", false)).toThrow(/only allowed when Tradeloop runs in development/);
-    expect(() => validateBaseUrl("http://localhost:8080", false)).toThrow();
-    expect(validateBaseUrl("http://localhost:8080/", true)).toBe("http://localhost:8080");
-    expect(validateBaseUrl("http://[::1]:8080/v3", true)).toBe("http://[::1]:8080/v3");
-    expect(validateBaseUrl("http://127.1:8080/v3", true)).toBe("http://127.0.0.1:8080/v3");
+    const rules = (loopbackAllowed: boolean) => ({ broker: "OANDA", declaredHosts: ["api-fxpractice.oanda.com"], userChosenHosts: false, loopbackAllowed });
+    expect(() => checkBaseUrl("http://127.0.0.1:8080/v3", rules(false))).toThrow(/only allowed when Tradeloop runs in development/);
+    expect(() => checkBaseUrl("http://localhost:8080", rules(false))).toThrow();
+    expect(checkBaseUrl("http://localhost:8080/", rules(true)).url).toBe("http://localhost:8080");
+    expect(checkBaseUrl("http://[::1]:8080/v3", rules(true)).url).toBe("http://[::1]:8080/v3");
+    expect(checkBaseUrl("http://127.1:8080/v3", rules(true)).url).toBe("http://127.0.0.1:8080/v3");
     expect(["127.0.0.1", "127.255.0.9", "localhost", "api.localhost", "[::1]"].every(isLoopbackHost)).toBe(true);
     expect(["128.0.0.1", "localhost.example.com", "[::2]", "0.0.0.0"].some(isLoopbackHost)).toBe(false);
   });

@@ -7,7 +7,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FAKE_TRADOVATE_LOGIN, TradovateFake } from "../../plugins/tradovate/fake";
-import { authed, signup } from "../helpers/api";
+import { authed, login, signup } from "../helpers/api";
 import { sendAlert, settledSignal } from "../helpers/trader";
 
 afterEach(() => {
@@ -30,7 +30,8 @@ describe("Tradovate: API-key session and the maintenance window", () => {
     vi.setSystemTime(new Date("2026-12-08T15:00:00Z"));
     const fake = new TradovateFake();
     routeToTradovate(fake);
-    const { token } = await signup();
+    const user = await signup();
+    let token = user.token;
     const conn = await authed(token).post<{ id: string; status: string; accounts: { id: string }[] }>("/api/connections", {
       broker: "tradovate",
       name: "Tradovate demo",
@@ -49,6 +50,7 @@ describe("Tradovate: API-key session and the maintenance window", () => {
 
     // 16:30 in Chicago: the daily halt.
     vi.setSystemTime(new Date("2026-12-08T22:30:00Z"));
+    token = await login(user);
     const alert = await sendAlert(strategy.body.webhookUrl, { ticker: "MESZ2026", action: "buy", quantity: 1 });
     expect(alert.status, JSON.stringify(alert.body)).toBe(200);
     const waiting = await sendAlert(queued.body.webhookUrl, { ticker: "MESZ2026", action: "buy", quantity: 1 });
@@ -69,6 +71,7 @@ describe("Tradovate: API-key session and the maintenance window", () => {
 
     // 17:01: the window is over; the queue's alarm runs the waiting signal.
     vi.setSystemTime(new Date("2026-12-08T23:01:00Z"));
+    token = await login(user);
     await runDurableObjectAlarm(env.SUBSCRIPTION_QUEUE.getByName(queue.body.id));
     const after = await settledSignal(token, waiting.body.id!);
     expect(after.trades.find((t) => t.subscriptionId === queue.body.id)?.status).toBe("filled");

@@ -10,7 +10,8 @@ describe("signal list at volume", () => {
   // inArray(signalId, ids) plus the user id, i.e. limit + 1 bound parameters; D1 allows 100, so a
   // page of 100 or more signals answered 500 "too many SQL variables" (fixed in d566b33).
   it("GET /api/signals?limit=200 with 100 signals answers 200", async () => {
-    const trader = await createTrader();
+    // 100 alerts in a burst: above the default webhook rate (60 per minute), so the strategy allows more.
+    const trader = await createTrader({ strategySettings: { webhookRatePerMinute: 6000 } });
     let last = "";
     for (let i = 0; i < 100; i++) {
       const r = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "cancel", price: 100 });

@@ -121,7 +121,8 @@ async function post(trader: Trader, raw: string | Uint8Array, type: string | und
 describe("webhook fuzzing", () => {
   let trader: Trader;
   beforeAll(async () => {
-    trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
+    // Hundreds of alerts in a burst: above the default webhook rate, so the strategy allows more.
+    trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true }, strategySettings: { webhookRatePerMinute: 6000 } });
   });
 
   it("arbitrary bodies and content types: never a 5xx, always a messageCode or an id, always a log row", { timeout: 600_000 }, async () => {

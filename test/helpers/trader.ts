@@ -43,6 +43,8 @@ export interface Trader {
 export interface TraderOptions {
   subscriptionSettings?: Record<string, unknown>;
   connectionSettings?: Record<string, unknown>;
+  /** Strategy settings, e.g. `{ webhookRatePerMinute: 6000 }` for tests that send bursts of alerts. */
+  strategySettings?: Record<string, unknown>;
   assetClass?: string;
 }
 
@@ -62,7 +64,9 @@ export async function createTrader(opts: TraderOptions = {}): Promise<Trader> {
   const typed = client(user.token);
   const conn = await expectStatus(typed.api.connections.$post({ json: { broker: "paper", name: "Paper", settings: opts.connectionSettings ?? {} } }), 201);
   const strategy = await expectStatus(
-    typed.api.strategies.$post({ json: { name: "Test strategy", assetClass: (opts.assetClass ?? "stocks") as "stocks" } }),
+    typed.api.strategies.$post({
+      json: { name: "Test strategy", assetClass: (opts.assetClass ?? "stocks") as "stocks", ...(opts.strategySettings && { settings: opts.strategySettings }) },
+    }),
     201,
   );
   const sub = await expectStatus(

@@ -8,7 +8,6 @@
  */
 import { type ClientResponse, hc } from "hono/client";
 import type { AppType } from "../../worker/app";
-import { bearerBridge, holdBridgeToken } from "./session";
 
 /** Paths where a 401 is the answer itself (a wrong password), not an expired session. */
 const AUTH_PATH = /\/api\/auth\/(login|signup|refresh|logout)\b/;
@@ -31,18 +30,13 @@ function refreshSession(): Promise<boolean> {
 }
 
 /**
- * Sends a request with the session: the cookie always (and the in-memory
- * bridge token while a Worker needs it). A 401 outside the log-in routes
+ * Sends a request with the session cookie (never an Authorization header).
+ * A 401 outside the log-in routes
  * renews the session once and retries, so a 15-minute access cookie never
  * sends a working trader to the log-in screen.
  */
 function withSession(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-  const send = (): Promise<Response> => {
-    const headers = new Headers(init?.headers);
-    const bridge = bearerBridge();
-    if (bridge && !headers.has("authorization")) headers.set("authorization", `Bearer ${bridge}`);
-    return fetch(input, { ...init, headers, credentials: "same-origin" });
-  };
+  const send = (): Promise<Response> => fetch(input, { ...init, credentials: "same-origin" });
   const url = input instanceof Request ? input.url : String(input);
   return send().then(async (res) => {
     if (res.status !== 401 || AUTH_PATH.test(url) || !(await refreshSession())) return res;
@@ -133,12 +127,7 @@ export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : "Something went wrong. Try again.";
 }
 
-/**
- * Ends the session: `POST /api/auth/logout` clears the cookie at the Worker.
- * A Worker without that route (before the session cookie) has nothing to
- * clear; forgetting the in-memory token is then the whole log-out.
- */
+/** Ends the session: `POST /api/auth/logout` revokes it at the Worker and clears its cookies. */
 export async function logOut(): Promise<void> {
   await withSession("/api/auth/logout", { method: "POST" }).catch(() => undefined);
-  holdBridgeToken(null);
 }

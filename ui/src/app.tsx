@@ -10,7 +10,6 @@ import type { Child } from "hono/jsx";
 import { useEffect, useState } from "hono/jsx/dom";
 import { api, call, logOut, setUnauthorizedHandler } from "./api";
 import { navigate, useApprovalsChanged, usePoll, useRoute, type Route } from "./hooks";
-import { holdBridgeToken } from "./session";
 import { ApprovalsView } from "./views/approvals";
 import { AuthView } from "./views/auth";
 import { ConnectionsView } from "./views/connections";
@@ -48,10 +47,7 @@ export function App() {
   const route = useRoute();
 
   useEffect(() => {
-    setUnauthorizedHandler(() => {
-      holdBridgeToken(null);
-      setSession({ state: "out" });
-    });
+    setUnauthorizedHandler(() => setSession({ state: "out" }));
     call(api.api.auth.me.$get(), { quiet401: true })
       .then((me) => setSession({ state: "in", email: me.user.email }))
       .catch(() => setSession({ state: "out" }));

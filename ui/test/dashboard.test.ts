@@ -474,6 +474,10 @@ describe("dashboard", () => {
   it("logs out and back in; a reload asks the Worker who is logged in", async () => {
     await page.getByRole("button", { name: "Log out" }).click();
     await expect.poll(heading).toBe("Log in to Tradeloop");
+    // The session ended on the server: the page's cookies no longer open the API, and no token is readable by script.
+    expect(await page.evaluate(() => fetch("/api/auth/me").then((r) => r.status))).toBe(401);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => /token/i.test(k)))).toEqual([]);
+    expect(await page.evaluate(() => document.cookie)).not.toMatch(/session|refresh|token/i);
     await page.getByLabel("Email").fill(USER.email);
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("button", { name: "Log in" }).click();

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { audit } from "../audit/log";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq } from "drizzle-orm";
 import { getDb, isoTime } from "../db/client";
@@ -107,8 +108,16 @@ export const approvalsApi = createRouter()
     );
     return c.json({ trades: trades.filter((t) => t !== null) }, 200);
   })
-  .openapi(decideRoute("approve"), async (c) => c.json(await decideTrade(c.env, c.var.userId, c.req.valid("param").id, true), 200))
-  .openapi(decideRoute("reject"), async (c) => c.json(await decideTrade(c.env, c.var.userId, c.req.valid("param").id, false), 200));
+  .openapi(decideRoute("approve"), async (c) => {
+    const trade = await decideTrade(c.env, c.var.userId, c.req.valid("param").id, true);
+    await audit(c, "trade-approved", { tradeId: c.req.valid("param").id });
+    return c.json(trade, 200);
+  })
+  .openapi(decideRoute("reject"), async (c) => {
+    const trade = await decideTrade(c.env, c.var.userId, c.req.valid("param").id, false);
+    await audit(c, "trade-rejected", { tradeId: c.req.valid("param").id });
+    return c.json(trade, 200);
+  });
 
 async function decideTrade(env: Env, userId: string, id: string, approve: boolean): Promise<z.infer<typeof PendingTradeSchema>> {
   const row = await getDb(env.DB)

@@ -111,7 +111,7 @@ export const connectionLifecycleApi = createRouter()
     await recordEvent(db, { userId, kind: "connection-disconnected", connectionId: row.id, message: reason, data: { pausedSubscriptions: paused, revoked, openPositions: openPositions?.length ?? null } }, now);
 
     const after = await getOwnedConnection(db, userId, row.id);
-    return c.json({ connection: connectionJson(after, accounts), openPositions, positionsMessage, pausedSubscriptions: paused, revoked }, 200);
+    return c.json({ connection: connectionJson(c.env, after, accounts), openPositions, positionsMessage, pausedSubscriptions: paused, revoked }, 200);
   })
   .openapi(resumeRoute, async (c) => {
     const db = getDb(c.env.DB);

@@ -6,18 +6,20 @@
  *
  * @module
  */
+import { audit } from "../audit/log";
+import { assertUnderCap } from "../limits/caps";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { getPlugin, plugins } from "../../plugins";
 import type { BrokerAccount, BrokerPlugin } from "../../plugins/sdk";
 import type { Env } from "../env";
-import { BASE_URL_SETTING, httpLoopbackAllowed, validateBaseUrl } from "../connections/base-url";
+import { allowedHostsFor, BASE_URL_SETTING, checkBaseUrl, destinationRules } from "../connections/base-url";
 import { connectFailure } from "../connections/broker-errors";
 import { brokerClientFor } from "../connections/broker-client";
 import { PRICE_SOURCE_SETTING, validatePriceSource } from "../connections/price-source";
 import { type AccountRow, type ConnectionRow, getOwnedConnection, listConnectionAccounts } from "../connections/store";
 import { usesSessionOwner } from "../connections/session-access";
-import { testStoredConnection } from "../connections/test-connection";
+import { addNewAccounts, testStoredConnection } from "../connections/test-connection";
 import { credentialsHint, sealCredentials } from "../connections/vault";
 import { CONNECTION_STATUSES } from "../connections/lifecycle";
 import { type Db, getDb, isoTime } from "../db/client";
@@ -54,6 +56,9 @@ export const ConnectionSchema = z
     authMethod: z.enum(["credentials", "oauth"]).openapi({ description: "`oauth`: connected through the broker's OAuth flow (GET /api/connections/oauth/{broker}/start); `credentials`: a key you pasted." }),
     settings: JsonObjectSchema.openapi({ description: "Non-secret settings, with the broker's defaults applied." }),
     credentialsHint: z.string().nullable().openapi({ description: "A masked hint of the stored credentials, e.g. `••••k3F9`." }),
+    warnings: z.array(z.string()).openapi({
+      description: "Sentences to show the user about this connection, e.g. that its base URL is a host they chose rather than one of the broker's own, or that Tradeloop refuses to send to its stored base URL.",
+    }),
     accounts: z.array(AccountSchema),
     createdAt: z.string().openapi({ format: "date-time" }),
     updatedAt: z.string().openapi({ format: "date-time" }),
@@ -86,7 +91,8 @@ const UpdateConnectionBody = z
       description: "Merged into the current settings, then re-checked. A key set to `null` is removed (e.g. `{ \"baseUrl\": null }`).",
     }),
     credentials: JsonObjectSchema.optional().openapi({
-      description: "New secrets (e.g. after a key was revoked), checked against the broker's `credentialsSchema` and stored encrypted; never returned. Test the connection afterwards.",
+      description:
+        "New secrets (e.g. after a key was revoked), checked against the broker's `credentialsSchema` and stored encrypted; never returned. Required when the change moves the connection's requests elsewhere (`baseUrl`, `environment` or a routing setting of the broker): the connection is then tested with them before anything is saved (400 `credentials-required` without them).",
     }),
   })
   .openapi("UpdateConnectionRequest");
@@ -141,7 +147,7 @@ export async function validateSettings(
   const simulated = plugin.capabilities.methods.observePrice !== "unsupported";
   if (core[BASE_URL_SETTING] !== undefined) {
     if (runsInside) throw new AppError("invalid-request", `settings.baseUrl is not available for the ${plugin.manifest.displayName}, which runs inside Tradeloop.`, { field: "settings.baseUrl" });
-    settings[BASE_URL_SETTING] = validateBaseUrl(core[BASE_URL_SETTING], httpLoopbackAllowed(env));
+    settings[BASE_URL_SETTING] = checkBaseUrl(core[BASE_URL_SETTING], destinationRules(env, plugin)).url;
   }
   if (core[PRICE_SOURCE_SETTING] !== undefined) {
     if (!simulated) {
@@ -179,6 +185,21 @@ function resolveEnvironment(plugin: BrokerPlugin, value: unknown): "paper" | "li
   throw new AppError("invalid-request", `settings.environment must be one of: ${available.join(", ")}.`, { field: "settings.environment" });
 }
 
+/** Settings keys that decide where a connection's requests go: the core's two and the plugin's own. */
+function routingKeys(plugin: BrokerPlugin): string[] {
+  return [BASE_URL_SETTING, "environment", ...(plugin.manifest.routingSettings ?? [])];
+}
+
+/** Equality of two stored setting values (plain JSON). */
+function sameSetting(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** True when the new settings send the connection's requests somewhere else than the stored ones. */
+function routingChanged(plugin: BrokerPlugin, before: Record<string, unknown>, after: Record<string, unknown>): boolean {
+  return routingKeys(plugin).some((key) => !sameSetting(before[key], after[key]));
+}
+
 /** Serializes an account row. */
 export function accountJson(a: AccountRow): z.infer<typeof AccountSchema> {
   return { id: a.id, brokerAccountId: a.brokerAccountId, mode: a.mode === "live" ? "live" : "paper", name: a.name, currency: a.currency };
@@ -186,8 +207,20 @@ export function accountJson(a: AccountRow): z.infer<typeof AccountSchema> {
 
 const STATUSES: ReadonlySet<string> = new Set(CONNECTION_STATUSES);
 
+/** What the user should know about where a connection sends its credentials. */
+export function connectionWarnings(env: object, row: Pick<ConnectionRow, "broker" | "settings">): string[] {
+  const plugin = getPlugin(row.broker);
+  const baseUrl = row.settings[BASE_URL_SETTING];
+  if (!plugin || baseUrl === undefined) return [];
+  const checked = allowedHostsFor(destinationRules(env, plugin), baseUrl).baseUrl;
+  if (!checked) {
+    return [`Tradeloop refuses to send requests to this connection's base URL (it is not one of ${plugin.manifest.displayName}'s own hosts), so remove it and enter the credentials again.`];
+  }
+  return checked.warning ? [checked.warning] : [];
+}
+
 /** Serializes a connection row with its accounts; credentials never leave. */
-export function connectionJson(row: ConnectionRow, rowAccounts: AccountRow[]): z.infer<typeof ConnectionSchema> {
+export function connectionJson(env: object, row: ConnectionRow, rowAccounts: AccountRow[]): z.infer<typeof ConnectionSchema> {
   return {
     id: row.id,
     broker: row.broker,
@@ -199,6 +232,7 @@ export function connectionJson(row: ConnectionRow, rowAccounts: AccountRow[]): z
     authMethod: row.authMethod === "oauth" ? "oauth" : "credentials",
     settings: row.settings,
     credentialsHint: row.credentialsHint,
+    warnings: connectionWarnings(env, row),
     accounts: rowAccounts.map(accountJson),
     createdAt: isoTime(row.createdAt),
     updatedAt: isoTime(row.updatedAt),
@@ -244,9 +278,11 @@ const updateRoute = createRoute({
   path: "/{id}",
   tags: ["connections"],
   summary: "Rename a connection or change its settings",
+  description:
+    "A change of where the connection's requests go (`settings.baseUrl`, `settings.environment`, or a setting the broker marks as routing) must carry the credentials again and passes the broker's connection test before it is saved; without credentials it is 400 `credentials-required`.",
   ...authenticated,
   request: { params: IdParams, body: jsonBody(UpdateConnectionBody) },
-  responses: { 200: jsonResponse(ConnectionSchema, "The updated connection."), ...errorResponses(400, 401, 404, 413) },
+  responses: { 200: jsonResponse(ConnectionSchema, "The updated connection."), ...errorResponses(400, 401, 404, 413, 502) },
 });
 
 /** What `POST /api/connections/{id}/test` answers. */
@@ -307,7 +343,7 @@ export const connectionsApi = createRouter()
       db.select().from(connections).where(eq(connections.userId, userId)).orderBy(asc(connections.createdAt), asc(sql`rowid`)).all(),
       db.select().from(accounts).where(eq(accounts.userId, userId)).orderBy(asc(accounts.createdAt), asc(sql`rowid`)).all(),
     ]);
-    return c.json(rows.map((row) => connectionJson(row, accountRows.filter((a) => a.connectionId === row.id))), 200);
+    return c.json(rows.map((row) => connectionJson(c.env, row, accountRows.filter((a) => a.connectionId === row.id))), 200);
   })
   .openapi(createConnectionRoute, async (c) => {
     const body = c.req.valid("json");
@@ -319,6 +355,7 @@ export const connectionsApi = createRouter()
         { field: "broker" },
       );
     }
+    await assertUnderCap(c.env, "connections", c.var.userId);
     const id = crypto.randomUUID();
     const settings = await validateSettings(c.env, getDb(c.env.DB), c.var.userId, plugin, body.settings ?? {}, id);
     const credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials ?? {}, "credentials");
@@ -378,16 +415,17 @@ export const connectionsApi = createRouter()
     if (viaOwner) {
       const [first, ...rest] = accountRows.map((a) => db.insert(accounts).values(a));
       if (first) await db.batch([first, ...rest]);
-      return c.json(connectionJson(row, accountRows), 201);
+    } else {
+      // One batch = one D1 transaction: the connection and its accounts appear together.
+      await db.batch([db.insert(connections).values(row), ...accountRows.map((a) => db.insert(accounts).values(a))]);
     }
-    // One batch = one D1 transaction: the connection and its accounts appear together.
-    await db.batch([db.insert(connections).values(row), ...accountRows.map((a) => db.insert(accounts).values(a))]);
-    return c.json(connectionJson(row, accountRows), 201);
+    await audit(c, "connection-created", { connectionId: id, broker: row.broker, name: row.name, ...(typeof settings[BASE_URL_SETTING] === "string" && { baseUrl: settings[BASE_URL_SETTING] }) });
+    return c.json(connectionJson(c.env, row, accountRows), 201);
   })
   .openapi(getRoute, async (c) => {
     const db = getDb(c.env.DB);
     const row = await getOwnedConnection(db, c.var.userId, c.req.valid("param").id);
-    return c.json(connectionJson(row, await listConnectionAccounts(db, c.var.userId, row.id)), 200);
+    return c.json(connectionJson(c.env, row, await listConnectionAccounts(db, c.var.userId, row.id)), 200);
   })
   .openapi(updateRoute, async (c) => {
     const db = getDb(c.env.DB);
@@ -403,6 +441,7 @@ export const connectionsApi = createRouter()
     }
     let sealed: { ciphertext: string; keyId: string } | undefined;
     let hint = row.credentialsHint;
+    let credentials: unknown;
     if (body.credentials && plugin) {
       if (plugin.manifest.auth.scheme === "none") {
         throw new AppError("invalid-request", `${plugin.manifest.displayName} takes no credentials.`, { field: "credentials" });
@@ -412,11 +451,54 @@ export const connectionsApi = createRouter()
           field: "credentials",
         });
       }
-      const credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials, "credentials");
+      credentials = parseOrThrow(plugin.manifest.auth.credentials, body.credentials, "credentials");
       sealed = await sealCredentials(c.env.VAULT_KEYS, row.id, credentials);
       hint = credentialsHint(credentials);
       // A login broker's owner logs in afresh with the new credentials (its old session is left to expire).
       if (usesSessionOwner(plugin, row.authMethod)) await c.env.CONNECTION_SESSION.getByName(row.id).forget();
+    }
+    // Credentials are bound to where they go: a change of destination must carry them again and
+    // pass the broker's test there, or a stolen session could point stored keys at its own host.
+    const rerouted = plugin !== undefined && routingChanged(plugin, row.settings, settings);
+    let discovered: BrokerAccount[] | undefined;
+    if (rerouted && plugin) {
+      const changedKeys = routingKeys(plugin).filter((k) => !sameSetting(row.settings[k], settings[k])).join(", ");
+      if (row.authMethod === "oauth") {
+        // An OAuth grant was given for one destination; a new one means a new grant, never a moved token.
+        throw new AppError(
+          "credentials-required",
+          `Changing where this connection sends its requests (${changedKeys}) needs a new sign-in at ${plugin.manifest.displayName}: reconnect it with GET /api/connections/oauth/${plugin.manifest.id}/start?connectionId=${row.id}.`,
+          { field: "settings" },
+        );
+      }
+      if (plugin.manifest.auth.scheme !== "none" && credentials === undefined) {
+        throw new AppError(
+          "credentials-required",
+          `Changing where this connection sends its requests (${changedKeys}) needs its ${plugin.manifest.displayName} credentials again in the same request; enter them and save.`,
+          { field: "credentials" },
+        );
+      }
+      // A login broker's token owner reads the connection's row, so it must see the new
+      // destination and credentials during the test; the old ones come back if the broker refuses.
+      const viaOwner = usesSessionOwner(plugin, row.authMethod);
+      if (viaOwner && sealed) {
+        await db.update(connections).set({ settings, credentialsCiphertext: sealed.ciphertext, credentialsKeyId: sealed.keyId }).where(eq(connections.id, row.id));
+      }
+      try {
+        discovered = await brokerClientFor(c.env, { id: row.id, broker: plugin.manifest.id, settings, credentials }).testConnection();
+      } catch (e) {
+        if (viaOwner) {
+          await db
+            .update(connections)
+            .set({ settings: row.settings, credentialsCiphertext: row.credentialsCiphertext, credentialsKeyId: row.credentialsKeyId })
+            .where(eq(connections.id, row.id));
+          await c.env.CONNECTION_SESSION.getByName(row.id).forget();
+        }
+        throw connectFailure(plugin.manifest.displayName, e, {
+          environment: settings.environment === "live" ? "live" : "paper",
+          hasBaseUrl: typeof settings[BASE_URL_SETTING] === "string",
+        });
+      }
     }
     const updated: ConnectionRow = {
       ...row,
@@ -424,6 +506,8 @@ export const connectionsApi = createRouter()
       settings,
       ...(sealed && { credentialsCiphertext: sealed.ciphertext, credentialsKeyId: sealed.keyId }),
       credentialsHint: hint,
+      // A connection that just passed the broker's test at its new destination is active.
+      ...(discovered && { status: "connected", statusMessage: null, statusAt: Date.now() }),
       updatedAt: Date.now(),
     };
     // Queues hold the connection's settings in their copies, and cached clients hold its credentials.
@@ -436,13 +520,22 @@ export const connectionsApi = createRouter()
           credentialsCiphertext: updated.credentialsCiphertext,
           credentialsKeyId: updated.credentialsKeyId,
           credentialsHint: updated.credentialsHint,
+          status: updated.status,
+          statusMessage: updated.statusMessage,
+          statusAt: updated.statusAt,
           updatedAt: updated.updatedAt,
         })
         .where(and(eq(connections.id, row.id), eq(connections.userId, c.var.userId))),
       raiseConfigVersion(db, strategiesUsingConnection(db, row.id)),
     ]);
+    if (discovered) await addNewAccounts(db, updated, discovered);
     await announceConfigChange(c.env, db, raised);
-    return c.json(connectionJson(updated, await listConnectionAccounts(db, c.var.userId, row.id)), 200);
+    await audit(c, "connection-updated", {
+      connectionId: row.id,
+      changed: [...(body.name !== undefined ? ["name"] : []), ...Object.keys(body.settings ?? {}).map((k) => `settings.${k}`), ...(body.credentials ? ["credentials"] : [])],
+      ...(rerouted && { retested: true }),
+    });
+    return c.json(connectionJson(c.env, updated, await listConnectionAccounts(db, c.var.userId, row.id)), 200);
   })
   .openapi(testRoute, async (c) => {
     const db = getDb(c.env.DB);
@@ -468,5 +561,6 @@ export const connectionsApi = createRouter()
     if (deleted.length === 0) throw new AppError("not-found", "Connection not found.");
     const version = Math.max(0, ...raised.map((r) => r.version));
     await announceConfigChange(c.env, db, raised, gone.map((g) => ({ subscriptionId: g.id, version })));
+    await audit(c, "connection-deleted", { connectionId: id });
     return c.body(null, 204);
   });

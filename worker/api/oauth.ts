@@ -31,6 +31,7 @@ import { brokerClientFor } from "../connections/broker-client";
 import { recordEvent, setConnectionStatus } from "../connections/lifecycle";
 import { requireOAuthClient } from "../connections/oauth-config";
 import { type ConnectionRow, getOwnedConnection, listConnectionAccounts } from "../connections/store";
+import { allowedHostsFor, destinationRules } from "../connections/base-url";
 import { getDb } from "../db/client";
 import { accounts, connections, oauthStates } from "../db/schema";
 import type { Env } from "../env";
@@ -270,7 +271,19 @@ export const oauthApi = createRouter()
     const redirectUri = redirectUriFor(c.env, c.req.url, broker);
     const id = claims.cid ?? crypto.randomUUID();
     const sessionContext = createSessionContext(
-      { plugin, connectionId: id, credentials: undefined, settings: {}, environment, baseUrl, authMethod: "oauth", transport: (request) => fetch(request), timeoutMs: 10_000 },
+      {
+        plugin,
+        connectionId: id,
+        credentials: undefined,
+        settings: {},
+        environment,
+        baseUrl,
+        authMethod: "oauth",
+        transport: (request) => fetch(request),
+        timeoutMs: 10_000,
+        // The code exchange returns the tokens: only to the broker's declared hosts.
+        allowedHosts: allowedHostsFor(destinationRules(c.env, plugin), undefined).hosts,
+      },
       client,
     );
     let tokens;

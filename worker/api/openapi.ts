@@ -31,12 +31,13 @@ export const ErrorSchema = z
   .openapi("Error");
 
 const ERROR_DESCRIPTIONS = {
-  400: "Invalid request (`invalid-request`, `invalid-json`; OAuth: `oauth-not-configured` names the Worker secrets to set, `oauth-unsupported`)",
-  401: "Missing or invalid session token (`unauthorized`)",
-  403: "Not allowed (`signup-closed`)",
+  400: "Invalid request (`invalid-request`, `invalid-json`, `json-too-deep`; `credentials-required` when a connection's destination changes without its credentials; OAuth: `oauth-not-configured` names the Worker secrets to set, `oauth-unsupported`)",
+  401: "Missing, invalid, expired or logged-out session or API token (`unauthorized`)",
+  403: "Not allowed (`forbidden`: cross-origin, API token scope or account management; `signup-closed`; `setup-token-required`)",
   404: "Not found, or not yours (`not-found`)",
-  409: "Conflict (`email-taken`, `duplicate-subscription`, `conflict`)",
+  409: "Conflict (`email-taken`, `duplicate-subscription`, `conflict`; `limit-reached` for a per-user cap)",
   413: "Body larger than 64 KB (`payload-too-large`)",
+  429: "Throttled (`too-many-requests`); wait the `Retry-After` seconds",
   502: "The broker failed or refused (`broker-error`)",
 } as const;
 

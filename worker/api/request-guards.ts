@@ -11,9 +11,12 @@ import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import type { AppBindings } from "../env";
 import { AppError, renderApiError } from "../errors";
+import { jsonDeeperThan } from "../lib/json-depth";
 
 /** Largest accepted /api request body. Real requests are a few hundred bytes. */
 export const API_BODY_LIMIT_BYTES = 64 * 1024;
+/** Deepest JSON an /api body may nest (settings objects are 3-4 levels); deeper is 400 `json-too-deep`. */
+export const API_JSON_MAX_DEPTH = 16;
 
 /** Rejects bodies over {@link API_BODY_LIMIT_BYTES} with 413 `payload-too-large`, even when streamed without a length. */
 export const apiBodyLimit = bodyLimit({
@@ -35,6 +38,9 @@ export const requireWellFormedJson = createMiddleware<AppBindings>(async (c, nex
   if (BODY_METHODS.has(c.req.method) && JSON_MEDIA_TYPE.test(c.req.header("Content-Type") ?? "")) {
     const text = await c.req.text();
     if (text.trim() !== "") {
+      if (jsonDeeperThan(text, API_JSON_MAX_DEPTH)) {
+        throw new AppError("json-too-deep", `The request body nests objects or lists more than ${API_JSON_MAX_DEPTH} levels deep.`);
+      }
       try {
         JSON.parse(text);
       } catch {

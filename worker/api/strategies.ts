@@ -8,6 +8,8 @@
  *
  * @module
  */
+import { audit } from "../audit/log";
+import { assertUnderCap } from "../limits/caps";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { AssetClassSchema } from "../../plugins/sdk";
@@ -196,6 +198,7 @@ export const strategiesApi = createRouter()
   .openapi(createStrategyRoute, async (c) => {
     const body = c.req.valid("json");
     const settings = parseOrThrow(StrategySettingsSchema, body.settings ?? {}, "settings");
+    await assertUnderCap(c.env, "strategies", c.var.userId);
     const secret = generateWebhookSecret();
     const now = Date.now();
     const row: StrategyRow = {
@@ -276,5 +279,6 @@ export const strategiesApi = createRouter()
       .returning({ strategyId: strategies.id, version: strategies.configVersion });
     // Webhook caches still hold the old digest: the new version makes every queue refuse their stamps.
     await announceConfigChange(c.env, db, raised);
+    await audit(c, "strategy-secret-rotated", { strategyId: row.id, name: row.name });
     return c.json(strategyJson(updated, publicBaseUrl(c.env, c.req.url), secret), 200);
   });

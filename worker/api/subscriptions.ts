@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { assertUnderCap } from "../limits/caps";
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
 import { callBroker } from "../connections/broker-errors";
@@ -250,6 +251,7 @@ export const subscriptionsApi = createRouter()
     const strategy = await getOwnedStrategy(c.env, userId, body.strategyId, "strategyId");
     const connection = await getOwnedConnection(db, userId, body.connectionId, "connectionId");
     const account = await resolveAccount(db, userId, connection.id, body.accountId);
+    await assertUnderCap(c.env, "subscriptionsPerStrategy", strategy.id);
     const settings = validateSubscriptionSettings(body.settings ?? {});
     const now = Date.now();
     const row: SubscriptionRow = {

@@ -49,6 +49,16 @@ export async function insertUser(
   }
 }
 
+/** Whether the deployment has any user yet (the first sign-up is its owner's). */
+export async function anyUserExists(d1: D1Database): Promise<boolean> {
+  return (await d1.prepare("SELECT 1 AS one FROM users LIMIT 1").first()) !== null;
+}
+
+/** Replaces a user's password hash. */
+export async function setPasswordHash(db: Db, userId: string, passwordHash: string): Promise<void> {
+  await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+}
+
 /** Looks a user up by (already lower-cased) email. */
 export async function findUserByEmail(db: Db, email: string) {
   return db.select().from(users).where(eq(users.email, email)).get();

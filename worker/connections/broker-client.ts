@@ -9,13 +9,22 @@
  * paper broker's PaperLedger) gets that object, one per connection, as its
  * transport instead of the network.
  *
+ * Credentials go only to the plugin's declared hosts (base-url.ts): the host
+ * passes the allowed host names to the transport, which refuses any other at
+ * send time, whatever the plugin or a stored setting asks for. When the
+ * connection talks to a host the broker does not declare (the user's own
+ * gateway, or a local fake in development), the broker's error text never
+ * reaches the API or the signal log: errors keep their code and kind, and
+ * their message is replaced by one that says only where it came from.
+ *
  * @module
  */
 import { getPlugin } from "../../plugins";
 import type { BrokerClient } from "../../plugins/sdk";
-import { BrokerError } from "../../plugins/sdk";
+import { BrokerError, isBrokerError, MANDATORY_METHODS, OPTIONAL_METHODS } from "../../plugins/sdk";
 import { connectPlugin, type Transport } from "../../plugins/sdk/host";
 import type { Env } from "../env";
+import { allowedHostsFor, destinationRules } from "./base-url";
 import { splitFaultSettings, withFaults } from "./fault-injection";
 import { sessionAccessFor, usesSessionOwner } from "./session-access";
 
@@ -43,6 +52,7 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
   const environment = connection.settings.environment === "live" ? "live" : "paper";
   const configured = plugin.manifest.environments[environment] ?? plugin.manifest.environments.paper ?? plugin.manifest.environments.live ?? "";
   const reach = plugin.manifest.transport ?? { kind: "network" };
+  const destination = allowedHostsFor(destinationRules(env, plugin), connection.settings.baseUrl);
   let baseUrl: string;
   let transport: Transport;
   if (reach.kind === "durable-object") {
@@ -51,6 +61,8 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
     baseUrl = `${configured}${reach.basePath.replace(":connectionId", encodeURIComponent(connection.id))}`;
     transport = (request) => broker.fetch(request);
   } else {
+    // A stored override that fails today's rules is still used as the URL, so its requests are
+    // refused by the host check (and the user told why), never silently sent to the default host.
     const override = typeof connection.settings.baseUrl === "string" ? connection.settings.baseUrl : undefined;
     baseUrl = override ?? plugin.manifest.environments[environment] ?? "";
     // The host adds the timeout (and turns it into the right BrokerError kind).
@@ -61,7 +73,7 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
   const { settings, faults } = splitFaultSettings(env, connection.settings);
   if (faults) transport = withFaults(transport, faults, connection.id);
   const authMethod = connection.authMethod === "oauth" ? "oauth" : "credentials";
-  return connectPlugin({
+  const client = connectPlugin({
     plugin,
     connectionId: connection.id,
     authMethod,
@@ -73,7 +85,41 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
     baseUrl,
     transport,
     timeoutMs: REQUEST_TIMEOUT_MS,
+    allowedHosts: destination.hosts,
   });
+  const undeclared = destination.baseUrl !== null && destination.baseUrl.kind !== "declared";
+  return undeclared ? withoutBrokerText(client, plugin.manifest.displayName, new URL(baseUrl).hostname) : client;
+}
+
+/** Codes that are ours or a plugin table's: kebab-case words. Anything else is replaced. */
+const STABLE_CODE = /^[a-z][a-z0-9-]{0,63}$/;
+
+/**
+ * Wraps a client so its BrokerErrors carry no text from the broker: a host
+ * the broker does not declare may answer anything, and that text must never
+ * be echoed to the user (it could phish, or reflect what was sent).
+ */
+function withoutBrokerText(client: BrokerClient, broker: string, host: string): BrokerClient {
+  const wrapped: Record<string, unknown> = {};
+  for (const name of [...MANDATORY_METHODS, ...OPTIONAL_METHODS]) {
+    const method: unknown = client[name];
+    if (typeof method !== "function") continue;
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await (method as (...a: unknown[]) => Promise<unknown>).apply(client, args);
+      } catch (e) {
+        if (!isBrokerError(e) || e.code === "undeclared-host") throw e;
+        const code = STABLE_CODE.test(e.code) ? e.code : "broker-error";
+        throw new BrokerError(`${broker} at ${host} answered with an error (${code}); its own words are not shown because ${host} is not one of ${broker}'s hosts.`, {
+          code,
+          kind: e.kind,
+          ...(e.status !== undefined && { status: e.status }),
+          ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }),
+        });
+      }
+    };
+  }
+  return wrapped as unknown as BrokerClient;
 }
 
 /** The Durable Object namespace a plugin's manifest names; a Worker without that binding cannot run the plugin. */

@@ -2,8 +2,9 @@
  * Broker fault injection: a rehearsal and chaos feature, never for live money.
  *
  * A connection may carry a fault profile in its settings (`settings.faults`).
- * When the Worker allows it (`ALLOW_FAULT_INJECTION = "true"`, set only by
- * the test configuration and by hand for rehearsals; never in production),
+ * When the Worker allows it (`ALLOW_FAULT_INJECTION = "true"` with
+ * `ENVIRONMENT = "development"`, set by the test configuration and by hand
+ * for rehearsals; ignored anywhere else),
  * the fetch the core hands the connection's plugin is wrapped so that a share
  * of its requests fail the way real brokers and networks fail:
  *
@@ -29,6 +30,7 @@
  */
 import { z } from "zod";
 import { BrokerError } from "../../plugins/sdk";
+import { devFlag } from "../lib/environment";
 
 const rate = z.number().min(0).max(1);
 
@@ -64,10 +66,9 @@ export type FaultKind = "reset" | "serverError" | "rateLimit" | "lostReply" | "s
 /** The key a connection keeps its profile under, in its settings. */
 export const FAULTS_SETTING = "faults";
 
-/** True only when the Worker was started with `ALLOW_FAULT_INJECTION = "true"`. */
+/** True only when `ALLOW_FAULT_INJECTION = "true"` AND the Worker runs in development (worker/lib/environment.ts). */
 export function faultInjectionAllowed(env: object): boolean {
-  // Read without widening Env: the variable exists only in test and rehearsal configurations.
-  return "ALLOW_FAULT_INJECTION" in env && env.ALLOW_FAULT_INJECTION === "true";
+  return devFlag(env, "ALLOW_FAULT_INJECTION");
 }
 
 /**

@@ -10,8 +10,24 @@
 import { and, eq, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { connections } from "../db/schema";
-import { currentKeyId, needsRewrap, rewrapCredentials, type SealedCredentials } from "./vault";
 import { errorMessage } from "../../plugins/sdk";
+import { currentKeyId, needsRewrap, resealCredentials, rewrapCredentials, type SealedCredentials } from "./vault";
+
+/**
+ * How stale rows are brought under the current vault key: `rewrap` keeps the
+ * data key and wraps it again (routine rotation); `reseal` decrypts and
+ * seals under a fresh data key (after a suspected compromise).
+ */
+export type RotationMode = "rewrap" | "reseal";
+
+/** The mode the operator chose (`VAULT_ROTATION_MODE`), default `rewrap`. */
+export function rotationMode(setting: string | undefined): RotationMode {
+  return setting === "reseal" ? "reseal" : "rewrap";
+}
+
+function rotate(mode: RotationMode, vaultKeys: string, connectionId: string, sealed: SealedCredentials): Promise<SealedCredentials> {
+  return mode === "reseal" ? resealCredentials(vaultKeys, connectionId, sealed) : rewrapCredentials(vaultKeys, connectionId, sealed);
+}
 
 /**
  * Stores a re-wrapped envelope, but only if the row still holds `before`:
@@ -28,11 +44,11 @@ export async function saveRewrapped(db: Db, connectionId: string, before: Sealed
   return updated.length > 0;
 }
 
-/** Re-wraps one row if it needs it; failures are logged, never thrown (the caller already has its credentials). */
-export async function rewrapIfStale(db: Db, vaultKeys: string, connectionId: string, sealed: SealedCredentials): Promise<void> {
+/** Re-wraps (or re-seals) one row if it needs it; failures are logged, never thrown (the caller already has its credentials). */
+export async function rewrapIfStale(db: Db, vaultKeys: string, connectionId: string, sealed: SealedCredentials, mode: RotationMode = "rewrap"): Promise<void> {
   try {
     if (!needsRewrap(vaultKeys, sealed)) return;
-    await saveRewrapped(db, connectionId, sealed, await rewrapCredentials(vaultKeys, connectionId, sealed));
+    await saveRewrapped(db, connectionId, sealed, await rotate(mode, vaultKeys, connectionId, sealed));
   } catch (e) {
     console.error(`vault: re-wrapping connection ${connectionId} failed: ${errorMessage(e)}`);
   }
@@ -44,7 +60,12 @@ export async function rewrapIfStale(db: Db, vaultKeys: string, connectionId: str
  * operator (or a scheduled job) can loop until `remaining` is 0 and then
  * remove the old key from `VAULT_KEYS`.
  */
-export async function rewrapStaleConnections(db: Db, vaultKeys: string, limit = 100): Promise<{ rewrapped: number; failed: number; remaining: number }> {
+export async function rewrapStaleConnections(
+  db: Db,
+  vaultKeys: string,
+  limit = 100,
+  mode: RotationMode = "rewrap",
+): Promise<{ rewrapped: number; failed: number; remaining: number }> {
   const current = currentKeyId(vaultKeys);
   const stale = or(ne(connections.credentialsKeyId, current), sql`${connections.credentialsCiphertext} NOT LIKE 'v2.%'`);
   const rows = await db
@@ -59,7 +80,7 @@ export async function rewrapStaleConnections(db: Db, vaultKeys: string, limit = 
     if (!row.ciphertext || !row.keyId) continue;
     const sealed = { ciphertext: row.ciphertext, keyId: row.keyId };
     try {
-      if (await saveRewrapped(db, row.id, sealed, await rewrapCredentials(vaultKeys, row.id, sealed))) rewrapped++;
+      if (await saveRewrapped(db, row.id, sealed, await rotate(mode, vaultKeys, row.id, sealed))) rewrapped++;
     } catch (e) {
       failed++;
       console.error(`vault: re-wrapping connection ${row.id} failed: ${errorMessage(e)}`);

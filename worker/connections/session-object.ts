@@ -26,6 +26,7 @@ import { getPlugin } from "../../plugins";
 import { BrokerError, errorMessage, SessionTokensSchema, TokenKeeper, type BrokerErrorKind, type RegisteredPlugin, type SessionTokens } from "../../plugins/sdk";
 import { createSessionContext } from "../../plugins/sdk/host";
 import { getDb } from "../db/client";
+import { allowedHostsFor, destinationRules } from "./base-url";
 import { connections } from "../db/schema";
 import type { Env } from "../env";
 import { expireConnection, markExpiring } from "./lifecycle";
@@ -218,7 +219,19 @@ export class ConnectionSession extends DurableObject<Env> {
     const baseUrl = (typeof row.settings.baseUrl === "string" ? row.settings.baseUrl : undefined) ?? plugin.manifest.environments[environment] ?? "";
     const oauthClient = plugin.manifest.auth.oauth ? oauthClientFromEnv(this.env, plugin.manifest.auth.oauth) : undefined;
     const context = createSessionContext(
-      { plugin, connectionId, credentials, settings: row.settings, environment, baseUrl, authMethod, transport: (request) => fetch(request), timeoutMs: 10_000 },
+      {
+        plugin,
+        connectionId,
+        credentials,
+        settings: row.settings,
+        environment,
+        baseUrl,
+        authMethod,
+        transport: (request) => fetch(request),
+        timeoutMs: 10_000,
+        // Logins and refreshes carry passwords and refresh tokens: the same declared-hosts rule as every broker request.
+        allowedHosts: allowedHostsFor(destinationRules(this.env, plugin), row.settings.baseUrl).hosts,
+      },
       oauthClient ?? undefined,
     );
     const sealed = await this.ctx.storage.get<SealedCredentials>(SEALED);

@@ -12,7 +12,7 @@ import { accounts, connections } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import { brokerClientFor } from "./broker-client";
-import { rewrapIfStale } from "./rotation";
+import { rewrapIfStale, rotationMode } from "./rotation";
 import { openCredentials } from "./vault";
 
 /** A `connections` row (holds sealed credentials: never serialize it as is). */
@@ -70,7 +70,7 @@ export async function openConnectionCredentials(env: Env, row: ConnectionRow): P
   if (!row.credentialsCiphertext || !row.credentialsKeyId) return undefined;
   const sealed = { ciphertext: row.credentialsCiphertext, keyId: row.credentialsKeyId };
   const credentials = await openCredentials(env.VAULT_KEYS, row.id, sealed);
-  await rewrapIfStale(getDb(env.DB), env.VAULT_KEYS, row.id, sealed);
+  await rewrapIfStale(getDb(env.DB), env.VAULT_KEYS, row.id, sealed, rotationMode(env.VAULT_ROTATION_MODE));
   return credentials;
 }
 

@@ -35,7 +35,7 @@ async function setStatus(env: Env, db: Db, row: ConnectionRow, status: "connecte
 }
 
 /** Adds the accounts the broker reports that the connection does not have yet (never removes any: subscriptions point at them). */
-async function addNewAccounts(db: Db, row: ConnectionRow, discovered: BrokerAccount[]): Promise<void> {
+export async function addNewAccounts(db: Db, row: ConnectionRow, discovered: BrokerAccount[]): Promise<void> {
   const known = new Set((await listConnectionAccounts(db, row.userId, row.id)).map((a) => a.brokerAccountId));
   const now = Date.now();
   const fresh = discovered.filter((a) => !known.has(a.brokerAccountId) && known.add(a.brokerAccountId));

@@ -54,6 +54,8 @@ export const TEST_MESSAGES: Readonly<Record<string, Template>> = {
   "broker-timeout": (s) => `${s.broker} did not answer in time, so ${s.hasBaseUrl ? "check the connection's base URL and " : ""}test again shortly.`,
   "broker-unreachable": (s) => `${s.broker} could not be reached, so ${s.hasBaseUrl ? "check the connection's base URL and " : "check the broker's status page and "}test again.`,
   "invalid-settings": (_s, e) => `A setting of this connection is invalid (${firstSentence(e.message)}), so correct it and test again.`,
+  "undeclared-host": (s) =>
+    `This connection's base URL is not one of ${s.broker}'s own hosts, so Tradeloop refuses to send it your credentials; remove the base URL and enter the credentials again.`,
   "unknown-broker": () => "This connection's broker is no longer installed on this Tradeloop, so ask the operator to install it again or delete the connection.",
 };
 

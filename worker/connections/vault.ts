@@ -13,7 +13,13 @@
  *   credentials' ciphertext is not touched, so rotation never re-encrypts
  *   (or even decrypts) the credentials themselves. Rows are re-wrapped when
  *   they are next used, or all at once with `rewrapStaleConnections`
- *   (rotation.ts); once no row names the old key id, drop it from the secret.
+ *   (rotation.ts, run by the vault cron job); once no row names the old key
+ *   id, drop it from the secret.
+ * - After a suspected compromise a re-wrap is not enough (whoever saw the old
+ *   vault key and a dump can unwrap every data key, and a re-wrap keeps the
+ *   data keys), so {@link resealCredentials} decrypts and seals again under
+ *   a FRESH data key and the current vault key. The operator chooses it with
+ *   `VAULT_ROTATION_MODE=reseal` (docs/security.md).
  *
  * Additional authenticated data binds the credentials to their connection
  * id (a blob copied into another user's row fails to open) and the wrapped
@@ -173,6 +179,15 @@ export async function rewrapCredentials(vaultKeys: string, connectionId: string,
   } finally {
     dek.fill(0);
   }
+}
+
+/**
+ * Re-encrypts a connection's credentials under a fresh data key wrapped by
+ * the current vault key (a full re-seal, unlike {@link rewrapCredentials}).
+ * The old envelope must still open (its vault key is still listed).
+ */
+export async function resealCredentials(vaultKeys: string, connectionId: string, sealed: SealedCredentials): Promise<SealedCredentials> {
+  return sealCredentials(vaultKeys, connectionId, await openCredentials(vaultKeys, connectionId, sealed));
 }
 
 /**

@@ -24,10 +24,68 @@ export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
   /** Stored lower-cased; unique. */
   email: text("email").notNull().unique(),
-  /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` (worker/auth/password.ts). */
+  /** Versioned: `v2$pbkdf2-sha256$...` (HMAC-peppered) or the older unpeppered form (worker/auth/password.ts). */
   passwordHash: text("password_hash").notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Log-in sessions (worker/auth/sessions.ts). Short access JWTs name their
+ * session (`sid`); revoking the row ends the session for every token of it.
+ * Only hashes of refresh tokens are stored.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    /** SHA-256 (hex) of the current refresh secret. */
+    refreshHash: text("refresh_hash").notNull(),
+    /** The secret it replaced, accepted for a few seconds (two tabs refreshing at once). */
+    previousRefreshHash: text("previous_refresh_hash"),
+    rotatedAt: integer("rotated_at").notNull(),
+    createdAt: createdAt(),
+    /** Absolute end: no refresh after this. */
+    expiresAt: integer("expires_at").notNull(),
+    /** Set when logged out, logged out everywhere, or the password changed. */
+    revokedAt: integer("revoked_at"),
+    /** First 200 characters of the User-Agent, so the user recognises the device. */
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** API tokens for programs (worker/auth/api-tokens.ts). Only the SHA-256 of the token is stored. */
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    /** JSON array of scopes: `read`, `trade`. */
+    scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [index("api_tokens_user_idx").on(t.userId)],
+);
+
+/** What happened to an account, for its owner to read (GET /api/audit). */
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    at: integer("at").notNull(),
+    /** e.g. `login`, `login-failed`, `token-created`, `connection-updated` (worker/audit/log.ts). */
+    action: text("action").notNull(),
+    /** Non-secret details (ids, names, changed keys) as JSON. */
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
+    ip: text("ip"),
+  },
+  (t) => [index("audit_user_at_idx").on(t.userId, t.at)],
+);
 
 export const connections = sqliteTable(
   "connections",
@@ -162,6 +220,8 @@ export const signals = sqliteTable(
     payload: text("payload", { mode: "json" }).$type<unknown>().notNull(),
     sourceIp: text("source_ip"),
     contentType: text("content_type"),
+    /** Size of the body in bytes; the only trace of a refused request's body (its text is not kept). */
+    bodyBytes: integer("body_bytes"),
     /** Sender-supplied idempotency key (`alertId`). */
     alertId: text("alert_id"),
     /** SHA-256 (hex) of the raw body, for the byte-identical duplicate window. */

@@ -46,6 +46,7 @@ export const WEBHOOK_CODES = {
   "invalid-ip-address-format": w("The strategy's IP address list holds an address that is not valid."),
   "empty-json": w("The message is empty; put the signal JSON in the alert's message."),
   "malformed-json": w("The message is not valid JSON; look for trailing commas and curly quotes."),
+  "json-too-deep": w("The message nests objects or lists too deeply; a signal is a flat object."),
   "invalid-payload": w("The message must be a JSON object (or a list of 1 to 10) with \"ticker\" and \"action\"."),
   // Field errors
   "invalid-ticker": w("\"ticker\" must be a symbol such as \"AAPL\"."),

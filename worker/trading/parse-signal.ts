@@ -9,11 +9,19 @@
  *
  * @module
  */
+import { jsonDeeperThan } from "../lib/json-depth";
 import { resolveDelay } from "./delay";
 import { issueToError, SignalSchema, type Signal } from "./signal-schema";
 
 /** Most signals one message may carry. */
 export const MAX_SIGNALS_PER_MESSAGE = 10;
+
+/**
+ * Deepest nesting a message may have: a list of signals (1), a signal (2),
+ * its takeProfit/stopLoss (3), with room for the sender's own extras. Deeper
+ * messages are refused before parsing (`json-too-deep`), never stored.
+ */
+export const MAX_JSON_DEPTH = 8;
 
 /** Options for {@link parseSignalBody}. */
 export interface ParseOptions {
@@ -111,6 +119,13 @@ function parseUnsafe(bodyText: string, options: ParseOptions): ParseResult {
       messageCode: "empty-json",
       message:
         'The message is empty. Put the signal JSON in the alert\'s message box, e.g. {"ticker": "{{ticker}}", "action": "{{strategy.order.action}}"}.',
+    };
+  }
+  if (jsonDeeperThan(text, MAX_JSON_DEPTH)) {
+    return {
+      ok: false,
+      messageCode: "json-too-deep",
+      message: `The message nests objects or lists more than ${MAX_JSON_DEPTH} levels deep; a signal is a flat object with at most takeProfit and stopLoss inside it.`,
     };
   }
   let payload: unknown;

@@ -7,6 +7,8 @@
  */
 import { z } from "@hono/zod-openapi";
 import { memoizeByJson } from "../lib/memo";
+import { WEBHOOK_RATE } from "../limits/throttle";
+import { isAddressOrRange } from "../webhook/source-rules";
 
 /** Settings of a strategy; `{}` is valid and gets every default. */
 export const StrategySettingsSchema = z
@@ -25,6 +27,29 @@ export const StrategySettingsSchema = z
     maxSignalAgeSeconds: z.number().int().min(1).max(86_400).optional().openapi({
       description: "Reject a signal whose timestamp is older than this many seconds. Unset = no limit.",
     }),
+    /**
+     * Signals per minute this webhook takes (a burst of this many, refilled
+     * evenly); more is answered 429 `too-many-requests` with Retry-After.
+     */
+    webhookRatePerMinute: z.number().int().min(WEBHOOK_RATE.min).max(WEBHOOK_RATE.max).default(WEBHOOK_RATE.default).openapi({
+      description: `Signals per minute the webhook accepts (a burst of this many, refilled evenly); more get 429 \`too-many-requests\` with Retry-After. Default ${WEBHOOK_RATE.default}.`,
+    }),
+    /** Optional source restriction (TradersPost's "Limit to TradingView" / "Limit to IP addresses"). */
+    allowedSources: z
+      .object({
+        tradingView: z.boolean().optional().openapi({ description: "Accept signals from TradingView's published alert servers." }),
+        ipAddresses: z
+          .array(z.string().trim().max(64).refine(isAddressOrRange, { message: "must be an IPv4 or IPv6 address or CIDR range such as 203.0.113.0/24" }))
+          .max(50)
+          .optional()
+          .openapi({ description: "IPv4/IPv6 addresses or CIDR ranges to accept." }),
+      })
+      .strict()
+      .optional()
+      .openapi({
+        description:
+          "Accept signals only from these sources; unset accepts any. A refused signal is answered `not-trading-view` (TradingView only) or `invalid-ip-address`.",
+      }),
   })
   .strict()
   .openapi("StrategySettings");

@@ -1,8 +1,16 @@
 /**
- * `POST /webhook/:strategyId/:secret`: the alert's way in.
+ * `POST /webhook/:strategyId/:secret` (or `POST /webhook/:strategyId` with the
+ * secret in the `X-Webhook-Passphrase` header or a `passphrase` field, see
+ * passphrase.ts): the alert's way in.
  *
- * 0. find the strategy: from the isolate cache, or D1 (strategy-lookup.ts);
- * 1. authenticate: constant-time check of the secret's hash;
+ * 0. read the body, stopping at 64 KB while it streams (body.ts), and find
+ *    the strategy: from the isolate cache, or D1 (strategy-lookup.ts);
+ * 1. authenticate: constant-time check of the secret's hash, then the
+ *    strategy's source restriction and its webhook rate. Until the sender has
+ *    proved the secret nothing of its body is stored: a refusal keeps only
+ *    time, source IP, size and code, at most 20 rows per strategy at once
+ *    and then one every 3 minutes;
+ *    an unknown strategy stores nothing at all;
  * 2. parse: raw text → JSON (whatever the content type) → normalized signals;
  * 3. append it durably to every enabled subscription's queue (a Durable
  *    Object each), which also copies it to the D1 log; a strategy without
@@ -22,6 +30,10 @@
  */
 import { Hono, type Context } from "hono";
 import { verifyWebhookSecret, hashWebhookSecret } from "../auth/webhook-secret";
+import { RATE_RULES, take, webhookRule } from "../limits/throttle";
+import { MAX_BODY_BYTES, readBoundedBody } from "./body";
+import { PASSPHRASE_HEADER, takePassphrase } from "./passphrase";
+import { checkSource } from "./source-rules";
 import type { AppBindings, Env } from "../env";
 import { QUEUE_UNAVAILABLE, type EnqueueRequest, type EnqueueResult, type SignalLogRow } from "../execution/envelope";
 import { markUnqueuedTrades } from "../execution/read-model";
@@ -33,23 +45,23 @@ import { signalOutcome } from "../trading/signal-outcome";
 import { validateSignalForStrategy } from "../trading/validate";
 import { staleSignal } from "../trading/signal-age";
 import { insertUnlessDuplicate, needsDedupe } from "./dedupe";
-import { loggablePayload, logAccepted, logRejected, type LoggedTrade } from "./signal-log";
+import { loggablePayload, logAccepted, logRefused, logRejected, type LoggedTrade } from "./signal-log";
 import { lookupStrategy, type PausedSubscription, type StrategyLookup } from "./strategy-lookup";
 import type { Signal } from "../trading/signal-schema";
 import { errorMessage } from "../../plugins/sdk";
 
-/** Largest body accepted. TradingView messages are a few hundred bytes. */
-const MAX_BODY_BYTES = 64 * 1024;
 /** `?wait=` is capped below TradingView's 3 s timeout. */
 const MAX_WAIT_MS = 2_500;
 
 type WebhookContext = Context<AppBindings>;
 
+const postRequired = (c: WebhookContext) => rejected(c, 400, { messageCode: "post-required", message: "Webhooks must be sent with HTTP POST." });
+
 export const webhookRoutes = new Hono<AppBindings>()
   .post("/webhook/:strategyId/:secret", handleWebhook)
-  .all("/webhook/:strategyId/:secret", (c) =>
-    rejected(c, 400, { messageCode: "post-required", message: "Webhooks must be sent with HTTP POST." }),
-  )
+  .post("/webhook/:strategyId", handleWebhook)
+  .all("/webhook/:strategyId/:secret", postRequired)
+  .all("/webhook/:strategyId", postRequired)
   .all("/webhook/*", (c) => rejected(c, 404, { messageCode: "not-found", message: "Webhook not found." }));
 
 /** One received request, as it stays across attempts. */
@@ -58,9 +70,13 @@ interface Received {
   /** The first signal's id, which is also the request's log id. */
   signalId: string;
   strategyId: string;
-  secret: string;
+  /** The secret as presented (path, header or `passphrase` field), if any. */
+  secret: string | undefined;
+  /** Whether it came in the path (the refusal names the URL then). */
+  secretInPath: boolean;
   meta: { sourceIp: string | null; contentType: string | null };
-  bodyText: { text: string; tooLarge: boolean };
+  /** The body as read (capped while streaming), with any `passphrase` field taken out. */
+  body: { text: string; tooLarge: boolean; bytes: number };
 }
 
 /** A signal that passed every check, ready to queue. */
@@ -96,26 +112,41 @@ interface Attempt {
   refused: PausedSubscription[];
   /** The subscription counts stamped on log rows that queues took (they copy them to D1). */
   stampedCounts: Set<number>;
+  /** The request's webhook-rate token is taken (once per request, whatever the attempts). */
+  rateTaken?: boolean;
 }
 
 /** Attempts before a signal whose queues keep refusing the stamp is given up (then 503: nothing stands). */
 const MAX_ATTEMPTS = 3;
 
 async function handleWebhook(c: WebhookContext): Promise<Response> {
-  const { strategyId, secret } = c.req.param() as { strategyId: string; secret: string };
+  const { strategyId, secret: pathSecret } = c.req.param() as { strategyId: string; secret?: string };
+  const receivedAt = Date.now();
+  const meta = { sourceIp: c.req.header("cf-connecting-ip") ?? null, contentType: c.req.header("content-type") ?? null };
+  const body = await readBoundedBody(c.req.raw);
+  // The secret: in the path, else the header, else the message's `passphrase` field (removed from
+  // the text either way, so it is never parsed into the log or echoed). Never logged.
+  let text = body.text;
+  let presented = pathSecret ?? c.req.header(PASSPHRASE_HEADER);
+  if (!body.tooLarge) {
+    const taken = takePassphrase(text);
+    text = taken.text;
+    presented ??= taken.passphrase;
+  }
   const received: Received = {
-    receivedAt: Date.now(),
+    receivedAt,
     signalId: crypto.randomUUID(),
     strategyId,
-    secret,
-    meta: { sourceIp: c.req.header("cf-connecting-ip") ?? null, contentType: c.req.header("content-type") ?? null },
-    bodyText: await readBody(c.req.raw),
+    secret: presented,
+    secretInPath: pathSecret !== undefined,
+    meta,
+    body: { text, tooLarge: body.tooLarge, bytes: body.bytes },
   };
   return handleSignals(c, received, { fresh: false, number: 1, queued: [], refused: [], tradeIds: new Map(), stampedCounts: new Set() });
 }
 
 async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt): Promise<Response> {
-  const { receivedAt, signalId, strategyId, secret, meta, bodyText } = req;
+  const { receivedAt, signalId, strategyId, secret, meta, body: bodyText } = req;
   let found: StrategyLookup | null;
   try {
     found = await lookupStrategy(c.env.DB, strategyId, { fresh: attempt.fresh });
@@ -123,6 +154,54 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
     return unavailable(c, err);
   }
   const again = (): Promise<Response> => handleSignals(c, req, { ...attempt, fresh: true, number: attempt.number + 1 });
+  // An unknown strategy stores nothing: anyone can invent ids, so logging them would let anyone write rows.
+  // (A miss is always read from D1: the cache holds only strategies it found.)
+  if (!found) return rejected(c, 404, { messageCode: "not-found", message: "Webhook not found." });
+  const { strategy } = found;
+
+  /** A refusal before the sender is trusted: no body kept, at most RATE_RULES.webhookRefusedLog rows per strategy. */
+  const refuse = async (status: 400 | 429, messageCode: string, message: string, headers?: Record<string, string>): Promise<Response> => {
+    // Never decided on cached data (the secret may have been rotated, the sources or the rate changed): read D1 first.
+    if (found && !found.fresh) return again();
+    // Queues that took the signals before a concurrent change reached them keep them: for those, the signals stand.
+    if (attempt.accepted && attempt.queued.length > 0) return finish(c, req, attempt.accepted, attempt.queued);
+    const room = await take(c.env, `webhook-refused:${strategy.id}`, RATE_RULES.webhookRefusedLog);
+    if (room.ok) {
+      try {
+        await logRefused(c.env.DB, { id: signalId, userId: strategy.userId, strategyId: strategy.id, receivedAt, messageCode, message, ...meta, bodyBytes: req.body.bytes });
+      } catch (err) {
+        console.error("webhook: could not log a refused request", errorMessage(err));
+      }
+    }
+    return rejected(c, status, { ...(room.ok && { logId: signalId }), messageCode, message }, headers);
+  };
+
+  // Compared as a hash in constant time.
+  if (secret === undefined || secret === "" || !(await verifyWebhookSecret(secret, strategy.secretHash))) {
+    return refuse(
+      400,
+      "invalid-password",
+      req.secretInPath
+        ? "The webhook URL's password is wrong. Copy the webhook URL again from Tradeloop (it changes when rotated)."
+        : `The webhook's password is missing or wrong. Send it in the URL (/webhook/<strategyId>/<secret>), the ${PASSPHRASE_HEADER} header or a "passphrase" field; copy it again from Tradeloop (it changes when rotated).`,
+    );
+  }
+  const settings = resolveStrategySettings(strategy.settings);
+  const source = checkSource(settings.allowedSources, meta.sourceIp);
+  if (!source.ok) return refuse(400, source.messageCode, source.message);
+  // One token per request, whatever the attempts (a refused take costs none, so a denial on a cached view is retried on D1's).
+  if (!attempt.rateTaken) {
+    const rate = await take(c.env, `webhook:${strategy.id}`, webhookRule(settings.webhookRatePerMinute));
+    if (!rate.ok) {
+      return refuse(
+        429,
+        "too-many-requests",
+        `This webhook takes ${settings.webhookRatePerMinute} signals per minute (webhookRatePerMinute); wait ${rate.retryAfterSeconds} s before sending again.`,
+        { "Retry-After": String(rate.retryAfterSeconds) },
+      );
+    }
+    attempt.rateTaken = true;
+  }
 
   const reject = async (
     status: 400 | 404 | 413,
@@ -144,17 +223,8 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
     return rejected(c, status, { ...(status !== 404 && { logId: signalId }), messageCode, message, ...(field && { field }) });
   };
 
-  if (!found) {
-    return reject(404, "not-found", "Webhook not found.", null, loggablePayload(undefined, bodyText.text));
-  }
-  const { strategy } = found;
-
-  // The secret is compared as a hash in constant time and never logged.
-  if (!(await verifyWebhookSecret(secret, strategy.secretHash))) {
-    return reject(400, "invalid-password", "The webhook URL's password is wrong. Copy the webhook URL again from Tradeloop (it changes when rotated).", strategy.userId, loggablePayload(undefined, bodyText.text));
-  }
   if (bodyText.tooLarge) {
-    return reject(413, "payload-too-large", `The alert message is larger than ${MAX_BODY_BYTES / 1024} KB.`, strategy.userId, loggablePayload(undefined, bodyText.text));
+    return reject(413, "payload-too-large", `The alert message is larger than ${MAX_BODY_BYTES / 1024} KB.`, strategy.userId, { bytes: bodyText.bytes });
   }
 
   const parsed = parseSignalBody(bodyText.text, { now: new Date(receivedAt) });
@@ -165,7 +235,6 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
     return reject(400, "strategy-disabled", "This strategy is disabled. Enable it in Tradeloop to trade its alerts.", strategy.userId, parsed.payload);
   }
 
-  const settings = resolveStrategySettings(strategy.settings);
   const runAt: number[] = [];
   for (const [i, signal] of parsed.signals.entries()) {
     // Ticker form, allowed tickers and asset-class rules: a 400 the sender sees, before anything is queued.
@@ -440,15 +509,6 @@ function parseWait(raw: string | undefined): number {
   if (!raw) return 0;
   const ms = Number(raw);
   return Number.isFinite(ms) && ms > 0 ? Math.min(MAX_WAIT_MS, Math.floor(ms)) : 0;
-}
-
-/** Reads at most MAX_BODY_BYTES of the body as UTF-8 text. */
-async function readBody(request: Request): Promise<{ text: string; tooLarge: boolean }> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return { text: "", tooLarge: true };
-  const buf = await request.arrayBuffer();
-  if (buf.byteLength > MAX_BODY_BYTES) return { text: "", tooLarge: true };
-  return { text: new TextDecoder().decode(buf), tooLarge: false };
 }
 
 function unavailable(c: WebhookContext, err: unknown): Response {

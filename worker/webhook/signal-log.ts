@@ -45,6 +45,29 @@ export async function logRejected(d1: D1Database, row: RejectedLog): Promise<voi
     .onConflictDoUpdate({ target: schema.signals.id, set: { status: "rejected", messageCode: row.messageCode, message: row.message } });
 }
 
+/** A request the webhook refused before trusting its sender (wrong secret, source, rate). */
+export interface RefusedLog {
+  id: string;
+  userId: string;
+  strategyId: string;
+  receivedAt: number;
+  messageCode: string;
+  message: string;
+  sourceIp: string | null;
+  contentType: string | null;
+  bodyBytes: number;
+}
+
+/**
+ * Logs a refused request WITHOUT its body: the sender proved nothing, so it
+ * may not write its text into the owner's log. What stays (time, source IP,
+ * size, the code) is enough for the owner to see "someone used an old URL".
+ * The caller caps these rows per strategy per hour.
+ */
+export async function logRefused(d1: D1Database, row: RefusedLog): Promise<void> {
+  await getDb(d1).insert(schema.signals).values({ ...row, status: "rejected", payload: {} });
+}
+
 /** A trade the webhook writes: queued, or refused before any queue saw it (a paused subscription). */
 export interface LoggedTrade {
   id: string;

@@ -27,6 +27,14 @@ export interface PluginFetchConfig {
   wait?: (ms: number) => Promise<void>;
   /** Clock for the duration in the log line. */
   clock?: () => number;
+  /**
+   * Host names a request may go to. Set by the core for every real
+   * connection: a request to any other host is refused before it is sent
+   * (defence in depth: credentials reach only the broker's declared hosts,
+   * whatever a plugin or a stored setting says). Unset = no check (the kit's
+   * scripted transports).
+   */
+  allowedHosts?: ReadonlySet<string>;
 }
 
 /** A broker call that takes longer than this is treated as lost. */
@@ -65,12 +73,27 @@ export function transportError(cause: unknown, idempotent: boolean, request: Req
   });
 }
 
+/** The refusal of a request to a host outside {@link PluginFetchConfig.allowedHosts}; nothing was sent. */
+export function undeclaredHostError(request: Request): BrokerError {
+  const host = new URL(request.url).hostname;
+  return new BrokerError(`Tradeloop refused to send ${request.method} ${new URL(request.url).pathname} to ${host}: it is not a host this broker declares.`, {
+    code: "undeclared-host",
+    kind: "unsupported",
+  });
+}
+
 /** Builds the fetch a plugin's context carries. */
 export function createPluginFetch(config: PluginFetchConfig): PluginFetch {
   const wait = config.wait ?? sleep;
   const clock = config.clock ?? Date.now;
   return async (request: Request, options: PluginFetchOptions = {}): Promise<Response> => {
     const idempotent = options.idempotent ?? IDEMPOTENT_METHODS.has(request.method.toUpperCase());
+    // Checked before the rate limit and the transport: a refused request never leaves the Worker.
+    if (config.allowedHosts && !config.allowedHosts.has(new URL(request.url).hostname.toLowerCase())) {
+      const error = undeclaredHostError(request);
+      config.log?.warn("broker request refused: undeclared host", { method: request.method, url: loggableUrl(request.url) });
+      throw error;
+    }
     if (config.bucket) await takeToken(config.bucket, config.maxRateWaitMs ?? 5_000, wait);
     const timeoutMs = options.timeoutMs ?? config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const controller = new AbortController();

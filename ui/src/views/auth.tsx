@@ -9,7 +9,6 @@ import { useEffect, useRef, useState } from "hono/jsx/dom";
 import { api, call } from "../api";
 import { Field, Notice, controlProps } from "../components/ui";
 import { type FieldNames, type FormErrors, NO_ERRORS, formErrors } from "../messages";
-import { holdBridgeToken } from "../session";
 
 /** The sign-up rule of the API's SignupBody (worker/api/auth.ts). */
 const MIN_PASSWORD = 8;
@@ -45,10 +44,7 @@ export function AuthView({ mode: initial, setupToken, onSession }: { mode: "logi
     const signupBody = { email, password, ...(mode === "setup" && setupToken ? { setupToken } : {}) };
     const request = creating ? call(api.api.auth.signup.$post({ json: signupBody }), { quiet401: true }) : call(api.api.auth.login.$post({ json: { email, password } }), { quiet401: true });
     request
-      .then((session) => {
-        holdBridgeToken(session.token);
-        onSession(session.user.email);
-      })
+      .then((session) => onSession(session.user.email))
       .catch((e: unknown) => {
         setErrors(formErrors(e, NAMES, (f) => (f === "email" || f === "password" ? f : null)));
         setBusy(false);

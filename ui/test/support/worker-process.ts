@@ -25,7 +25,11 @@ export interface WorkerProcess {
 const TEST_VARS = {
   JWT_SECRET: "ui-test-jwt-secret-0123456789abcdef0123456789abcdef",
   VAULT_KEYS: "uitest:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+  PASSWORD_PEPPER: "ui-test-password-pepper-0123456789abcdef0123",
+  SETUP_TOKEN: "ui-test-setup-token-0123456789abcdef",
   SIGNUP_OPEN: "true",
+  // A local development Worker: the development switches below work only with it.
+  ENVIRONMENT: "development",
   // Lets a connection's settings.baseUrl point at a closed loopback port (the "bad keys" case).
   ALLOW_HTTP_LOOPBACK: "true",
 };
