@@ -10,7 +10,7 @@ import { z } from "zod";
 declare global {
   namespace Cloudflare {
     /**
-     * Settings that neither wrangler.toml nor its `[secrets] required` list
+     * Settings that neither wrangler.toml nor worker/required-secrets.env
      * declares, because most deployments leave them unset. Declared on
      * `Cloudflare.Env` itself, so the tests' `env` knows them too.
      */
@@ -40,7 +40,7 @@ declare global {
 /**
  * The Worker's environment. Bindings, `[vars]` (ENVIRONMENT, SIGNUP_OPEN,
  * SIGNAL_RETENTION_DAYS) and the required secrets (JWT_SECRET, VAULT_KEYS,
- * PASSWORD_PEPPER: wrangler.toml's `[secrets] required`) come from `wrangler
+ * PASSWORD_PEPPER, named in worker/required-secrets.env) come from `wrangler
  * types` (worker/worker-configuration.d.ts, regenerated with `npm run types`
  * after a wrangler.toml change; `npm run typecheck` fails while it is out of
  * date); the optional settings are declared above.
