@@ -31,9 +31,6 @@ export const RATE_RULES = {
   webhookRefusedLog: { capacity: 20, refillPerSecond: 20 / 3600 },
 } as const satisfies Record<string, RateRule>;
 
-/** Default and bounds of a strategy's `webhookRatePerMinute`. */
-export const WEBHOOK_RATE = { default: 60, min: 1, max: 6000 } as const;
-
 /** A strategy's webhook rule: `perMinute` at once, refilled evenly over the minute. */
 export function webhookRule(perMinute: number): RateRule {
   return { capacity: perMinute, refillPerSecond: perMinute / 60 };
