@@ -2,7 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Two projects, one `vitest run`:
+ * Three projects, one `vitest run`:
  *
  * - `workerd`: the Worker, plugins and cross-cutting tests run inside workerd
  *   with the real wrangler.toml bindings: real D1 (migrated by
@@ -10,11 +10,15 @@ import { defineConfig } from "vitest/config";
  * - `ui`: the dashboard in a real Chromium (playwright-core, the system
  *   browser), driven from Node against `wrangler dev` on a random port with
  *   fresh state (ui/test/global-setup.ts builds the dashboard and starts it).
+ * - `scripts`: the deploy script in Node, against a fake `wrangler` on PATH.
  */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   return {
     test: {
+      // The Worker writes one access line per request (worker/lib/request-log.ts); thousands of
+      // them would bury a failing test's own output. Everything else still prints.
+      onConsoleLog: (line: string) => !line.startsWith('{"level":"info","msg":"request"'),
       projects: [
         {
           plugins: [
@@ -57,6 +61,16 @@ export default defineConfig(async () => {
             include: ["worker/**/*.test.ts", "plugins/**/*.test.ts", "test/**/*.test.ts", "pages/**/*.test.ts"],
             testTimeout: 30_000,
             hookTimeout: 30_000,
+          },
+        },
+        {
+          test: {
+            // `npm run deploy` against a fake wrangler on PATH (scripts/deploy/testing/fake-wrangler.mjs).
+            name: "scripts",
+            environment: "node",
+            include: ["scripts/**/*.test.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 60_000,
           },
         },
         {

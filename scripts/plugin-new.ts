@@ -2,14 +2,17 @@
  * Scaffolds a broker plugin: `npm run plugin:new <id>`.
  *
  * Writes plugins/<id>/ with the manifest, a client skeleton, the symbol map,
- * the error table, a fake broker on the kit's FakeLedger, a fixtures folder
- * and a test file that runs the conformance kit. Everything compiles at once
- * and passes the kit only by skipping, loudly, until the TODOs are done.
- * Run with Node 22's type stripping (no build step).
+ * the error table, a fake broker on the kit's FakeLedger, the static cases
+ * (cases.ts), a fixtures folder and a test file that runs the conformance
+ * kit. Everything compiles at once and passes the kit only by skipping,
+ * loudly, until the TODOs are done. The file names are the ones every plugin
+ * uses (plugins/README.md, "Files"). Run with Node 22's type stripping (no
+ * build step).
  */
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { CHECK_IDS } from "../plugins/testkit/check-ids.ts";
 
 const id = process.argv[2] ?? "";
 if (!/^[a-z][a-z0-9-]{1,31}$/.test(id)) {
@@ -26,28 +29,6 @@ if (existsSync(dir)) {
 const camel = id.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 const Pascal = camel.charAt(0).toUpperCase() + camel.slice(1);
 const UPPER = id.replace(/-/g, "_").toUpperCase();
-
-const TODO_SCENARIOS = [
-  "LongFromZero",
-  "CloseFromLong",
-  "ShortFromZero",
-  "CloseFromShort",
-  "LongFromShort",
-  "ShortFromLong",
-].flatMap((d) => ["market", "limit", "stop"].map((t) => `${d}/${t}`));
-const OTHER_CHECKS = [
-  "transport-errors",
-  "static-requests",
-  "static-responses",
-  "bracket-entry",
-  "cancel",
-  "partial-fill",
-  "insufficient-funds",
-  "rate-limit-then-success",
-  "timeout-after-send",
-  "auth-expiry",
-  "unsupported-intent-refused",
-];
 
 const files: Record<string, string> = {};
 
@@ -291,6 +272,13 @@ files["fake.ts"] = `/**
  * docs describe it (paths, field names, status codes, error bodies), over
  * the kit's in-memory FakeLedger, with the kit's fault controls in front.
  *
+ * Write it from ${Pascal}'s documentation, never from client.ts: it is the
+ * second opinion. A fake module may import only the SDK's neutral helpers,
+ * the kit's fake toolbox and its own fake* files (the kit checks it:
+ * plugins/testkit/fake-rules.ts). When the FakeLedger is not enough (margin,
+ * held bracket legs, ${Pascal}'s own statuses), grow your own book the way
+ * plugins/alpaca/fake*.ts does, the high-fidelity example.
+ *
  * TODO: route each endpoint the client uses; answer errors exactly as ${Pascal} does.
  *
  * @module
@@ -341,14 +329,43 @@ export class ${Pascal}Fake implements FakeBroker {
 }
 `;
 
-const skipLines = [...OTHER_CHECKS.slice(0, 3), ...TODO_SCENARIOS, ...OTHER_CHECKS.slice(3)]
-  .map((check) => `    "${check}": TODO,`)
-  .join("\n");
+files["cases.ts"] = `/**
+ * ${Pascal}'s static conformance cases (layers 1 and 2 of the kit): intents
+ * in → the exact HTTP requests out, and recorded responses (fixtures/) in →
+ * normalized models or BrokerErrors out.
+ *
+ * @module
+ */
+import type { StaticRequestCase, StaticResponseCase } from "../testkit";
+
+/** Base URL the static cases run against (the manifest's paper URL). */
+export const STATIC_BASE = "https://paper-api.example.com";
+
+/**
+ * TODO: one case per method and order shape. Example:
+ * { name: "placeOrder: market buy", call: (c, a) => c.placeOrder(a, { clientOrderId: "tl0123456789abcdef0123456789abcdef", ticker: "AAPL", assetClass: "stocks", side: "buy", quantity: "1", type: "market", timeInForce: "day" }),
+ *   replies: [orderFixture], expected: [{ method: "POST", url: \`\${STATIC_BASE}/v2/orders\`, headers: { ... }, body: { ... } }] }
+ */
+export const requestCases: StaticRequestCase[] = [];
+
+/**
+ * TODO: one case per fixture, errors included. Example:
+ * { name: "insufficient funds", replies: [insufficientFundsFixture], call: (c, a) => c.placeOrder(a, order), expected: { error: { kind: "rejected", code: "insufficient-funds" } } }
+ */
+export const responseCases: StaticResponseCase[] = [];
+`;
+
+const skipLines = CHECK_IDS.map((check) => `  "${check}": TODO,`).join("\n");
 
 files[`${id}.test.ts`] = `/**
  * ${Pascal} through the conformance kit. Work down the skip list: implement,
- * add static cases and fixtures, delete the skip line, repeat. A skip that
- * stays needs a real reason (what ${Pascal} cannot do), not TODO.
+ * add static cases (cases.ts) and fixtures, delete the skip line, repeat. A
+ * skip that stays needs a real reason (what ${Pascal} cannot do), not TODO.
+ *
+ * expectedSkips pins every skip of the run, by id and reason: what you list
+ * here and what your capabilities rule out. When you delete a line from
+ * SKIP, the kit prints the exact list the run now produces; check each
+ * reason, then paste it.
  */
 import { runConformanceSuite } from "../testkit";
 import { requestCases, responseCases } from "./cases";
@@ -356,6 +373,11 @@ import { ${Pascal}Fake } from "./fake";
 import { ${camel}Plugin } from "./index";
 
 const TODO = "TODO: scaffold, not implemented yet";
+
+/** Checks this plugin cannot pass yet, each with its reason. */
+const SKIP = {
+${skipLines}
+} as const;
 
 runConformanceSuite({
   plugin: ${camel}Plugin,
@@ -366,9 +388,8 @@ runConformanceSuite({
   responses: responseCases,
   fake: () => new ${Pascal}Fake(),
   instrument: { ticker: "AAPL", assetClass: "stocks", price: "100", quantity: "1" },
-  skip: {
-${skipLines}
-  },
+  skip: SKIP,
+  expectedSkips: SKIP,
 });
 `;
 
@@ -417,7 +438,8 @@ ${Object.keys(files)
 Next:
   1. npx vitest run plugins/${id}        (passes, by skipping everything: read the banner)
   2. fill manifest.ts and symbols.ts from ${id}'s API docs
-  3. per method: client.ts + a route in fake.ts + a static case in cases.ts + a fixture, then delete its skip line
-     (plugins/tradestation is the smallest real plugin to copy from; plugins/alpaca the high-fidelity fake)
+  3. per method: client.ts + a route in fake.ts + a static case in cases.ts + a fixture, then delete its SKIP line
+     and paste the skip list the kit prints into expectedSkips
   4. register it in plugins/index.ts and run scripts/gen-broker-docs.ts
-See plugins/README.md for the checklist.`);
+Read plugins/tradestation/ first: the smallest real plugin, built exactly this way
+(plugins/alpaca/ is the high-fidelity fake). See plugins/README.md for the checklist.`);

@@ -9,17 +9,21 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requireAuth, requireConfiguredSecrets } from "./auth/middleware";
+import { accountRiskApi } from "./api/account-risk";
 import { requireSameOrigin } from "./auth/origin";
 import { auditApi } from "./api/audit";
 import { approvalsApi } from "./api/approvals";
 import { authApi } from "./api/auth";
 import { brokersApi } from "./api/brokers";
+import { channelsApi } from "./api/channels";
 import { connectionBrokerApi } from "./api/connection-broker";
 import { connectionLifecycleApi } from "./api/connection-lifecycle";
 import { connectionsApi } from "./api/connections";
+import { driftApi } from "./api/drift";
 import { eventsApi } from "./api/events";
 import { oauthApi } from "./api/oauth";
-import { healthApi } from "./api/health";
+import { healthApi, healthzApi } from "./api/health";
+import { killSwitchApi } from "./api/kill-switch";
 import { performanceApi } from "./api/performance";
 import { positionsApi } from "./api/positions";
 import { schemasApi } from "./api/schemas";
@@ -31,9 +35,11 @@ import { subscriptionsApi } from "./api/subscriptions";
 import { templatesApi } from "./api/templates";
 import { validationHook } from "./api/validation";
 import type { AppBindings } from "./env";
+import { requestLog } from "./lib/request-log";
 import { warnIgnoredDevFlags } from "./lib/environment";
 import { securityHeaders } from "./lib/security-headers";
 import { webhookRoutes } from "./webhook/route";
+import { log } from "./lib/log";
 
 const root = new OpenAPIHono<AppBindings>({ defaultHook: validationHook });
 
@@ -44,12 +50,14 @@ root.openAPIRegistry.registerComponent("securitySchemes", BEARER_SCHEME, {
   description: "The `token` from POST /api/auth/signup or /api/auth/login (15 minutes; renew at /api/auth/refresh), or an API token (`tlk_...`) from POST /api/auth/tokens. The dashboard uses session cookies instead.",
 });
 
-// Middleware first: Hono runs handlers in registration order.
+// Middleware first: Hono runs handlers in registration order. The request id and the
+// access line come before everything, so every later log line carries the id.
+root.use("*", requestLog);
 // Security headers on everything the Worker answers (worker/lib/security-headers.ts).
 root.use("*", securityHeaders);
 // Development switches set outside development are ignored; say so once per isolate.
 root.use("*", async (c, next) => {
-  warnIgnoredDevFlags(c.env);
+  warnIgnoredDevFlags(c.env, (message) => log.warn(message));
   await next();
 });
 // Cross-site request forgery: state-changing API calls must come from this origin (worker/auth/origin.ts).
@@ -64,6 +72,7 @@ root.use("/api/signals/*", requireAuth);
 export const app = root
   .route("/", webhookRoutes)
   .route("/api/health", healthApi)
+  .route("/healthz", healthzApi)
   .route("/api/auth", authApi)
   .route("/api/brokers", brokersApi)
   .route("/api/connections/oauth", oauthApi)
@@ -78,6 +87,10 @@ export const app = root
   .route("/api/portfolio", positionsApi)
   .route("/api/performance", performanceApi)
   .route("/api/schemas", schemasApi)
+  .route("/api/channels", channelsApi)
+  .route("/api/kill-switch", killSwitchApi)
+  .route("/api/accounts", accountRiskApi)
+  .route("/api/drift", driftApi)
   .route("/api", approvalsApi)
   .route("/api/audit", auditApi)
   .doc31("/api/openapi.json", (c) => ({

@@ -9,6 +9,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { currentRequestId, log } from "./lib/log";
 
 /** API error codes and their statuses. Webhook codes live in worker/trading/message-codes.ts. */
 export const API_ERROR_STATUS = {
@@ -77,20 +78,24 @@ export interface ApiErrorBody {
  * 500 and are logged; their message is never echoed (it could hold secrets).
  */
 export function renderApiError(err: unknown, c: Context): Response {
+  // The same id the response's X-Request-Id header and every log line of this request carry.
+  const requestId = currentRequestId();
   if (err instanceof AppError) {
     const body: ApiErrorBody = { error: { messageCode: err.messageCode, message: err.message } };
     if (err.field) body.error.field = err.field;
+    if (requestId) body.error.requestId = requestId;
     if (err.retryAfterSeconds !== undefined) c.header("Retry-After", String(err.retryAfterSeconds));
     return c.json(body, err.status);
   }
   if (err instanceof HTTPException) {
     // Hono's own (e.g. body-limit 413, malformed JSON in a validator).
     const code = err.status === 413 ? "payload-too-large" : err.status === 401 ? "unauthorized" : "invalid-request";
-    return c.json({ error: { messageCode: code, message: err.message || "The request was not valid." } }, err.status);
+    const body: ApiErrorBody = { error: { messageCode: code, message: err.message || "The request was not valid." } };
+    if (requestId) body.error.requestId = requestId;
+    return c.json(body, err.status);
   }
-  console.error("unhandled error", err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ""}` : String(err));
-  return c.json(
-    { error: { messageCode: "internal-error", message: "Something went wrong on our side. Please try again." } },
-    500,
-  );
+  log.error("unhandled error", { error: err instanceof Error ? err : String(err) });
+  const body: ApiErrorBody = { error: { messageCode: "internal-error", message: "Something went wrong on our side. Please try again." } };
+  if (requestId) body.error.requestId = requestId;
+  return c.json(body, 500);
 }

@@ -13,6 +13,8 @@ export { SubscriptionQueue } from "./execution/subscription-queue";
 export { ConnectionSession } from "./connections/session-object";
 export { PaperLedger } from "../plugins/paper/ledger-object";
 export { RateLimiter } from "./limits/rate-limiter";
+export { Notifier } from "./notifications/notifier";
+export { AccountReconciler } from "./execution/reconciler";
 
 export default {
   fetch: app.fetch,

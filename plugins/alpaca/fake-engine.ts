@@ -18,9 +18,9 @@
  *
  * @module
  */
-import { Big } from "../sdk/decimal";
+import { Big } from "../sdk";
 import { checkStopThreshold, FakeApiError, forbidden, invalid, notFound, parseNewOrder, parseReplace, unprocessable, type OrderSpec } from "./fake-validate";
-import type { AlpacaAssetClass, AlpacaOrderClass, AlpacaOrderStatus, AlpacaOrderType, AlpacaTimeInForce } from "./wire";
+import type { AlpacaAssetClass, AlpacaOrderClass, AlpacaOrderStatus, AlpacaOrderType, AlpacaTimeInForce } from "./fake-entities";
 
 const ZERO = new Big(0);
 
@@ -250,6 +250,23 @@ export class FakeEngine {
         if (o.status === "accepted") this.touch(o, "new");
       }
       for (const symbol of this.instruments.keys()) this.matchSymbol(account, symbol);
+    }
+  }
+
+  /**
+   * The regular session closed: every equity or option order still working
+   * with time in force `day` expires (status `expired`, `expired_at` set),
+   * bracket legs included. Crypto trades around the clock and has no `day`.
+   */
+  endSession(): void {
+    const now = this.options.now();
+    for (const account of this.accounts.values()) {
+      for (const id of [...account.open]) {
+        const o = account.orders.get(id);
+        if (!o || isFinal(o) || o.tif !== "day" || o.assetClass === "crypto") continue;
+        o.expiredAt = now;
+        this.touch(o, "expired");
+      }
     }
   }
 

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { Big, toDecimal } from "../sdk/decimal";
+import { Big, toDecimal } from "../sdk";
 import { FINAL_STATUSES, type EngineOrder, type FakeAccount, type FakeEngine, type Instrument } from "./fake-engine";
-import type { AlpacaAccountJson, AlpacaCalendarJson, AlpacaClockJson, AlpacaOrderJson, AlpacaPositionJson } from "./wire";
+import type { AlpacaAccountJson, AlpacaCalendarJson, AlpacaClockJson, AlpacaOrderJson, AlpacaPositionJson } from "./fake-entities";
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 const decOrNull = (v: Big | null): string | null => (v === null ? null : toDecimal(v));

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { Big, dec } from "../sdk/decimal";
-import type { AlpacaAssetClass, AlpacaErrorJson, AlpacaOrderClass, AlpacaOrderType, AlpacaTimeInForce } from "./wire";
+import { Big, dec } from "../sdk";
+import type { AlpacaAssetClass, AlpacaErrorJson, AlpacaOrderClass, AlpacaOrderType, AlpacaTimeInForce } from "./fake-entities";
 
 /** An error the fake answers with, in Alpaca's format. */
 export class FakeApiError extends Error {

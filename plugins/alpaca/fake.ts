@@ -18,15 +18,39 @@
  *
  * @module
  */
-import { Big, dec, toDecimal } from "../sdk/decimal";
-import { FakeAuthorizationServer } from "../testkit/fake-oauth";
-import type { FakeBroker, FakeOrder, FakeReply } from "../testkit/types";
+import { Big, dec, toDecimal, type OrderStatus } from "../sdk";
+import { FakeAuthorizationServer, type FakeBroker, type FakeOrder, type FakeReply } from "../testkit";
 import { FakeAccount, FakeEngine, IdSource, type EngineOrder } from "./fake-engine";
 import { fakeFaultOf, FaultPlan, lostReplyError, resetError, sleep, unlessAborted, type FaultAction, type FaultMatch, type FaultProfile } from "./fake-faults";
 import { accountJson, calendarJson, clockJson, listOrders, orderJson, positionJson, positionsJson, quoteJson, type ListQuery } from "./fake-json";
 import { FakeApiError, invalid, notFound } from "./fake-validate";
-import { normalizeStatus } from "./status";
-import type { AlpacaAccountJson, AlpacaOrderJson, AlpacaPositionJson } from "./wire";
+import type { AlpacaAccountJson, AlpacaOrderJson, AlpacaOrderStatus, AlpacaPositionJson } from "./fake-entities";
+
+/**
+ * The fake's statuses in the kit's terms (the fake's own reading of Alpaca's
+ * "Order Lifecycle"; the plugin keeps its own table): `held` bracket legs and
+ * orders not yet routed count as pending, a replaced order is over.
+ */
+const KIT_STATUS: Readonly<Record<AlpacaOrderStatus, OrderStatus>> = {
+  new: "open",
+  partially_filled: "partially_filled",
+  filled: "filled",
+  done_for_day: "open",
+  canceled: "cancelled",
+  expired: "expired",
+  replaced: "cancelled",
+  pending_cancel: "open",
+  pending_replace: "open",
+  pending_review: "pending",
+  accepted: "pending",
+  pending_new: "pending",
+  accepted_for_bidding: "pending",
+  stopped: "open",
+  rejected: "rejected",
+  suspended: "open",
+  calculated: "open",
+  held: "pending",
+};
 
 /** Obviously fake credentials the fake accepts by default (not Alpaca's format on purpose). */
 export const ALPACA_FAKE_CREDENTIALS = { keyId: "PKFAKE0TEST0KEY0ID00", secretKey: "fake-secret-for-tests-only-0000000000000" } as const;
@@ -193,6 +217,11 @@ export class AlpacaFake implements FakeBroker {
     this.engine.partialFillNext(dec(quantity));
   }
 
+  /** The regular session closed: working `day` orders expire. */
+  endSession(): void {
+    this.engine.endSession();
+  }
+
   /** Every order of every account, oldest first, bracket legs included. */
   orders(): FakeOrder[] {
     const all: EngineOrder[] = [];
@@ -207,7 +236,7 @@ export class AlpacaFake implements FakeBroker {
         side: o.side,
         quantity: qty ?? "0",
         filledQuantity: toDecimal(o.filledQty),
-        status: normalizeStatus(o.status, toDecimal(o.filledQty), qty),
+        status: KIT_STATUS[o.status],
       };
     });
   }

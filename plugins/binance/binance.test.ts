@@ -5,18 +5,23 @@
  * - scenarios through the real client against the stateful fake broker.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { runConformanceSuite } from "../testkit";
+import { brokerErrorOf, runConformanceSuite, scriptedClient, testClient, type TestConnection } from "../testkit";
 import type { BrokerClient, OrderRequest } from "../sdk";
 import { requestCases, responseCases, signingVectors, TEST_BASE, TEST_CREDENTIALS, TEST_NOW } from "./cases";
 import { forgetSentSymbols } from "./client";
 import { BinanceFake } from "./fake";
-import { brokerError, hostClient, scriptedClient } from "./harness";
 import { binancePlugin } from "./index";
 import { signPayload } from "./signing";
 import { binanceSymbol, tickerFromSymbol } from "./symbols";
 
 const ACCOUNT = "spot";
-const base = { credentials: TEST_CREDENTIALS, baseUrl: TEST_BASE, now: TEST_NOW };
+const base: Omit<TestConnection, "plugin"> = { credentials: TEST_CREDENTIALS, baseUrl: TEST_BASE, now: () => TEST_NOW, rateLimit: "off" };
+
+/** Crypto trades around the clock: `day` is sent as GTC, so no close ever expires an order. */
+const NO_SESSION = "Binance Spot has no sessions: the plugin sends day as GTC (crypto trades around the clock), so nothing expires at a close";
+
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
 
 runConformanceSuite({
   plugin: binancePlugin,
@@ -34,6 +39,32 @@ runConformanceSuite({
   },
   instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "1000000000" },
   rateLimitReply: { status: 429, body: { code: -1003, msg: "Too many requests." }, headers: { "retry-after": "0" } },
+  skip: { "stop-limit/expiry": NO_SESSION, "trailing-stop/expiry": NO_SESSION, "oto/expiry": NO_SESSION, "time-in-force/session-close": NO_SESSION },
+  expectedSkips: {
+    "ShortFromZero/market": "capabilities: shorting unsupported",
+    "ShortFromZero/limit": "capabilities: shorting unsupported",
+    "ShortFromZero/stop": "capabilities: shorting unsupported",
+    "CloseFromShort/market": "capabilities: shorting unsupported",
+    "CloseFromShort/limit": "capabilities: shorting unsupported",
+    "CloseFromShort/stop": "capabilities: shorting unsupported",
+    "LongFromShort/market": "capabilities: shorting unsupported",
+    "LongFromShort/limit": "capabilities: shorting unsupported",
+    "LongFromShort/stop": "capabilities: shorting unsupported",
+    "ShortFromLong/market": "capabilities: shorting unsupported",
+    "ShortFromLong/limit": "capabilities: shorting unsupported",
+    "ShortFromLong/stop": "capabilities: shorting unsupported",
+    "stop-limit/expiry": NO_SESSION,
+    "trailing-stop/expiry": NO_SESSION,
+    "oto/expiry": NO_SESSION,
+    "time-in-force/session-close": NO_SESSION,
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+    "modify": "capabilities: modify unsupported",
+    "bracket-short": "capabilities: shorting unsupported",
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
+  },
 });
 
 describe("binance: documented signing vectors", () => {
@@ -42,7 +73,7 @@ describe("binance: documented signing vectors", () => {
 
 describe("binance: transport and refusals", () => {
   it("the signature in the query is the HMAC of everything before it", async () => {
-    const { client, sent } = scriptedClient(binancePlugin, base, [{ status: 200, body: [] }]);
+    const { client, sent } = scriptedClient({ plugin: binancePlugin, ...base }, [{ status: 200, body: [] }]);
     await client.getOpenOrders(ACCOUNT);
     const url = sent[0]!.url;
     const [signed, signature] = url.slice(url.indexOf("?") + 1).split("&signature=") as [string, string];
@@ -51,22 +82,22 @@ describe("binance: transport and refusals", () => {
   });
 
   it("a 5xx on a read is retryable, on placement outcome-unknown; no answer likewise", async () => {
-    const read = scriptedClient(binancePlugin, base, [{ status: 502 }]);
-    expect(await brokerError(read.client.getOpenOrders(ACCOUNT))).toMatchObject({ kind: "retryable", status: 502 });
-    const place = scriptedClient(binancePlugin, base, [{ status: 500, body: { code: -1000, msg: "An unknown error occurred while processing the request." } }]);
-    expect(await brokerError(place.client.placeOrder(ACCOUNT, marketBuy("x1")))).toMatchObject({ kind: "outcome-unknown" });
-    const lost = scriptedClient(binancePlugin, base, [new Error("connection reset")]);
-    expect(await brokerError(lost.client.placeOrder(ACCOUNT, marketBuy("x2")))).toMatchObject({ kind: "outcome-unknown", code: "broker-unreachable" });
+    const read = scriptedClient({ plugin: binancePlugin, ...base }, [{ status: 502 }]);
+    expect(await brokerErrorOf(read.client.getOpenOrders(ACCOUNT))).toMatchObject({ kind: "retryable", status: 502 });
+    const place = scriptedClient({ plugin: binancePlugin, ...base }, [{ status: 500, body: { code: -1000, msg: "An unknown error occurred while processing the request." } }]);
+    expect(await brokerErrorOf(place.client.placeOrder(ACCOUNT, marketBuy("x1")))).toMatchObject({ kind: "outcome-unknown" });
+    const lost = scriptedClient({ plugin: binancePlugin, ...base }, [new Error("connection reset")]);
+    expect(await brokerErrorOf(lost.client.placeOrder(ACCOUNT, marketBuy("x2")))).toMatchObject({ kind: "outcome-unknown", code: "broker-unreachable" });
   });
 
   it("refuses what Binance cannot do before sending anything", async () => {
-    const { client, sent } = scriptedClient(binancePlugin, base, []);
+    const { client, sent } = scriptedClient({ plugin: binancePlugin, ...base }, []);
     const bracket = { takeProfit: { limitPrice: "110" }, stopLoss: { type: "stop" as const, stopPrice: "90" } };
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy("b1"), type: "stop", stopPrice: "120", bracket }))).toMatchObject({ kind: "unsupported", code: "venue-bracket-entry-type" });
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy("b2"), type: "trailing_stop", trailAmount: "5" }))).toMatchObject({ kind: "unsupported", code: "venue-trail-percent-only" });
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy("b3"), timeInForce: "opg" as const, type: "limit", limitPrice: "1" }))).toMatchObject({ kind: "unsupported", code: "time-in-force-not-supported" });
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy("b4"), clientOrderId: "bad id with spaces" }))).toMatchObject({ code: "invalid-client-order-id" });
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy("b5"), assetClass: "stocks", ticker: "AAPL" }))).toMatchObject({ kind: "unsupported", code: "asset-class-not-supported" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...marketBuy("b1"), type: "stop", stopPrice: "120", bracket }))).toMatchObject({ kind: "unsupported", code: "venue-bracket-entry-type" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...marketBuy("b2"), type: "trailing_stop", trailAmount: "5" }))).toMatchObject({ kind: "unsupported", code: "venue-trail-percent-only" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...marketBuy("b3"), timeInForce: "opg" as const, type: "limit", limitPrice: "1" }))).toMatchObject({ kind: "unsupported", code: "time-in-force-not-supported" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...marketBuy("b4"), clientOrderId: "bad id with spaces" }))).toMatchObject({ code: "invalid-client-order-id" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...marketBuy("b5"), assetClass: "stocks", ticker: "AAPL" }))).toMatchObject({ kind: "unsupported", code: "asset-class-not-supported" });
     expect(sent).toHaveLength(0);
   });
 });
@@ -91,7 +122,7 @@ function marketBuy(id?: string): OrderRequest {
 }
 
 function connect(fake: BinanceFake, now: () => Date = () => new Date()): BrokerClient {
-  return hostClient(binancePlugin, { credentials: { apiKey: fake.apiKey, secretKey: fake.secretKey }, baseUrl: TEST_BASE, now }, (r) => fake.fetch(r));
+  return testClient({ plugin: binancePlugin, rateLimit: "off", credentials: { apiKey: fake.apiKey, secretKey: fake.secretKey }, baseUrl: TEST_BASE, now }, (r) => fake.fetch(r));
 }
 
 describe("binance: scenarios against the fake broker", () => {
@@ -105,8 +136,8 @@ describe("binance: scenarios against the fake broker", () => {
 
   it("testConnection reaches one paper account; wrong secret is an auth problem", async () => {
     expect(await client.testConnection()).toEqual([{ brokerAccountId: "354937868", mode: "paper", name: "Binance Spot Testnet", currency: "USDT" }]);
-    const bad = hostClient(binancePlugin, { credentials: { apiKey: fake.apiKey, secretKey: "wrong" }, baseUrl: TEST_BASE, now: () => new Date(), environment: "live" }, (r) => fake.fetch(r));
-    expect(await brokerError(bad.testConnection())).toMatchObject({ kind: "auth-expired", code: "invalid-credentials" });
+    const bad = testClient({ plugin: binancePlugin, rateLimit: "off", credentials: { apiKey: fake.apiKey, secretKey: "wrong" }, baseUrl: TEST_BASE, now: () => new Date(), environment: "live" }, (r) => fake.fetch(r));
+    expect(await brokerErrorOf(bad.testConnection())).toMatchObject({ kind: "auth-expired", code: "invalid-credentials" });
   });
 
   it("long from zero and close from long, market: positions and balance follow", async () => {
@@ -185,7 +216,7 @@ describe("binance: scenarios against the fake broker", () => {
     await client.cancelOrder(ACCOUNT, { brokerOrderId: b.brokerOrderId });
     expect(await client.getOpenOrders(ACCOUNT)).toEqual([]);
     expect((await client.getBalance(ACCOUNT)).buyingPower).toBe("100000");
-    expect(await brokerError(client.cancelOrder(ACCOUNT, { brokerOrderId: b.brokerOrderId }))).toMatchObject({ code: "order-not-found" });
+    expect(await brokerErrorOf(client.cancelOrder(ACCOUNT, { brokerOrderId: b.brokerOrderId }))).toMatchObject({ code: "order-not-found" });
   });
 
   it("partial fill is cumulative and the rest keeps working", async () => {
@@ -197,21 +228,21 @@ describe("binance: scenarios against the fake broker", () => {
   });
 
   it("insufficient funds is rejected and books nothing; selling what is not held too (no shorting)", async () => {
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy(), quantity: "1000000000" }))).toMatchObject({ kind: "rejected", code: "insufficient-funds" });
-    expect(await brokerError(client.placeOrder(ACCOUNT, { ...marketBuy(), side: "sell" }))).toMatchObject({ code: "insufficient-funds" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...marketBuy(), quantity: "1000000000" }))).toMatchObject({ kind: "rejected", code: "insufficient-funds" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, { ...marketBuy(), side: "sell" }))).toMatchObject({ code: "insufficient-funds" });
     expect(fake.orders()).toEqual([]);
   });
 
   it("429 then success", async () => {
     fake.failNext({ status: 429, body: { code: -1003, msg: "Too many requests." }, headers: { "retry-after": "2" } });
-    expect(await brokerError(client.getPositions(ACCOUNT))).toMatchObject({ kind: "retryable", code: "rate-limited", retryAfterMs: 2000 });
+    expect(await brokerErrorOf(client.getPositions(ACCOUNT))).toMatchObject({ kind: "retryable", code: "rate-limited", retryAfterMs: 2000 });
     expect(await client.getPositions(ACCOUNT)).toEqual([]);
   });
 
   it("a lost reply is outcome-unknown and reconciles to the one order, even from a fresh isolate", async () => {
     fake.loseNextReply();
     const req = marketBuy();
-    expect(await brokerError(client.placeOrder(ACCOUNT, req))).toMatchObject({ kind: "outcome-unknown" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, req))).toMatchObject({ kind: "outcome-unknown" });
     expect(await client.getOrder(ACCOUNT, { clientOrderId: req.clientOrderId })).toMatchObject({ status: "filled" });
     forgetSentSymbols();
     // Without the isolate's memory the client finds it through the account's holdings.
@@ -223,7 +254,7 @@ describe("binance: scenarios against the fake broker", () => {
 
   it("auth expiry is auth-expired", async () => {
     fake.expireAuth();
-    expect(await brokerError(client.getBalance(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-credentials", status: 401 });
+    expect(await brokerErrorOf(client.getBalance(ACCOUNT))).toMatchObject({ kind: "auth-expired", code: "invalid-credentials", status: 401 });
   });
 
   it("-1021: a skewed clock is resynced from /api/v3/time and the request goes through once", async () => {
@@ -238,10 +269,34 @@ describe("binance: scenarios against the fake broker", () => {
   it("duplicate open client id is refused as duplicate-client-order-id", async () => {
     const req = { ...marketBuy(), type: "limit" as const, limitPrice: "50" };
     await client.placeOrder(ACCOUNT, req);
-    expect(await brokerError(client.placeOrder(ACCOUNT, req))).toMatchObject({ code: "duplicate-client-order-id" });
+    expect(await brokerErrorOf(client.placeOrder(ACCOUNT, req))).toMatchObject({ code: "duplicate-client-order-id" });
   });
 
   it("quote from the book ticker", async () => {
     expect(await client.getQuote?.("BTCUSD", "crypto")).toMatchObject({ ticker: "BTCUSD", bid: "100", ask: "100", last: null });
+  });
+});
+
+describe("fake binance: its own verifier agrees with Binance's documented signing example", () => {
+  // rest-api.md, "SIGNED Endpoint Examples for POST /api/v3/order": key, secret, payload and signature as published.
+  const DOC = {
+    apiKey: "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A",
+    secretKey: "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j",
+    payload: "symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1&recvWindow=5000&timestamp=1499827319559",
+    signature: "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71",
+  };
+  const send = (signature: string) =>
+    new BinanceFake({ apiKey: DOC.apiKey, secretKey: DOC.secretKey }).fetch(
+      new Request(`https://api.binance.com/api/v3/order?${DOC.payload}&signature=${signature}`, { method: "POST", headers: { "x-mbx-apikey": DOC.apiKey } }),
+    );
+
+  it("accepts the published signature (the order then fails on the unlisted symbol, not on the signature)", async () => {
+    const res = await send(DOC.signature);
+    expect(await res.json()).toEqual({ code: -1121, msg: "Invalid symbol." });
+  });
+
+  it("refuses the same request with one hex digit of the signature changed (-1022)", async () => {
+    const res = await send(`${DOC.signature.slice(0, -1)}0`);
+    expect([res.status, await res.json()]).toEqual([400, { code: -1022, msg: "Signature for this request is not valid." }]);
   });
 });

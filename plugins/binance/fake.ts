@@ -13,10 +13,35 @@
  * @module
  */
 import { FaultInjector, type FakeBroker, type FakeOrder, type FakeReply } from "../testkit";
-import { Big, dec, toDecimal, type OrderStatus } from "../sdk";
-import { brokerOrderIdOf } from "./mapping";
-import { sameSignature, signPayload } from "./signing";
-import { splitSymbol } from "./symbols";
+import { Big, dec, hmacSha256, toDecimal, type OrderStatus } from "../sdk";
+
+/**
+ * Quote assets of Binance Spot listings (exchangeInfo's `quoteAsset`), longest
+ * first so `FDUSD` wins over `USD`-suffixed bases. The fake lists a symbol as
+ * base + one of these, as the exchange's own listing table would.
+ */
+const QUOTE_ASSETS = ["FDUSD", "USDT", "USDC", "TUSD", "BUSD", "BTC", "ETH", "BNB", "EUR", "TRY", "BRL", "JPY"] as const;
+
+/** The listing of a symbol: base and quote asset (quote null when the symbol is not a known pair). */
+function listing(symbol: string): { base: string; quote: string | null } {
+  const quote = QUOTE_ASSETS.find((q) => symbol.endsWith(q) && symbol.length > q.length);
+  return quote === undefined ? { base: symbol, quote: null } : { base: symbol.slice(0, -quote.length), quote };
+}
+
+/**
+ * Binance's documented SIGNED check (rest-api.md, "SIGNED endpoint security"):
+ * the signature is hex(HMAC-SHA256(secretKey, totalParams)), where
+ * totalParams is the query string followed by the request body with no
+ * separator. Hex is compared without regard to case, in constant time.
+ */
+async function signatureMatches(secretKey: string, totalParams: string, signature: string): Promise<boolean> {
+  const expected = await hmacSha256(secretKey, totalParams, "hex");
+  const given = signature.toLowerCase();
+  if (given.length !== expected.length) return false;
+  let diff = 0;
+  for (let i = 0; i < given.length; i++) diff |= given.charCodeAt(i) ^ expected.charCodeAt(i);
+  return diff === 0;
+}
 
 type Side = "BUY" | "SELL";
 type BinanceStatus = "NEW" | "PENDING_NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "EXPIRED" | "REJECTED";
@@ -152,7 +177,7 @@ export class BinanceFake implements FakeBroker {
 
   orders(): readonly FakeOrder[] {
     return this.list.map((o) => ({
-      id: brokerOrderIdOf(o.symbol, o.orderId),
+      id: String(o.orderId),
       clientOrderId: o.clientOrderId,
       symbol: o.symbol,
       side: o.side === "BUY" ? "buy" : "sell",
@@ -224,8 +249,8 @@ export class BinanceFake implements FakeBroker {
     const signed = match ? query.slice(0, match.index) : query;
     const signature = match?.[2] ?? new URLSearchParams(body).get("signature");
     if (signature === null || signature === undefined) throw new ApiError(400, -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
-    const expected = await signPayload(this.secretKey, signed + (match ? "" : body.replace(/&?signature=[0-9a-fA-F]+$/, "")));
-    if (!sameSignature(signature, expected)) throw new ApiError(400, -1022, "Signature for this request is not valid.");
+    const totalParams = signed + (match ? "" : body.replace(/&?signature=[0-9a-fA-F]+$/, ""));
+    if (!(await signatureMatches(this.secretKey, totalParams, signature))) throw new ApiError(400, -1022, "Signature for this request is not valid.");
     const params = url.searchParams;
     const ts = Number(params.get("timestamp"));
     if (!Number.isFinite(ts) || params.get("timestamp") === null) throw new ApiError(400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
@@ -267,7 +292,7 @@ export class BinanceFake implements FakeBroker {
       rateLimits: [],
       exchangeFilters: [],
       symbols: symbols.map((symbol) => {
-        const { base, quote } = splitSymbol(symbol);
+        const { base, quote } = listing(symbol);
         return {
           symbol,
           status: "TRADING",
@@ -323,7 +348,7 @@ export class BinanceFake implements FakeBroker {
   // ---------------------------------------------------------------- orders
 
   private assets(symbol: string): { base: string; quote: string } {
-    const { base, quote } = splitSymbol(symbol);
+    const { base, quote } = listing(symbol);
     if (quote === null || !this.prices.has(symbol)) throw new ApiError(400, -1121, "Invalid symbol.");
     return { base, quote };
   }
@@ -421,8 +446,17 @@ export class BinanceFake implements FakeBroker {
     }
     if (o.trailingDelta !== null && o.stopPrice === null) o.extreme = last;
     this.list.push(o);
+    // A LIMIT with IOC fills what it can now, with FOK all of it now or nothing; the rest never rests: Binance
+    // reports such an order EXPIRED (the status for orders ended by their time in force), its hold released.
+    const immediate = o.type === "LIMIT" && (o.timeInForce === "IOC" || o.timeInForce === "FOK");
+    const allOrNothingFails = o.timeInForce === "FOK" && this.partialNext !== null && this.partialNext.lt(o.qty);
     if (o.type === "MARKET") this.fill(o, last, this.takePartial(o.qty));
-    else if ((o.type === "LIMIT" || o.type === "LIMIT_MAKER") && this.crosses(o, last)) this.fill(o, last, this.takePartial(o.qty));
+    else if ((o.type === "LIMIT" || o.type === "LIMIT_MAKER") && this.crosses(o, last) && !allOrNothingFails) this.fill(o, last, this.takePartial(o.qty));
+    if (immediate && (o.status === "NEW" || o.status === "PARTIALLY_FILLED")) {
+      o.status = "EXPIRED";
+      o.updateTime = this.now();
+      this.release(o);
+    }
     this.afterFill(o);
   }
 

@@ -72,8 +72,8 @@ describe("coinbase: JWT per request", () => {
     const { client, sent } = scriptedClient(connection, [accounts]);
     await client.getPositions(ACCOUNT);
     const token = bearer(sent[0]?.headers ?? {});
-    await expect(jwtVerify(token, other.publicKey)).rejects.toThrow();
-    await expect(jwtVerify(token, key.publicKey, { currentDate: new Date(KIT_NOW.getTime() + 121_000) })).rejects.toThrow();
+    await expect(jwtVerify(token, other.publicKey)).rejects.toMatchObject({ code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" });
+    await expect(jwtVerify(token, key.publicKey, { currentDate: new Date(KIT_NOW.getTime() + 121_000) })).rejects.toMatchObject({ code: "ERR_JWT_EXPIRED", claim: "exp" });
   });
 
   it("imports the PEM once per client, not once per request", async () => {
@@ -309,6 +309,9 @@ describe("coinbase: scenarios against the fake", () => {
   });
 });
 
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
+
 runConformanceSuite({
   plugin: coinbasePlugin,
   credentials: key.credentials,
@@ -322,4 +325,35 @@ runConformanceSuite({
   instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1", unaffordableQuantity: "1000000000" },
   rateLimitReply: COINBASE_RATE_LIMIT_REPLY,
   skip: {},
+  expectedSkips: {
+    "LongFromZero/stop": "capabilities: no stop orders",
+    "CloseFromLong/stop": "capabilities: no stop orders",
+    "ShortFromZero/market": "capabilities: shorting unsupported",
+    "ShortFromZero/limit": "capabilities: shorting unsupported",
+    "ShortFromZero/stop": "capabilities: no stop orders",
+    "CloseFromShort/market": "capabilities: shorting unsupported",
+    "CloseFromShort/limit": "capabilities: shorting unsupported",
+    "CloseFromShort/stop": "capabilities: no stop orders",
+    "LongFromShort/market": "capabilities: shorting unsupported",
+    "LongFromShort/limit": "capabilities: shorting unsupported",
+    "LongFromShort/stop": "capabilities: no stop orders",
+    "ShortFromLong/market": "capabilities: shorting unsupported",
+    "ShortFromLong/limit": "capabilities: shorting unsupported",
+    "ShortFromLong/stop": "capabilities: no stop orders",
+    "stop-limit/expiry": "capabilities: no day time in force, so nothing expires at the session's close",
+    "trailing-stop/fill": "capabilities: trailingStop unsupported",
+    "trailing-stop/cancel": "capabilities: trailingStop unsupported",
+    "trailing-stop/expiry": "capabilities: trailingStop unsupported",
+    "oto/fill": "capabilities: brackets.oto unsupported",
+    "oto/cancel": "capabilities: brackets.oto unsupported",
+    "oto/expiry": "capabilities: brackets.oto unsupported",
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+    "modify": "capabilities: modify unsupported",
+    "time-in-force/session-close": "capabilities: day and gtc are not both declared",
+    "bracket-short": "capabilities: shorting unsupported",
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
+  },
 });

@@ -13,10 +13,29 @@
 import { jwtVerify } from "jose";
 import { dec, toDecimal, type Decimal, type OrderStatus } from "../sdk";
 import { FaultInjector, type FakeBroker, type FakeOrder, type FakeReply } from "../testkit";
-import { COINBASE_BASE_URL } from "./manifest";
-import { toStatus } from "./mapping";
-import { pkcs8ToSec1PemForTests } from "./test-keys";
-import { VenueState, type ConfigFields, type Side, type VenueOrder } from "./fake-state";
+import { pkcs8ToSec1PemForTests } from "./fake-keys";
+import { VenueState, type ConfigFields, type Side, type VenueOrder, type VenueStatus } from "./fake-state";
+
+/** Advanced Trade's documented REST base (docs.cdp.coinbase.com, "Advanced Trade API"). */
+const ADVANCED_TRADE_BASE = "https://api.coinbase.com/api/v3/brokerage";
+
+/** The fake's order statuses in the kit's terms (the fake's own reading of Coinbase's order statuses). */
+function kitStatus(status: VenueStatus, filled: Decimal): OrderStatus {
+  switch (status) {
+    case "OPEN":
+      return dec(filled).gt(0) ? "partially_filled" : "open";
+    case "FILLED":
+      return "filled";
+    case "CANCELLED":
+      return "cancelled";
+    case "EXPIRED":
+      return "expired";
+    case "FAILED":
+      return "rejected";
+    default:
+      return "pending";
+  }
+}
 
 /** gRPC-gateway error bodies as Coinbase sends them for non-2xx answers. */
 const UNAUTHENTICATED: FakeReply = { status: 401, body: { error: "UNAUTHENTICATED", code: 16, message: "Unauthorized", details: [] } };
@@ -76,7 +95,7 @@ export class CoinbaseFake implements FakeBroker {
   readonly seen: { method: string; path: string }[] = [];
 
   constructor(private readonly options: CoinbaseFakeOptions) {
-    this.baseUrl = options.baseUrl ?? COINBASE_BASE_URL;
+    this.baseUrl = options.baseUrl ?? ADVANCED_TRADE_BASE;
     this.now = options.now ?? (() => new Date());
     this.state = new VenueState(options.cash ?? "100000", this.now);
   }
@@ -114,7 +133,7 @@ export class CoinbaseFake implements FakeBroker {
       side: o.side === "BUY" ? "buy" : "sell",
       quantity: toDecimal(o.size),
       filledQuantity: toDecimal(o.filled),
-      status: toStatus(o.status, toDecimal(o.filled)) as OrderStatus,
+      status: kitStatus(o.status, toDecimal(o.filled)),
     }));
   }
 

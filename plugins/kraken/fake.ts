@@ -15,9 +15,23 @@
  * @module
  */
 import { FaultInjector, type FakeBroker, type FakeOrder, type FakeReply } from "../testkit";
-import { Big, dec, toDecimal, type OrderStatus } from "../sdk";
-import { fromClOrdId } from "./mapping";
-import { krakenSign } from "./signing";
+import { Big, dec, digest, fromBase64, hmac, toBase64, toBytes, toDecimal, type OrderStatus } from "../sdk";
+
+/**
+ * The signature Kraken documents for private endpoints ("Spot REST
+ * Authentication"): base64(HMAC-SHA512(base64decode(secret), uriPath +
+ * SHA256(nonce + postData))), with the raw 32-byte SHA-256 digest. The fake
+ * recomputes it from the request as received; the docs' example is its anchor
+ * (fake tests in kraken.test.ts).
+ */
+export async function expectedApiSign(secret: string, uriPath: string, nonce: string, postData: string): Promise<string> {
+  const hashed = await digest("SHA-256", nonce + postData);
+  const path = toBytes(uriPath);
+  const message = new Uint8Array(path.length + hashed.length);
+  message.set(path);
+  message.set(hashed, path.length);
+  return toBase64(await hmac("SHA-512", fromBase64(secret), message));
+}
 
 type Side = "buy" | "sell";
 type KStatus = "pending" | "open" | "closed" | "canceled" | "expired";
@@ -136,8 +150,8 @@ export class KrakenFake implements FakeBroker {
   orders(): readonly FakeOrder[] {
     return this.list.map((o) => ({
       id: o.txid,
-      // The kit compares Tradeloop client ids; Kraken holds the UUID form.
-      clientOrderId: fromClOrdId(o.clOrdId),
+      // As Kraken holds it (the plugin sends the core's id in UUID form; the kit maps it).
+      clientOrderId: o.clOrdId,
       symbol: o.pair,
       side: o.side,
       quantity: toDecimal(o.vol),
@@ -199,7 +213,7 @@ export class KrakenFake implements FakeBroker {
     if (request.headers.get("api-key") !== this.apiKey) throw new KError("EAPI:Invalid key");
     const nonce = fields.get("nonce");
     if (nonce === null || !/^\d+$/.test(nonce)) throw new KError("EAPI:Invalid nonce");
-    const expected = await krakenSign(this.privateKey, path, nonce, body);
+    const expected = await expectedApiSign(this.privateKey, path, nonce, body);
     if (request.headers.get("api-sign") !== expected) throw new KError("EAPI:Invalid signature");
     // Strictly increasing per key, checked after the signature (as a forged request must not burn a nonce).
     if (BigInt(nonce) <= this.lastNonce) throw new KError("EAPI:Invalid nonce");

@@ -244,6 +244,16 @@ export class FakeBook {
     return txn;
   }
 
+  /**
+   * The trading day ended (5 pm New York): every pending order with time in
+   * force GFD ("Good For Day") is cancelled, and OANDA records why in the
+   * cancelling transaction: TIME_IN_FORCE_EXPIRED. The order itself only
+   * shows state CANCELLED.
+   */
+  endDay(): void {
+    for (const order of this.orders.values()) if (order.state === "PENDING" && order.timeInForce === "GFD") this.cancel(order, "TIME_IN_FORCE_EXPIRED");
+  }
+
   private cancelDependents(tradeId: string, exceptOrderId: string): void {
     for (const id of this.trades.get(tradeId)?.dependents ?? []) {
       const dependent = this.orders.get(id);

@@ -10,7 +10,10 @@
 import { Big, dec, toDecimal, type OrderStatus } from "../sdk";
 import { FaultInjector, type FakeBroker, type FakeOrder, type FakeReply } from "../testkit";
 import { FakeBook, type FakeOrderRecord, type Json } from "./fake-book";
-import { OANDA_LIVE_URL, OANDA_PRACTICE_URL } from "./manifest";
+
+/** OANDA's documented REST hosts (developer.oanda.com, "Development Guide"): practice and live, each under `/v3`. */
+export const OANDA_PRACTICE_HOST = "https://api-fxpractice.oanda.com/v3";
+export const OANDA_LIVE_HOST = "https://api-fxtrade.oanda.com/v3";
 
 /** Tokens the fake accepts: one per environment, so a token sent to the wrong host is refused like at OANDA. */
 export const FAKE_PRACTICE_TOKEN = "fake-practice-token-0000-k3F9";
@@ -49,7 +52,7 @@ export class OandaFake implements FakeBroker {
   private readonly faults = new FaultInjector({ authExpired: UNAUTHORIZED });
   private readonly clock: () => Date;
   private readonly halfSpread: Big;
-  readonly baseUrl = OANDA_PRACTICE_URL;
+  readonly baseUrl = OANDA_PRACTICE_HOST;
   /** Every request the fake served, for assertions (method + path). */
   readonly log: string[] = [];
 
@@ -78,6 +81,11 @@ export class OandaFake implements FakeBroker {
     this.book.sweep();
   }
 
+  /** The trading day ended: GFD orders are cancelled (reason TIME_IN_FORCE_EXPIRED). */
+  endSession(): void {
+    this.book.endDay();
+  }
+
   orders(): FakeOrder[] {
     return [...this.book.orders.values()].map((o) => {
       const trade = o.tradeID ? this.book.trades.get(o.tradeID) : undefined;
@@ -98,7 +106,7 @@ export class OandaFake implements FakeBroker {
 
   /** OANDA serves practice and live from different hosts, each knowing only its own tokens. */
   private authorized(request: Request): boolean {
-    const live = request.url.startsWith(OANDA_LIVE_URL);
+    const live = request.url.startsWith(OANDA_LIVE_HOST);
     const accepted = live ? [FAKE_LIVE_TOKEN] : [FAKE_PRACTICE_TOKEN, ...(this.options.acceptToken ? [this.options.acceptToken] : [])];
     return accepted.some((token) => request.headers.get("authorization") === `Bearer ${token}`);
   }
@@ -108,7 +116,7 @@ export class OandaFake implements FakeBroker {
     const path = url.pathname.replace(/^.*?\/v3(?=\/)/, "");
     this.log.push(`${request.method} ${path}`);
     if (!this.authorized(request)) return json(UNAUTHORIZED.status, UNAUTHORIZED.body);
-    if (request.url.startsWith(OANDA_LIVE_URL)) {
+    if (request.url.startsWith(OANDA_LIVE_HOST)) {
       // The live host of the fake only answers account discovery (enough to connect, and to detect a wrong environment).
       if (request.method === "GET" && path === "/accounts") return json(200, { accounts: [{ id: FAKE_LIVE_ACCOUNT_ID, tags: [] }] });
       if (request.method === "GET" && path === `/accounts/${FAKE_LIVE_ACCOUNT_ID}/summary`) {

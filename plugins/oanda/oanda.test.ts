@@ -314,6 +314,12 @@ describe("scenarios against the fake", () => {
   });
 });
 
+const NO_PARTIAL_FILLS =
+  "OANDA orders have no partially-filled state (an order fills in one transaction, FOK/IOC cancel the rest); the fake does not model partial fills";
+
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
+
 runConformanceSuite({
   plugin: oandaPlugin,
   credentials: { token: STATIC_TOKEN },
@@ -326,7 +332,22 @@ runConformanceSuite({
   // USD/JPY: two-decimal prices, as the kit's price steps (±2-6 %, rounded to 0.01) need.
   instrument: { ticker: "USDJPY", assetClass: "forex", price: "150", quantity: "1000", unaffordableQuantity: "1000000000" },
   rateLimitReply: rateLimited.response,
-  skip: {
-    "partial-fill": "OANDA orders have no partially-filled state (an order fills in one transaction, FOK/IOC cancel the rest); the fake does not model partial fills",
+  // OANDA ends a GFD order at the day's close as state CANCELLED (the reason lives in the cancelling transaction).
+  expiryStatus: "cancelled",
+  skip: { "partial-fill": NO_PARTIAL_FILLS },
+  expectedSkips: {
+    "stop-limit/fill": "capabilities: no stop_limit orders",
+    "stop-limit/cancel": "capabilities: no stop_limit orders",
+    "stop-limit/expiry": "capabilities: no stop_limit orders",
+    "trailing-stop/fill": "capabilities: trailingStop unsupported",
+    "trailing-stop/cancel": "capabilities: trailingStop unsupported",
+    "trailing-stop/expiry": "capabilities: trailingStop unsupported",
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+    "modify": "capabilities: modify unsupported",
+    "partial-fill": NO_PARTIAL_FILLS,
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
   },
 });

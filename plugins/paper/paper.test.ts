@@ -1,13 +1,63 @@
 /**
- * The paper plugin end to end inside workerd: the client built by the core's
- * `brokerClientFor`, its requests routed to a real PaperLedger Durable Object
- * with real SQLite storage.
+ * The paper plugin end to end inside workerd: first the conformance kit (all
+ * three layers, against a real PaperLedger Durable Object per scenario), then
+ * the client built by the core's `brokerClientFor`, its requests routed to a
+ * real PaperLedger with real SQLite storage.
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { brokerClientFor } from "../../worker/connections/broker-client";
 import { BrokerError, type BrokerClient, type OrderRequest } from "../sdk";
+import { runConformanceSuite } from "../testkit";
+import { paperRequestCases, paperResponseCases, STATIC_BASE } from "./cases";
+import { PaperLedgerFake } from "./fake";
 import { paperPlugin } from "./index";
+
+/** The ledger simulates no market hours, so a `day` order never expires (README, "Time in force"). */
+const NO_SESSION = "the ledger simulates no sessions: a day order never expires (README, Time in force)";
+const STOCKS_ONLY = "run once above, with the stocks instrument (this run trades options)";
+/** Every fill is complete (README, "How orders fill"). */
+const NO_PARTIAL_FILLS = "the ledger fills every order completely (README: partial fills are not simulated)";
+
+const LISTED = {
+  "stop-limit/expiry": NO_SESSION,
+  "trailing-stop/expiry": NO_SESSION,
+  "oto/expiry": NO_SESSION,
+  "oco/expiry": NO_SESSION,
+  "time-in-force/session-close": NO_SESSION,
+  "partial-fill": NO_PARTIAL_FILLS,
+} as const;
+
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
+
+runConformanceSuite({
+  plugin: paperPlugin,
+  credentials: {},
+  accountId: "paper",
+  baseUrl: STATIC_BASE,
+  requests: paperRequestCases,
+  responses: paperResponseCases,
+  fake: () => new PaperLedgerFake(),
+  instrument: { ticker: "AMD", assetClass: "stocks", price: "100", quantity: "10" },
+  skip: LISTED,
+  expectedSkips: { ...LISTED, "auth-expiry": "manifest: auth scheme none, nothing can expire", "modify": "capabilities: modify unsupported", "session-refresh-mid-session": NO_SESSION_SCENARIOS, "session-refresh-fails": NO_SESSION_SCENARIOS },
+});
+
+// Options too: the paper broker declares brackets (OTO, OCO, OTOCO) for every asset class, so the
+// bracket, OCO and short-bracket scenarios must hold for contracts as well.
+runConformanceSuite({
+  plugin: paperPlugin,
+  credentials: {},
+  accountId: "paper",
+  requests: [],
+  responses: [],
+  fake: () => new PaperLedgerFake(),
+  instrument: { ticker: "SPY 250620C500", assetClass: "options", price: "5.00", quantity: "2" },
+  skip: { ...LISTED, "static-requests": STOCKS_ONLY, "static-responses": STOCKS_ONLY },
+  expectedSkips: { ...LISTED, "static-requests": STOCKS_ONLY, "static-responses": STOCKS_ONLY, "auth-expiry": "manifest: auth scheme none, nothing can expire", "modify": "capabilities: modify unsupported", "session-refresh-mid-session": NO_SESSION_SCENARIOS, "session-refresh-fails": NO_SESSION_SCENARIOS },
+});
+
 
 const ACCOUNT = "paper";
 

@@ -87,7 +87,7 @@ const amdBracket: OrderRequest = {
   bracket: { takeProfit: { limitPrice: "157.43" }, stopLoss: { type: "stop", stopPrice: "135.96" } },
 };
 
-describe("paper-specific requests (the shared cases are in cases.ts, run by conformance.test.ts)", () => {
+describe("paper-specific requests (the shared cases are in cases.ts, run by the kit in paper.test.ts)", () => {
   it("sends the connection's simulated latency as a header", async () => {
     const { client, sent } = scripted([entryFixture.response], { latencyMs: 40 });
     await client.placeOrder("paper", amdBracket);

@@ -9,12 +9,31 @@
  *
  * @module
  */
-import { dec, fromBase64, toBase64, toDecimal, toNumber, type Decimal } from "../sdk";
+import { dec, fromBase64, toBase64, toDecimal, toNumber, type Decimal, type OrderStatus } from "../sdk";
 import { FaultInjector, type FakeBroker, type FakeOrder, type FakeReply } from "../testkit";
-import { ROBINHOOD_BASE_URL } from "./manifest";
-import { toStatus } from "./mapping";
-import { messageToSign } from "./signing";
-import { RhVenue, type RhOrder, type RhType } from "./fake-state";
+import { RhVenue, type RhOrder, type RhState, type RhType } from "./fake-state";
+
+/** The Crypto Trading API's documented host. */
+const ROBINHOOD_HOST = "https://trading.robinhood.com";
+
+/**
+ * The message Robinhood documents for `x-signature` (API reference,
+ * "Authentication"): API key, then the `x-timestamp` value, then the path
+ * with its query, then the method in capitals, then the exact body bytes.
+ * The documented example is this fake's anchor (robinhood.test.ts).
+ */
+export function documentedMessage(apiKey: string, timestamp: string, pathWithQuery: string, method: string, body: string): string {
+  return `${apiKey}${timestamp}${pathWithQuery}${method.toUpperCase()}${body}`;
+}
+
+/** The fake's order states in the kit's terms (Robinhood's documented `state` values). */
+const KIT_STATUS: Readonly<Record<RhState, OrderStatus>> = {
+  open: "open",
+  partially_filled: "partially_filled",
+  filled: "filled",
+  canceled: "cancelled",
+  failed: "rejected",
+};
 
 const error = (status: number, type: string, detail: string, attr: string | null = null): FakeReply => ({
   status,
@@ -74,7 +93,7 @@ export class RobinhoodFake implements FakeBroker {
   readonly seen: { method: string; path: string }[] = [];
 
   constructor(private readonly options: RobinhoodFakeOptions) {
-    this.baseUrl = options.baseUrl ?? ROBINHOOD_BASE_URL;
+    this.baseUrl = options.baseUrl ?? ROBINHOOD_HOST;
     this.now = options.now ?? (() => new Date());
     this.venue = new RhVenue(options.cash ?? "100000", this.now);
   }
@@ -102,12 +121,13 @@ export class RobinhoodFake implements FakeBroker {
   orders(): FakeOrder[] {
     return this.venue.orders.map((o) => ({
       id: o.id,
-      clientOrderId: `tl${o.clientOrderId.replaceAll("-", "")}`,
+      // As Robinhood holds it: a UUID (the kit maps the core's ids the plugin's way).
+      clientOrderId: o.clientOrderId,
       symbol: o.symbol,
       side: o.side,
       quantity: toDecimal(o.size),
       filledQuantity: toDecimal(o.filled),
-      status: toStatus(o.state, toDecimal(o.filled)),
+      status: KIT_STATUS[o.state],
     }));
   }
 
@@ -121,7 +141,7 @@ export class RobinhoodFake implements FakeBroker {
     // Documented: a timestamp is valid for 30 seconds.
     if (Math.abs(this.now().getTime() / 1000 - Number(timestamp)) > 30) return UNAUTHORIZED;
     this.verifyKey ??= crypto.subtle.importKey("raw", fromBase64(this.options.publicKey), { name: "Ed25519" }, false, ["verify"]);
-    const message = new TextEncoder().encode(messageToSign({ apiKey, timestamp, path: signedPath, method: request.method, body }));
+    const message = new TextEncoder().encode(documentedMessage(apiKey, timestamp, signedPath, request.method, body));
     let ok = false;
     try {
       ok = await crypto.subtle.verify({ name: "Ed25519" }, await this.verifyKey, fromBase64(signature), message);

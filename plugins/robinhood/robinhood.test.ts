@@ -264,6 +264,9 @@ describe("robinhood: scenarios against the fake", () => {
 
 // The whole kit runs with Robinhood's documented example credential: static signatures are exact,
 // and the fake verifies every scenario request against the documented public key.
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
+
 runConformanceSuite({
   plugin: robinhoodPlugin,
   credentials: DOC_CREDENTIALS,
@@ -277,4 +280,59 @@ runConformanceSuite({
   fake: () => new RobinhoodFake({ apiKey: DOC_CREDENTIALS.apiKey, publicKey: DOC_PUBLIC_KEY }),
   instrument: { ticker: "BTCUSD", assetClass: "crypto", price: "100", quantity: "1" },
   rateLimitReply: ROBINHOOD_RATE_LIMIT_REPLY,
+  venueClientOrderId: toVenueClientId,
+  expectedSkips: {
+    "ShortFromZero/market": "capabilities: shorting unsupported",
+    "ShortFromZero/limit": "capabilities: shorting unsupported",
+    "ShortFromZero/stop": "capabilities: shorting unsupported",
+    "CloseFromShort/market": "capabilities: shorting unsupported",
+    "CloseFromShort/limit": "capabilities: shorting unsupported",
+    "CloseFromShort/stop": "capabilities: shorting unsupported",
+    "LongFromShort/market": "capabilities: shorting unsupported",
+    "LongFromShort/limit": "capabilities: shorting unsupported",
+    "LongFromShort/stop": "capabilities: shorting unsupported",
+    "ShortFromLong/market": "capabilities: shorting unsupported",
+    "ShortFromLong/limit": "capabilities: shorting unsupported",
+    "ShortFromLong/stop": "capabilities: shorting unsupported",
+    "stop-limit/expiry": "capabilities: no day time in force, so nothing expires at the session's close",
+    "trailing-stop/fill": "capabilities: trailingStop unsupported",
+    "trailing-stop/cancel": "capabilities: trailingStop unsupported",
+    "trailing-stop/expiry": "capabilities: trailingStop unsupported",
+    "oto/fill": "capabilities: brackets.oto unsupported",
+    "oto/cancel": "capabilities: brackets.oto unsupported",
+    "oto/expiry": "capabilities: brackets.oto unsupported",
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+    "modify": "capabilities: modify unsupported",
+    "time-in-force/session-close": "capabilities: day and gtc are not both declared",
+    "time-in-force/ioc": "capabilities: no ioc time in force",
+    "time-in-force/fok": "capabilities: no fok time in force",
+    "bracket-entry": "capabilities: brackets.otoco unsupported",
+    "bracket-short": "capabilities: brackets.otoco unsupported",
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
+  },
+});
+
+describe("fake robinhood: its own verifier agrees with Robinhood's documented x-signature example", () => {
+  // The reference's example request, signed with the documented key; the body is the exact bytes that were signed.
+  const send = (signature: string) =>
+    new RobinhoodFake({ apiKey: DOC_CREDENTIALS.apiKey, publicKey: DOC_PUBLIC_KEY, now: () => new Date(Number(DOCUMENTED_VECTOR.timestamp) * 1000) }).fetch(
+      new Request(`https://trading.robinhood.com${DOCUMENTED_VECTOR.path}`, {
+        method: DOCUMENTED_VECTOR.method,
+        headers: { "x-api-key": DOC_CREDENTIALS.apiKey, "x-timestamp": DOCUMENTED_VECTOR.timestamp, "x-signature": signature, "content-type": "application/json" },
+        body: DOCUMENTED_VECTOR.body,
+      }),
+    );
+
+  it("accepts the published signature (the Python-dict body then fails as JSON, not as a signature)", async () => {
+    expect((await send(DOCUMENTED_VECTOR.signature)).status).not.toBe(401);
+  });
+
+  it("refuses the same request with a changed signature (401)", async () => {
+    const bytes = fromBase64(DOCUMENTED_VECTOR.signature);
+    bytes[0] = bytes[0]! ^ 1;
+    expect((await send(toBase64(bytes))).status).toBe(401);
+  });
 });

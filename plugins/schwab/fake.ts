@@ -82,6 +82,11 @@ export class SchwabFake implements FakeBroker {
     this.ledger.setPrice(symbol, price);
   }
 
+  /** The regular session closed: working orders whose duration is DAY expire. */
+  endSession(): void {
+    for (const o of this.ledger.open()) if (this.meta.get(o.id)?.duration === "DAY") this.ledger.expire(o.id);
+  }
+
   orders() {
     return this.ledger.fakeOrders();
   }
@@ -184,6 +189,8 @@ export class SchwabFake implements FakeBroker {
         quantity: leg.quantity,
         limitPrice: o.price ?? null,
         stopPrice: o.stopPrice ?? null,
+        // FILL_OR_KILL: all at once or nothing (Schwab takes no IMMEDIATE_OR_CANCEL from this API).
+        ...(o.duration === "FILL_OR_KILL" && { immediate: "fok" as const }),
         ...(take?.price && { takeProfit: { limitPrice: toDecimal(take.price) } }),
         ...(stop?.stopPrice && { stopLoss: { stopPrice: toDecimal(stop.stopPrice), ...(stop.price && { limitPrice: toDecimal(stop.price) }) } }),
       });

@@ -98,8 +98,8 @@ describe("maintenance windows", () => {
   });
   it("honours the days a window starts on", () => {
     const sundays = [{ timezone: "UTC", start: "22:00", end: "02:00", days: [0] }];
-    expect(activeMaintenanceWindow(sundays, new Date("2026-11-22T23:00:00Z"))).toBeDefined(); // Sunday night
-    expect(activeMaintenanceWindow(sundays, new Date("2026-11-23T01:00:00Z"))).toBeDefined(); // still Sunday's window
+    expect(activeMaintenanceWindow(sundays, new Date("2026-11-22T23:00:00Z"))?.endsInMs).toBe(3 * 60 * 60_000); // Sunday night, 3 h to go
+    expect(activeMaintenanceWindow(sundays, new Date("2026-11-23T01:00:00Z"))?.endsInMs).toBe(60 * 60_000); // still Sunday's window
     expect(activeMaintenanceWindow(sundays, new Date("2026-11-23T23:00:00Z"))).toBeUndefined(); // Monday night
   });
 });

@@ -25,6 +25,22 @@ describe("FakeLedger", () => {
     expect([stop.status, stop.avgFillPrice]).toEqual(["filled", "89"]);
   });
 
+  it("ends immediate orders at once: ioc keeps what filled, fok fills all or nothing", () => {
+    const book = new FakeLedger();
+    book.setPrice("X", "100");
+    const away = book.place({ symbol: "X", side: "buy", type: "limit", quantity: "1", limitPrice: "95", immediate: "ioc" });
+    const killed = book.place({ symbol: "X", side: "buy", type: "limit", quantity: "1", limitPrice: "95", immediate: "fok" });
+    expect([away.status, killed.status, book.open()]).toEqual(["cancelled", "cancelled", []]);
+    book.partialFillNext("2");
+    const partly = book.place({ symbol: "X", side: "buy", type: "limit", quantity: "5", limitPrice: "101", immediate: "ioc" });
+    expect([partly.status, partly.filledQuantity]).toEqual(["cancelled", "2"]);
+    book.partialFillNext("2");
+    const whole = book.place({ symbol: "X", side: "buy", type: "limit", quantity: "5", limitPrice: "101", immediate: "fok" });
+    expect([whole.status, whole.filledQuantity]).toEqual(["cancelled", "0"]);
+    book.setPrice("X", "94");
+    expect(book.positionList()).toEqual([{ symbol: "X", quantity: "2", avgPrice: "100" }]);
+  });
+
   it("turns a bracket into an OCO pair once the entry fills", () => {
     const book = new FakeLedger();
     book.setPrice("X", "100");

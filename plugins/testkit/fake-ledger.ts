@@ -1,7 +1,8 @@
 /**
  * An in-memory broker book for fake brokers: cash, signed positions, orders
  * that fill at the last price, resting limit and stop orders, OCO bracket
- * legs, one-shot partial fills, and a no-leverage buying-power rule.
+ * legs, one-shot partial fills, immediate orders (ioc, fok), and a
+ * no-leverage buying-power rule.
  *
  * A plugin's fake only has to speak the venue's HTTP dialect (paths, field
  * names, status codes, error bodies) and translate to and from this book.
@@ -48,6 +49,13 @@ export interface LedgerOrderInput {
   /** Exits created when the entry fills, as an OCO pair. */
   takeProfit?: { limitPrice: Decimal };
   stopLoss?: { stopPrice: Decimal; limitPrice?: Decimal };
+  /**
+   * An immediate order: `ioc` fills what it can at once and the rest is
+   * cancelled; `fok` fills completely at once or is cancelled with nothing
+   * filled. Absent: the order works until filled, cancelled or expired (the
+   * fake decides when a `day` order expires, see `expire`).
+   */
+  immediate?: "ioc" | "fok";
 }
 
 /** A refusal; the fake turns `code` into the venue's error body. */
@@ -174,7 +182,13 @@ export class FakeLedger {
     };
     this.orders.push(order);
     this.brackets.set(order.id, { ...(input.takeProfit && { takeProfit: input.takeProfit }), ...(input.stopLoss && { stopLoss: input.stopLoss }) });
+    // Fill or kill: all of it at once, or nothing (a pending partial fill would break "all", so it kills).
+    if (input.immediate === "fok" && (this.partialNext !== null || !this.marketable(order))) {
+      this.end(order, "cancelled");
+      return order;
+    }
     this.work(order);
+    if (input.immediate !== undefined && WORKING.has(order.status)) this.end(order, "cancelled");
     return order;
   }
 
@@ -186,6 +200,18 @@ export class FakeLedger {
     if (!order) throw new LedgerRejection("order-not-found", `no order ${id}`);
     if (!WORKING.has(order.status)) throw new LedgerRejection("order-not-cancelable", `order ${id} is ${order.status}`);
     this.end(order, "cancelled");
+    return order;
+  }
+
+  /**
+   * The order's time in force ran out (a `day` order at the session's
+   * close): a working order ends `expired`, nothing more fills. The fake
+   * knows which of its orders are `day` orders; the book only ends them.
+   */
+  expire(id: string): LedgerOrder {
+    const order = this.get(id);
+    if (!order) throw new LedgerRejection("order-not-found", `no order ${id}`);
+    if (WORKING.has(order.status)) this.end(order, "expired");
     return order;
   }
 
@@ -207,6 +233,17 @@ export class FakeLedger {
   }
 
   /** Fills what the current price allows. */
+  /** Whether the order would fill at the last price right now (a stop only once its stop is reached). */
+  private marketable(order: LedgerOrder): boolean {
+    const price = this.prices.get(order.symbol);
+    if (price === undefined) return false;
+    const p = dec(price);
+    const buy = order.side === "buy";
+    if ((order.type === "stop" || order.type === "stop_limit") && !order.triggered && !(buy ? p.gte(order.stopPrice ?? "0") : p.lte(order.stopPrice ?? "0"))) return false;
+    if (order.type === "stop") return true;
+    return order.type === "market" || (buy ? p.lte(order.limitPrice ?? "0") : p.gte(order.limitPrice ?? "0"));
+  }
+
   private work(order: LedgerOrder): void {
     const price = this.prices.get(order.symbol);
     if (price === undefined || !WORKING.has(order.status)) return;

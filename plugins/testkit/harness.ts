@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { TokenKeeper, type BrokerClient, type BrokerPlugin, type OAuthClientCredentials, type PluginContext, type SessionAccess, type SessionTokens } from "../sdk";
+import { BrokerError, TokenKeeper, type BrokerClient, type BrokerPlugin, type OAuthClientCredentials, type PluginContext, type SessionAccess, type SessionTokens } from "../sdk";
 import { connectPlugin, createPluginContext, createSessionContext, type LogEntry, type Transport } from "../sdk/host";
 import { replyToResponse } from "./faults";
 import type { FakeReply, RecordedFixture } from "./types";
@@ -33,6 +33,8 @@ export interface TestConnection {
   now?: () => Date;
   /** Receives every log line the plugin writes (after redaction). */
   logSink?: (entry: LogEntry) => void;
+  /** The manifest's rate limit: a fresh bucket per client (default, as a new connection gets), or off for unit tests. */
+  rateLimit?: "fresh" | "off";
   /** `oauth`: a connection made through the OAuth flow (no user credentials, a session only). */
   authMethod?: "credentials" | "oauth";
   /** The session owner to use; default a fresh in-memory {@link TokenKeeper} for session-based plugins. */
@@ -69,7 +71,8 @@ export async function captureRequest(request: Request): Promise<CapturedRequest>
 function baseUrlOf(connection: TestConnection): string {
   const environment = connection.environment ?? "paper";
   const url = connection.baseUrl ?? connection.plugin.manifest.environments[environment];
-  if (!url) throw new Error(`${connection.plugin.manifest.id} has no ${environment} environment; pass baseUrl`);
+  // An empty baseUrl is passed on as it is: a plugin must refuse it itself (Kraken: "no sandbox").
+  if (url === undefined) throw new Error(`${connection.plugin.manifest.id} has no ${environment} environment; pass baseUrl`);
   return url;
 }
 
@@ -98,7 +101,7 @@ function hostConnection(connection: TestConnection, transport: Transport, withSe
     transport,
     now: connection.now ?? (() => new Date(KIT_NOW.getTime())),
     logSink: connection.logSink ?? (() => {}),
-    rateLimit: "fresh" as const,
+    rateLimit: connection.rateLimit ?? "fresh",
   };
 }
 
@@ -113,6 +116,17 @@ export function testContext(connection: TestConnection, transport: Transport): P
 /** A client as the core builds it (shared fetch + `canSubmit` guard), over any transport. */
 export function testClient(connection: TestConnection, transport: Transport): BrokerClient {
   return connectPlugin(hostConnection(connection, transport));
+}
+
+/** Awaits a call that must fail with a BrokerError, and returns it (anything else fails the test with what happened). */
+export async function brokerErrorOf(call: Promise<unknown>): Promise<BrokerError> {
+  try {
+    await call;
+  } catch (e) {
+    if (e instanceof BrokerError) return e;
+    throw new Error(`expected a BrokerError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  }
+  throw new Error("expected a BrokerError, the call succeeded");
 }
 
 /** A reply from a case: fixtures carry theirs under `response`. */

@@ -1,7 +1,7 @@
 /**
  * The conformance kit every broker plugin runs in `npm test`.
  *
- * How to use it (see `plugins/paper/conformance.test.ts` for a full example,
+ * How to use it (see `plugins/paper/paper.test.ts` for a full example,
  * and `npm run plugin:new <id>` for a scaffold that already wires it up):
  *
  * ```ts
@@ -18,7 +18,9 @@
  *   responses: [...],  // layer 2: recorded fixture in → normalized model (or BrokerError) out
  *   fake: () => new AcmeFake(),          // layer 3: stateful fake broker for the scenario matrix
  *   instrument: { ticker: "AAPL", assetClass: "stocks" },
- *   skip: { "partial-fill": "the fake does not simulate partial fills yet" },
+ *   skip: { "partial-fill": "the venue fills every order at once" },
+ *   // Every skip of the run, by id and reason: the listed ones and the ones the capabilities rule out.
+ *   expectedSkips: { "partial-fill": "the venue fills every order at once", "bracket-entry": "capabilities: brackets.otoco unsupported" },
  * });
  * ```
  *
@@ -28,12 +30,16 @@
  *    exists on the client;
  * 1. static requests; 2. static responses (incl. error bodies);
  * 3. the scenario matrix against the fake: the six LEAN directions × market,
- *    limit, stop; bracket entry; cancel; partial fill; insufficient funds;
- *    429 then success; timeout after send reconciled without a second order;
- *    auth expiry; unsupported intents refused before sending.
+ *    limit, stop; stop-limit, trailing stop, OTO and OCO through fill, cancel
+ *    and expiry; brackets long and short; cancel; partial fill; insufficient
+ *    funds; 429 then success; timeout after send reconciled without a second
+ *    order; auth expiry; unsupported intents refused before sending. After
+ *    each: exactly one broker order per acknowledged client order id.
  *
  * A scenario the plugin's capabilities rule out is skipped automatically; any
- * other skip needs an entry in `skip` with a reason. Every skip is printed.
+ * other skip needs an entry in `skip` with a reason. Every skip is printed,
+ * and all of them are pinned in `expectedSkips` (the kit fails on any
+ * difference, both ways).
  *
  * @module
  */
@@ -58,6 +64,23 @@ export type {
 export { FaultInjector, replyToResponse, timeoutError, type FaultInjectorOptions } from "./faults";
 export { runConformanceSuite } from "./suite";
 export { FakeAuthorizationServer, type FakeOAuthOptions } from "./fake-oauth";
-export { captureRequest, KIT_NOW, KIT_OAUTH_CLIENT, KIT_REDIRECT_URI, testSessionKeeper, usesSession, scriptedClient, testClient, testContext, toReply, type CapturedRequest, type TestConnection } from "./harness";
+export {
+  brokerErrorOf,
+  captureRequest,
+  KIT_NOW,
+  KIT_OAUTH_CLIENT,
+  KIT_REDIRECT_URI,
+  testSessionKeeper,
+  usesSession,
+  scriptedClient,
+  testClient,
+  testContext,
+  toReply,
+  type CapturedRequest,
+  type TestConnection,
+} from "./harness";
 export { modelProblems, stripRaw } from "./static-layers";
+export { CHECK_IDS } from "./check-ids";
+export { FAKE_KIT_HELPERS, FAKE_PACKAGES, FAKE_SDK_HELPERS, fakeImportProblems } from "./fake-rules";
+export { plannedSkips, skipDifferences } from "./suite";
 export { FakeLedger, LedgerRejection, type FakeLedgerOptions, type LedgerOrder, type LedgerOrderInput, type LedgerOrderType } from "./fake-ledger";

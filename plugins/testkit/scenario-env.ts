@@ -19,6 +19,7 @@ import {
   type OrderFeatures,
   type OrderRequest,
   type OrderSide,
+  type BrokerPlugin,
   type OrderType,
   type RetryPolicy,
   type TimeInForce,
@@ -34,10 +35,14 @@ import type { ConformanceOptions, FakeBroker, Instrument } from "./types";
 export const KIT_RETRY: RetryPolicy = { attempts: 4, baseMs: 1, maxMs: 5 };
 const kitWait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 5)));
 
+/** The placeholder id of {@link ScenarioEnv.draft}: the core's format, never sent. */
+const DRAFT_CLIENT_ORDER_ID = `tl${"0".repeat(32)}`;
+
 /** Polls for an order's terminal state at most this often. */
 const MAX_POLLS = 40;
 
 export interface ScenarioEnv {
+  plugin: BrokerPlugin;
   fake: FakeBroker;
   client: BrokerClient;
   /** The connection's token owner, for session-based plugins. */
@@ -54,10 +59,22 @@ export interface ScenarioEnv {
   logs: LogEntry[];
   /** Client order ids the scenario sent. */
   clientOrderIds: string[];
+  /** Requests the broker acknowledged (placed, or found after a lost reply), by client order id: each must be exactly one order there. */
+  placed: Map<string, OrderRequest>;
+  /** The client order id as the broker holds it, or null when it keeps none (see `ConformanceOptions.venueClientOrderId`). */
+  venueClientOrderId(clientOrderId: string): string | null;
+  /** The broker order id each acknowledged client order id came back with. */
+  placedBrokerOrderIds: Map<string, string>;
+  /** How the broker reports a `day` order ended by the session's close (`ConformanceOptions.expiryStatus`). */
+  expiryStatus: "expired" | "cancelled";
+  /** Whether the plugin's pre-send check (capabilities plus venue rules) takes this intent. */
+  accepts(intent: OrderRequest): boolean;
   timeInForce: TimeInForce;
   newClientOrderId(): string;
-  /** An order request for the instrument. */
+  /** An order request for the instrument, with a fresh client order id. */
   intent(side: OrderSide, type: OrderType, fields?: Partial<OrderRequest>): OrderRequest;
+  /** The same request with a fixed placeholder id, for asking `accepts` without recording an id. */
+  draft(side: OrderSide, type: OrderType, fields?: Partial<OrderRequest>): OrderRequest;
   setPrice(price: string): Promise<void>;
   /** Places through the core's reconcile-aware rule (`placeOrderOnce`). */
   place(request: OrderRequest): Promise<BrokerOrder>;
@@ -118,10 +135,13 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
   if (accountId === undefined) throw new Error("testConnection returned no account");
   const symbol = plugin.symbol(inst.ticker, inst.assetClass);
   const clientOrderIds: string[] = [];
+  const placed = new Map<string, OrderRequest>();
+  const placedBrokerOrderIds = new Map<string, string>();
   const timeInForce = pickTimeInForce(features);
   const last = new Map<string, BrokerOrder>();
 
   const env: ScenarioEnv = {
+    plugin,
     fake,
     client,
     ...(session && { session }),
@@ -133,6 +153,11 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
     sent,
     logs,
     clientOrderIds,
+    placed,
+    venueClientOrderId: (id) => (options.venueClientOrderId ? options.venueClientOrderId(id) : id),
+    placedBrokerOrderIds,
+    expiryStatus: options.expiryStatus ?? "expired",
+    accepts: (intent) => (plugin.canSubmit?.(intent) ?? { ok: true }).ok,
     timeInForce,
     newClientOrderId() {
       // The core's format: `tl` + 32 hex.
@@ -141,8 +166,11 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
       return id;
     },
     intent(side, type, fields = {}) {
+      return { ...env.draft(side, type, fields), clientOrderId: fields.clientOrderId ?? env.newClientOrderId() };
+    },
+    draft(side, type, fields = {}) {
       return {
-        clientOrderId: env.newClientOrderId(),
+        clientOrderId: DRAFT_CLIENT_ORDER_ID,
         ticker: inst.ticker,
         assetClass: inst.assetClass,
         side,
@@ -159,6 +187,8 @@ export async function createScenarioEnv(options: ConformanceOptions): Promise<Sc
       const order = await placeOrderOnce(client, accountId, request, { policy: KIT_RETRY, wait: kitWait });
       expect(order.clientOrderId, "the ack carries our client order id").toBe(request.clientOrderId);
       expect(orderProblems(order), "the ack is a consistent order").toEqual([]);
+      placed.set(request.clientOrderId, request);
+      placedBrokerOrderIds.set(request.clientOrderId, order.brokerOrderId);
       last.set(order.brokerOrderId, order);
       return order;
     },

@@ -12,13 +12,13 @@ import { getPlugin } from "../index";
 import { BrokerError, secretValues, type OrderRequest, type OrderType } from "../sdk";
 import { contractProblems } from "./contract-layer";
 import { scriptedClient, type TestConnection } from "./harness";
-import { SCENARIOS, type Scenario } from "./scenarios";
+import { expectOneOrderPerPlacedId, SCENARIOS, type Scenario } from "./scenarios";
 import { createScenarioEnv } from "./scenario-env";
 import { runRequestCase, runResponseCase } from "./static-layers";
-import type { ConformanceOptions, ScenarioId } from "./types";
+import type { ConformanceOptions, ScenarioId, SkipList } from "./types";
 
 /** Why a check does not run, or null when it runs. */
-interface Decision {
+export interface Decision {
   id: ScenarioId;
   reason: string | null;
   /** `capability`: ruled out by the plugin's own data; `listed`: the plugin's skip list. */
@@ -33,6 +33,41 @@ function decide(options: ConformanceOptions, scenario: Scenario): Decision {
   return { id: scenario.id, reason: gated, source: gated === null ? null : "capability" };
 }
 
+/**
+ * Every skip a run of `options` produces, in check order: checks the
+ * capabilities rule out and checks the plugin lists in `skip`. Pure, so the
+ * kit's own tests can show that a dropped capability changes it.
+ */
+export function plannedSkips(options: ConformanceOptions): Decision[] {
+  const out: Decision[] = [];
+  const listed = (id: ScenarioId, applies: boolean) => {
+    const reason = options.skip?.[id];
+    if (applies && reason !== undefined) out.push({ id, reason, source: "listed" });
+  };
+  listed("transport-errors", true);
+  listed("static-requests", options.requests.length === 0);
+  listed("static-responses", options.responses.length === 0);
+  for (const scenario of SCENARIOS) {
+    const d = decide(options, scenario);
+    if (d.reason !== null) out.push(d);
+  }
+  return out;
+}
+
+/**
+ * How a run's skips differ from `expectedSkips`, by id and reason, both
+ * ways: `unexpected` skips the list does not name (or names with another
+ * reason), and `missing` ones it names that no longer happen.
+ */
+export function skipDifferences(options: ConformanceOptions): { unexpected: [string, string][]; missing: [string, string][] } {
+  const actual = skipPairs(Object.fromEntries(plannedSkips(options).map((d) => [d.id, d.reason ?? ""])));
+  const expected = skipPairs(options.expectedSkips);
+  const key = ([id, reason]: [string, string]) => `${id}\u0000${reason}`;
+  const actualKeys = new Set(actual.map(key));
+  const expectedKeys = new Set(expected.map(key));
+  return { unexpected: actual.filter((p) => !expectedKeys.has(key(p))), missing: expected.filter((p) => !actualKeys.has(key(p))) };
+}
+
 /** Prints every skip of the run, loudly, once per plugin. */
 function printSkips(pluginId: string, skips: Decision[]): void {
   if (skips.length === 0) return;
@@ -42,6 +77,19 @@ function printSkips(pluginId: string, skips: Decision[]): void {
   const bar = "!".repeat(78);
   const unfinished = todo > 0 ? `\n!! ${todo} of them are TODO: this plugin is NOT finished and cannot be installed` : "";
   console.warn(`\n${bar}\n!! conformance: ${pluginId}: ${skips.length} check(s) SKIPPED${unfinished}\n${lines.join("\n")}\n${bar}\n`);
+}
+
+/** A skip list as sorted `[id, reason]` pairs, for an exact comparison and a readable diff. */
+function skipPairs(list: SkipList): [string, string][] {
+  return Object.entries(list)
+    .filter((e): e is [string, string] => typeof e[1] === "string")
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** The skips a run produced, written as the `expectedSkips` literal to paste. */
+function skipLiteral(skips: readonly Decision[]): string {
+  const lines = skips.map((d) => `    ${JSON.stringify(d.id)}: ${JSON.stringify(d.reason ?? "")},`);
+  return `expectedSkips: {\n${lines.join("\n")}\n  },`;
 }
 
 function staticConnection(options: ConformanceOptions): TestConnection {
@@ -79,10 +127,22 @@ export function runConformanceSuite(options: ConformanceOptions): void {
   const connection = staticConnection(options);
   const skips: Decision[] = [];
 
-  describe(`conformance: ${id}`, () => {
+  describe(`conformance: ${id} (${options.instrument.assetClass})`, () => {
     describe("layer 0: contract", () => {
       it("manifest, capabilities, credentials form and method map agree", () => {
         expect(contractProblems(options.plugin, connection)).toEqual([]);
+      });
+
+      // Skips are pinned, both ways: a capability that disappears (a dozen scenarios silently
+      // turning into skips) and a skip that no longer happens both fail here.
+      it("skips exactly the expected checks, by id and reason", () => {
+        const planned = plannedSkips(options);
+        expect(skipDifferences(options), `this run's skips differ from expectedSkips; if the change is intended, paste:\n  ${skipLiteral(planned)}\n`).toEqual({
+          unexpected: [],
+          missing: [],
+        });
+        // The registered skips are the planned ones (the runner and the pin agree).
+        expect(skips.map((d) => d.id)).toEqual(planned.map((d) => d.id));
       });
 
       // A plugin in the registry is offered to traders: it may skip what its broker cannot do, never what is unfinished.
@@ -156,6 +216,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
           const missing = scenario.needs?.(env.fake);
           if (missing) expect.fail(`${missing}: implement it, or add "${scenario.id}" to skip with a reason`);
           await scenario.run(env, options);
+          await expectOneOrderPerPlacedId(env);
           // Whatever the plugin logged, no credential may appear in it.
           const logged = JSON.stringify(env.logs);
           for (const secret of secretValues(options.credentials)) expect(logged.includes(secret), "a credential value reached the log").toBe(false);

@@ -7,6 +7,7 @@
  * @module
  */
 import type { AssetClass, BrokerClient, BrokerErrorKind, BrokerPlugin, Decimal, OrderSide, OrderStatus, SessionTokens } from "../sdk";
+import type { CHECK_IDS, DIRECTION_ORDER_TYPES, DIRECTIONS } from "./check-ids";
 
 /** A value or a promise of it: fakes over a Durable Object are async, in-memory fakes need not be. */
 export type Awaitable<T> = T | Promise<T>;
@@ -35,6 +36,11 @@ export interface RecordedFixture {
 export interface FakeOrder {
   /** The broker's order id. */
   id: string;
+  /**
+   * The client order id exactly as the broker holds it (Kraken and Robinhood
+   * hold a UUID, for example); the kit maps the core's ids with
+   * {@link ConformanceOptions.venueClientOrderId} before comparing.
+   */
   clientOrderId: string | null;
   /** Broker symbol, i.e. `plugin.symbol(ticker, assetClass)`. */
   symbol: string;
@@ -72,6 +78,14 @@ export interface FakeBroker {
   expireAuth?(): void;
   /** The next order fills only `quantity` at once; the rest stays working until cancelled. */
   partialFillNext?(quantity: Decimal): void;
+  /**
+   * The regular trading session closed: every working order whose time in
+   * force is `day` expires, exactly as the broker reports that (status,
+   * reason, what happens to bracket legs). Only for brokers that have
+   * sessions; a venue trading around the clock leaves it out and lists the
+   * `*\/expiry` scenarios in its skips with that reason.
+   */
+  endSession?(): Awaitable<void>;
   /** Every order the broker holds, oldest first (bracket legs included). */
   orders(): Awaitable<readonly FakeOrder[]>;
   /**
@@ -154,27 +168,13 @@ export interface SigningVector {
 }
 
 /** Entry/exit positions, named as in LEAN's brokerage tests. */
-export type Direction = "LongFromZero" | "CloseFromLong" | "ShortFromZero" | "CloseFromShort" | "LongFromShort" | "ShortFromLong";
+export type Direction = (typeof DIRECTIONS)[number];
 
 /** Order types the direction scenarios run with. */
-export type ScenarioOrderType = "market" | "limit" | "stop";
+export type ScenarioOrderType = (typeof DIRECTION_ORDER_TYPES)[number];
 
-/** Every check the kit can skip, each needing a reason. */
-export type ScenarioId =
-  | "transport-errors"
-  | "static-requests"
-  | "static-responses"
-  | `${Direction}/${ScenarioOrderType}`
-  | "bracket-entry"
-  | "cancel"
-  | "partial-fill"
-  | "insufficient-funds"
-  | "rate-limit-then-success"
-  | "timeout-after-send"
-  | "auth-expiry"
-  | "unsupported-intent-refused"
-  | "session-refresh-mid-session"
-  | "session-refresh-fails";
+/** Every check the kit can skip, each needing a reason (the list is `CHECK_IDS` in check-ids.ts). */
+export type ScenarioId = (typeof CHECK_IDS)[number];
 
 /** Skips with a reason each, e.g. `{ "partial-fill": "the venue never partially fills market orders" }`. */
 export type SkipList = Partial<Record<ScenarioId, string>>;
@@ -207,6 +207,32 @@ export interface ConformanceOptions {
   rateLimitReply?: FakeReply;
   /** Scenarios this broker cannot do, with the reason. Printed loudly on every run. */
   skip?: SkipList;
+  /**
+   * Every skip this run must produce, by check id and reason: the ones the
+   * capabilities rule out (reasons starting `capabilities:` or `manifest:`)
+   * and the ones listed in {@link skip}. The kit fails on any difference
+   * either way, so a capability that silently disappears (a dozen scenarios
+   * turning into skips) or a skip that no longer happens cannot go unnoticed.
+   * On a mismatch the failure prints the list to paste.
+   */
+  expectedSkips: SkipList;
+  /**
+   * How the broker spells the core's client order id, when it does not keep
+   * it as sent (Robinhood and Kraken take a UUID): the kit compares
+   * {@link FakeOrder.clientOrderId} with this. Default: unchanged. Null for
+   * a broker that keeps no client order id at all (TradeStation): the kit
+   * then finds each acknowledged order by the broker order id its
+   * acknowledgement carried ({@link FakeOrder.id}).
+   */
+  venueClientOrderId?(clientOrderId: string): string | null;
+  /**
+   * How the broker reports a `day` order the session's close ended: `expired`
+   * (default), or `cancelled` for a broker whose order cannot tell the two
+   * apart (OANDA shows state CANCELLED; the reason, TIME_IN_FORCE_EXPIRED, is
+   * only in the cancelling transaction). Either way it must be terminal,
+   * unfilled, no longer working, and never fill afterwards.
+   */
+  expiryStatus?: "expired" | "cancelled";
   /**
    * `oauth`: the scenarios connect through the OAuth flow against the fake
    * (authorize, then exchange the code); the static layers use `tokens`.

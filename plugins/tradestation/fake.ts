@@ -83,6 +83,11 @@ export class TradestationFake implements FakeBroker {
     this.ledger.setPrice(symbol, price);
   }
 
+  /** The regular session closed: working orders whose Duration is DAY (or DYP, day plus extended hours) expire. */
+  endSession(): void {
+    for (const o of this.ledger.open()) if (["DAY", "DYP"].includes(this.durations.get(o.id) ?? "")) this.ledger.expire(o.id);
+  }
+
   orders() {
     return this.ledger.fakeOrders();
   }
@@ -189,6 +194,8 @@ export class TradestationFake implements FakeBroker {
         quantity: o.Quantity,
         limitPrice: o.LimitPrice ?? null,
         stopPrice: o.StopPrice ?? null,
+        ...(o.TimeInForce.Duration === "IOC" && { immediate: "ioc" as const }),
+        ...(o.TimeInForce.Duration === "FOK" && { immediate: "fok" as const }),
         ...(take?.LimitPrice && { takeProfit: { limitPrice: take.LimitPrice } }),
         ...(stop?.StopPrice && { stopLoss: { stopPrice: stop.StopPrice, ...(stop.LimitPrice && { limitPrice: stop.LimitPrice }) } }),
       });

@@ -319,6 +319,20 @@ export class TradierBook {
     parent.transactionDate = this.now();
   }
 
+  /**
+   * The session closed: every order still working with duration `day` (or
+   * the `pre`/`post` session it was placed for) ends `expired`, legs of an
+   * advanced order included. Tradier's documented durations: `day` orders
+   * live until the close, `gtc` until cancelled.
+   */
+  endSession(account: BookAccount): void {
+    for (const o of account.orders) {
+      const target = o.legs.length > 0 ? o.legs : [o];
+      for (const l of target) if (!isFinal(l) && l.duration !== "gtc") this.finish(l, "expired");
+      if (o.legs.length > 0) this.refresh(o);
+    }
+  }
+
   /** Cancels an order: a parent takes all its working legs with it. A final order is refused downstream. */
   cancel(o: BookOrder): void {
     const target = o.legs.length > 0 ? o.legs : [o];

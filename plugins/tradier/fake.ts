@@ -16,11 +16,23 @@
  *
  * @module
  */
-import { Big, dec, toDecimal } from "../sdk/decimal";
-import { replyToResponse, timeoutError } from "../testkit/faults";
-import type { FakeBroker, FakeOrder, FakeReply } from "../testkit/types";
-import { BookAccount, instrumentOf, TradierBook, TradierRefusal, type BookOrder, type LegSpec } from "./fake-book";
-import { normalizeStatus } from "./status";
+import { Big, dec, toDecimal, type OrderStatus } from "../sdk";
+import { replyToResponse, timeoutError, type FakeBroker, type FakeOrder, type FakeReply } from "../testkit";
+import { BookAccount, instrumentOf, TradierBook, TradierRefusal, type BookOrder, type LegSpec, type TradierStatus } from "./fake-book";
+
+/**
+ * The book's statuses in the kit's terms, from Tradier's documented order
+ * statuses (the fake's own reading; the plugin keeps its own table).
+ */
+const KIT_STATUS: Readonly<Record<TradierStatus, OrderStatus>> = {
+  pending: "pending",
+  open: "open",
+  partially_filled: "partially_filled",
+  filled: "filled",
+  expired: "expired",
+  canceled: "cancelled",
+  rejected: "rejected",
+};
 
 /** Obviously fake credentials the fake accepts by default. */
 export const TRADIER_FAKE_CREDENTIALS = { token: "fake-tradier-token-for-tests-only-0000" } as const;
@@ -118,6 +130,11 @@ export class TradierFake implements FakeBroker {
     this.book.partialFillNext(dec(quantity));
   }
 
+  /** The regular session closed: `day` orders (and `pre`/`post` ones) expire. */
+  endSession(): void {
+    for (const a of this.accounts.values()) this.book.endSession(a);
+  }
+
   /** Every order, oldest first: an OTO/OTOCO as its entry (under the parent's id and tag), then its exits. */
   orders(): FakeOrder[] {
     const out: FakeOrder[] = [];
@@ -131,7 +148,7 @@ export class TradierFake implements FakeBroker {
           side: x.side.startsWith("buy") ? "buy" : "sell",
           quantity: toDecimal(x.quantity),
           filledQuantity: toDecimal(x.execQty),
-          status: normalizeStatus(x.status, toDecimal(x.execQty), toDecimal(x.quantity)),
+          status: KIT_STATUS[x.status],
         });
         out.push(view(entry!, o.id, o.tag), ...exits.map((x) => view(x, x.id, null)));
       }

@@ -43,7 +43,15 @@ export function tradierSide(side: "buy" | "sell", quantity: string, position: st
   return option ? (closing ? "sell_to_close" : "sell_to_open") : closing ? "sell" : "sell_short";
 }
 
-/** The side of the exits of a bracket entered with `entrySide`. */
+/**
+ * The side of the exits of a bracket entered with `entrySide`: they close
+ * what the entry opened (`sell` / `buy_to_cover` for shares,
+ * `sell_to_close` / `buy_to_close` for contracts), never open more. A
+ * bracket on an entry that itself closes a position (`sell`, `buy_to_cover`,
+ * `*_to_close`) would have exits opening a new one, so it is refused.
+ * (Found by the kit's bracket scenarios: the old fallback sent the options
+ * side `buy_to_close` for the exits of a closing share order.)
+ */
 function exitSide(entrySide: string): string {
   switch (entrySide) {
     case "buy":
@@ -52,8 +60,13 @@ function exitSide(entrySide: string): string {
       return "buy_to_cover";
     case "buy_to_open":
       return "sell_to_close";
-    default:
+    case "sell_to_open":
       return "buy_to_close";
+    default:
+      throw new BrokerError(
+        "A take profit or stop loss protects a position the order opens, but this order closes a position. Send the bracket with the entry, or close without one.",
+        { code: "invalid-order", kind: "rejected" },
+      );
   }
 }
 

@@ -16,6 +16,11 @@ const NOW = new Date("2026-01-02T03:04:05.000Z");
 const POSITION_READ =
   "Tradier's side (buy_to_cover, sell_short...) depends on the position, so placeOrder first reads it; a transport failure on that read is rightly retryable (nothing was sent). The same failure on the order POST itself is outcome-unknown: tested below";
 
+const STOCKS_ONLY = "run once above, with the stocks instrument (this run trades options)";
+
+/** The session scenarios run only for connections with a session (OAuth or a login broker). */
+const NO_SESSION_SCENARIOS = "capabilities: the connection has no session (no OAuth, no login)";
+
 runConformanceSuite({
   plugin: tradierPlugin,
   credentials: CREDENTIALS,
@@ -30,7 +35,19 @@ runConformanceSuite({
   rateLimitReply: { status: 400, body: "Quota Violation", headers: { "content-type": "text/plain", "x-ratelimit-available": "0", "x-ratelimit-expiry": "0" } },
   skip: {
     "transport-errors": POSITION_READ,
-    "bracket-entry": "Tradier's OTOCO entry must be limit, stop or stop_limit (documented), and the kit's bracket scenario enters at market; the OTOCO lifecycle is tested below with a limit entry",
+  },
+  expectedSkips: {
+    "transport-errors": POSITION_READ,
+    "trailing-stop/fill": "capabilities: trailingStop unsupported",
+    "trailing-stop/cancel": "capabilities: trailingStop unsupported",
+    "trailing-stop/expiry": "capabilities: trailingStop unsupported",
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+    "time-in-force/ioc": "capabilities: no ioc time in force",
+    "time-in-force/fok": "capabilities: no fok time in force",
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
   },
 });
 
@@ -45,10 +62,24 @@ runConformanceSuite({
   instrument: { ticker: "SPY 180720C274", assetClass: "options", price: "3.10", quantity: "2" },
   rateLimitReply: { status: 400, body: "Quota Violation", headers: { "content-type": "text/plain" } },
   skip: {
-    "static-requests": "run once above, with the stocks instrument (this run trades options)",
-    "static-responses": "run once above, with the stocks instrument (this run trades options)",
+    "static-requests": STOCKS_ONLY,
+    "static-responses": STOCKS_ONLY,
     "transport-errors": POSITION_READ,
-    "bracket-entry": "Tradier's OTOCO entry must be limit, stop or stop_limit; the kit's bracket scenario enters at market",
+  },
+  expectedSkips: {
+    "transport-errors": POSITION_READ,
+    "static-requests": STOCKS_ONLY,
+    "static-responses": STOCKS_ONLY,
+    "trailing-stop/fill": "capabilities: trailingStop unsupported",
+    "trailing-stop/cancel": "capabilities: trailingStop unsupported",
+    "trailing-stop/expiry": "capabilities: trailingStop unsupported",
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+    "time-in-force/ioc": "capabilities: no ioc time in force",
+    "time-in-force/fok": "capabilities: no fok time in force",
+    "session-refresh-mid-session": NO_SESSION_SCENARIOS,
+    "session-refresh-fails": NO_SESSION_SCENARIOS,
   },
 });
 
@@ -231,6 +262,29 @@ describe("fake tradier through the real client", () => {
     expect(await c.getOpenOrders(id)).toEqual([]);
     expect(await c.getPositions(id)).toEqual([]);
     expect((await c.getOrder(id, { clientOrderId: "tlotoco" }))?.brokerOrderId).toBe(entry.brokerOrderId);
+  });
+
+  it("a bracket whose entry would close a position is refused before the POST: its exits would open a new one", async () => {
+    const fake = new TradierFake();
+    fake.setPrice("AAPL", "100");
+    const c = client(fake);
+    const [account] = await c.testConnection();
+    const id = account!.brokerAccountId;
+    await c.placeOrder(id, { clientOrderId: "tlb1", ticker: "AAPL", assetClass: "stocks", side: "buy", quantity: "2", type: "market", timeInForce: "day" });
+    const before = fake.orders().length;
+    const closing = c.placeOrder(id, {
+      clientOrderId: "tlb2",
+      ticker: "AAPL",
+      assetClass: "stocks",
+      side: "sell",
+      quantity: "2",
+      type: "limit",
+      limitPrice: "99",
+      timeInForce: "day",
+      bracket: { takeProfit: { limitPrice: "90" }, stopLoss: { type: "stop", stopPrice: "105" } },
+    });
+    await expect(closing).rejects.toMatchObject({ kind: "rejected", code: "invalid-order", message: expect.stringMatching(/closes a position/) });
+    expect(fake.orders()).toHaveLength(before);
   });
 
   it("shorting, covering and an option round trip pick Tradier's sides from the position", async () => {

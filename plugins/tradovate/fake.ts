@@ -97,6 +97,11 @@ export class TradovateFake implements FakeBroker {
     this.ledger.setPrice(symbol, price);
   }
 
+  /** The trading day ended: working orders whose timeInForce is Day expire. */
+  endSession(): void {
+    for (const o of this.ledger.open()) if ((this.versions.get(o.id)?.timeInForce ?? "Day") === "Day") this.ledger.expire(o.id);
+  }
+
   orders() {
     return this.ledger.fakeOrders();
   }
@@ -228,6 +233,8 @@ export class TradovateFake implements FakeBroker {
         quantity: String(o.orderQty),
         limitPrice: o.price !== undefined ? String(o.price) : null,
         stopPrice: o.stopPrice !== undefined ? String(o.stopPrice) : null,
+        ...(o.timeInForce === "IOC" && { immediate: "ioc" as const }),
+        ...(o.timeInForce === "FOK" && { immediate: "fok" as const }),
         ...(take?.price !== undefined && { takeProfit: { limitPrice: String(take.price) } }),
         ...(stop?.stopPrice !== undefined && { stopLoss: { stopPrice: String(stop.stopPrice), ...(stop.price !== undefined && { limitPrice: String(stop.price) }) } }),
       });

@@ -29,7 +29,26 @@ runConformanceSuite({
   instrument: { ticker: "MESZ2026", assetClass: "futures", price: "5000", quantity: "1", unaffordableQuantity: "100000" },
   rateLimitReply: { status: 429, body: "", headers: { "retry-after": "0" } },
   skip,
+  expectedSkips: {
+    ...skip,
+    "trailing-stop/fill": "capabilities: trailingStop unsupported",
+    "trailing-stop/cancel": "capabilities: trailingStop unsupported",
+    "trailing-stop/expiry": "capabilities: trailingStop unsupported",
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+    "modify": "capabilities: modify unsupported",
+  },
 });
+
+const oauthSkip = {
+  ...skip,
+  "static-requests": "run above on the API-key connection; OAuth changes only how the session starts",
+  "static-responses": "run above on the API-key connection",
+  "transport-errors": "run above on the API-key connection",
+  "session-refresh-mid-session":
+    "an OAuth session is renewed with renewaccesstoken, which needs the token still alive (the owner renews 15 minutes early); a token that died early cannot be renewed and OAuth has no password to log in again, so the user reconnects (session-refresh-fails covers it)",
+} as const;
 
 runConformanceSuite({
   plugin: tradovatePlugin,
@@ -41,13 +60,16 @@ runConformanceSuite({
   fake: () => new TradovateFake(),
   instrument: { ticker: "MESZ2026", assetClass: "futures", price: "5000", quantity: "1", unaffordableQuantity: "100000" },
   rateLimitReply: { status: 429, body: "", headers: { "retry-after": "0" } },
-  skip: {
-    ...skip,
-    "static-requests": "run above on the API-key connection; OAuth changes only how the session starts",
-    "static-responses": "run above on the API-key connection",
-    "transport-errors": "run above on the API-key connection",
-    "session-refresh-mid-session":
-      "an OAuth session is renewed with renewaccesstoken, which needs the token still alive (the owner renews 15 minutes early); a token that died early cannot be renewed and OAuth has no password to log in again, so the user reconnects (session-refresh-fails covers it)",
+  skip: oauthSkip,
+  expectedSkips: {
+    ...oauthSkip,
+    "trailing-stop/fill": "capabilities: trailingStop unsupported",
+    "trailing-stop/cancel": "capabilities: trailingStop unsupported",
+    "trailing-stop/expiry": "capabilities: trailingStop unsupported",
+    "oco/fill": "capabilities: brackets.oco unsupported",
+    "oco/cancel": "capabilities: brackets.oco unsupported",
+    "oco/expiry": "capabilities: brackets.oco unsupported",
+    "modify": "capabilities: modify unsupported",
   },
 });
 

@@ -22,7 +22,7 @@ describe("GET /api/brokers", () => {
     const res = await authed(token).get<Broker[]>("/api/brokers");
     expect(res.status, res.text).toBe(200);
     const paper = res.body.find((b) => b.id === "paper");
-    expect(paper).toBeDefined();
+    expect(paper?.id).toBe("paper");
     expect(paper!.auth.scheme).toBe("none");
     expect(paper!.auth.credentialsSchema.type).toBe("object");
     expect(paper!.settingsSchema?.properties?.startingCash?.default).toBe(100000);

@@ -95,6 +95,7 @@ describe("POST /api/connections/{id}/test", () => {
     expect((created.body as unknown as ApiErrorJson).error).toEqual({
       messageCode: "wrong-environment",
       message: "These credentials belong to OANDA's live environment, so switch the connection's environment to live or use paper (practice/sandbox) credentials.",
+      requestId: expect.any(String),
     });
     const live = await authed(token).post<Connection>("/api/connections", { broker: "oanda", name: "Live", settings: { environment: "live" }, credentials: { token: FAKE_LIVE_TOKEN } });
     expect(live.status, live.text).toBe(201);
@@ -192,7 +193,7 @@ describe("settings.baseUrl", () => {
   it("outside development, http is refused even to loopback", () => {
     const rules = (loopbackAllowed: boolean) => ({ broker: "OANDA", declaredHosts: ["api-fxpractice.oanda.com"], userChosenHosts: false, loopbackAllowed });
     expect(() => checkBaseUrl("http://127.0.0.1:8080/v3", rules(false))).toThrow(/only allowed when Tradeloop runs in development/);
-    expect(() => checkBaseUrl("http://localhost:8080", rules(false))).toThrow();
+    expect(() => checkBaseUrl("http://localhost:8080", rules(false))).toThrow(/only allowed when Tradeloop runs in development/);
     expect(checkBaseUrl("http://localhost:8080/", rules(true)).url).toBe("http://localhost:8080");
     expect(checkBaseUrl("http://[::1]:8080/v3", rules(true)).url).toBe("http://[::1]:8080/v3");
     expect(checkBaseUrl("http://127.1:8080/v3", rules(true)).url).toBe("http://127.0.0.1:8080/v3");

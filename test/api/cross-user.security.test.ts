@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type ApiErrorJson, api, authed, paperSetup, signup } from "../helpers/api";
+import { type ApiErrorJson, api, authed, signup } from "../helpers/api";
+import { setupTrader } from "../helpers/trader";
 
 /**
  * Another user's ids must be indistinguishable from ids that do not exist:
@@ -10,9 +11,9 @@ describe("cross-user access", () => {
   it("every resource route answers 404 to another user and changes nothing", async () => {
     const owner = await signup();
     const intruder = await signup();
-    const o = await paperSetup(owner.token);
+    const o = await setupTrader(owner.token);
     // The intruder has resources of their own, so "no resources at all" is not what is being tested.
-    await paperSetup(intruder.token);
+    await setupTrader(intruder.token);
 
     const probes: [string, string, unknown?][] = [
       ["GET", `/api/connections/${o.connectionId}`],
@@ -50,8 +51,8 @@ describe("cross-user access", () => {
   it("cannot subscribe someone else's account to one's own strategy, or the reverse", async () => {
     const owner = await signup();
     const intruder = await signup();
-    const o = await paperSetup(owner.token);
-    const i = await paperSetup(intruder.token);
+    const o = await setupTrader(owner.token);
+    const i = await setupTrader(intruder.token);
     const b = authed(intruder.token);
 
     const theirConnection = await b.post<ApiErrorJson>("/api/subscriptions", { strategyId: i.strategyId, connectionId: o.connectionId });
@@ -77,7 +78,7 @@ describe("cross-user access", () => {
   it("lists show only the caller's rows", async () => {
     const owner = await signup();
     const intruder = await signup();
-    const o = await paperSetup(owner.token);
+    const o = await setupTrader(owner.token);
     const b = authed(intruder.token);
     for (const path of ["/api/connections", "/api/strategies", "/api/subscriptions", `/api/subscriptions?strategyId=${o.strategyId}`]) {
       const res = await b.get<unknown[]>(path);

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { FAKE_PRACTICE_TOKEN, OandaFake } from "../../plugins/oanda/fake";
-import { api, authed, paperSetup, signup } from "../helpers/api";
+import { api, authed, signup } from "../helpers/api";
+import { setupTrader } from "../helpers/trader";
 
 /** Keys that must never appear in any API response. */
 const FORBIDDEN_KEYS = new Set(["passwordHash", "password_hash", "secretHash", "secret_hash", "credentials", "credentialsCiphertext", "credentials_ciphertext", "credentialsKeyId"]);
@@ -15,7 +16,7 @@ describe("no response leaks secrets", () => {
   it("walks every read and write of a full setup", async () => {
     const password = "leak-check password";
     const s = await signup(undefined, password);
-    const setup = await paperSetup(s.token);
+    const setup = await setupTrader(s.token);
     const secret = setup.webhookUrl.split("/").pop()!;
     const a = authed(s.token);
     const responses = [

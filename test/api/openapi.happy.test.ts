@@ -55,7 +55,7 @@ describe("OpenAPI document", () => {
     expect(doc.info.title).toBe("Tradeloop API");
     expect(doc.components.securitySchemes.Bearer).toMatchObject({ type: "http", scheme: "bearer" });
     for (const name of ["Connection", "Strategy", "Subscription", "Position", "Error", "Broker"]) {
-      expect(doc.components.schemas[name], name).toBeDefined();
+      expect(doc.components.schemas[name], name).toMatchObject({ type: "object", properties: expect.any(Object) });
     }
   });
 
@@ -63,7 +63,7 @@ describe("OpenAPI document", () => {
     const doc = await fetchDoc();
     for (const [method, path] of ROUTES) {
       const op = doc.paths[path]?.[method];
-      expect(op, `${method} ${path}`).toBeDefined();
+      expect(op, `${method} ${path}`).toMatchObject({ responses: expect.any(Object) });
       if (!PUBLIC.has(`${method} ${path}`)) expect(op?.security, `${method} ${path}`).toEqual([{ Bearer: [] }]);
     }
   });

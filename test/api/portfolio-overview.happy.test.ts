@@ -3,8 +3,9 @@
  * pipeline: webhook → queue → paper ledger → D1 read model → /api/portfolio
  * and /api/performance.
  */
+import { api } from "../helpers/api";
 import { describe, expect, it } from "vitest";
-import { call, createTrader, sendAlert, settledSignal, type Trader } from "../helpers/trader";
+import { createTrader, sendAlert, settledSignal, type Trader } from "../helpers/trader";
 
 interface Portfolio {
   accounts: {
@@ -37,7 +38,7 @@ async function alert(t: Trader, body: Record<string, unknown>): Promise<string> 
 }
 
 async function portfolio(t: Trader): Promise<Portfolio["accounts"][number]> {
-  const res = await call<Portfolio>("GET", "/api/portfolio", { token: t.token });
+  const res = await api<Portfolio>("GET", "/api/portfolio", { token: t.token });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   expect(res.body.accounts).toHaveLength(1);
   const account = res.body.accounts[0];
@@ -58,7 +59,7 @@ describe("GET /api/portfolio", () => {
     ]);
 
     // A new market price marks the position there.
-    const priced = await call("POST", `/api/connections/${t.connectionId}/paper/price`, { token: t.token, body: { ticker: "aapl", price: 195.25 } });
+    const priced = await api("POST", `/api/connections/${t.connectionId}/paper/price`, { token: t.token, json: { ticker: "aapl", price: 195.25 } });
     expect(priced.status, JSON.stringify(priced.body)).toBe(200);
     expect(priced.body).toEqual({ ticker: "AAPL", price: 195.25 });
     account = await portfolio(t);
@@ -77,7 +78,7 @@ describe("GET /api/portfolio", () => {
     const order = account.openOrders.find((o) => o.ticker === "MSFT");
     expect(order).toMatchObject({ status: "open", strategyId: t.strategyId, subscriptionId: t.subscriptionId, role: "entry" });
 
-    const cancelled = await call("DELETE", `/api/connections/${t.connectionId}/orders/${encodeURIComponent(order?.brokerOrderId ?? "")}`, { token: t.token });
+    const cancelled = await api("DELETE", `/api/connections/${t.connectionId}/orders/${encodeURIComponent(order?.brokerOrderId ?? "")}`, { token: t.token });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(204);
     account = await portfolio(t);
     expect(account.openOrders).toEqual([]);
@@ -92,7 +93,7 @@ describe("GET /api/performance", () => {
     await alert(t, { ticker: "AAPL", action: "buy", price: 100 });
     await alert(t, { ticker: "AAPL", action: "exit", price: 95 });
 
-    const account = await call<Performance>("GET", `/api/performance/accounts/${t.accountId}`, { token: t.token });
+    const account = await api<Performance>("GET", `/api/performance/accounts/${t.accountId}`, { token: t.token });
     expect(account.status, JSON.stringify(account.body)).toBe(200);
     expect(account.body).toMatchObject({ realizedPnl: 10, tradeCount: 2, wins: 1, winRate: 0.5, maxDrawdown: 10, startingEquity: 50000 });
     expect(account.body.equityCurve[0]?.value).toBe(50000);
@@ -101,10 +102,10 @@ describe("GET /api/performance", () => {
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     expect(new Set(times).size).toBe(times.length);
 
-    const sub = await call<Performance>("GET", `/api/performance/subscriptions/${t.subscriptionId}`, { token: t.token });
+    const sub = await api<Performance>("GET", `/api/performance/subscriptions/${t.subscriptionId}`, { token: t.token });
     expect(sub.body).toMatchObject({ realizedPnl: 10, tradeCount: 2, startingEquity: 0 });
 
-    const list = await call<{ subscriptions: { subscriptionId: string; realizedPnl: number }[]; accounts: { accountId: string; tradeCount: number }[] }>("GET", "/api/performance", { token: t.token });
+    const list = await api<{ subscriptions: { subscriptionId: string; realizedPnl: number }[]; accounts: { accountId: string; tradeCount: number }[] }>("GET", "/api/performance", { token: t.token });
     expect(list.body.subscriptions).toEqual([expect.objectContaining({ subscriptionId: t.subscriptionId, realizedPnl: 10 })]);
     expect(list.body.accounts).toEqual([expect.objectContaining({ accountId: t.accountId, tradeCount: 2 })]);
   });
@@ -115,13 +116,13 @@ describe("GET /api/performance", () => {
     await alert(t, { ticker: "AAPL", action: "exit", price: 120 });
     await alert(t, { ticker: "MSFT", action: "buy", price: 50 });
 
-    const reset = await call<{ cash: number; equity: number }>("POST", `/api/connections/${t.connectionId}/paper/reset`, { token: t.token, body: { startingCash: 25000 } });
+    const reset = await api<{ cash: number; equity: number }>("POST", `/api/connections/${t.connectionId}/paper/reset`, { token: t.token, json: { startingCash: 25000 } });
     expect(reset.status, JSON.stringify(reset.body)).toBe(200);
     expect(reset.body).toMatchObject({ cash: 25000, equity: 25000 });
     const account = await portfolio(t);
     expect(account.positions).toEqual([]);
     expect(account.realizedPnl).toBe(0);
-    const perf = await call<Performance>("GET", `/api/performance/accounts/${t.accountId}`, { token: t.token });
+    const perf = await api<Performance>("GET", `/api/performance/accounts/${t.accountId}`, { token: t.token });
     expect(perf.body).toMatchObject({ realizedPnl: 0, tradeCount: 0, startingEquity: 25000 });
     expect(perf.body.since).not.toBeNull();
   });
@@ -134,14 +135,14 @@ describe("GET /api/signals filters and CSV export", () => {
     const aapl = await alert(t, { ticker: "AAPL", action: "buy", price: 10 });
     await alert(t, { ticker: "MSFT", action: "buy", price: 20 });
 
-    const byTicker = await call<{ signals: { id: string }[] }>("GET", "/api/signals?ticker=aapl", { token: t.token });
+    const byTicker = await api<{ signals: { id: string }[] }>("GET", "/api/signals?ticker=aapl", { token: t.token });
     expect(byTicker.body.signals.map((s) => s.id)).toEqual([aapl]);
-    const inWindow = await call<{ signals: unknown[] }>("GET", `/api/signals?from=${encodeURIComponent(before)}`, { token: t.token });
+    const inWindow = await api<{ signals: unknown[] }>("GET", `/api/signals?from=${encodeURIComponent(before)}`, { token: t.token });
     expect(inWindow.body.signals).toHaveLength(2);
-    const none = await call<{ signals: unknown[] }>("GET", `/api/signals?to=${encodeURIComponent(before)}`, { token: t.token });
+    const none = await api<{ signals: unknown[] }>("GET", `/api/signals?to=${encodeURIComponent(before)}`, { token: t.token });
     expect(none.body.signals).toHaveLength(0);
 
-    const csv = await call<string>("GET", "/api/signals/export?ticker=AAPL", { token: t.token });
+    const csv = await api<string>("GET", "/api/signals/export?ticker=AAPL", { token: t.token });
     expect(csv.status).toBe(200);
     const lines = csv.body.trim().split("\r\n");
     expect(lines[0]).toBe("received_at,signal_id,strategy_id,ticker,action,quantity,price,status,outcome,outcome_code,outcome_message,message_code,message,trades,first_order_latency_ms");

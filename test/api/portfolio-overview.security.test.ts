@@ -3,8 +3,9 @@
  * APIs: another user's ids are 404 and never appear; no session is 401; the
  * CSV defuses spreadsheet formulas an alert could carry.
  */
+import { api } from "../helpers/api";
 import { describe, expect, it } from "vitest";
-import { call, createTrader, sendAlert, settledSignal } from "../helpers/trader";
+import { createTrader, sendAlert, settledSignal } from "../helpers/trader";
 
 describe("another user's portfolio", () => {
   it("is neither listed nor reachable through any id", async () => {
@@ -13,7 +14,7 @@ describe("another user's portfolio", () => {
     const sent = await sendAlert(owner.webhookUrl, { ticker: "AAPL", action: "buy", price: 10 });
     await settledSignal(owner.token, sent.body.id ?? "");
 
-    const mine = await call<{ accounts: { accountId: string }[] }>("GET", "/api/portfolio", { token: other.token });
+    const mine = await api<{ accounts: { accountId: string }[] }>("GET", "/api/portfolio", { token: other.token });
     expect(mine.body.accounts.map((a) => a.accountId)).toEqual([other.accountId]);
 
     const attempts: [string, string, unknown?][] = [
@@ -24,22 +25,22 @@ describe("another user's portfolio", () => {
       ["GET", `/api/performance/accounts/${owner.accountId}`],
     ];
     for (const [method, path, body] of attempts) {
-      const res = await call(method, path, { token: other.token, ...(body !== undefined && { body }) });
+      const res = await api(method, path, { token: other.token, ...(body !== undefined && { json: body }) });
       expect(res.status, `${method} ${path}`).toBe(404);
     }
-    const list = await call<{ subscriptions: unknown[]; accounts: { accountId: string }[] }>("GET", "/api/performance", { token: other.token });
+    const list = await api<{ subscriptions: unknown[]; accounts: { accountId: string }[] }>("GET", "/api/performance", { token: other.token });
     expect(list.body.accounts.map((a) => a.accountId)).toEqual([other.accountId]);
-    const csv = await call<string>("GET", "/api/signals/export", { token: other.token });
+    const csv = await api<string>("GET", "/api/signals/export", { token: other.token });
     expect(csv.body.trim().split("\r\n")).toHaveLength(1);
 
     // The owner's position survived every attempt.
-    const owned = await call<{ accounts: { positions: { ticker: string; quantity: number }[] }[] }>("GET", "/api/portfolio", { token: owner.token });
+    const owned = await api<{ accounts: { positions: { ticker: string; quantity: number }[] }[] }>("GET", "/api/portfolio", { token: owner.token });
     expect(owned.body.accounts[0]?.positions).toEqual([expect.objectContaining({ ticker: "AAPL", quantity: 1 })]);
   });
 
   it("needs a session", async () => {
     for (const path of ["/api/portfolio", "/api/performance", "/api/signals/export"]) {
-      expect((await call("GET", path)).status, path).toBe(401);
+      expect((await api("GET", path)).status, path).toBe(401);
     }
   });
 });

@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { OrderRequest } from "../../plugins/sdk";
 import { brokerClientFor } from "../../worker/connections/broker-client";
-import { authed, paperSetup, signup } from "../helpers/api";
+import { authed, signup } from "../helpers/api";
+import { setupTrader } from "../helpers/trader";
 
 /**
  * Positions and orders as the API shows them, with the paper broker holding
@@ -35,7 +36,7 @@ async function recordOrder(o: { userId: string; subscriptionId: string; connecti
 describe("positions, orders and balance with broker state", () => {
   it("positions are JSON numbers, signed, and a subscription sees only its tickers", async () => {
     const s = await signup();
-    const setup = await paperSetup(s.token);
+    const setup = await setupTrader(s.token);
     await place(setup.connectionId, { ticker: "AAPL", side: "buy", quantity: "2.5", referencePrice: "101.5" });
     await place(setup.connectionId, { ticker: "MSFT", side: "sell", quantity: "3", referencePrice: "400" });
     const a = authed(s.token);
@@ -59,7 +60,7 @@ describe("positions, orders and balance with broker state", () => {
 
   it("open orders come from the broker, enriched with Tradeloop's record; include=recent adds history", async () => {
     const s = await signup();
-    const setup = await paperSetup(s.token);
+    const setup = await setupTrader(s.token);
     const resting = await place(setup.connectionId, { ticker: "AAPL", side: "buy", quantity: "1", type: "limit", limitPrice: "50", referencePrice: "100" });
     expect(resting.status).toBe("open");
     await recordOrder({

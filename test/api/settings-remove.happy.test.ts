@@ -5,21 +5,22 @@
  * strategy) and is kept.
  */
 import { expect, it } from "vitest";
-import { call, createTrader } from "../helpers/trader";
+import { api } from "../helpers/api";
+import { createTrader } from "../helpers/trader";
 
 it("a null removes an optional subscription or strategy setting", async () => {
   const t = await createTrader({ subscriptionSettings: { entryCancelAfterSeconds: 60, takeProfit: { percent: 3 }, allowedTickers: ["AAPL"] } });
-  const patched = await call<{ settings: Record<string, unknown> }>("PATCH", `/api/subscriptions/${t.subscriptionId}`, {
+  const patched = await api<{ settings: Record<string, unknown> }>("PATCH", `/api/subscriptions/${t.subscriptionId}`, {
     token: t.token,
-    body: { settings: { entryCancelAfterSeconds: null, takeProfit: null, allowedTickers: null, quantity: 2 } },
+    json: { settings: { entryCancelAfterSeconds: null, takeProfit: null, allowedTickers: null, quantity: 2 } },
   });
   expect(patched.status, JSON.stringify(patched.body)).toBe(200);
   expect(patched.body.settings).not.toHaveProperty("entryCancelAfterSeconds");
   expect(patched.body.settings).not.toHaveProperty("takeProfit");
   expect(patched.body.settings).toMatchObject({ allowedTickers: null, quantity: 2 });
 
-  await call("PATCH", `/api/strategies/${t.strategyId}`, { token: t.token, body: { settings: { maxSignalAgeSeconds: 30 } } });
-  const cleared = await call<{ settings: Record<string, unknown> }>("PATCH", `/api/strategies/${t.strategyId}`, { token: t.token, body: { settings: { maxSignalAgeSeconds: null } } });
+  await api("PATCH", `/api/strategies/${t.strategyId}`, { token: t.token, json: { settings: { maxSignalAgeSeconds: 30 } } });
+  const cleared = await api<{ settings: Record<string, unknown> }>("PATCH", `/api/strategies/${t.strategyId}`, { token: t.token, json: { settings: { maxSignalAgeSeconds: null } } });
   expect(cleared.status).toBe(200);
   expect(cleared.body.settings).not.toHaveProperty("maxSignalAgeSeconds");
 });

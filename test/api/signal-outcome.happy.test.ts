@@ -5,7 +5,8 @@
  * derived from its trades. `status` keeps meaning "did we take the alert".
  */
 import { describe, expect, it } from "vitest";
-import { call, createTrader, sendAlert, type Trader } from "../helpers/trader";
+import { api } from "../helpers/api";
+import { createTrader, sendAlert, type Trader } from "../helpers/trader";
 
 interface OutcomeView {
   id: string;
@@ -22,7 +23,7 @@ const PENDING = new Set(["queued", "executing"]);
 async function finished(token: string, signalId: string, expected = 1): Promise<OutcomeView> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const res = await call<OutcomeView>("GET", `/api/signals/${signalId}`, { token });
+    const res = await api<OutcomeView>("GET", `/api/signals/${signalId}`, { token });
     if (res.status === 200 && res.body.trades.length >= expected && res.body.trades.every((t) => !PENDING.has(t.status))) return res.body;
     if (Date.now() > deadline) throw new Error(`signal ${signalId} did not finish: ${JSON.stringify(res.body)}`);
     await new Promise((r) => setTimeout(r, 25));
@@ -31,7 +32,7 @@ async function finished(token: string, signalId: string, expected = 1): Promise<
 
 /** The same signal as the list shows it. */
 async function listed(token: string, signalId: string): Promise<OutcomeView | undefined> {
-  const res = await call<{ signals: OutcomeView[] }>("GET", "/api/signals?limit=200", { token });
+  const res = await api<{ signals: OutcomeView[] }>("GET", "/api/signals?limit=200", { token });
   expect(res.status).toBe(200);
   return res.body.signals.find((s) => s.id === signalId);
 }
@@ -82,16 +83,16 @@ describe("signal outcome", () => {
     const trader = await createTrader();
     const reply = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "bu" });
     expect(reply.status).toBe(400);
-    const res = await call<OutcomeView>("GET", `/api/signals/${reply.body.logId}`, { token: trader.token });
+    const res = await api<OutcomeView>("GET", `/api/signals/${reply.body.logId}`, { token: trader.token });
     expect(res.body).toMatchObject({ status: "rejected", outcome: "rejected", outcomeCode: "invalid-action" });
     expect(res.body.outcomeMessage).toMatch(/"action" must be one of/);
   });
 
   it("a strategy without subscriptions trades nothing, and says so", async () => {
     const trader = await createTrader();
-    await call("DELETE", `/api/subscriptions/${trader.subscriptionId}`, { token: trader.token });
+    await api("DELETE", `/api/subscriptions/${trader.subscriptionId}`, { token: trader.token });
     const reply = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy" });
-    const res = await call<OutcomeView>("GET", `/api/signals/${reply.body.id}`, { token: trader.token });
+    const res = await api<OutcomeView>("GET", `/api/signals/${reply.body.id}`, { token: trader.token });
     expect(res.body).toMatchObject({ status: "accepted", outcome: "nothing-traded", outcomeCode: "no-subscriptions" });
     expect(res.body.outcomeMessage).toMatch(/no enabled subscription/);
   });
@@ -102,7 +103,7 @@ describe("signal outcome", () => {
     const first = await send(trader, alert);
     await finished(trader.token, first);
     const again = await sendAlert(trader.webhookUrl, alert);
-    const res = await call<OutcomeView>("GET", `/api/signals/${again.body.logId}`, { token: trader.token });
+    const res = await api<OutcomeView>("GET", `/api/signals/${again.body.logId}`, { token: trader.token });
     expect(res.body).toMatchObject({ outcome: "nothing-traded", outcomeCode: "duplicate" });
   });
 
@@ -112,7 +113,7 @@ describe("signal outcome", () => {
     const deadline = Date.now() + 15_000;
     let signal: OutcomeView;
     do {
-      signal = (await call<OutcomeView>("GET", `/api/signals/${id}`, { token: trader.token })).body;
+      signal = (await api<OutcomeView>("GET", `/api/signals/${id}`, { token: trader.token })).body;
       if (signal.trades?.[0]?.status === "pending_approval") break;
       await new Promise((r) => setTimeout(r, 25));
     } while (Date.now() < deadline);
@@ -123,8 +124,8 @@ describe("signal outcome", () => {
     const trader = await createTrader();
     await finished(trader.token, await send(trader, { ticker: "SPY", action: "buy", quantity: 5, price: 500 }));
     // A second account follows the same strategy from now on: it holds no SPY.
-    const conn = await call<{ id: string }>("POST", "/api/connections", { token: trader.token, body: { broker: "paper", name: "Second paper" } });
-    const sub = await call("POST", "/api/subscriptions", { token: trader.token, body: { strategyId: trader.strategyId, connectionId: conn.body.id } });
+    const conn = await api<{ id: string }>("POST", "/api/connections", { token: trader.token, json: { broker: "paper", name: "Second paper" } });
+    const sub = await api("POST", "/api/subscriptions", { token: trader.token, json: { strategyId: trader.strategyId, connectionId: conn.body.id } });
     expect(sub.status).toBe(201);
     const signal = await finished(trader.token, await send(trader, { ticker: "SPY", action: "exit", price: 505 }), 2);
     expect(signal).toMatchObject({ status: "accepted", outcome: "partly-traded", outcomeCode: "no-position-to-exit" });

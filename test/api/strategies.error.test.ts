@@ -10,6 +10,7 @@ describe("strategies: errors", () => {
       messageCode: "invalid-request",
       message: "assetClass must be one of: stocks, options, futures, crypto, forex.",
       field: "assetClass",
+      requestId: expect.any(String),
     });
   });
 

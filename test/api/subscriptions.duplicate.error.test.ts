@@ -35,6 +35,7 @@ describe("the same strategy subscribed twice to the same account", () => {
       messageCode: "duplicate-subscription",
       field: "strategyId",
       message: `The account "${f.accountName}" already follows the strategy "Breakout" through subscription ${first.body.id}, and a second subscription would trade every alert twice; change that subscription's settings instead, or delete it first.`,
+      requestId: expect.any(String),
     });
     // A disabled copy is refused too: enabling it later would trade twice.
     expect((await f.a.post("/api/subscriptions", { ...body, enabled: false })).status).toBe(409);

@@ -22,6 +22,7 @@ describe("subscriptions: errors", () => {
       messageCode: "invalid-request",
       message: "settings.quantity must be greater than 0.",
       field: "settings.quantity",
+      requestId: expect.any(String),
     });
   });
 

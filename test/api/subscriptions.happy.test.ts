@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { authed, paperSetup, signup } from "../helpers/api";
+import { authed, signup } from "../helpers/api";
+import { setupTrader } from "../helpers/trader";
 
 interface Subscription {
   id: string;
@@ -72,7 +73,7 @@ describe("subscriptions: happy paths", () => {
 
   it("positions are empty before any order, and delete works", async () => {
     const { token } = await signup();
-    const setup = await paperSetup(token);
+    const setup = await setupTrader(token);
     const a = authed(token);
     const pos = await a.get(`/api/subscriptions/${setup.subscriptionId}/positions`);
     expect(pos.status, pos.text).toBe(200);

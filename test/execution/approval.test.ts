@@ -1,9 +1,10 @@
-/** Manual approval and cancel-after, both driven by the queue's alarm. */
+/** Manual approval and cancel-after, both driven by the queue's alarm, with deadlines moved on a virtual clock instead of slept through. */
+import { api } from "../helpers/api";
 import { env } from "cloudflare:workers";
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { ledgerOrders } from "../helpers/paper";
-import { call, createTrader, positionOf, sendAlert, settledSignal } from "../helpers/trader";
+import { ledgerSnapshot } from "../helpers/brokers";
+import { createTrader, positionOf, sendAlert, settledSignal } from "../helpers/trader";
 
 interface Pending {
   id: string;
@@ -12,14 +13,19 @@ interface Pending {
   orders: { side: string; quantity: string }[];
 }
 
+/** Awaits the signal's trade in the approval queue (the queue copies it to D1 right after it stops to wait). */
 async function pendingFor(token: string, signalId: string): Promise<Pending> {
-  for (let i = 0; i < 200; i++) {
-    const res = await call<{ trades: Pending[] }>("GET", "/api/approvals", { token });
-    const found = res.body.trades.find((t) => t.signalId === signalId);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error("no pending trade appeared");
+  let found: Pending | undefined;
+  await expect
+    .poll(
+      async () => {
+        found = (await api<{ trades: Pending[] }>("GET", "/api/approvals", { token })).body.trades.find((t) => t.signalId === signalId);
+        return found !== undefined;
+      },
+      { timeout: 30_000, interval: 25 },
+    )
+    .toBe(true);
+  return found!;
 }
 
 describe("manual approval (autoSubmit: false)", () => {
@@ -29,33 +35,33 @@ describe("manual approval (autoSubmit: false)", () => {
     const pending = await pendingFor(trader.token, reply.body.id!);
     expect(pending.status).toBe("pending_approval");
     expect(pending.orders).toEqual([expect.objectContaining({ side: "buy", quantity: "2" })]);
-    expect(await ledgerOrders(trader.connectionId)).toHaveLength(0);
+    expect((await ledgerSnapshot(trader.connectionId)).orders).toHaveLength(0);
 
     // A later signal waits behind the pending trade: order is preserved.
     const exit = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "exit", price: 101 });
 
-    const approved = await call<{ status: string }>("POST", `/api/trades/${pending.id}/approve`, { token: trader.token });
+    const approved = await api<{ status: string }>("POST", `/api/trades/${pending.id}/approve`, { token: trader.token });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     const signal = await settledSignal(trader.token, reply.body.id!);
     expect(signal.trades[0]?.status).toBe("filled");
     // The exit (also needing approval) is now the pending one.
     const pendingExit = await pendingFor(trader.token, exit.body.id!);
-    await call("POST", `/api/trades/${pendingExit.id}/approve`, { token: trader.token });
+    await api("POST", `/api/trades/${pendingExit.id}/approve`, { token: trader.token });
     await settledSignal(trader.token, exit.body.id!);
     expect(await positionOf(trader, "SPY")).toBe(0);
     // Approving twice is a conflict, not a second order.
-    expect((await call("POST", `/api/trades/${pending.id}/approve`, { token: trader.token })).status).toBe(409);
+    expect((await api("POST", `/api/trades/${pending.id}/approve`, { token: trader.token })).status).toBe(409);
   });
 
   it("a rejected trade sends nothing", async () => {
     const trader = await createTrader({ subscriptionSettings: { autoSubmit: false } });
     const reply = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", price: 100 });
     const pending = await pendingFor(trader.token, reply.body.id!);
-    const res = await call<{ status: string; messageCode: string }>("POST", `/api/trades/${pending.id}/reject`, { token: trader.token });
+    const res = await api<{ status: string; messageCode: string }>("POST", `/api/trades/${pending.id}/reject`, { token: trader.token });
     expect(res.body).toMatchObject({ status: "rejected", messageCode: "approval-rejected" });
     const signal = await settledSignal(trader.token, reply.body.id!);
     expect(signal.trades[0]?.status).toBe("rejected");
-    expect(await ledgerOrders(trader.connectionId)).toHaveLength(0);
+    expect((await ledgerSnapshot(trader.connectionId)).orders).toHaveLength(0);
   });
 
   it("an approval that times out cancels the trade", async () => {
@@ -64,7 +70,6 @@ describe("manual approval (autoSubmit: false)", () => {
     const pending = await pendingFor(trader.token, reply.body.id!);
     const queue = env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId);
     // Move the deadline into the past instead of waiting 30 s, then let the alarm fire.
-    const { runInDurableObject } = await import("cloudflare:test");
     await runInDurableObject(queue, (_i, state) => {
       state.storage.sql.exec(`UPDATE trades SET approval_deadline = ? WHERE id = ?`, Date.now() - 1, pending.id);
     });
@@ -78,24 +83,30 @@ describe("manual approval (autoSubmit: false)", () => {
     const other = await createTrader();
     const reply = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", price: 100 });
     const pending = await pendingFor(trader.token, reply.body.id!);
-    expect((await call("POST", `/api/trades/${pending.id}/approve`, { token: other.token })).status).toBe(404);
-    expect((await call<{ trades: unknown[] }>("GET", "/api/approvals", { token: other.token })).body.trades).toEqual([]);
+    expect((await api("POST", `/api/trades/${pending.id}/approve`, { token: other.token })).status).toBe(404);
+    expect((await api<{ trades: unknown[] }>("GET", "/api/approvals", { token: other.token })).body.trades).toEqual([]);
   });
 });
 
 describe("cancelAfter", () => {
-  it("cancels a resting entry limit order when entryCancelAfterSeconds is up", async () => {
-    const trader = await createTrader({ subscriptionSettings: { entryCancelAfterSeconds: 1 } });
+  it("cancels a resting entry limit order once entryCancelAfterSeconds is up", async () => {
+    // An hour: it cannot come due by itself while the test runs.
+    const trader = await createTrader({ subscriptionSettings: { entryCancelAfterSeconds: 3600 } });
     // Establish a market price, then a buy limit far below it rests.
     await settledSignal(trader.token, (await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "cancel", price: 100 })).body.id!).catch(() => undefined);
     const reply = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", orderType: "limit", limitPrice: 90, price: 100 });
     const signal = await settledSignal(trader.token, reply.body.id!);
     expect(signal.trades[0]?.status).toBe("open");
-    await new Promise((r) => setTimeout(r, 1_100));
-    await runDurableObjectAlarm(env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId));
+    // The second passes on a virtual clock: the order's cancel time moves into the past, then the alarm fires.
+    const queue = env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId);
+    await runInDurableObject(queue, (_i, state) => {
+      const moved = state.storage.sql.exec(`UPDATE orders SET cancel_at = ? WHERE cancel_at IS NOT NULL RETURNING id`, Date.now() - 1).toArray();
+      expect(moved.length, "the resting entry has a cancel time").toBe(1);
+    });
+    await runDurableObjectAlarm(queue);
     await expect
       .poll(async () => (await settledSignal(trader.token, reply.body.id!)).trades[0]?.orders[0]?.status, { timeout: 10_000 })
       .toBe("cancelled");
-    expect((await ledgerOrders(trader.connectionId)).find((o) => o.side === "buy")?.status).toBe("cancelled");
+    expect(((await ledgerSnapshot(trader.connectionId)).orders).find((o) => o.side === "buy")?.status).toBe("cancelled");
   });
 });

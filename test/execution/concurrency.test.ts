@@ -1,11 +1,15 @@
 /**
  * Alerts that race: the SubscriptionQueue must run them one at a time, in
- * arrival order, with no lost or duplicated orders.
+ * arrival order, with no lost or duplicated orders. Arrival order is made
+ * by awaiting each webhook reply (the signal is queued when it answers),
+ * never by a timer.
  */
+import { api } from "../helpers/api";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ledgerOrders } from "../helpers/paper";
-import { call, createTrader, positionOf, sendAlert, settledSignal } from "../helpers/trader";
+import { alpacaUnderTest } from "../helpers/alpaca";
+import { ledgerSnapshot } from "../helpers/brokers";
+import { createTrader, positionOf, sendAlert, settledSignal } from "../helpers/trader";
 
 const BURST = 40;
 
@@ -24,11 +28,11 @@ describe("concurrency", () => {
     expect(signals.map((s) => s.trades[0]?.status)).toEqual(Array(BURST).fill("filled"));
     expect(await positionOf(trader, "SPY")).toBe(BURST);
 
-    const atBroker = await ledgerOrders(trader.connectionId);
+    const atBroker = (await ledgerSnapshot(trader.connectionId)).orders;
     expect(atBroker).toHaveLength(BURST);
-    expect(new Set(atBroker.map((o) => o.client_order_id)).size).toBe(BURST);
+    expect(new Set(atBroker.map((o) => o.clientOrderId)).size).toBe(BURST);
     const ours = signals.map((s) => s.trades[0]!.orders[0]!.clientOrderId).sort();
-    expect(atBroker.map((o) => o.client_order_id).sort()).toEqual(ours);
+    expect(atBroker.map((o) => o.clientOrderId).sort()).toEqual(ours);
   });
 
   it(`with add disallowed the same burst ends at exactly 1, with ${BURST - 1} trades rejected`, async () => {
@@ -40,7 +44,7 @@ describe("concurrency", () => {
     expect(statuses.filter((s) => s === "filled")).toHaveLength(1);
     expect(statuses.filter((s) => s === "rejected")).toHaveLength(BURST - 1);
     expect(await positionOf(trader, "SPY")).toBe(1);
-    expect(await ledgerOrders(trader.connectionId)).toHaveLength(1);
+    expect((await ledgerSnapshot(trader.connectionId)).orders).toHaveLength(1);
   });
 
   it("keeps strict arrival order while a slow broker holds each order", async () => {
@@ -59,32 +63,44 @@ describe("concurrency", () => {
       inFlight.push(settledSignal(trader.token, reply.body.id!, 30_000));
     }
     await Promise.all(inFlight);
-    const atBroker = await ledgerOrders(trader.connectionId);
+    const atBroker = (await ledgerSnapshot(trader.connectionId)).orders;
     expect(atBroker.map((o) => Number(o.quantity))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(await positionOf(trader, "QQQ")).toBe(36);
   });
 
-  it("preserves order for an entry and its exit sent back to back", async () => {
-    const trader = await createTrader({ connectionSettings: { latencyMs: 30 } });
-    const [buy, exit] = await Promise.all([
-      sendAlert(trader.webhookUrl, { ticker: "IWM", action: "buy", quantity: 3, price: 200 }),
-      // Sent a hair later: arrival order decides, and it must be buy first.
-      new Promise((r) => setTimeout(r, 5)).then(() => sendAlert(trader.webhookUrl, { ticker: "IWM", action: "exit", price: 201 })),
-    ]);
-    const exitSignal = await settledSignal(trader.token, exit.body.id!, 30_000);
-    await settledSignal(trader.token, buy.body.id!, 30_000);
-    expect(exitSignal.trades[0]).toMatchObject({ status: "filled", messageCode: "close-open-position" });
-    expect(await positionOf(trader, "IWM")).toBe(0);
-    const queue = await env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId).pendingWork();
-    expect(queue.queued).toBe(0);
+  it("an exit that arrives while its entry's order is still at the broker runs after the entry", async () => {
+    // The entry's order call is held at the broker (booked, answer not yet back), so the exit provably
+    // arrives mid-trade; nothing about it depends on how fast the machine is.
+    const alpaca = alpacaUnderTest("200");
+    try {
+      const trader = await createTrader({ broker: alpaca.broker });
+      const held = alpaca.holdReply({ method: "POST", path: "/v2/orders" });
+      const buy = await sendAlert(trader.webhookUrl, { ticker: "IWM", action: "buy", quantity: 3, price: 200 });
+      await held.reached;
+      const exit = await sendAlert(trader.webhookUrl, { ticker: "IWM", action: "exit", price: 200 });
+      expect([buy.status, exit.status]).toEqual([200, 200]);
+      // The exit is queued behind the entry, which is still executing.
+      expect((await env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId).pendingWork()).queued).toBe(2);
+      held.release();
+      const exitSignal = await settledSignal(trader.token, exit.body.id!);
+      expect((await settledSignal(trader.token, buy.body.id!)).trades[0]?.status).toBe("filled");
+      expect(exitSignal.trades[0]).toMatchObject({ status: "filled", messageCode: "close-open-position" });
+      expect((await alpaca.broker.snapshot(trader.connectionId)).orders.map((o) => [o.side, o.quantity])).toEqual([
+        ["buy", "3"],
+        ["sell", "3"],
+      ]);
+      expect(await positionOf(trader, "IWM")).toBe(0);
+    } finally {
+      alpaca.restore();
+    }
   });
 
   it("two subscriptions of one strategy each get their own trade", async () => {
     const trader = await createTrader();
-    const conn2 = await call<{ id: string }>("POST", "/api/connections", { token: trader.token, body: { broker: "paper", name: "Second" } });
-    const sub2 = await call<{ id: string }>("POST", "/api/subscriptions", {
+    const conn2 = await api<{ id: string }>("POST", "/api/connections", { token: trader.token, json: { broker: "paper", name: "Second" } });
+    const sub2 = await api<{ id: string }>("POST", "/api/subscriptions", {
       token: trader.token,
-      body: { strategyId: trader.strategyId, connectionId: conn2.body.id, settings: { quantity: 7 } },
+      json: { strategyId: trader.strategyId, connectionId: conn2.body.id, settings: { quantity: 7 } },
     });
     expect(sub2.status).toBe(201);
     const reply = await sendAlert(trader.webhookUrl, { ticker: "AAPL", action: "buy", price: 150 });

@@ -3,63 +3,94 @@
  * broker request is in flight. The queue in SQLite plus the alarm must
  * resume the work, and the client order id plus reconciliation must keep it
  * to exactly one order at the broker.
+ *
+ * No sleep decides where a crash lands. A delayed signal is made due on a
+ * virtual clock (its `not_before` moved into the past), and a crash "in the
+ * middle of a broker call" is placed there by holding the call at the broker
+ * (test/helpers/alpaca.ts): the test waits until the request has reached the
+ * broker (or the broker has answered), checks that the queue has recorded the
+ * order as being sent and what the broker holds, and only then aborts every
+ * object.
  */
 import { env } from "cloudflare:workers";
 import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { brokerClientFor } from "../../worker/connections/broker-client";
 import { clientOrderIdFor } from "../../worker/execution/client-order-id";
 import type { SubscriptionQueue } from "../../worker/execution/subscription-queue";
-import { ledgerOrders } from "../helpers/paper";
+import { alpacaUnderTest, type AlpacaUnderTest } from "../helpers/alpaca";
+import { ledgerSnapshot, type BrokerSide } from "../helpers/brokers";
 import { createTrader, positionOf, sendAlert, settledSignal, type Trader } from "../helpers/trader";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type Queue = DurableObjectStub<SubscriptionQueue>;
 
-/** Runs the queue's alarm until nothing is queued (the recovery path after a crash). */
-async function recover(queue: DurableObjectStub<SubscriptionQueue>): Promise<void> {
-  for (let i = 0; i < 10 && (await queue.pendingWork()).queued > 0; i++) {
-    await runDurableObjectAlarm(queue);
-    await sleep(20);
-  }
+const queueOf = (trader: Trader): Queue => env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId);
+
+/** Runs the queue's alarm until nothing is queued: the recovery path after a crash, awaited, not slept on. */
+async function recover(queue: Queue): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        await runDurableObjectAlarm(queue).catch(() => false);
+        return (await queue.pendingWork()).queued;
+      },
+      { timeout: 20_000, interval: 20 },
+    )
+    .toBe(0);
 }
 
-async function expectExactlyOnce(trader: Trader, signalId: string, ticker: string, quantity: number) {
-  const signal = await settledSignal(trader.token, signalId, 30_000);
+/** The delayed signal's time has come: its `not_before` moves into the past (the clock jumped forward). */
+async function makeDue(queue: Queue, signalId: string): Promise<void> {
+  await runInDurableObject(queue, (_instance, state) => {
+    state.storage.sql.exec(`UPDATE queue SET not_before = ? WHERE signal_id = ?`, Date.now() - 1, signalId);
+  });
+}
+
+/** How the queue has recorded one of its orders: `sending` while the broker call is in flight. */
+async function sendState(queue: Queue, clientOrderId: string): Promise<string | null> {
+  return runInDurableObject(queue, (_instance, state) => {
+    const row = state.storage.sql.exec<{ send_state: string }>(`SELECT send_state FROM orders WHERE client_order_id = ?`, clientOrderId).toArray()[0];
+    return row?.send_state ?? null;
+  });
+}
+
+async function expectExactlyOnce(trader: Trader, broker: BrokerSide, signalId: string, ticker: string, quantity: number): Promise<void> {
+  const signal = await settledSignal(trader.token, signalId);
   expect(signal.trades[0]?.status).toBe("filled");
-  const atBroker = await ledgerOrders(trader.connectionId);
-  expect(atBroker).toHaveLength(1);
-  expect(atBroker[0]?.client_order_id).toBe(signal.trades[0]?.orders[0]?.clientOrderId);
+  const atBroker = (await broker.snapshot(trader.connectionId)).orders;
+  expect(atBroker.map((o) => o.clientOrderId), "exactly one order at the broker, under our client order id").toEqual([signal.trades[0]?.orders[0]?.clientOrderId]);
   expect(await positionOf(trader, ticker)).toBe(quantity);
-  const queue = env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId);
   // The D1 copy may trail the trade by one sync (or one alarm); it must catch up completely.
-  await expect.poll(() => queue.pendingWork(), { timeout: 10_000, interval: 100 }).toEqual({ queued: 0, unsynced: 0 });
+  await expect.poll(() => queueOf(trader).pendingWork(), { timeout: 10_000, interval: 100 }).toEqual({ queued: 0, unsynced: 0 });
 }
 
-describe("eviction and crashes", () => {
-  it("a signal queued, then the object evicted before it ran, executes exactly once from the alarm", async () => {
+const paper: BrokerSide = { name: "paper", connect: () => Promise.reject(new Error("unused")), snapshot: ledgerSnapshot, fixedPrice: null };
+
+describe("eviction and crashes (paper broker)", () => {
+  it("a signal queued, then the object evicted before it ran, executes exactly once when it falls due", async () => {
     const trader = await createTrader();
-    // `delay` keeps the signal in the queue (scheduled by alarm) while we evict.
-    const reply = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", quantity: 2, price: 100, delay: 1 });
+    // An hour's delay: nothing can run it before the test moves the clock.
+    const reply = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", quantity: 2, price: 100, delay: 3600 });
     expect(reply.status).toBe(200);
-    const queue = env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId);
+    const queue = queueOf(trader);
     expect((await queue.pendingWork()).queued).toBe(1);
 
     await evictDurableObject(queue);
-    expect(await ledgerOrders(trader.connectionId)).toHaveLength(0);
-    await sleep(1_100);
+    expect((await ledgerSnapshot(trader.connectionId)).orders).toHaveLength(0);
+    await makeDue(queue, reply.body.id!);
     await recover(queue);
-    await expectExactlyOnce(trader, reply.body.id!, "SPY", 2);
+    await expectExactlyOnce(trader, paper, reply.body.id!, "SPY", 2);
   });
 
-  it("a crash after the broker accepted the order but before we recorded it is reconciled, not resent", async () => {
+  it("a crash after the broker accepted the order but before the queue recorded the answer is reconciled, not resent", async () => {
     const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
-    const reply = await sendAlert(trader.webhookUrl, { ticker: "AAPL", action: "buy", quantity: 3, price: 150, delay: 1 });
+    const reply = await sendAlert(trader.webhookUrl, { ticker: "AAPL", action: "buy", quantity: 3, price: 150, delay: 3600 });
     const signalId = reply.body.id!;
-    const queue = env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId);
+    const queue = queueOf(trader);
     const clientOrderId = await clientOrderIdFor(signalId, trader.subscriptionId, "entry");
 
-    // Simulate the instant of the crash: the queue had persisted "sending" for
-    // the entry, the request reached the broker, and the reply was lost.
+    // The instant of the crash, made exactly: the queue had persisted "sending" for the entry, the
+    // request reached the broker, and the reply was lost.
     await runInDurableObject(queue, (_instance, state) => {
       const now = Date.now();
       const trade = state.storage.sql.exec<{ id: string }>(`SELECT id FROM trades WHERE signal_id = ?`, signalId).one();
@@ -87,30 +118,17 @@ describe("eviction and crashes", () => {
     });
 
     await evictDurableObject(queue);
-    await sleep(1_100);
+    await makeDue(queue, signalId);
     await recover(queue);
-    await expectExactlyOnce(trader, signalId, "AAPL", 3);
+    await expectExactlyOnce(trader, paper, signalId, "AAPL", 3);
   });
 
-  for (const crashAfterMs of [0, 60, 150]) {
-    it(`every object aborted ${crashAfterMs} ms into a slow broker call still ends with exactly one order`, async () => {
-      const trader = await createTrader({ connectionSettings: { latencyMs: 100 } });
-      const reply = await sendAlert(trader.webhookUrl, { ticker: "QQQ", action: "buy", quantity: 4, price: 400 });
-      expect(reply.status).toBe(200);
-      await sleep(crashAfterMs);
-      // Kills in-flight work in every Durable Object, the queue and the paper ledger alike.
-      await abortAllDurableObjects().catch(() => undefined);
-      await sleep(250);
-      await recover(env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId));
-      await expectExactlyOnce(trader, reply.body.id!, "QQQ", 4);
-    });
-  }
   it("rows the last instance copied to D1 but had not marked as copied are copied again by the next instance, with no alarm to wait for", async () => {
     const trader = await createTrader();
     const reply = await sendAlert(trader.webhookUrl, { ticker: "QQQ", action: "buy", quantity: 1, price: 400 });
     expect(reply.status).toBe(200);
-    await expectExactlyOnce(trader, reply.body.id!, "QQQ", 1);
-    const queue = env.SUBSCRIPTION_QUEUE.getByName(trader.subscriptionId);
+    await expectExactlyOnce(trader, paper, reply.body.id!, "QQQ", 1);
+    const queue = queueOf(trader);
     // The "copied" marks ride on the next write turn (queue-store.ts), so an idle queue holds them in memory only.
     const dirtyOnDisk = await runInDurableObject(queue, (_instance, state) =>
       state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM trades WHERE version > synced_version`).one().n,
@@ -123,5 +141,48 @@ describe("eviction and crashes", () => {
     await expect.poll(() => queue.pendingWork(), { timeout: 10_000, interval: 100 }).toEqual({ queued: 0, unsynced: 0 });
     const signal = await settledSignal(trader.token, reply.body.id!);
     expect(signal.trades[0]?.status).toBe("filled");
+  });
+});
+
+describe("crashes in the middle of a broker call (Alpaca, held at the broker)", () => {
+  let alpaca: AlpacaUnderTest;
+  const started = (): AlpacaUnderTest => (alpaca ??= alpacaUnderTest("400"));
+  afterAll(() => alpaca?.restore());
+  const ORDER_POST = { method: "POST", path: "/v2/orders" } as const;
+
+  /** A trader on Alpaca, a buy sent, and its order call held where `hold` says; resolves once it is held there. */
+  async function buyHeldAt(where: "request" | "reply") {
+    const a = started();
+    const trader = await createTrader({ broker: a.broker });
+    const hold = where === "request" ? a.holdRequest(ORDER_POST) : a.holdReply(ORDER_POST);
+    const reply = await sendAlert(trader.webhookUrl, { ticker: "QQQ", action: "buy", quantity: 4, price: 400 });
+    expect(reply.status).toBe(200);
+    const signalId = reply.body.id!;
+    await hold.reached;
+    const clientOrderId = await clientOrderIdFor(signalId, trader.subscriptionId, "entry");
+    return { a, trader, hold, signalId, clientOrderId };
+  }
+
+  it("the broker booked the order, its answer is in flight, every object is aborted: reconciled to exactly one order", async () => {
+    const { a, trader, hold, signalId, clientOrderId } = await buyHeldAt("reply");
+    // The crash lands mid-call: the queue has recorded the order as being sent, and the broker holds it.
+    expect(await sendState(queueOf(trader), clientOrderId)).toBe("sending");
+    expect((await a.broker.snapshot(trader.connectionId)).orders.map((o) => o.clientOrderId)).toEqual([clientOrderId]);
+    await abortAllDurableObjects().catch(() => undefined);
+    hold.release(); // the answer would go to an object that no longer waits for it
+    await recover(queueOf(trader));
+    await expectExactlyOnce(trader, a.broker, signalId, "QQQ", 4);
+  });
+
+  it("the request was on its way when every object was aborted, and arrives after the queue placed it again: still one order", async () => {
+    const { a, trader, hold, signalId, clientOrderId } = await buyHeldAt("request");
+    expect(await sendState(queueOf(trader), clientOrderId)).toBe("sending");
+    expect((await a.broker.snapshot(trader.connectionId)).orders, "the broker has not seen it yet").toEqual([]);
+    await abortAllDurableObjects().catch(() => undefined);
+    await recover(queueOf(trader));
+    // The original request finally reaches the broker (its sender is gone): the same client order id is refused.
+    const late = await hold.deliverLate();
+    expect([late.status, await late.json()]).toEqual([422, { code: 40010001, message: "client_order_id must be unique" }]);
+    await expectExactlyOnce(trader, a.broker, signalId, "QQQ", 4);
   });
 });

@@ -2,8 +2,9 @@
  * Reading the read model back at volume (found by `npm run bench`, which
  * pages through every signal of a strategy to account for it).
  */
+import { api } from "../helpers/api";
 import { describe, expect, it } from "vitest";
-import { call, createTrader, sendAlert, settledSignal } from "../helpers/trader";
+import { createTrader, sendAlert, settledSignal } from "../helpers/trader";
 
 describe("signal list at volume", () => {
   // Regression (worker/api/signals.ts): the list endpoint loaded the page's trades and orders with
@@ -20,7 +21,7 @@ describe("signal list at volume", () => {
     }
     // One queue, in order: once the last signal is settled in D1, so are the 99 before it.
     await settledSignal(trader.token, last);
-    const list = await call<{ signals: unknown[] }>("GET", `/api/signals?strategyId=${trader.strategyId}&limit=200`, { token: trader.token });
+    const list = await api<{ signals: unknown[] }>("GET", `/api/signals?strategyId=${trader.strategyId}&limit=200`, { token: trader.token });
     expect(list.status, JSON.stringify(list.body).slice(0, 300)).toBe(200);
     expect(list.body.signals).toHaveLength(100);
   });

@@ -1,16 +1,18 @@
 /**
  * Shared fixtures for the fault suites: a seeded random source, fault
- * profiles written onto connections, white-box reads of the paper ledgers,
- * and a settle loop that waits until every queue is idle.
+ * profiles written onto connections, lanes of subscriptions on a broker
+ * (../helpers/brokers.ts reads what the broker holds), and a settle loop that
+ * waits until every queue is idle.
  *
  * @module
  */
 import { env } from "cloudflare:workers";
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { expect } from "vitest";
 import type { FaultProfileInput } from "../../worker/connections/fault-injection";
 import type { SubscriptionQueue } from "../../worker/execution/subscription-queue";
-import { call } from "../helpers/trader";
+import { api, expectStatus, signup, uniqueEmail } from "../helpers/api";
+import { paperBroker, type BrokerSide } from "../helpers/brokers";
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -46,38 +48,6 @@ export async function setConnectionFaults(connectionId: string, profile: FaultPr
       : env.DB.prepare(`UPDATE connections SET settings = json_set(settings, '$.faults', json(?)) WHERE id = ?`).bind(JSON.stringify(profile), connectionId);
   const res = await stmt.run();
   expect(res.meta.changes).toBe(1);
-}
-
-export interface LedgerSnapshot {
-  cash: string;
-  positions: Map<string, string>;
-  orders: { clientOrderId: string | null; ticker: string; side: string; quantity: string; status: string; type: string }[];
-}
-
-/** What the paper broker really holds for a connection, read from its SQLite (no fetch, so no injected faults). */
-export async function ledgerSnapshot(connectionId: string): Promise<LedgerSnapshot> {
-  return runInDurableObject(env.PAPER_LEDGER.getByName(connectionId), (_instance, state) => {
-    const sql = state.storage.sql;
-    const account = sql.exec<{ cash: string }>(`SELECT cash FROM account WHERE id = 1`).toArray()[0];
-    const positions = new Map(
-      sql
-        .exec<{ ticker: string; quantity: string }>(`SELECT ticker, quantity FROM positions`)
-        .toArray()
-        .map((r) => [String(r.ticker), String(r.quantity)] as const),
-    );
-    const orders = sql
-      .exec<Record<string, SqlStorageValue>>(`SELECT client_order_id, ticker, side, quantity, status, type FROM orders ORDER BY seq`)
-      .toArray()
-      .map((r) => ({
-        clientOrderId: r.client_order_id === null ? null : String(r.client_order_id),
-        ticker: String(r.ticker),
-        side: String(r.side),
-        quantity: String(r.quantity),
-        status: String(r.status),
-        type: String(r.type),
-      }));
-    return { cash: account ? String(account.cash) : "", positions, orders };
-  });
 }
 
 type Queue = DurableObjectStub<SubscriptionQueue>;
@@ -132,30 +102,24 @@ export interface Lane {
 }
 
 export async function signupToken(): Promise<string> {
-  const res = await call<{ token: string }>("POST", "/api/auth/signup", {
-    body: { email: `faults-${crypto.randomUUID().slice(0, 8)}@example.com`, password: "correct horse battery" },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.token;
+  return (await signup(uniqueEmail("faults"))).token;
 }
 
-/** A strategy with one subscription per settings object, each on its own paper connection (its own ledger). */
-export async function createLane(token: string, ticker: string, subscriptionSettings: readonly Record<string, unknown>[]): Promise<Lane> {
-  const strategy = await call<{ id: string; webhookUrl: string }>("POST", "/api/strategies", {
-    token,
-    body: { name: `Lane ${ticker}`, assetClass: "stocks" },
-  });
-  expect(strategy.status, JSON.stringify(strategy.body)).toBe(201);
+/** A strategy with one subscription per settings object, each on its own connection (its own account at `broker`). */
+export async function createLane(
+  token: string,
+  ticker: string,
+  subscriptionSettings: readonly Record<string, unknown>[],
+  broker: BrokerSide = paperBroker,
+): Promise<Lane> {
+  const strategy = await api<{ id: string; webhookUrl: string }>("POST", "/api/strategies", { token, json: { name: `Lane ${ticker}`, assetClass: "stocks" } });
+  expectStatus(strategy, 201);
   const subscriptions: Lane["subscriptions"] = [];
   for (const settings of subscriptionSettings) {
-    const conn = await call<{ id: string }>("POST", "/api/connections", { token, body: { broker: "paper", name: `Paper ${ticker}` } });
-    expect(conn.status, JSON.stringify(conn.body)).toBe(201);
-    const sub = await call<{ id: string }>("POST", "/api/subscriptions", {
-      token,
-      body: { strategyId: strategy.body.id, connectionId: conn.body.id, settings },
-    });
-    expect(sub.status, JSON.stringify(sub.body)).toBe(201);
-    subscriptions.push({ id: sub.body.id, connectionId: conn.body.id, settings });
+    const connectionId = await broker.connect(token, ticker);
+    const sub = await api<{ id: string }>("POST", "/api/subscriptions", { token, json: { strategyId: strategy.body.id, connectionId, settings } });
+    expectStatus(sub, 201);
+    subscriptions.push({ id: sub.body.id, connectionId, settings });
   }
   return { strategyId: strategy.body.id, webhookUrl: strategy.body.webhookUrl, ticker, subscriptions };
 }

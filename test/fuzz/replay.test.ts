@@ -6,7 +6,8 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createLane, fuzzRuns, ledgerSnapshot, rng, settleQueues, signupToken } from "../faults/support";
+import { ledgerSnapshot } from "../helpers/brokers";
+import { createLane, fuzzRuns, rng, settleQueues, signupToken } from "../faults/support";
 import { mixedSignal, webhookBody } from "../faults/run";
 import { sendAlert } from "../helpers/trader";
 

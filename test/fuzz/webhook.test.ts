@@ -10,9 +10,10 @@
  * CI runs a modest number of cases; `FUZZ_RUNS=2000 npx vitest run test/fuzz` runs more.
  */
 import fc from "fast-check";
+import { api } from "../helpers/api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fuzzRuns } from "../faults/support";
-import { call, createTrader, logRowStatus, type Trader, type WebhookReply } from "../helpers/trader";
+import { createTrader, logRowStatus, type Trader, type WebhookReply } from "../helpers/trader";
 
 /** Number literals JSON.parse turns into Infinity, -0, huge or tiny values, and non-JSON spellings. */
 const numberish = fc.constantFrom(
@@ -161,7 +162,7 @@ describe("webhook fuzzing", () => {
       ["POST", `/webhook/${crypto.randomUUID()}/secret`],
       ["POST", `${path.slice(0, -3)}zzz`],
     ] as const) {
-      const res = await call<WebhookReply>(method, url, method === "GET" ? {} : { raw: '{"ticker":"SPY","action":"buy"}' });
+      const res = await api<WebhookReply>(method, url, method === "GET" ? {} : { raw: '{"ticker":"SPY","action":"buy"}' });
       expect(res.status, `${method} ${url}`).toBeLessThan(500);
       expect(res.body.messageCode, `${method} ${url}`).toEqual(expect.any(String));
     }

@@ -1,11 +1,16 @@
 /**
- * Helpers for tests that drive the JSON API through the Worker's real entry
- * point (`exports.default.fetch`), exactly as a client would.
+ * The one way tests talk to the Worker: through its real entry point
+ * (`exports.default.fetch`), exactly as a client would.
  *
- * - `api()`: one raw request; returns status, parsed body and the raw text.
- * - `signup()`: a fresh user with a session token.
- * - `authed(token)`: get/post/patch/del bound to a token.
- * - `client(token)`: the typed `hc<AppType>` client.
+ * - `client(token)`: the typed `hc<AppType>` client, the default for
+ *   fixtures and reads (the dashboard uses the same one);
+ * - `api()`: one raw request, for what the typed client cannot send on
+ *   purpose (malformed bodies, odd headers, other users' ids, webhooks);
+ *   `authed(token)` binds it to a session;
+ * - `signup()`: a fresh user with a session token, through the typed client.
+ *
+ * Fixtures built on these (a trader with a connection, a strategy and a
+ * subscription; alerts; settled signals) are in ./trader.ts.
  *
  * @module
  */
@@ -83,11 +88,13 @@ export async function api<T = unknown>(method: string, path: string, opts: ApiOp
 
 /** The API error body. */
 export interface ApiErrorJson {
-  error: { messageCode: string; message: string; field?: string };
+  error: { messageCode: string; message: string; field?: string; requestId?: string };
 }
 
 export interface SignedUp {
   token: string;
+  /** For the refresh path (POST /api/auth/refresh). */
+  refreshToken: string;
   user: { id: string; email: string };
   email: string;
   password: string;
@@ -100,11 +107,31 @@ export function uniqueEmail(prefix = "user"): string {
   return `${prefix}${++seq}-${crypto.randomUUID().slice(0, 8)}@example.com`;
 }
 
-/** Signs up a fresh user (asserting 201) and returns the session. */
+/** Asserts a raw result's status, showing the body when it differs. */
+export function expectStatus(res: Pick<ApiResult<unknown>, "status" | "text">, status: number): void {
+  expect(res.status, res.text).toBe(status);
+}
+
+/** Any typed-client response (hc's ClientResponse union has one variant per documented status). */
+interface TypedResponse {
+  status: number;
+  json(): Promise<unknown>;
+  text(): Promise<string>;
+}
+
+/**
+ * The body of a typed-client response that must have `status`, typed by
+ * that status's schema; fails the test, showing the body, otherwise.
+ */
+export async function expectJson<R extends TypedResponse, S extends R["status"]>(res: R, status: S): Promise<Awaited<ReturnType<Extract<R, { status: S }>["json"]>>> {
+  if (res.status !== status) expect.fail(`expected HTTP ${status}, got ${res.status}: ${await res.text()}`);
+  return (await res.json()) as Awaited<ReturnType<Extract<R, { status: S }>["json"]>>;
+}
+
+/** Signs up a fresh user (asserting 201) through the typed client and returns the session. */
 export async function signup(email = uniqueEmail(), password = "correct horse battery"): Promise<SignedUp> {
-  const res = await api<{ token: string; user: { id: string; email: string } }>("POST", "/api/auth/signup", { json: { email, password } });
-  expect(res.status, res.text).toBe(201);
-  return { ...res.body, email, password };
+  const created = await expectJson(await client().api.auth.signup.$post({ json: { email, password } }), 201);
+  return { token: created.token, refreshToken: created.refreshToken, user: { id: created.user.id, email: created.user.email }, email, password };
 }
 
 /** Logs in again (asserting 200): for tests whose fake clock outlives the 15-minute access token. */
@@ -124,36 +151,14 @@ export function authed(token: string) {
   };
 }
 
-/** The typed RPC client (`hc<AppType>`), talking to the Worker in-process. */
+/**
+ * The typed RPC client (`hc<AppType>`), talking to the Worker in-process,
+ * as one caller (one `CF-Connecting-IP` per client, like `api()`), so the
+ * per-address limits see many callers, as in production.
+ */
 export function client(token?: string) {
   return hc<AppType>(API_ORIGIN, {
     fetch: (input: RequestInfo | URL, init?: RequestInit) => workerFetch(input, init),
-    headers: token ? { Authorization: `Bearer ${token}` } : {},
+    headers: { "CF-Connecting-IP": testClientIp(), ...(token && { Authorization: `Bearer ${token}` }) },
   });
-}
-
-/** A user with a paper connection, a strategy and a subscription, all through the API. */
-export async function paperSetup(token: string, opts: { startingCash?: number; subscriptionSettings?: Record<string, unknown> } = {}) {
-  const a = authed(token);
-  const connection = await a.post<{ id: string; accounts: { id: string; brokerAccountId: string }[] }>("/api/connections", {
-    broker: "paper",
-    name: "Paper",
-    ...(opts.startingCash !== undefined && { settings: { startingCash: opts.startingCash } }),
-  });
-  expect(connection.status, connection.text).toBe(201);
-  const strategy = await a.post<{ id: string; webhookUrl: string }>("/api/strategies", { name: "Strategy", assetClass: "stocks" });
-  expect(strategy.status, strategy.text).toBe(201);
-  const subscription = await a.post<{ id: string }>("/api/subscriptions", {
-    strategyId: strategy.body.id,
-    connectionId: connection.body.id,
-    ...(opts.subscriptionSettings && { settings: opts.subscriptionSettings }),
-  });
-  expect(subscription.status, subscription.text).toBe(201);
-  return {
-    connectionId: connection.body.id,
-    accountId: connection.body.accounts[0]?.id ?? "",
-    strategyId: strategy.body.id,
-    webhookUrl: strategy.body.webhookUrl,
-    subscriptionId: subscription.body.id,
-  };
 }

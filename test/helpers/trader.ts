@@ -1,89 +1,73 @@
 /**
- * End-to-end fixtures: a trader with a paper connection, a strategy and a
- * subscription, created through the public API exactly as a user would.
+ * End-to-end fixtures on the one helper stack (./api.ts): a trader with a
+ * broker connection, a strategy and a subscription, created through the
+ * typed API client exactly as the dashboard would; alerts sent to the
+ * webhook (raw, as TradingView sends them); and reads of what happened.
  *
- * One helper stack: every request goes through test/helpers/api.ts (the
- * typed `hc<AppType>` client for the fixtures, `api()` for raw requests);
- * `call()` is kept as a short form of `api()` for the tests that use it.
+ * @module
  */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { API_ORIGIN, api, client, signup } from "./api";
+import { api, client, expectJson, signup } from "./api";
+import { paperBroker, type BrokerSide } from "./brokers";
 
-export const ORIGIN = API_ORIGIN;
-
-export interface CallOptions {
-  token?: string;
-  body?: unknown;
-  /** Send this string as the body instead of JSON. */
-  raw?: string;
-  headers?: Record<string, string>;
-}
-
-/** One request through `api()` (test/helpers/api.ts): status and parsed body. */
-export async function call<T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<{ status: number; body: T }> {
-  const res = await api<T>(method, path, {
-    ...(opts.token !== undefined && { token: opts.token }),
-    ...(opts.raw !== undefined ? { raw: opts.raw } : opts.body !== undefined && { json: opts.body }),
-    ...(opts.headers !== undefined && { headers: opts.headers }),
-  });
-  return { status: res.status, body: res.body };
-}
-
+/** A user wired strategy → subscription → broker account. */
 export interface Trader {
   token: string;
+  /** The login, for a test whose fake clock outlives the access token (log in again with `login`). */
+  email: string;
+  password: string;
   userId: string;
   connectionId: string;
+  /** The broker account id the connection trades (`accounts[0]`). */
   accountId: string;
   strategyId: string;
   webhookUrl: string;
   subscriptionId: string;
 }
 
-export interface TraderOptions {
+export interface SetupOptions {
   subscriptionSettings?: Record<string, unknown>;
+  /** Settings of a new paper connection (ignored with `connectionId` or `broker`). */
   connectionSettings?: Record<string, unknown>;
+  /** Trade on this existing connection instead of making one. */
+  connectionId?: string;
+  /** Make the connection at this broker (default: the paper broker). */
+  broker?: BrokerSide;
+  assetClass?: "stocks" | "options" | "futures" | "crypto" | "forex";
   /** Strategy settings, e.g. `{ webhookRatePerMinute: 6000 }` for tests that send bursts of alerts. */
   strategySettings?: Record<string, unknown>;
-  assetClass?: string;
 }
 
-/** The JSON of a typed client reply that must have this status (the failing body is in the message). */
-async function expectStatus<R extends { status: number; json(): Promise<unknown>; text(): Promise<string> }, S extends number>(
-  reply: Promise<R>,
-  status: S,
-): Promise<Awaited<ReturnType<Extract<R, { status: S }>["json"]>>> {
-  const res = await reply;
-  if (res.status !== status) expect(res.status, await res.text()).toBe(status);
-  return (await res.json()) as Awaited<ReturnType<Extract<R, { status: S }>["json"]>>;
-}
-
-/** Signs up a fresh user and wires strategy → subscription → paper account, through the typed client. */
-export async function createTrader(opts: TraderOptions = {}): Promise<Trader> {
-  const user = await signup();
-  const typed = client(user.token);
-  const conn = await expectStatus(typed.api.connections.$post({ json: { broker: "paper", name: "Paper", settings: opts.connectionSettings ?? {} } }), 201);
-  const strategy = await expectStatus(
-    typed.api.strategies.$post({
-      json: { name: "Test strategy", assetClass: (opts.assetClass ?? "stocks") as "stocks", ...(opts.strategySettings && { settings: opts.strategySettings }) },
-    }),
+/** Creates a connection (unless given), a strategy and a subscription for a signed-up user, through the typed client. */
+export async function setupTrader(token: string, opts: SetupOptions = {}): Promise<Omit<Trader, "userId" | "email" | "password">> {
+  const typed = client(token).api;
+  let connectionId = opts.connectionId;
+  if (connectionId === undefined && opts.broker && opts.broker !== paperBroker) connectionId = await opts.broker.connect(token, "trader");
+  if (connectionId === undefined) {
+    const created = await expectJson(await typed.connections.$post({ json: { broker: "paper", name: "Paper", settings: opts.connectionSettings ?? {} } }), 201);
+    connectionId = created.id;
+  }
+  const connection = await expectJson(await typed.connections[":id"].$get({ param: { id: connectionId } }), 200);
+  const strategy = await expectJson(await typed.strategies.$post({ json: { name: "Strategy", assetClass: opts.assetClass ?? "stocks", ...(opts.strategySettings && { settings: opts.strategySettings }) } }), 201);
+  const subscription = await expectJson(
+    await typed.subscriptions.$post({ json: { strategyId: strategy.id, connectionId, settings: opts.subscriptionSettings ?? {} } }),
     201,
   );
-  const sub = await expectStatus(
-    typed.api.subscriptions.$post({ json: { strategyId: strategy.id, connectionId: conn.id, settings: opts.subscriptionSettings ?? {} } }),
-    201,
-  );
-  // Only a newly created (or rotated) strategy shows its URL in full.
-  if (strategy.webhookUrl === null) throw new Error("POST /api/strategies answered without the webhook URL");
   return {
-    token: user.token,
-    userId: user.user.id,
-    connectionId: conn.id,
-    accountId: conn.accounts[0]?.id ?? "",
+    token,
+    connectionId,
+    accountId: connection.accounts[0]?.id ?? "",
     strategyId: strategy.id,
-    webhookUrl: strategy.webhookUrl,
-    subscriptionId: sub.id,
+    webhookUrl: strategy.webhookUrl ?? "",
+    subscriptionId: subscription.id,
   };
+}
+
+/** Signs up a fresh user and wires strategy → subscription → broker account (paper unless told otherwise). */
+export async function createTrader(opts: SetupOptions = {}): Promise<Trader> {
+  const user = await signup();
+  return { ...(await setupTrader(user.token, opts)), userId: user.user.id, email: user.email, password: user.password };
 }
 
 export interface WebhookReply {
@@ -98,7 +82,7 @@ export interface WebhookReply {
   trades?: { subscriptionId: string; status: string; messageCode: string | null; orders: { quantity: string; status: string }[] }[];
 }
 
-/** Posts an alert. Objects are sent as JSON; strings are sent as-is (text/plain unless told otherwise). */
+/** Posts an alert, raw like an alert sender. Objects are sent as JSON; strings as they are (text/plain unless told otherwise). */
 export async function sendAlert(
   webhookUrl: string,
   body: unknown,
@@ -106,72 +90,54 @@ export async function sendAlert(
 ): Promise<{ status: number; body: WebhookReply }> {
   const raw = typeof body === "string" ? body : JSON.stringify(body);
   const contentType = opts.contentType ?? (typeof body === "string" ? "text/plain; charset=utf-8" : "application/json");
-  return call<WebhookReply>("POST", webhookUrl + (opts.query ?? ""), { raw, headers: { "content-type": contentType } });
+  return api<WebhookReply>("POST", webhookUrl + (opts.query ?? ""), { raw, headers: { "content-type": contentType } });
 }
 
-export interface SignalView {
-  id: string;
-  strategyId: string;
-  status: string;
-  messageCode?: string;
-  payload: unknown;
-  trades: {
-    subscriptionId: string;
-    status: string;
-    messageCode?: string;
-    message?: string;
-    orders: {
-      id: string;
-      clientOrderId: string;
-      brokerOrderId: string | null;
-      ticker: string;
-      side: string;
-      quantity: number;
-      type: string;
-      limitPrice?: number;
-      status: string;
-      filledQuantity: number;
-      avgFillPrice?: number;
-      role: string;
-    }[];
-  }[];
+/** One signal with its trades, as `GET /api/signals/:id` answers it (typed by the API's own schema). */
+export type SignalView = Awaited<ReturnType<typeof readSignal>>;
+
+async function readSignal(token: string, signalId: string) {
+  const res = await client(token).api.signals[":id"].$get({ param: { id: signalId } });
+  return res.status === 200 ? res.json() : null;
 }
 
 const PENDING = new Set(["queued", "executing"]);
 
-/** Polls GET /api/signals/:id until every trade has left queued/executing. */
-export async function settledSignal(token: string, signalId: string, timeoutMs = 15_000): Promise<SignalView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await call<SignalView>("GET", `/api/signals/${signalId}`, { token });
-    if (res.status === 200 && res.body.trades.length > 0 && res.body.trades.every((t) => !PENDING.has(t.status))) return res.body;
-    if (Date.now() > deadline) throw new Error(`signal ${signalId} did not settle: ${JSON.stringify(res.body)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/**
+ * Waits until every trade of the signal has left queued/executing (as the
+ * API shows it). Awaits the condition; `timeoutMs` only bounds a test that
+ * would otherwise hang.
+ */
+export async function settledSignal(token: string, signalId: string, timeoutMs = 30_000): Promise<SignalView & object> {
+  let last: SignalView = null;
+  await expect
+    .poll(
+      async () => {
+        last = await readSignal(token, signalId);
+        return last !== null && last.trades.length > 0 && last.trades.every((t) => !PENDING.has(t.status));
+      },
+      { timeout: timeoutMs, interval: 25 },
+    )
+    .toBe(true);
+  return last!;
 }
 
-export async function positions(trader: Trader): Promise<{ ticker: string; quantity: number; avgPrice: number }[]> {
-  const res = await call<{ ticker: string; quantity: number; avgPrice: number }[]>("GET", `/api/connections/${trader.connectionId}/positions`, {
-    token: trader.token,
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body;
+/** The connection's positions at the broker, through the typed client. */
+export async function positions(trader: Pick<Trader, "token" | "connectionId">): Promise<{ ticker: string; quantity: number; avgPrice: number }[]> {
+  return expectJson(await client(trader.token).api.connections[":id"].positions.$get({ param: { id: trader.connectionId }, query: {} }), 200);
 }
 
-export async function positionOf(trader: Trader, ticker: string): Promise<number> {
+export async function positionOf(trader: Pick<Trader, "token" | "connectionId">, ticker: string): Promise<number> {
   return (await positions(trader)).find((p) => p.ticker === ticker)?.quantity ?? 0;
 }
 
 /**
  * The status of a signal's D1 log row. A rejected signal's row is written
  * before the reply; an accepted signal's row is written by its queue's sync,
- * moments after (so this polls, up to `timeoutMs`). Null if it never appears.
+ * moments after (so this awaits it, up to `timeoutMs`). Null if it never appears.
  */
 export async function logRowStatus(signalId: string, timeoutMs = 5_000): Promise<string | null> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await env.DB.prepare("SELECT status FROM signals WHERE id = ?").bind(signalId).first<{ status: string }>();
-    if (row || Date.now() > deadline) return row?.status ?? null;
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const read = () => env.DB.prepare("SELECT status FROM signals WHERE id = ?").bind(signalId).first<{ status: string }>();
+  await expect.poll(async () => (await read()) !== null, { timeout: timeoutMs, interval: 10 }).toBe(true).catch(() => undefined);
+  return (await read())?.status ?? null;
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { Big } from "../../plugins/sdk";
 import { createTrader, sendAlert } from "../helpers/trader";
-import { ledgerSnapshot } from "../faults/support";
+import { ledgerSnapshot } from "../helpers/brokers";
 
 describe("decide() versus the reference", () => {
   // Reference §1, Sentiment + action: "sell+flat flattens only a long ... Always exits the full

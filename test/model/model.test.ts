@@ -11,7 +11,8 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Big } from "../../plugins/sdk";
-import { createLane, fuzzRuns, ledgerSnapshot, queueOf, signupToken, sleep, type Lane } from "../faults/support";
+import { ledgerSnapshot } from "../helpers/brokers";
+import { createLane, fuzzRuns, queueOf, signupToken, type Lane } from "../faults/support";
 import { sendAlert } from "../helpers/trader";
 import { step, ZERO_ACCOUNT, type ModelAccount, type ModelRules, type ModelSignal } from "./position-model";
 
@@ -29,14 +30,19 @@ interface Real {
   lane: Lane;
 }
 
-/** Waits for the trade of a signal to leave queued/executing (the `?wait=` reply usually has it already). */
+/** Awaits the trade of a signal leaving queued/executing (the `?wait=` reply usually has it already). */
 async function terminalTrade(subscriptionId: string, signalId: string) {
-  for (let i = 0; i < 200; i++) {
-    const t = await queueOf(subscriptionId).getTrade(signalId);
-    if (t && t.status !== "queued" && t.status !== "executing") return t;
-    await sleep(25);
-  }
-  throw new Error(`trade for ${signalId} never finished`);
+  let trade: Awaited<ReturnType<ReturnType<typeof queueOf>["getTrade"]>> = null;
+  await expect
+    .poll(
+      async () => {
+        trade = await queueOf(subscriptionId).getTrade(signalId);
+        return trade !== null && trade.status !== "queued" && trade.status !== "executing";
+      },
+      { timeout: 30_000, interval: 25 },
+    )
+    .toBe(true);
+  return trade!;
 }
 
 class SignalCommand implements fc.AsyncCommand<Model, Real> {

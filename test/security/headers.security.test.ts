@@ -9,8 +9,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import indexHtml from "../../ui/index.html?raw";
 import { app } from "../../worker/app";
-import { api, signup } from "../helpers/api";
-import { createTrader, ORIGIN } from "../helpers/trader";
+import { API_ORIGIN as ORIGIN, api, signup } from "../helpers/api";
+import { createTrader } from "../helpers/trader";
 
 /** What the CSP must say (worker/lib/security-headers.ts builds it; ui/public/_headers repeats it). */
 function expectStrictCsp(csp: string | null): void {

@@ -4,8 +4,9 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ledgerOrders } from "../helpers/paper";
-import { call, createTrader, positionOf, sendAlert, settledSignal } from "../helpers/trader";
+import { api } from "../helpers/api";
+import { ledgerSnapshot } from "../helpers/brokers";
+import { createTrader, positionOf, sendAlert, settledSignal } from "../helpers/trader";
 import { renderAlert, TradingViewStrategy } from "../helpers/tradingview";
 
 describe("idempotency", () => {
@@ -23,7 +24,7 @@ describe("idempotency", () => {
     expect(row).toEqual({ duplicate_of: first.body.id, message_code: "duplicate" });
     const trades = await env.DB.prepare("select count(*) as n from trades where signal_id = ?").bind(again.body.logId!).first<{ n: number }>();
     expect(trades?.n).toBe(0);
-    expect(await ledgerOrders(trader.connectionId)).toHaveLength(1);
+    expect((await ledgerSnapshot(trader.connectionId)).orders).toHaveLength(1);
   });
 
   it("racing copies of one alertId create exactly one trade", async () => {
@@ -35,7 +36,7 @@ describe("idempotency", () => {
     expect(originals).toHaveLength(1);
     expect(new Set(replies.map((r) => r.body.id))).toEqual(new Set([originals[0]!.body.id]));
     await settledSignal(trader.token, originals[0]!.body.id!);
-    expect(await ledgerOrders(trader.connectionId)).toHaveLength(1);
+    expect((await ledgerSnapshot(trader.connectionId)).orders).toHaveLength(1);
     expect(await positionOf(trader, "QQQ")).toBe(1);
   });
 
@@ -49,7 +50,7 @@ describe("idempotency", () => {
 
   it("duplicateWindowSeconds treats a byte-identical body as a duplicate, only within the window", async () => {
     const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
-    const patched = await call("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, body: { settings: { duplicateWindowSeconds: 60 } } });
+    const patched = await api("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, json: { settings: { duplicateWindowSeconds: 60 } } });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     const body = '{"ticker":"AAPL","action":"buy","price":150}';
     const first = await sendAlert(trader.webhookUrl, body, { contentType: "application/json" });
@@ -71,7 +72,7 @@ describe("idempotency", () => {
 describe("stale alerts", () => {
   it("a strategy's maxSignalAgeSeconds refuses a late alert with signal-too-old", async () => {
     const trader = await createTrader();
-    await call("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, body: { settings: { maxSignalAgeSeconds: 30 } } });
+    await api("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, json: { settings: { maxSignalAgeSeconds: 30 } } });
     const late = new Date(Date.now() - 90_000).toISOString();
     const res = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", price: 1, time: late });
     expect(res.status).toBe(400);
@@ -119,7 +120,7 @@ describe("delay", () => {
     const trader = await createTrader();
     const res = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", price: 10, delay: 1 });
     expect(res.status).toBe(200);
-    expect(await ledgerOrders(trader.connectionId)).toHaveLength(0);
+    expect((await ledgerSnapshot(trader.connectionId)).orders).toHaveLength(0);
     const signal = await settledSignal(trader.token, res.body.id!, 10_000);
     expect(signal.trades[0]?.status).toBe("filled");
   });
@@ -136,7 +137,7 @@ describe("alert templates", () => {
   /** What TrendSpider fills in (%alert_symbol%, %last_price%). */
   const trendSpider: Record<string, string> = { "%alert_symbol%": "SPY", "%last_price%": "501.25" };
   const templatesOf = async (trader: Awaited<ReturnType<typeof createTrader>>) => {
-    const res = await call<{ templates: { id: string; kind: string; body: string }[] }>("GET", `/api/strategies/${trader.strategyId}/templates`, { token: trader.token });
+    const res = await api<{ templates: { id: string; kind: string; body: string }[] }>("GET", `/api/strategies/${trader.strategyId}/templates`, { token: trader.token });
     expect(res.status).toBe(200);
     return res.body.templates;
   };
@@ -165,7 +166,10 @@ describe("alert templates", () => {
     const ids = templates.map((t) => t.id);
     expect(ids).toEqual(expect.arrayContaining(["tradingview-strategy", "tradingview-indicator-buy", "trendspider", "curl", "curl-target", "mt5"]));
     const tv = new TradingViewStrategy("SPY");
-    for (const t of templates.filter((x) => x.kind === "json")) {
+    const json = templates.filter((x) => x.kind === "json");
+    // The loop below must have something to check: the strategy template, the indicator's three alerts, TrendSpider.
+    expect(json.map((t) => t.id).sort()).toEqual(["tradingview-indicator-buy", "tradingview-indicator-exit", "tradingview-indicator-sell", "tradingview-strategy", "trendspider"]);
+    for (const t of json) {
       const values = tv.fill("buy", 1, 501.25);
       const rendered = Object.entries(trendSpider).reduce((out, [k, v]) => out.replaceAll(k, v), renderAlert(t.body, values));
       expect(rendered).not.toMatch(/\{\{|%alert/);
@@ -191,7 +195,7 @@ describe("alert templates", () => {
 
   it("the curl template posts a working signal once the URL is filled in", async () => {
     const trader = await createTrader();
-    const res = await call<{ templates: { id: string; body: string }[] }>("GET", `/api/strategies/${trader.strategyId}/templates`, { token: trader.token });
+    const res = await api<{ templates: { id: string; body: string }[] }>("GET", `/api/strategies/${trader.strategyId}/templates`, { token: trader.token });
     const curl = res.body.templates.find((t) => t.id === "curl")!.body;
     const body = /-d '([^']+)'/.exec(curl)?.[1];
     expect(body).toBeTruthy();
@@ -203,6 +207,6 @@ describe("alert templates", () => {
   it("templates of someone else's strategy are 404", async () => {
     const a = await createTrader();
     const b = await createTrader();
-    expect((await call("GET", `/api/strategies/${a.strategyId}/templates`, { token: b.token })).status).toBe(404);
+    expect((await api("GET", `/api/strategies/${a.strategyId}/templates`, { token: b.token })).status).toBe(404);
   });
 });

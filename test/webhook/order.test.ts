@@ -8,8 +8,9 @@
  * between. Requests in flight at the same time have no defined order.
  */
 import { describe, expect, it } from "vitest";
-import { ledgerOrders } from "../helpers/paper";
-import { call, createTrader, sendAlert, settledSignal } from "../helpers/trader";
+import { api } from "../helpers/api";
+import { ledgerSnapshot } from "../helpers/brokers";
+import { createTrader, sendAlert, settledSignal } from "../helpers/trader";
 
 describe("order of signals for one subscription", () => {
   it("sequential signals execute in the order sent, behind a slow broker and across configuration changes", async () => {
@@ -20,7 +21,7 @@ describe("order of signals for one subscription", () => {
     for (const [i, quantity] of quantities.entries()) {
       // Every third signal follows a change that makes the webhook's view stale (the strategy is read again).
       if (i % 3 === 2) {
-        const patched = await call("PATCH", `/api/subscriptions/${trader.subscriptionId}`, { token: trader.token, body: { settings: { allowAddToPosition: true, quantity } } });
+        const patched = await api("PATCH", `/api/subscriptions/${trader.subscriptionId}`, { token: trader.token, json: { settings: { allowAddToPosition: true, quantity } } });
         expect(patched.status).toBe(200);
       }
       const reply = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", quantity, price: 100 });
@@ -28,7 +29,7 @@ describe("order of signals for one subscription", () => {
       ids.push(reply.body.id!);
     }
     for (const id of ids) expect((await settledSignal(trader.token, id, 30_000)).trades[0]?.status).toBe("filled");
-    const orders = await ledgerOrders(trader.connectionId);
+    const orders = (await ledgerSnapshot(trader.connectionId)).orders;
     expect(orders.map((o) => Number(o.quantity))).toEqual(quantities);
   });
 
@@ -38,6 +39,6 @@ describe("order of signals for one subscription", () => {
     const now = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy", quantity: 1, price: 100 });
     expect((await settledSignal(trader.token, now.body.id!)).trades[0]?.status).toBe("filled");
     expect((await settledSignal(trader.token, delayed.body.id!, 30_000)).trades[0]?.status).toBe("filled");
-    expect((await ledgerOrders(trader.connectionId)).map((o) => Number(o.quantity))).toEqual([1, 9]);
+    expect((await ledgerSnapshot(trader.connectionId)).orders.map((o) => Number(o.quantity))).toEqual([1, 9]);
   });
 });

@@ -13,8 +13,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { pauseSubscriptions, resumeSubscriptions } from "../../worker/connections/lifecycle";
 import { StrategyCache, type StrategyLookup } from "../../worker/webhook/strategy-lookup";
-import { ledgerOrders } from "../helpers/paper";
-import { call, createTrader, sendAlert, settledSignal, type Trader } from "../helpers/trader";
+import { api } from "../helpers/api";
+import { ledgerSnapshot } from "../helpers/brokers";
+import { createTrader, sendAlert, settledSignal, type Trader } from "../helpers/trader";
 
 const BUY = { ticker: "SPY", action: "buy", quantity: 1, price: 100 };
 
@@ -28,11 +29,11 @@ async function warm(trader: Trader, subscriptions = 1): Promise<void> {
 
 /** A second subscription of the trader's strategy, on its own paper connection. */
 async function addSubscription(trader: Trader, settings: Record<string, unknown> = {}): Promise<{ subscriptionId: string; connectionId: string }> {
-  const conn = await call<{ id: string }>("POST", "/api/connections", { token: trader.token, body: { broker: "paper", name: "Paper 2", settings: {} } });
+  const conn = await api<{ id: string }>("POST", "/api/connections", { token: trader.token, json: { broker: "paper", name: "Paper 2", settings: {} } });
   expect(conn.status).toBe(201);
-  const sub = await call<{ id: string }>("POST", "/api/subscriptions", {
+  const sub = await api<{ id: string }>("POST", "/api/subscriptions", {
     token: trader.token,
-    body: { strategyId: trader.strategyId, connectionId: conn.body.id, settings: { allowAddToPosition: true, ...settings } },
+    json: { strategyId: trader.strategyId, connectionId: conn.body.id, settings: { allowAddToPosition: true, ...settings } },
   });
   expect(sub.status, JSON.stringify(sub.body)).toBe(201);
   return { subscriptionId: sub.body.id, connectionId: conn.body.id };
@@ -55,7 +56,7 @@ describe("a warm webhook", () => {
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     const signal = await settledSignal(trader.token, reply.body.id!);
     expect(signal.trades).toMatchObject([{ status: "filled" }]);
-    expect(await ledgerOrders(trader.connectionId)).toHaveLength(2);
+    expect((await ledgerSnapshot(trader.connectionId)).orders).toHaveLength(2);
   });
 
   it("never refuses on cached data: a wrong secret is checked against D1 (and 503 while D1 is down)", async () => {
@@ -73,7 +74,7 @@ describe("a change takes effect on the next signal", () => {
   it("a rotated secret: the old URL is refused, the new one accepted", async () => {
     const trader = await createTrader();
     await warm(trader);
-    const rotated = await call<{ webhookUrl: string }>("POST", `/api/strategies/${trader.strategyId}/rotate-secret`, { token: trader.token });
+    const rotated = await api<{ webhookUrl: string }>("POST", `/api/strategies/${trader.strategyId}/rotate-secret`, { token: trader.token });
     expect(rotated.status).toBe(200);
     const old = await sendAlert(trader.webhookUrl, BUY);
     expect(old.status).toBe(400);
@@ -85,10 +86,10 @@ describe("a change takes effect on the next signal", () => {
   it("a disabled strategy is refused, and accepted again once enabled", async () => {
     const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
     await warm(trader);
-    expect((await call("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, body: { enabled: false } })).status).toBe(200);
+    expect((await api("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, json: { enabled: false } })).status).toBe(200);
     const off = await sendAlert(trader.webhookUrl, BUY);
     expect(off.body.messageCode).toBe("strategy-disabled");
-    expect((await call("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, body: { enabled: true } })).status).toBe(200);
+    expect((await api("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, json: { enabled: true } })).status).toBe(200);
     const on = await sendAlert(trader.webhookUrl, BUY);
     expect(on.status, JSON.stringify(on.body)).toBe(200);
     expect((await settledSignal(trader.token, on.body.id!)).trades).toMatchObject([{ status: "filled" }]);
@@ -97,7 +98,7 @@ describe("a change takes effect on the next signal", () => {
   it("a strategy setting: a stale signal the new maxSignalAgeSeconds forbids is refused", async () => {
     const trader = await createTrader();
     await warm(trader);
-    expect((await call("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, body: { settings: { maxSignalAgeSeconds: 60 } } })).status).toBe(200);
+    expect((await api("PATCH", `/api/strategies/${trader.strategyId}`, { token: trader.token, json: { settings: { maxSignalAgeSeconds: 60 } } })).status).toBe(200);
     const late = await sendAlert(trader.webhookUrl, { ...BUY, time: new Date(Date.now() - 600_000).toISOString() });
     expect(late.status).toBe(400);
     expect(late.body.messageCode).toBe("signal-too-old");
@@ -106,7 +107,7 @@ describe("a change takes effect on the next signal", () => {
   it("a deleted strategy answers 404", async () => {
     const trader = await createTrader();
     await warm(trader);
-    expect((await call("DELETE", `/api/strategies/${trader.strategyId}`, { token: trader.token })).status).toBe(204);
+    expect((await api("DELETE", `/api/strategies/${trader.strategyId}`, { token: trader.token })).status).toBe(204);
     const gone = await sendAlert(trader.webhookUrl, BUY);
     expect(gone.status).toBe(404);
   });
@@ -114,7 +115,7 @@ describe("a change takes effect on the next signal", () => {
   it("a subscription's settings: the queue runs the next signal under the new ones", async () => {
     const trader = await createTrader();
     await warm(trader);
-    const patched = await call("PATCH", `/api/subscriptions/${trader.subscriptionId}`, { token: trader.token, body: { settings: { ignoreExits: true } } });
+    const patched = await api("PATCH", `/api/subscriptions/${trader.subscriptionId}`, { token: trader.token, json: { settings: { ignoreExits: true } } });
     expect(patched.status).toBe(200);
     const exit = await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "exit", price: 100 });
     expect(exit.status).toBe(200);
@@ -125,26 +126,26 @@ describe("a change takes effect on the next signal", () => {
     const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
     const second = await addSubscription(trader);
     await warm(trader, 2);
-    expect((await call("PATCH", `/api/subscriptions/${second.subscriptionId}`, { token: trader.token, body: { enabled: false } })).status).toBe(200);
+    expect((await api("PATCH", `/api/subscriptions/${second.subscriptionId}`, { token: trader.token, json: { enabled: false } })).status).toBe(200);
     const one = await sendAlert(trader.webhookUrl, BUY);
     expect((await settledSignal(trader.token, one.body.id!)).trades.map((t) => t.subscriptionId)).toEqual([trader.subscriptionId]);
-    expect((await call("PATCH", `/api/subscriptions/${second.subscriptionId}`, { token: trader.token, body: { enabled: true } })).status).toBe(200);
+    expect((await api("PATCH", `/api/subscriptions/${second.subscriptionId}`, { token: trader.token, json: { enabled: true } })).status).toBe(200);
     const both = await sendAlert(trader.webhookUrl, BUY);
     expect((await settledSignal(trader.token, both.body.id!)).trades.map((t) => t.subscriptionId).sort()).toEqual([trader.subscriptionId, second.subscriptionId].sort());
-    expect(await ledgerOrders(second.connectionId)).toHaveLength(2);
+    expect((await ledgerSnapshot(second.connectionId)).orders).toHaveLength(2);
   });
 
   it("a deleted subscription gets no trade; a new one gets its first", async () => {
     const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
     const second = await addSubscription(trader);
     await warm(trader, 2);
-    expect((await call("DELETE", `/api/subscriptions/${second.subscriptionId}`, { token: trader.token })).status).toBe(204);
+    expect((await api("DELETE", `/api/subscriptions/${second.subscriptionId}`, { token: trader.token })).status).toBe(204);
     const one = await sendAlert(trader.webhookUrl, BUY);
     expect((await settledSignal(trader.token, one.body.id!)).trades.map((t) => t.subscriptionId)).toEqual([trader.subscriptionId]);
     const third = await addSubscription(trader);
     const two = await sendAlert(trader.webhookUrl, BUY);
     expect((await settledSignal(trader.token, two.body.id!)).trades.map((t) => t.subscriptionId).sort()).toEqual([trader.subscriptionId, third.subscriptionId].sort());
-    expect(await ledgerOrders(second.connectionId)).toHaveLength(1);
+    expect((await ledgerSnapshot(second.connectionId)).orders).toHaveLength(1);
   });
 
   it("a subscription added while the cache was warm: the signal's outcome waits for both trades", async () => {
@@ -155,19 +156,19 @@ describe("a change takes effect on the next signal", () => {
     expect(next.status).toBe(200);
     const row = await env.DB.prepare("SELECT expected_trades AS n FROM signals WHERE id = ?").bind(next.body.id!).first<{ n: number }>();
     await expect
-      .poll(async () => (await call<{ outcome: string; trades: unknown[] }>("GET", `/api/signals/${next.body.id}`, { token: trader.token })).body, { timeout: 10_000 })
+      .poll(async () => (await api<{ outcome: string; trades: unknown[] }>("GET", `/api/signals/${next.body.id}`, { token: trader.token })).body, { timeout: 10_000 })
       .toMatchObject({ outcome: "traded", trades: [{}, {}] });
     expect(row === null || row.n === 2).toBe(true);
     const final = await env.DB.prepare("SELECT expected_trades AS n FROM signals WHERE id = ?").bind(next.body.id!).first<{ n: number }>();
     expect(final?.n).toBe(2);
-    expect(await ledgerOrders(second.connectionId)).toHaveLength(1);
+    expect((await ledgerSnapshot(second.connectionId)).orders).toHaveLength(1);
   });
 
   it("a deleted connection takes its subscription out of the next signal", async () => {
     const trader = await createTrader({ subscriptionSettings: { allowAddToPosition: true } });
     const second = await addSubscription(trader);
     await warm(trader, 2);
-    expect((await call("DELETE", `/api/connections/${second.connectionId}`, { token: trader.token })).status).toBe(204);
+    expect((await api("DELETE", `/api/connections/${second.connectionId}`, { token: trader.token })).status).toBe(204);
     const next = await sendAlert(trader.webhookUrl, BUY);
     expect((await settledSignal(trader.token, next.body.id!)).trades.map((t) => t.subscriptionId)).toEqual([trader.subscriptionId]);
   });
@@ -185,11 +186,11 @@ describe("a change takes effect on the next signal", () => {
       messageCode: "connection-expired",
       message: "Nothing was sent: the subscription is paused. The broker refused the credentials.",
     });
-    expect(await ledgerOrders(second.connectionId)).toHaveLength(1);
+    expect((await ledgerSnapshot(second.connectionId)).orders).toHaveLength(1);
     expect(await resumeSubscriptions(env, trader.userId, second.connectionId)).toEqual([second.subscriptionId]);
     const traded = await settledSignal(trader.token, (await sendAlert(trader.webhookUrl, BUY)).body.id!);
     expect(traded.trades.map((t) => t.status), JSON.stringify(traded)).toEqual(["filled", "filled"]);
-    expect(await ledgerOrders(second.connectionId)).toHaveLength(2);
+    expect((await ledgerSnapshot(second.connectionId)).orders).toHaveLength(2);
   });
 
   it("a refused stamp never queues a signal twice: every subscription gets exactly one trade", async () => {
@@ -197,12 +198,12 @@ describe("a change takes effect on the next signal", () => {
     const second = await addSubscription(trader);
     await warm(trader, 2);
     // A change to one subscription makes the strategy's stamp stale for both queues.
-    expect((await call("PATCH", `/api/subscriptions/${second.subscriptionId}`, { token: trader.token, body: { settings: { allowAddToPosition: true, quantity: 2 } } })).status).toBe(200);
+    expect((await api("PATCH", `/api/subscriptions/${second.subscriptionId}`, { token: trader.token, json: { settings: { allowAddToPosition: true, quantity: 2 } } })).status).toBe(200);
     const next = await sendAlert(trader.webhookUrl, BUY);
     const signal = await settledSignal(trader.token, next.body.id!);
     expect(signal.trades).toHaveLength(2);
-    expect(await ledgerOrders(trader.connectionId)).toHaveLength(2);
-    expect(await ledgerOrders(second.connectionId)).toHaveLength(2);
+    expect((await ledgerSnapshot(trader.connectionId)).orders).toHaveLength(2);
+    expect((await ledgerSnapshot(second.connectionId)).orders).toHaveLength(2);
   });
 });
 

@@ -6,11 +6,12 @@
  * subscription's sizing. With the product's defaults.
  */
 import { describe, expect, it } from "vitest";
-import { call, createTrader, positionOf, sendAlert, settledSignal, type Trader } from "../helpers/trader";
+import { api } from "../helpers/api";
+import { createTrader, positionOf, sendAlert, settledSignal, type Trader } from "../helpers/trader";
 import { renderAlert, TradingViewStrategy } from "../helpers/tradingview";
 
 async function strategyTemplate(trader: Trader): Promise<string> {
-  const res = await call<{ templates: { id: string; body: string }[] }>("GET", `/api/strategies/${trader.strategyId}/templates`, { token: trader.token });
+  const res = await api<{ templates: { id: string; body: string }[] }>("GET", `/api/strategies/${trader.strategyId}/templates`, { token: trader.token });
   expect(res.status).toBe(200);
   const template = res.body.templates.find((t) => t.id === "tradingview-strategy");
   if (!template) throw new Error("no tradingview-strategy template");

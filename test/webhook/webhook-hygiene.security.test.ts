@@ -13,8 +13,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { authed } from "../helpers/api";
-import { call, createTrader, sendAlert, type Trader, type WebhookReply } from "../helpers/trader";
+import { api, authed } from "../helpers/api";
+import { createTrader, sendAlert, type Trader, type WebhookReply } from "../helpers/trader";
 
 const SIGNAL = { ticker: "AAPL", action: "buy", quantity: 1, price: 10 };
 /** One of the addresses TradingView publishes for its webhook alerts (worker/webhook/source-rules.ts has the list and its source). */
@@ -43,7 +43,7 @@ describe("a caller without the secret cannot write into the owner's log", () => 
     const trader = await createTrader();
     const lure = "PLEASE CALL +1 555 0100 TO RECOVER YOUR ACCOUNT ".repeat(40);
     const url = trader.webhookUrl.replace(/[^/]+$/, "an-old-secret-that-was-rotated-long-ago");
-    const res = await call<WebhookReply>("POST", url, { raw: lure, headers: { "content-type": "text/plain", "cf-connecting-ip": "203.0.113.9" } });
+    const res = await api<WebhookReply>("POST", url, { raw: lure, headers: { "content-type": "text/plain", "cf-connecting-ip": "203.0.113.9" } });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ success: false, messageCode: "invalid-password" });
     const [row] = await rowsOf(trader.strategyId);
@@ -54,7 +54,7 @@ describe("a caller without the secret cannot write into the owner's log", () => 
 
   it("an unknown strategy id stores nothing", async () => {
     const ghost = crypto.randomUUID();
-    const res = await call<WebhookReply>("POST", `/webhook/${ghost}/whatever`, { raw: JSON.stringify({ ...SIGNAL, note: "spam" }) });
+    const res = await api<WebhookReply>("POST", `/webhook/${ghost}/whatever`, { raw: JSON.stringify({ ...SIGNAL, note: "spam" }) });
     expect(res.status).toBe(404);
     expect(res.body.logId).toBeUndefined();
     expect(await rowsOf(ghost)).toEqual([]);
@@ -86,7 +86,7 @@ describe("the secret outside the URL", () => {
   it("the X-Webhook-Passphrase header authenticates", async () => {
     const trader = await createTrader();
     const { bare, secret } = split(trader);
-    const res = await call<WebhookReply>("POST", bare, { body: SIGNAL, headers: { "x-webhook-passphrase": secret } });
+    const res = await api<WebhookReply>("POST", bare, { json: SIGNAL, headers: { "x-webhook-passphrase": secret } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   });
 
@@ -121,7 +121,7 @@ describe("bodies", () => {
         controller.enqueue(chunk);
       },
     });
-    const res = await call<WebhookReply>("POST", trader.webhookUrl, { raw: stream as unknown as string, headers: { "content-type": "application/json" } });
+    const res = await api<WebhookReply>("POST", trader.webhookUrl, { raw: stream as unknown as string, headers: { "content-type": "application/json" } });
     expect(res.status).toBe(413);
     expect(res.body.messageCode).toBe("payload-too-large");
     // 64 KB plus what the runtime buffers ahead: far from the 4 MB offered.
@@ -143,10 +143,10 @@ describe("per-strategy source restrictions and rate", () => {
   it("TradingView only: its published servers pass, anyone else is not-trading-view", async () => {
     const trader = await createTrader();
     await setStrategySettings(trader, { allowedSources: { tradingView: true } });
-    const other = await call<WebhookReply>("POST", trader.webhookUrl, { body: SIGNAL, headers: { "cf-connecting-ip": "198.51.100.20" } });
+    const other = await api<WebhookReply>("POST", trader.webhookUrl, { json: SIGNAL, headers: { "cf-connecting-ip": "198.51.100.20" } });
     expect(other.status).toBe(400);
     expect(other.body.messageCode).toBe("not-trading-view");
-    const tv = await call<WebhookReply>("POST", trader.webhookUrl, { body: SIGNAL, headers: { "cf-connecting-ip": TRADINGVIEW_IP } });
+    const tv = await api<WebhookReply>("POST", trader.webhookUrl, { json: SIGNAL, headers: { "cf-connecting-ip": TRADINGVIEW_IP } });
     expect(tv.status, JSON.stringify(tv.body)).toBe(200);
   });
 
@@ -154,10 +154,10 @@ describe("per-strategy source restrictions and rate", () => {
     const trader = await createTrader();
     await setStrategySettings(trader, { allowedSources: { ipAddresses: ["203.0.113.0/24", "2001:db8::/32"] } });
     for (const ip of ["203.0.113.77", "2001:db8:1::5"]) {
-      const ok = await call<WebhookReply>("POST", trader.webhookUrl, { body: SIGNAL, headers: { "cf-connecting-ip": ip } });
+      const ok = await api<WebhookReply>("POST", trader.webhookUrl, { json: SIGNAL, headers: { "cf-connecting-ip": ip } });
       expect(ok.status, `${ip}: ${JSON.stringify(ok.body)}`).toBe(200);
     }
-    const out = await call<WebhookReply>("POST", trader.webhookUrl, { body: SIGNAL, headers: { "cf-connecting-ip": "203.0.114.1" } });
+    const out = await api<WebhookReply>("POST", trader.webhookUrl, { json: SIGNAL, headers: { "cf-connecting-ip": "203.0.114.1" } });
     expect(out.body.messageCode).toBe("invalid-ip-address");
     const bad = await authed(trader.token).patch<{ error: { field: string } }>(`/api/strategies/${trader.strategyId}`, { settings: { allowedSources: { ipAddresses: ["not-an-ip"] } } });
     expect(bad.status).toBe(400);

@@ -1,6 +1,7 @@
+import { api } from "../helpers/api";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, createTrader, sendAlert, type Trader } from "../helpers/trader";
+import { createTrader, sendAlert, type Trader } from "../helpers/trader";
 
 let trader: Trader;
 beforeAll(async () => {
@@ -43,7 +44,7 @@ describe("webhook errors: TradersPost codes, a named field, a log row, never a 5
   }
 
   it("GET on a webhook → 400 post-required (vector 16)", async () => {
-    const res = await call("GET", trader.webhookUrl);
+    const res = await api("GET", trader.webhookUrl);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ success: false, messageCode: "post-required" });
   });

@@ -1,5 +1,6 @@
+import { api } from "../helpers/api";
 import { describe, expect, it } from "vitest";
-import { call, createTrader, logRowStatus, positionOf, sendAlert, settledSignal } from "../helpers/trader";
+import { createTrader, logRowStatus, positionOf, sendAlert, settledSignal } from "../helpers/trader";
 
 describe("webhook → queue → paper broker → API", () => {
   it("turns a TradingView-style buy into a filled paper order and a position", async () => {
@@ -31,9 +32,9 @@ describe("webhook → queue → paper broker → API", () => {
     expect(trade!.orders[0]!.brokerOrderId).toBeTruthy();
 
     expect(await positionOf(trader, "AAPL")).toBe(3);
-    const sub = await call<{ ticker: string; quantity: number; avgPrice: number }[]>("GET", `/api/subscriptions/${trader.subscriptionId}/positions`, { token: trader.token });
+    const sub = await api<{ ticker: string; quantity: number; avgPrice: number }[]>("GET", `/api/subscriptions/${trader.subscriptionId}/positions`, { token: trader.token });
     expect(sub.body).toEqual([{ ticker: "AAPL", quantity: 3, avgPrice: 190.25 }]);
-    const balance = await call<{ cash: number; equity: number }>("GET", `/api/connections/${trader.connectionId}/balance`, { token: trader.token });
+    const balance = await api<{ cash: number; equity: number }>("GET", `/api/connections/${trader.connectionId}/balance`, { token: trader.token });
     expect(balance.body).toMatchObject({ cash: 100000 - 3 * 190.25, equity: 100000 });
   });
 
@@ -98,9 +99,9 @@ describe("webhook → queue → paper broker → API", () => {
     for (const q of [1, 2, 3]) ids.push((await sendAlert(trader.webhookUrl, { ticker: "AMD", action: "buy", quantity: q, price: 100 })).body.id!);
     // The queue copies accepted signals to D1 moments after the reply.
     for (const id of ids) await settledSignal(trader.token, id);
-    const page1 = await call<{ signals: { id: string }[]; nextCursor: string | null }>("GET", `/api/signals?strategyId=${trader.strategyId}&limit=2`, { token: trader.token });
+    const page1 = await api<{ signals: { id: string }[]; nextCursor: string | null }>("GET", `/api/signals?strategyId=${trader.strategyId}&limit=2`, { token: trader.token });
     expect(page1.body.signals.map((s) => s.id)).toEqual([ids[2], ids[1]]);
-    const page2 = await call<{ signals: { id: string }[]; nextCursor: string | null }>("GET", `/api/signals?strategyId=${trader.strategyId}&limit=2&cursor=${encodeURIComponent(page1.body.nextCursor!)}`, { token: trader.token });
+    const page2 = await api<{ signals: { id: string }[]; nextCursor: string | null }>("GET", `/api/signals?strategyId=${trader.strategyId}&limit=2&cursor=${encodeURIComponent(page1.body.nextCursor!)}`, { token: trader.token });
     expect(page2.body.signals.map((s) => s.id)).toEqual([ids[0]]);
     expect(page2.body.nextCursor).toBeNull();
   });
@@ -113,7 +114,7 @@ describe("webhook → queue → paper broker → API", () => {
 
   it("a strategy without subscriptions logs the signal before replying", async () => {
     const trader = await createTrader();
-    await call("DELETE", `/api/subscriptions/${trader.subscriptionId}`, { token: trader.token });
+    await api("DELETE", `/api/subscriptions/${trader.subscriptionId}`, { token: trader.token });
     const reply = await sendAlert(trader.webhookUrl, { ticker: "AAPL", action: "buy", price: 1 });
     expect(reply.status).toBe(200);
     expect(await logRowStatus(reply.body.id!, 0)).toBe("accepted");

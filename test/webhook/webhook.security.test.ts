@@ -1,6 +1,7 @@
+import { api } from "../helpers/api";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, createTrader, sendAlert, settledSignal } from "../helpers/trader";
+import { createTrader, sendAlert, settledSignal } from "../helpers/trader";
 
 describe("webhook security", () => {
   it("a wrong secret gets 400 invalid-password, is logged, and the secret is not", async () => {
@@ -39,17 +40,17 @@ describe("webhook security", () => {
     const bob = await createTrader();
     const reply = await sendAlert(alice.webhookUrl, { ticker: "AAPL", action: "buy", price: 10 });
     await settledSignal(alice.token, reply.body.id!);
-    const asBob = await call("GET", `/api/signals/${reply.body.id}`, { token: bob.token });
+    const asBob = await api("GET", `/api/signals/${reply.body.id}`, { token: bob.token });
     expect(asBob.status).toBe(404);
-    const bobList = await call<{ signals: unknown[] }>("GET", `/api/signals?strategyId=${alice.strategyId}`, { token: bob.token });
+    const bobList = await api<{ signals: unknown[] }>("GET", `/api/signals?strategyId=${alice.strategyId}`, { token: bob.token });
     expect(bobList.body.signals).toEqual([]);
-    const anonymous = await call("GET", `/api/signals/${reply.body.id}`);
+    const anonymous = await api("GET", `/api/signals/${reply.body.id}`);
     expect(anonymous.status).toBe(401);
   });
 
   it("a rotated secret stops working at once", async () => {
     const trader = await createTrader();
-    const rotated = await call<{ webhookUrl: string }>("POST", `/api/strategies/${trader.strategyId}/rotate-secret`, { token: trader.token });
+    const rotated = await api<{ webhookUrl: string }>("POST", `/api/strategies/${trader.strategyId}/rotate-secret`, { token: trader.token });
     expect(rotated.status).toBe(200);
     expect((await sendAlert(trader.webhookUrl, { ticker: "SPY", action: "buy" })).body.messageCode).toBe("invalid-password");
     expect((await sendAlert(rotated.body.webhookUrl, { ticker: "SPY", action: "buy", price: 1 })).status).toBe(200);

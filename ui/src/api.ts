@@ -29,6 +29,15 @@ function refreshSession(): Promise<boolean> {
   return refreshing;
 }
 
+/** A 401 that answers a wrong password (the password change's current one): the session is fine, retrying would only count another failed attempt. */
+async function isWrongPassword(res: Response): Promise<boolean> {
+  const body: unknown = await res
+    .clone()
+    .json()
+    .catch(() => null);
+  return isRecord(body) && isRecord(body.error) && body.error.messageCode === "invalid-credentials";
+}
+
 /**
  * Sends a request with the session cookie (never an Authorization header).
  * A 401 outside the log-in routes
@@ -39,7 +48,7 @@ function withSession(input: RequestInfo | URL, init?: RequestInit): Promise<Resp
   const send = (): Promise<Response> => fetch(input, { ...init, credentials: "same-origin" });
   const url = input instanceof Request ? input.url : String(input);
   return send().then(async (res) => {
-    if (res.status !== 401 || AUTH_PATH.test(url) || !(await refreshSession())) return res;
+    if (res.status !== 401 || AUTH_PATH.test(url) || (await isWrongPassword(res)) || !(await refreshSession())) return res;
     return send();
   });
 }
@@ -62,6 +71,11 @@ export class ApiError extends Error {
 let onUnauthorized: () => void = () => {};
 export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
+}
+
+/** Tells the app the session ended on purpose (log out everywhere), so it shows the log-in screen. */
+export function sessionEnded(): void {
+  onUnauthorized();
 }
 
 type SuccessStatus = 200 | 201 | 204;

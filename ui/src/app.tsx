@@ -10,6 +10,7 @@ import type { Child } from "hono/jsx";
 import { useEffect, useState } from "hono/jsx/dom";
 import { api, call, logOut, setUnauthorizedHandler } from "./api";
 import { navigate, useApprovalsChanged, usePoll, useRoute, type Route } from "./hooks";
+import { KillSwitch } from "./components/kill-switch";
 import { ApprovalsView } from "./views/approvals";
 import { AuthView } from "./views/auth";
 import { ConnectionsView } from "./views/connections";
@@ -111,8 +112,8 @@ function Shell({ email, current, onLogOut, children }: { email: string; current:
             ))}
           </ul>
         </nav>
-        {/* The kill switch (guardrails) goes here, one click from every screen, once the Worker offers it. */}
         <div class="who">
+          <KillSwitch />
           <span class="muted email">{email}</span>
           <button type="button" class="secondary small" onClick={onLogOut} title={`Logged in as ${email}`}>
             Log out

@@ -20,6 +20,9 @@ let token = "";
 let schema: { properties: Record<string, unknown> } = { properties: {} };
 let defaults: Record<string, unknown> = {};
 let templates: unknown[] = [];
+/** A second account for the account-settings forms, so their sessions and tokens stay apart from the other tests'. */
+const accountEmail = `account-settings-${Date.now()}@example.com`;
+let accountToken = "";
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}${path}`, {
@@ -38,6 +41,7 @@ beforeAll(async () => {
   defaults = (await api<{ settings: Record<string, unknown> }>("POST", "/api/subscriptions", { strategyId: strategy.id, connectionId: connection.id })).settings;
   templates = (await api<{ templates: unknown[] }>("GET", `/api/strategies/${strategy.id}/templates`)).templates;
   schema = (await api<{ subscriptionSettings: typeof schema }>("GET", "/api/schemas")).subscriptionSettings;
+  accountToken = (await api<{ token: string }>("POST", "/api/auth/signup", { email: accountEmail, password: "correct horse battery" })).token;
 
   browser = await openBrowser(baseUrl);
   page = browser.page;
@@ -174,6 +178,30 @@ describe("subscription settings form", () => {
     await page.screenshot({ path: join(SCREENSHOTS, "component-settings-form.png"), fullPage: true });
   });
 
+  it("risk limits: a daily loss limit with its own trading day and flatten, caps, market hours; cleared ones sent as null", async () => {
+    await open();
+    await page.evaluate((p) => window.mountSettings(p as never), { schema, initial: { ...defaults, maxOpenPositions: 3 }, mode: "edit" });
+    await page.getByLabel("Daily loss limit ($)").fill("-5");
+    await page.getByRole("button", { name: "Save" }).click();
+    expect(await page.locator("#f-s-dailyLossLimit-err").textContent()).toBe("Daily loss limit must be more than 0.");
+    await page.getByLabel("Daily loss limit ($)").fill("500");
+    await page.getByLabel("The trading day starts at").fill("17:00");
+    await page.getByLabel("Also close this subscription's positions when it is reached").check();
+    await page.getByLabel("Largest position per ticker (units)").fill("100");
+    await page.getByLabel("Most open positions in the account").fill("");
+    await page.getByLabel("When the market is closed").selectOption("queue");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved. The next alert uses these settings.").waitFor();
+    const [saved] = await page.evaluate(() => window.saved);
+    expect(saved).toMatchObject({
+      dailyLossLimit: { amount: 500, resetTime: "17:00", timezone: "America/New_York", flatten: true },
+      dailyProfitTarget: null,
+      maxPositionQuantity: 100,
+      maxOpenPositions: null,
+      marketHours: "queue",
+    });
+  });
+
   it("shows the API's field error next to its setting, in words, never as a field path", async () => {
     await open();
     const failWith = { status: 400, body: { error: { messageCode: "invalid-request", field: "settings.stopLoss.percent", message: "settings.stopLoss.percent must be less than 100." } } };
@@ -194,5 +222,73 @@ describe("subscription settings form", () => {
     const top = page.locator("form > .notice.bad");
     await top.waitFor();
     expect(await top.textContent()).toBe("Something new is not a setting this Tradeloop knows; reload the page.");
+  });
+});
+
+describe("account settings forms (API tokens, password)", () => {
+  /** Logs the harness page in, so the forms' requests carry a session cookie like the dashboard's. */
+  async function openLoggedIn(): Promise<void> {
+    await open();
+    const status = await page.evaluate(async (body) => {
+      const res = await fetch("/api/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      return res.status;
+    }, { email: accountEmail, password: "correct horse battery" });
+    expect(status).toBe(200);
+    await page.evaluate(() => window.mountAccountSettings());
+  }
+
+  it("holds the same limits as the server: token names up to 100 characters, passwords of 8 to 1024", async () => {
+    await open();
+    const limits = await page.evaluate(() => window.accountLimits);
+    const post = (path: string, body: unknown) =>
+      fetch(`${baseUrl}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${accountToken}` }, body: JSON.stringify(body) }).then((r) => r.status);
+    expect(await post("/api/auth/tokens", { name: "x".repeat(limits.tokenName + 1), scopes: ["read"] })).toBe(400);
+    expect(await post("/api/auth/tokens", { name: "x".repeat(limits.tokenName), scopes: ["read"] })).toBe(201);
+    expect(await post("/api/auth/password", { currentPassword: "correct horse battery", newPassword: "x".repeat(limits.passwordMin - 1) })).toBe(400);
+    expect(await post("/api/auth/password", { currentPassword: "correct horse battery", newPassword: "x".repeat(limits.passwordMax + 1) })).toBe(400);
+  });
+
+  it("checks the token name and the password entries in words before sending anything", async () => {
+    await openLoggedIn();
+    const requests: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST") requests.push(r.url());
+    });
+    await page.getByLabel("Token name").fill("   ");
+    await page.getByRole("button", { name: "Create token" }).click();
+    expect(await page.locator("#f-tokenName-err").textContent()).toBe("Enter a name for the token, such as the script that will use it.");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("f-tokenName");
+
+    await page.getByRole("button", { name: "Change password" }).click();
+    expect(await page.locator("#f-currentPassword-err").textContent()).toBe("Enter your current password.");
+    expect(await page.locator("#f-newPassword-err").textContent()).toBe("Enter a new password.");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("f-currentPassword");
+    await page.getByLabel("Current password").fill("correct horse battery");
+    await page.getByLabel("New password", { exact: true }).fill("1234567");
+    await page.getByRole("button", { name: "Change password" }).click();
+    expect(await page.locator("#f-newPassword-err").textContent()).toBe("Use at least 8 characters for your new password.");
+    await page.getByLabel("New password", { exact: true }).fill("12345678");
+    await page.getByRole("button", { name: "Change password" }).click();
+    expect(await page.locator("#f-confirmPassword-err").textContent()).toBe("Type the new password again.");
+    expect(await page.locator("#root").textContent()).not.toMatch(/newPassword|currentPassword/);
+    expect(requests).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, "component-account-settings.png"), fullPage: true });
+  });
+
+  it("creates a read-and-trade token, shows it once, lists it and resets the form", async () => {
+    await openLoggedIn();
+    await page.getByLabel("Token name").fill("Rebalancer");
+    await page.getByLabel("Read and trade").check();
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = await page.locator("input[name=newApiToken]").inputValue();
+    expect(token).toMatch(/^tlk_/);
+    const row = page.locator("tr[data-token=Rebalancer]");
+    await row.waitFor();
+    expect(await row.textContent()).toContain("Read and trade");
+    expect(await page.getByLabel("Token name").inputValue()).toBe("");
+    expect(await page.getByLabel("Read only").isChecked()).toBe(true);
+    // The trade scope lets the token change things.
+    const res = await fetch(`${baseUrl}/api/strategies`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name: "By token", assetClass: "stocks" }) });
+    expect(res.status).toBe(201);
   });
 });

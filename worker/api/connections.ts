@@ -26,6 +26,7 @@ import { type Db, getDb, isoTime } from "../db/client";
 import { accounts, connections, subscriptions } from "../db/schema";
 import { announceConfigChange, raiseConfigVersion, strategiesUsingConnection } from "../execution/config-changes";
 import { AppError } from "../errors";
+import { log } from "../lib/log";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
 import { parseOrThrow } from "./validation";
 
@@ -330,7 +331,7 @@ export async function endSession(env: Env, row: ConnectionRow): Promise<{ revoke
   const plugin = getPlugin(row.broker);
   if (!plugin || !usesSessionOwner(plugin, row.authMethod)) return { revoked: false };
   const outcome = await env.CONNECTION_SESSION.getByName(row.id).disconnect(row.id);
-  if (outcome.error) console.warn(`connection ${row.id}: revoking the session failed: ${outcome.error}`);
+  if (outcome.error) log.warn("connection: revoking the session failed", { connectionId: row.id, error: outcome.error });
   return { revoked: outcome.revoked };
 }
 

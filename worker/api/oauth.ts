@@ -36,6 +36,7 @@ import { getDb } from "../db/client";
 import { accounts, connections, oauthStates } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../errors";
+import { log } from "../lib/log";
 import { authenticated, createRouter, errorResponses, jsonResponse } from "./openapi";
 
 /** How long a started authorization may take. */
@@ -291,7 +292,7 @@ export const oauthApi = createRouter()
       const grant = { callbackParameters: params, redirectUri, ...(row.codeVerifier && { codeVerifier: row.codeVerifier }) };
       tokens = plugin.session?.exchangeCode ? await plugin.session.exchangeCode(sessionContext, grant) : await exchangeAuthorizationCode(sessionContext, grant);
     } catch (e) {
-      console.warn(`oauth callback ${broker}: code exchange failed: ${errorMessage(e)}`);
+      log.warn("oauth callback: code exchange failed", { broker, error: errorMessage(e) });
       return fail("oauth-exchange-failed", `${plugin.manifest.displayName} did not accept the sign-in (${e instanceof BrokerError ? e.code : "error"}); start connecting again.`);
     }
 
@@ -325,7 +326,7 @@ export const oauthApi = createRouter()
     try {
       discovered = await brokerClientFor(c.env, { id, broker, settings: existing?.settings ?? { environment }, authMethod: "oauth" }).testConnection();
     } catch (e) {
-      console.warn(`oauth callback ${broker}: listing accounts failed: ${errorMessage(e)}`);
+      log.warn("oauth callback: listing accounts failed", { broker, error: errorMessage(e) });
       if (!existing) {
         await owner.disconnect(id);
         await db.delete(connections).where(eq(connections.id, id));

@@ -26,6 +26,7 @@ export const ErrorSchema = z
       messageCode: z.string().openapi({ example: "invalid-request", description: "Stable machine-readable code." }),
       message: z.string().openapi({ description: "A sentence the user can act on." }),
       field: z.string().optional().openapi({ example: "settings.quantity", description: "The request field concerned, dotted." }),
+      requestId: z.string().optional().openapi({ description: "The request's id (also in the `X-Request-Id` header and every log line of the request)." }),
     }),
   })
   .openapi("Error");

@@ -13,6 +13,7 @@ import { getDb, isoTime, isUniqueViolation } from "../db/client";
 import { accounts, orders, strategies, subscriptions } from "../db/schema";
 import { announceConfigChange, raiseConfigVersion, type RaisedVersion } from "../execution/config-changes";
 import { AppError } from "../errors";
+import { log } from "../lib/log";
 import { resolveSettings, SubscriptionSettingsSchema } from "../trading/settings";
 import { NOT_TRADING, pauseCodeFor } from "../connections/lifecycle";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
@@ -109,7 +110,7 @@ function resolveStoredSettings(stored: unknown) {
   try {
     return resolveSettings(stored);
   } catch {
-    console.warn("stored subscription settings no longer validate; showing defaults");
+    log.warn("stored subscription settings no longer validate; showing defaults");
     return resolveSettings({});
   }
 }

@@ -15,6 +15,7 @@ import type { Db } from "../db/client";
 import { getDb } from "../db/client";
 import { auditEvents } from "../db/schema";
 import type { AppBindings } from "../env";
+import { log } from "../lib/log";
 
 /** Every action the log records. */
 export const AUDIT_ACTIONS = [
@@ -49,7 +50,7 @@ export async function recordAudit(db: Db, event: AuditEvent, now = Date.now()): 
   try {
     await db.insert(auditEvents).values({ id: crypto.randomUUID(), userId: event.userId, at: now, action: event.action, detail: event.detail ?? null, ip: event.ip ?? null });
   } catch (e) {
-    console.error(`audit: could not record ${event.action}: ${errorMessage(e)}`);
+    log.error("audit: could not record an event", { action: event.action, error: errorMessage(e) });
   }
 }
 

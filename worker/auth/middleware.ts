@@ -21,6 +21,7 @@ import { getDb } from "../db/client";
 import { assertSecrets, type AppBindings, type AuthContext } from "../env";
 import { errorMessage } from "../../plugins/sdk";
 import { AppError } from "../errors";
+import { log } from "../lib/log";
 import { findApiToken, isApiToken, touchApiToken } from "./api-tokens";
 import { readSessionCookies, setSessionCookies } from "./cookies";
 import { issueAccessToken, verifyAccessToken } from "./session";
@@ -112,7 +113,7 @@ export const requireConfiguredSecrets = createMiddleware<AppBindings>(async (c, 
   try {
     assertSecrets(c.env);
   } catch (e) {
-    console.error(errorMessage(e));
+    log.error("misconfigured", { error: errorMessage(e) });
     throw new AppError("internal-error", e instanceof Error ? e.message : "Tradeloop is misconfigured.");
   }
   await next();

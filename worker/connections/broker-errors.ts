@@ -7,6 +7,7 @@
  */
 import { isBrokerError } from "../../plugins/sdk";
 import { AppError } from "../errors";
+import { log } from "../lib/log";
 import { describeTestFailure } from "./test-messages";
 
 /** Statuses for BrokerError kinds the user can fix (bad credentials, refused request). */
@@ -15,7 +16,7 @@ const CLIENT_SIDE_KINDS = new Set(["rejected", "auth-expired", "unsupported"]);
 function logUnexpected(context: string, e: unknown): void {
   // Plugin exceptions that are not BrokerErrors are bugs or raw network
   // errors; their text may include request details, so it is logged, not returned.
-  console.error(`${context}:`, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  log.error("broker call failed", { context, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
 }
 
 /**

@@ -14,7 +14,7 @@
  * | `serverError` | no                  | HTTP 500                                             |
  * | `rateLimit`   | no                  | HTTP 429 with `Retry-After`                          |
  * | `lostReply`   | yes, applied        | the fetch rejects with a timeout once the broker answered |
- * | `slowReply`   | yes                 | nothing for `timeoutMs`, then a timeout; the broker's answer arrives too late |
+ * | `slowReply`   | yes, late           | a timeout at once; the request reaches the broker only after the connection's next request was answered |
  *
  * The injector knows nothing about any broker: the plugin's own error table
  * turns these into BrokerError kinds (for the paper broker a 5xx or a missing
@@ -24,7 +24,11 @@
  * Determinism: the n-th request on a connection draws the same number for the
  * same seed, so a run with a given seed and request sequence injects the same
  * faults. Counters live in the isolate's memory; a new isolate starts again
- * at n = 0, which keeps a rehearsal reproducible from a cold start.
+ * at n = 0, which keeps a rehearsal reproducible from a cold start. No fault
+ * waits on the wall clock: a slow reply is ordered by requests (it arrives
+ * after the client's next request on the connection, typically the
+ * reconciling lookup, has been answered), so a busy machine cannot change
+ * which interleaving a run tests.
  *
  * @module
  */
@@ -47,12 +51,14 @@ export const FaultProfileSchema = z
     retryAfterMs: z.number().int().min(0).max(60_000).default(1_000),
     /** Share of requests the broker applies whose reply is then lost (the client sees a timeout). */
     lostReplyRate: rate.default(0),
-    /** Share of requests whose reply comes later than the client's timeout. */
+    /**
+     * Share of requests that reach the broker late: the client times out at
+     * once, and the request is delivered after the connection's next request
+     * has been answered (the reconcile that found nothing, then the late order).
+     */
     slowReplyRate: rate.default(0),
     /** Share of requests whose connection resets before they reach the broker. */
     resetRate: rate.default(0),
-    /** The client timeout a slow reply exceeds. Tests shorten it; the default is the core's request timeout. */
-    timeoutMs: z.number().int().min(1).max(60_000).default(10_000),
   })
   .strict()
   .refine((p) => p.serverErrorRate + p.rateLimitRate + p.lostReplyRate + p.slowReplyRate + p.resetRate <= 1, {
@@ -146,7 +152,20 @@ export function injectedFaults(): Readonly<Record<FaultKind, number>> {
   return { ...injected };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A request held back by a slow reply, as plain data: it is sent again later
+ * from another request's context, where the original Request object may not
+ * be used.
+ */
+interface LateRequest {
+  method: string;
+  url: string;
+  headers: [string, string][];
+  body: string | null;
+}
+
+/** Late requests per (seed, connection), delivered after that connection's next answered request. */
+const lateRequests = new Map<string, LateRequest[]>();
 
 /** What a timed-out fetch rejects with (the same name `AbortSignal.timeout` uses). */
 function timeoutError(): DOMException {
@@ -163,39 +182,54 @@ export function withFaults(
   stream: string,
 ): (request: Request) => Promise<Response> {
   const key = `${profile.seed}:${stream}`;
+  /** Sends the requests a slow reply held back, in order, and drops their answers (no one waits for them). */
+  const deliverLate = async (): Promise<void> => {
+    const late = lateRequests.get(key);
+    if (!late || late.length === 0) return;
+    lateRequests.delete(key);
+    for (const r of late) {
+      const res = await fetcher(new Request(r.url, { method: r.method, headers: r.headers, body: r.body })).catch(() => null);
+      await res?.arrayBuffer().catch(() => undefined);
+    }
+  };
   return async (request) => {
     const n = counters.get(key) ?? 0;
     counters.set(key, n + 1);
     const kind = pickFault(profile, draw(profile.seed, stream, n));
-    if (kind === null) return fetcher(request);
-    injected[kind]++;
-    switch (kind) {
-      case "reset":
-        throw new TypeError("Network connection lost (injected fault).");
-      case "serverError":
-        return Response.json({ code: "injected-server-error", message: "Injected fault: internal server error." }, { status: 500 });
-      case "rateLimit":
-        return Response.json(
-          { code: "injected-rate-limit", message: "Injected fault: too many requests." },
-          { status: 429, headers: { "Retry-After": String(Math.ceil(profile.retryAfterMs / 1000)) } },
-        );
-      case "lostReply": {
-        // The broker applies the request; only its answer is lost on the way back.
-        const res = await fetcher(request);
-        await res.arrayBuffer().catch(() => undefined);
-        throw timeoutError();
+    if (kind === "slowReply") {
+      injected.slowReply++;
+      // The request is on its way but arrives after the client gave up: it is held (as data) and
+      // delivered once the connection's next request has been answered, so the broker applies it
+      // after, say, the reconciling lookup that did not find it. Ordered by requests, not by a timer.
+      const body = request.method === "GET" || request.method === "HEAD" ? null : await request.clone().text();
+      const late = lateRequests.get(key) ?? [];
+      late.push({ method: request.method, url: request.url, headers: [...request.headers.entries()], body });
+      lateRequests.set(key, late);
+      throw timeoutError();
+    }
+    try {
+      if (kind === null) return await fetcher(request);
+      injected[kind]++;
+      switch (kind) {
+        case "reset":
+          throw new TypeError("Network connection lost (injected fault).");
+        case "serverError":
+          return Response.json({ code: "injected-server-error", message: "Injected fault: internal server error." }, { status: 500 });
+        case "rateLimit":
+          return Response.json(
+            { code: "injected-rate-limit", message: "Injected fault: too many requests." },
+            { status: 429, headers: { "Retry-After": String(Math.ceil(profile.retryAfterMs / 1000)) } },
+          );
+        case "lostReply": {
+          // The broker applies the request; only its answer is lost on the way back.
+          const res = await fetcher(request);
+          await res.arrayBuffer().catch(() => undefined);
+          throw timeoutError();
+        }
       }
-      case "slowReply": {
-        // The request goes out, but the answer comes after the client stopped waiting.
-        // The broker's work carries on; its late answer is drained and dropped.
-        const late = fetcher(request).then(
-          (res) => res.arrayBuffer().then(() => undefined, () => undefined),
-          () => undefined,
-        );
-        void late;
-        await sleep(profile.timeoutMs);
-        throw timeoutError();
-      }
+    } finally {
+      // This request has been answered (or failed): what an earlier slow reply held back arrives now.
+      await deliverLate();
     }
   };
 }

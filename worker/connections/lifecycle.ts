@@ -1,8 +1,9 @@
 /**
  * The connection lifecycle, in one place: every status change of a
  * connection, the pausing and resuming of its subscriptions, and the event
- * the user sees in `GET /api/events` (and, once the guardrails issue lands,
- * in their notification channels).
+ * the user sees in `GET /api/events`; `connection-expiring` and
+ * `connection-expired` also go to the user's notification channels when the
+ * caller passes its Notifier binding (worker/notifications/emit.ts).
  *
  *   connected ──(grant ends within a day)──▶ expiring ──▶ connected (re-authorised)
  *       │                                        │
@@ -24,7 +25,11 @@ import { and, eq, isNull, isNotNull } from "drizzle-orm";
 import { type Db, getDb } from "../db/client";
 import { connections, events, subscriptions } from "../db/schema";
 import type { Env } from "../env";
+import { connectionNotification, emitEventsSafely } from "../notifications/emit";
 import { announceConfigChange, raiseConfigVersion, strategiesUsingConnection } from "../execution/config-changes";
+
+/** Where lifecycle events are also announced: the Worker's Notifier binding. */
+export type LifecycleNotifier = Pick<Env, "NOTIFIER">;
 
 /** Every status a connection can have. */
 export const CONNECTION_STATUSES = ["connected", "expiring", "expired", "error", "disconnected"] as const;
@@ -41,13 +46,20 @@ export function pauseCodeFor(status: "expired" | "disconnected"): "connection-ex
   return status === "expired" ? "connection-expired" : "connection-disconnected";
 }
 
-/** Records an event for the user. */
+/**
+ * Records an event for the user; with `notifier`, the events a trader must
+ * hear about at once (expiring, expired) also go to their channels.
+ */
 export async function recordEvent(
   db: Db,
   event: { userId: string; kind: ConnectionEventKind; connectionId: string | null; message: string; data?: Record<string, unknown> },
   now = Date.now(),
+  notifier?: LifecycleNotifier,
 ): Promise<void> {
-  await db.insert(events).values({ id: crypto.randomUUID(), userId: event.userId, kind: event.kind, connectionId: event.connectionId, message: event.message, data: event.data ?? {}, createdAt: now });
+  const row = { id: crypto.randomUUID(), userId: event.userId, kind: event.kind, connectionId: event.connectionId, message: event.message, data: event.data ?? {}, createdAt: now };
+  await db.insert(events).values(row);
+  const notification = notifier ? connectionNotification(row) : null;
+  if (notifier && notification) await emitEventsSafely(notifier, event.userId, [notification]);
 }
 
 /**
@@ -113,17 +125,17 @@ export async function expireConnection(
   const sentence = options.verbatim ? reason : `The "${row.name}" connection expired: ${reason} Reconnect it, then resume its subscriptions.`;
   await setConnectionStatus(db, connectionId, "expired", sentence, now);
   const paused = await pauseSubscriptions(env, connectionId, pauseCodeFor("expired"), sentence, now);
-  await recordEvent(db, { userId: row.userId, kind: "connection-expired", connectionId, message: sentence, data: { pausedSubscriptions: paused } }, now);
+  await recordEvent(db, { userId: row.userId, kind: "connection-expired", connectionId, message: sentence, data: { pausedSubscriptions: paused } }, now, env);
   return { changed: true, paused };
 }
 
 /** The grant ends within a day (Schwab's weekly re-authorisation): `expiring`, once, with an event. */
-export async function markExpiring(db: Db, connectionId: string, endsAt: number, now = Date.now()): Promise<boolean> {
+export async function markExpiring(db: Db, connectionId: string, endsAt: number, now = Date.now(), notifier?: LifecycleNotifier): Promise<boolean> {
   const row = await db.select({ userId: connections.userId, name: connections.name, status: connections.status }).from(connections).where(eq(connections.id, connectionId)).get();
   if (!row || row.status !== "connected") return false;
   const hours = Math.max(1, Math.round((endsAt - now) / 3_600_000));
   const sentence = `The "${row.name}" connection's authorisation ends in about ${hours} h (${new Date(endsAt).toISOString()}); reconnect it before then or its trading pauses.`;
   await setConnectionStatus(db, connectionId, "expiring", sentence, now);
-  await recordEvent(db, { userId: row.userId, kind: "connection-expiring", connectionId, message: sentence, data: { endsAt: new Date(endsAt).toISOString() } }, now);
+  await recordEvent(db, { userId: row.userId, kind: "connection-expiring", connectionId, message: sentence, data: { endsAt: new Date(endsAt).toISOString() } }, now, notifier);
   return true;
 }

@@ -20,6 +20,7 @@ import { getDb } from "../db/client";
 import { connections } from "../db/schema";
 import type { Env } from "../env";
 import { AppError } from "../errors";
+import { log } from "../lib/log";
 import { clientForConnection } from "./store";
 
 /** The settings key. */
@@ -74,7 +75,7 @@ export function withPriceSource(paper: BrokerClient, source: () => Promise<Broke
         price = await mid(request);
       } catch (e) {
         // No quote now (source down, market closed, credentials expired): the alert's price still works.
-        console.warn(`paper price source: no quote for ${request.ticker}: ${errorMessage(e)}`);
+        log.warn("paper price source: no quote", { ticker: request.ticker, error: errorMessage(e) });
         sourceClient = undefined;
       }
       return paper.placeOrder(accountId, price === null ? request : { ...request, referencePrice: price });

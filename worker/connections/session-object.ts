@@ -29,6 +29,7 @@ import { getDb } from "../db/client";
 import { allowedHostsFor, destinationRules } from "./base-url";
 import { connections } from "../db/schema";
 import type { Env } from "../env";
+import { log, newRequestId, withLogContext } from "../lib/log";
 import { expireConnection, markExpiring } from "./lifecycle";
 import { oauthClientFromEnv } from "./oauth-config";
 import { openCredentials, sealCredentials, type SealedCredentials } from "./vault";
@@ -60,7 +61,7 @@ export function unwrapSession(result: SessionResult): SessionTokens {
 
 function failure(e: unknown): SessionResult {
   if (e instanceof BrokerError) return { ok: false, error: { message: e.message, code: e.code, kind: e.kind } };
-  console.error(`connection session: unexpected failure: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  log.error("connection session: unexpected failure", { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
   return { ok: false, error: { message: "Tradeloop could not renew the broker session; it will try again.", code: "session-unavailable", kind: "retryable" } };
 }
 
@@ -151,6 +152,11 @@ export class ConnectionSession extends DurableObject<Env> {
 
   /** Renews when due, warns of a grant ending, expires the connection when the grant is dead. Safe to run twice. */
   override async alarm(): Promise<void> {
+    // A renewal is its own unit of work in the logs (no HTTP request started it).
+    return withLogContext({ requestId: newRequestId("session") }, () => this.renewOnAlarm());
+  }
+
+  private async renewOnAlarm(): Promise<void> {
     const meta = this.meta ?? (await this.ctx.storage.get<Meta>(META)) ?? null;
     if (!meta) return;
     const keeper = await this.keeperFor(meta.connectionId);
@@ -159,7 +165,7 @@ export class ConnectionSession extends DurableObject<Env> {
       meta.failures += 1;
       await this.ctx.storage.put(META, meta);
       const wait = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (meta.failures - 1));
-      console.warn(`connection ${meta.connectionId}: session renewal failed (${outcome.error.code}), retrying in ${wait / 1000} s`);
+      log.warn("connection session: renewal failed, retrying", { connectionId: meta.connectionId, code: outcome.error.code, retryInSeconds: wait / 1000 });
       await this.ctx.storage.setAlarm(Date.now() + wait);
       return;
     }
@@ -176,7 +182,7 @@ export class ConnectionSession extends DurableObject<Env> {
     const endsAt = tokens?.refreshExpiresAt;
     if (endsAt === undefined || meta.expiringNotifiedFor === endsAt) return;
     if (endsAt - Date.now() > EXPIRING_NOTICE_MS) return;
-    await markExpiring(getDb(this.env.DB), meta.connectionId, endsAt);
+    await markExpiring(getDb(this.env.DB), meta.connectionId, endsAt, Date.now(), this.env);
     meta.expiringNotifiedFor = endsAt;
     await this.ctx.storage.put(META, meta);
   }

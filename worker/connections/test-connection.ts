@@ -13,6 +13,7 @@ import type { BrokerAccount } from "../../plugins/sdk";
 import type { Db } from "../db/client";
 import { accounts, connections } from "../db/schema";
 import type { Env } from "../env";
+import { log } from "../lib/log";
 import { BASE_URL_SETTING } from "./base-url";
 import { brokerClientFor } from "./broker-client";
 import { type AccountRow, type ConnectionRow, listConnectionAccounts, openConnectionCredentials } from "./store";
@@ -60,7 +61,7 @@ export async function testStoredConnection(env: Env, db: Db, row: ConnectionRow)
   try {
     credentials = await openConnectionCredentials(env, row);
   } catch (e) {
-    console.error(`connection test ${row.id}: credentials cannot be opened: ${errorMessage(e)}`);
+    log.error("connection test: credentials cannot be opened", { connectionId: row.id, error: errorMessage(e) });
     await setStatus(env, db, row, CREDENTIALS_UNREADABLE.status === "expired" ? "expired" : "error", CREDENTIALS_UNREADABLE.message);
     return { ok: false, ...CREDENTIALS_UNREADABLE };
   }
@@ -72,7 +73,7 @@ export async function testStoredConnection(env: Env, db: Db, row: ConnectionRow)
   } catch (e) {
     failure = describeTestFailure(subject, e);
     // The broker's own words go to the log, never to the trader verbatim (they may echo request details).
-    console.warn(`connection test ${row.id} (${row.broker}) failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    log.warn("connection test failed", { connectionId: row.id, broker: row.broker, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
   }
   await setStatus(env, db, row, failure.status === "expired" ? "expired" : "error", failure.message);
   return { ok: false, ...failure };

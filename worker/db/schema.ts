@@ -303,6 +303,61 @@ export const orders = sqliteTable(
 );
 
 /**
+ * Notification channels (worker/notifications/): where a user's events go.
+ * The secret part (URLs with their tokens, bot tokens, API keys, the
+ * webhook's signing secret) is sealed with the credential vault, bound to
+ * the channel id; `public_settings` is what the API shows.
+ */
+export const channels = sqliteTable(
+  "channels",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    /** `webhook` | `discord` | `slack` | `telegram` | `email`. */
+    kind: text("kind").notNull(),
+    name: text("name").notNull(),
+    publicSettings: text("public_settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    secretCiphertext: text("secret_ciphertext").notNull(),
+    secretKeyId: text("secret_key_id").notNull(),
+    /** Event types the channel receives; null = every type. */
+    events: text("events", { mode: "json" }).$type<string[] | null>(),
+    /** Only events that mean something went wrong (worker/notifications/events.ts FAILURE_EVENT_TYPES). */
+    failuresOnly: integer("failures_only", { mode: "boolean" }).notNull().default(false),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** Written by the Notifier after each attempt: the last outcome, so a broken channel shows. */
+    lastDeliveryAt: integer("last_delivery_at"),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("channels_user_idx").on(t.userId)],
+);
+
+/**
+ * A user's kill switch: while `active`, every entry of every subscription
+ * is refused (`kill-switch-active`); exits still run. No row = off.
+ */
+export const killSwitches = sqliteTable("kill_switches", {
+  userId: text("user_id").primaryKey().references(() => users.id, { onDelete: "cascade" }),
+  active: integer("active", { mode: "boolean" }).notNull(),
+  /** When it was last turned on (kept while active). */
+  activatedAt: integer("activated_at"),
+  updatedAt: updatedAt(),
+});
+
+/**
+ * Risk settings of a broker account (worker/trading/settings.ts
+ * RiskSettingsSchema): they apply to every subscription on the account, the
+ * stricter value winning where a subscription sets the same control.
+ */
+export const accountRisk = sqliteTable("account_risk", {
+  accountId: text("account_id").primaryKey().references(() => accounts.id, { onDelete: "cascade" }),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  updatedAt: updatedAt(),
+});
+
+/**
  * What happened to a user's connections (expired, expiring, disconnected,
  * reconnected...), newest first through `GET /api/events`. The notification
  * channels deliver from here.
@@ -338,3 +393,43 @@ export const oauthStates = sqliteTable("oauth_states", {
   expiresAt: integer("expires_at").notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Drift found by reconciliation (worker/execution/reconciler.ts): where a
+ * broker account's positions or open orders disagree with what its
+ * subscriptions' fills imply. Written only by the account's reconciler.
+ * `suspected` until a second look confirms it (then `open`, and the user is
+ * told); `resolved` once the two agree again (an adoption, a fill catching
+ * up, a manual fix).
+ */
+export const drift = sqliteTable(
+  "drift",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    accountId: text("account_id").notNull().references(() => accounts.id, { onDelete: "cascade" }),
+    /** Stable per account: `position:AAPL`, `unknown-order:<broker id>`, `missing-order:<client id>`. */
+    key: text("key").notNull(),
+    /** `position` | `unknown-order` | `missing-order`. */
+    kind: text("kind").notNull(),
+    ticker: text("ticker").notNull(),
+    brokerQuantity: text("broker_quantity"),
+    expectedQuantity: text("expected_quantity"),
+    /** Who holds what by Tradeloop's fills; the order concerned. */
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    message: text("message").notNull(),
+    /** `suspected` | `open` | `resolved`. */
+    status: text("status").notNull(),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    confirmedAt: integer("confirmed_at"),
+    resolvedAt: integer("resolved_at"),
+    /** How it was resolved: `agrees` (the two agree again) or `adopted` (the user adopted the broker's state). */
+    resolution: text("resolution"),
+  },
+  (t) => [
+    index("drift_user_status_idx").on(t.userId, t.status),
+    // One live row per account and key; resolved rows are history.
+    uniqueIndex("drift_account_key_live_uq").on(t.accountId, t.key).where(sql`status != 'resolved'`),
+  ],
+);

@@ -17,6 +17,7 @@
  * @module
  */
 import { errorMessage } from "../../plugins/sdk";
+import { log } from "../lib/log";
 
 /** A part of a Durable Object that may need its alarm. */
 export interface Wakeable {
@@ -74,7 +75,7 @@ export class AlarmPlanner {
         await part.wake(Date.now());
       } catch (err) {
         // One part failing must not starve the others; the replan below retries it.
-        console.warn(`alarm: ${part.name} failed: ${errorMessage(err)}`);
+        log.warn("alarm: a part failed", { part: part.name, error: errorMessage(err) });
       }
     }
     await this.replan();

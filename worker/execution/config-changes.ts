@@ -16,6 +16,7 @@ import { errorMessage } from "../../plugins/sdk";
 import type { Db } from "../db/client";
 import { strategies, subscriptions } from "../db/schema";
 import type { Env } from "../env";
+import { log } from "../lib/log";
 
 /** A strategy whose configuration changed, at its new version. */
 export interface RaisedVersion {
@@ -56,7 +57,7 @@ export async function announceConfigChange(env: Env, db: Db, raised: readonly Ra
           .where(inArray(subscriptions.strategyId, [...versions.keys()]))
           .all()
           .catch((err: unknown) => {
-            console.error(`config change: could not list the subscriptions to tell: ${errorMessage(err)}`);
+            log.error("config change: could not list the subscriptions to tell", { error: errorMessage(err) });
             return [];
           });
   const tell = new Map<string, number>(alsoTell.map((t) => [t.subscriptionId, t.version]));
@@ -70,7 +71,7 @@ export async function announceConfigChange(env: Env, db: Db, raised: readonly Ra
         try {
           await queue().configChanged(version);
         } catch (err) {
-          console.error(`config change: subscription ${subscriptionId}'s queue was not told of version ${version}: ${errorMessage(err)}`);
+          log.error("config change: a queue was not told of the new version", { subscriptionId, version, error: errorMessage(err) });
         }
       }
     }),

@@ -15,6 +15,7 @@
  * @module
  */
 import type { AssetClass } from "../../plugins/sdk";
+import type { FlattenReason } from "../trading/flatten";
 import type { Signal } from "../trading/signal-schema";
 
 /** A signal as the webhook hands it to a queue. */
@@ -30,6 +31,13 @@ export interface SignalEnvelope {
    * read-model sync (the webhook leaves queued signals' log rows to it).
    */
   logRow: SignalLogRow;
+  /**
+   * Set on the exits Tradeloop queues itself to flatten the subscription
+   * (kill switch, daily limit): the trade closes the subscription's own lot
+   * in the signal's ticker at market (worker/trading/flatten.ts) instead of
+   * being decided by the signal rules.
+   */
+  flatten?: FlattenReason;
 }
 
 /** A subscription's settings as its queue runs signals under them. */

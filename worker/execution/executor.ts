@@ -14,8 +14,10 @@ import type { Balance, BrokerClient, BrokerOrder, Decimal, OrderRequest, Positio
 import { activeMaintenanceWindow, BrokerError, dec, DEFAULT_RETRY, errorMessage, placeOrderOnce, quoteMid, TERMINAL_ORDER_STATUSES, withRetry } from "../../plugins/sdk";
 import { resolveStrategySettings } from "../trading/strategy-settings";
 import { decide } from "../trading/decide";
+import { flattenPlan, type FlattenReason } from "../trading/flatten";
 import { resolveTicker } from "../trading/tickers";
 import { resolveSettings } from "../trading/settings";
+import type { RiskInput } from "../trading/risk";
 import type { AccountState, Decision, PlanStep, PlannedOrder, QuoteInput, TradePlan } from "../trading/types";
 import { clientOrderIdFor } from "./client-order-id";
 import type { QueuedSignal } from "./envelope";
@@ -47,6 +49,26 @@ export class DeferUntil extends Error {
   }
 }
 
+/**
+ * Thrown when the market is closed and the subscription queues until the
+ * open (`marketHours: "queue"`): the item waits until `at` without holding up
+ * the rest of the queue, and is decided afresh then. One waits per ticker.
+ */
+export class WaitForOpen extends Error {
+  override readonly name = "WaitForOpen";
+  constructor(
+    readonly at: number,
+    /** The signal's ticker, as sent (the key for "a newer signal replaces it"). */
+    readonly ticker: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** When no open is known within the calendar's horizon, look again after this long. */
+const NO_OPEN_KNOWN_RETRY_MS = 6 * 3_600_000;
+
 /** Thrown when a trade waits for the user's approval; the queue pauses behind it. */
 export class AwaitingApproval extends Error {
   override readonly name = "AwaitingApproval";
@@ -64,6 +86,10 @@ export interface ExecutorDeps {
   wakeBy?: (at: number) => void;
   /** How long an exit may take to fill before the entry after it is abandoned. */
   fillTimeoutMs?: number;
+  /** The kill switch, account risk settings and this subscription's fills (risk-state.ts); read beside the broker. */
+  risk?: () => Promise<Omit<RiskInput, "mark">>;
+  /** This subscription's own position in a ticker by its fills (a flatten closes that much). */
+  lotOf?: (ticker: string) => Decimal;
 }
 
 /** ExecutorDeps once the client is known. */
@@ -104,7 +130,8 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
         if (resolveSettings(envelope.subscription.settings).maintenanceWindow === "queue") throw new DeferUntil(now() + maintenance.endsInMs, maintenance.sentence);
         throw new TradeFailure("rejected", "broker-maintenance", `${maintenance.sentence} The signal was not executed ("maintenanceWindow": "refuse").`);
       }
-      const decision = await decideNow({ ...deps, client });
+      const decision = envelope.flatten ? await flattenNow({ ...deps, client }, envelope.flatten) : await decideNow({ ...deps, client });
+      if (decision.kind === "defer") throw new WaitForOpen(decision.until ?? now() + NO_OPEN_KNOWN_RETRY_MS, envelope.signal.ticker, decision.message);
       if (decision.kind === "reject") {
         store.updateTrade(trade.id, { status: "rejected", messageCode: decision.messageCode, message: decision.message }, now());
         return;
@@ -134,7 +161,7 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     // A plan without steps, or one resumed after its last step: its status from its orders.
     store.updateTrade(trade.id, { status: finalTradeStatus(store.ordersForTrade(trade.id), plan) }, now());
   } catch (err) {
-    if (err instanceof ResumeLater || err instanceof AwaitingApproval || err instanceof DeferUntil) throw err;
+    if (err instanceof ResumeLater || err instanceof AwaitingApproval || err instanceof DeferUntil || err instanceof WaitForOpen) throw err;
     if (err instanceof TradeFailure) {
       store.updateTrade(trade.id, { status: err.status, messageCode: err.messageCode, message: err.message }, now());
       return;
@@ -177,7 +204,8 @@ function awaitApprovalIfNeeded(deps: ExecutorDeps, tradeId: string): void {
   const { store, now } = deps;
   const settings = resolveSettings(deps.envelope.subscription.settings);
   const trade = store.trade(tradeId);
-  if (!trade || settings.autoSubmit || trade.approval === "approved") return;
+  // A flatten is the trader's own instruction (or their limit's): it never waits for approval.
+  if (!trade || settings.autoSubmit || trade.approval === "approved" || deps.envelope.flatten) return;
   if (trade.approval === "none") {
     const deadline = now() + settings.approvalTimeoutSeconds * 1000;
     store.updateTrade(tradeId, { status: "pending_approval", approval: "pending", approvalDeadline: deadline }, now());
@@ -213,7 +241,7 @@ function awaitApprovalIfNeeded(deps: ExecutorDeps, tradeId: string): void {
  * decision it would have made with the real one; a probe that guessed wrong
  * costs a round trip, never a wrong decision.
  */
-export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & { client: BrokerClient }): Promise<Decision> {
+export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now" | "risk"> & { client: BrokerClient }): Promise<Decision> {
   const { client, envelope } = deps;
   const { signal } = envelope;
   const accountId = envelope.account.brokerAccountId;
@@ -231,6 +259,9 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & {
   const plugin = getPlugin(envelope.connection.broker);
   const getQuote = plugin?.manifest.providesQuotes ? client.getQuote?.bind(client) : undefined;
   const known: AccountReads = {};
+  // The risk state (kill switch, account limits, this subscription's fills) is read beside the first broker round trip.
+  let risk: Omit<RiskInput, "mark"> | null = null;
+  const riskRead = deps.risk ? deps.risk().then((r) => (risk = r)) : null;
   if (!getQuote) known.quote = null;
   const fetchers: { [K in keyof AccountReads]-?: () => Promise<unknown> } = {
     positions: () => withRetry(() => client.getPositions(accountId)).then((p) => (known.positions = p)),
@@ -265,6 +296,10 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & {
           .filter((o) => o.ticker === ticker)
           .map((o) => ({ brokerOrderId: o.brokerOrderId, side: o.side, type: o.type, quantity: o.quantity }));
       },
+      get openPositionTickers() {
+        if (positions === undefined) wanted.add("positions");
+        return (positions ?? []).filter((p) => !dec(p.quantity).eq(0)).map((p) => p.ticker);
+      },
       get cash() {
         if (balance === undefined) wanted.add("balance");
         return balance?.cash ?? null;
@@ -283,6 +318,8 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & {
       price: signalPrice ?? (known.quote ? quoteMid(known.quote) : null),
       now,
       receivedAt: new Date(envelope.receivedAt),
+      // Other tickers' lots have no price here (their unrealized P&L is not counted); the signal's own ticker is priced by decide.
+      ...(risk && { risk: { ...risk, mark: () => null } }),
       ...(features && { features }),
       ...(quote && { quote }),
     });
@@ -295,12 +332,26 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now"> & {
   let round = first;
   // Each round either reads nothing new (done) or fetches at least one more of the four reads.
   for (;;) {
-    await Promise.all([...round].filter((k) => known[k] === undefined).map((k) => fetchers[k]()));
+    await Promise.all([...[...round].filter((k) => known[k] === undefined).map((k) => fetchers[k]()), riskRead]);
     const wanted = new Set<keyof AccountReads>();
     const decision = decideWith(wanted);
     if (wanted.size === 0) return decision;
     round = wanted;
   }
+}
+
+/** A flatten's plan, against the broker's position and this subscription's lot right now. */
+async function flattenNow(deps: Pick<ExecutorDeps, "envelope" | "lotOf"> & { client: BrokerClient }, reason: FlattenReason): Promise<Decision> {
+  const { envelope, client } = deps;
+  const ticker = envelope.signal.ticker;
+  const positions = await withRetry(() => client.getPositions(envelope.account.brokerAccountId));
+  return flattenPlan({
+    ticker,
+    assetClass: envelope.strategy.assetClass,
+    lotQuantity: deps.lotOf?.(ticker) ?? "0",
+    brokerQuantity: positions.find((p) => p.ticker === ticker)?.quantity ?? "0",
+    reason,
+  });
 }
 
 /** Positions the probe assumes: flat, and long (a full exit and a side change read what a short would). */

@@ -290,6 +290,13 @@ export const MIGRATIONS: readonly string[] = [
 const ROWS_PER_STATEMENT = 200;
 
 export class QueueStore {
+  /**
+   * Told of every order row change in the same synchronous turn as the write
+   * (so the fill ledger commits with the order row): `before` is null for a
+   * row inserted with its state (a bracket leg).
+   */
+  onOrderChange: ((before: OrderRow | null, after: OrderRow, now: number) => void) | null = null;
+
   /** Read-model "copied" marks not written yet: they ride on the next write turn (see the module comment). */
   private readonly syncedTrades = new Map<string, number>();
   private readonly syncedOrders = new Map<string, number>();
@@ -423,6 +430,20 @@ export class QueueStore {
   deferItem(seq: number, at: number): void {
     this.beginWrite();
     QUEUE.update(this.sql, { state: "queued", notBefore: at }, "seq = ?", [seq]);
+  }
+
+  /** Items waiting for their market to open (trade code `queued-until-open`) for a signal ticker, other than `exceptSeq`. */
+  waitingForOpen(signalTicker: string, exceptSeq: number): { seq: number; tradeId: string }[] {
+    return this.sql
+      .exec(
+        `SELECT q.seq, q.trade_id FROM queue q JOIN trades t ON t.id = q.trade_id
+          WHERE q.state = 'queued' AND q.seq != ? AND t.message_code = 'queued-until-open'
+            AND upper(json_extract(q.envelope, '$.signal.ticker')) = upper(?)`,
+        exceptSeq,
+        signalTicker,
+      )
+      .toArray()
+      .map((r) => ({ seq: Number(r.seq), tradeId: String(r.trade_id) }));
   }
 
   markItem(seq: number, state: QueueItem["state"]): void {
@@ -569,6 +590,19 @@ export class QueueStore {
     }
     this.beginWrite();
     ORDERS.insert(this.sql, { ...row, createdAt: now, updatedAt: now });
+    this.onOrderChange?.(null, { ...row, cancelAt: null, createdAt: now, updatedAt: now, version: 1, syncedVersion: 0 }, now);
+  }
+
+  /** Tickers with a trade executing or an order whose send is not yet confirmed (reconciliation leaves them for later). */
+  inFlightTickers(): string[] {
+    const rows = this.sql
+      .exec(
+        `SELECT ticker FROM orders WHERE send_state != 'acked'
+         UNION SELECT json_extract(q.envelope, '$.signal.ticker') FROM queue q WHERE q.state = 'executing'
+         UNION SELECT json_extract(t.plan, '$.ticker') FROM queue q JOIN trades t ON t.id = q.trade_id WHERE q.state = 'executing' AND t.plan IS NOT NULL`,
+      )
+      .toArray();
+    return rows.map((r) => r.ticker).filter((t): t is string => typeof t === "string");
   }
 
   /** Writes the fields the broker's answer changed; nothing (and no new version to copy) when nothing did. */
@@ -582,6 +616,8 @@ export class QueueStore {
     if (Object.keys(changed).length === 0) return;
     this.beginWrite();
     ORDERS.update(this.sql, { ...changed, updatedAt: now }, "client_order_id = ?", [clientOrderId], "version = version + 1");
+    // The fill ledger records the fill this change reports, in the same synchronous turn.
+    this.onOrderChange?.(cur, { ...cur, ...changed, updatedAt: now }, now);
   }
 
   /** Working orders whose `cancelAfter` time has come. */

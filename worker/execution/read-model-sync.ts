@@ -16,8 +16,9 @@
  * @module
  */
 import { errorMessage } from "../../plugins/sdk";
+import { log } from "../lib/log";
 import type { Wakeable } from "./alarm-planner";
-import type { QueueStore } from "./queue-store";
+import type { QueueStore, TradeRow } from "./queue-store";
 import { syncReadModel } from "./read-model";
 
 /** Retry interval after a failed D1 write. */
@@ -38,6 +39,8 @@ export class ReadModelSync implements Wakeable {
     /** How far the safety wake lies ahead (the queue's watchdog). */
     private readonly safetyMs: number,
     private readonly wakeBy: (at: number) => Promise<void>,
+    /** Told of the trades each successful copy carried (their events go out once D1 has them). */
+    private readonly onCopied?: (trades: readonly TradeRow[]) => void,
   ) {}
 
   nextWakeAt(now: number): number | null {
@@ -56,14 +59,17 @@ export class ReadModelSync implements Wakeable {
     this.chain = this.chain.then(async () => {
       this.pending = false;
       try {
+        const trades = this.onCopied ? this.store.unsyncedTrades() : [];
         await syncReadModel(this.d1, this.store);
         this.lastFailedAt = null;
+        // Told once D1 has the trade, so a channel's link to it resolves.
+        if (trades.length > 0) this.onCopied?.(trades);
         // Rows changed while the copy was in flight are left behind: without a wake, nothing would copy them
         // if the queue then goes quiet (seen as "unsynced" rows on an idle queue in the broker-fault run).
         if (this.store.unsyncedCount() > 0) await this.wakeBy(Date.now() + this.safetyMs);
       } catch (err) {
         this.lastFailedAt = Date.now();
-        console.warn(`read-model sync failed, will retry: ${errorMessage(err)}`);
+        log.warn("queue: read-model sync failed, will retry", { error: errorMessage(err) });
         await this.wakeBy(Date.now() + SYNC_RETRY_MS);
       }
     });

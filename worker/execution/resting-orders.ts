@@ -13,6 +13,7 @@
  * @module
  */
 import { BrokerError, errorMessage, TERMINAL_ORDER_STATUSES, type BrokerClient } from "../../plugins/sdk";
+import { log } from "../lib/log";
 import type { Wakeable } from "./alarm-planner";
 import type { QueuedSignal } from "./envelope";
 import type { QueueStore } from "./queue-store";
@@ -62,10 +63,15 @@ export class RestingOrders implements Wakeable {
         if (err instanceof BrokerError && (err.code === "order-not-found" || err.code === "order-not-cancelable")) {
           this.store.setCancelAt(o.clientOrderId, null); // it filled or went away first
         } else {
-          console.warn(`cancelAfter of ${o.clientOrderId} failed, will retry: ${errorMessage(err)}`);
+          log.warn("queue: cancelAfter failed, will retry", { clientOrderId: o.clientOrderId, error: errorMessage(err) });
         }
       }
     }
+  }
+
+  /** Reads the working orders back from the broker now (reconciliation asks before it compares). */
+  readBack(): Promise<void> {
+    return this.refreshLive();
   }
 
   /** Polls resting orders so fills that happen later become visible. */
@@ -82,7 +88,7 @@ export class RestingOrders implements Wakeable {
         this.store.updateOrder(o.clientOrderId, { status: found.status, filledQuantity: found.filledQuantity, avgFillPrice: found.avgFillPrice }, Date.now());
         if (TERMINAL_ORDER_STATUSES.has(found.status)) touched.add(o.tradeId);
       } catch (err) {
-        console.warn(`refresh of order ${o.clientOrderId} failed: ${errorMessage(err)}`);
+        log.warn("queue: order refresh failed", { clientOrderId: o.clientOrderId, error: errorMessage(err) });
       }
     }
     for (const tradeId of touched) this.refreshTrade(tradeId);

@@ -18,7 +18,9 @@
  * the alarm (alarm-planner.ts): its settings copy (queue-config.ts), the
  * read-model sync (read-model-sync.ts), resting orders (resting-orders.ts),
  * `?wait=` waiters (trade-waiters.ts) and trade status
- * (trade-status-keeper.ts). Broker clients come from broker-clients.ts.
+ * (trade-status-keeper.ts). Broker clients come from broker-clients.ts. The
+ * guardrails (fills ledger, risk state, flatten, reconciliation's view, trade
+ * events) are queue-guardrails.ts.
  *
  * Order guarantee: signals run in the order their `enqueue` calls reach this
  * object. Two webhook requests in flight at the same time reach it in either
@@ -30,13 +32,19 @@
 import { DurableObject } from "cloudflare:workers";
 import { errorMessage } from "../../plugins/sdk";
 import type { Env } from "../env";
+import { log, newRequestId, withLogContext } from "../lib/log";
 import { isTerminalTradeStatus } from "../trading/trade-status";
 import type { TradePlan } from "../trading/types";
 import { AlarmPlanner, type Wakeable } from "./alarm-planner";
 import { BrokerClients, markConnectionExpired } from "./broker-clients";
 import type { EnqueueRequest, EnqueueResult, QueuedSignal } from "./envelope";
-import { AwaitingApproval, DeferUntil, ResumeLater, runTrade } from "./executor";
+import { AwaitingApproval, DeferUntil, ResumeLater, runTrade, WaitForOpen } from "./executor";
 import { QueueConfig } from "./queue-config";
+import { QueueGuardrails } from "./queue-guardrails";
+import type { SubscriptionSnapshot } from "./flatten-signals";
+import type { LedgerFill } from "./fill-ledger";
+import type { SubscriptionView } from "../trading/drift";
+import type { FlattenReason } from "../trading/flatten";
 import { QueueStore, type OrderRow, type TradeRow, type UnqueuedTrade } from "./queue-store";
 import { ReadModelSync } from "./read-model-sync";
 import { RestingOrders } from "./resting-orders";
@@ -85,6 +93,8 @@ export class SubscriptionQueue extends DurableObject<Env> {
   private readonly readModel: ReadModelSync;
   private readonly waiters = new TradeWaiters<TradeSnapshot>();
   private readonly tradeStatus: TradeStatusKeeper;
+  private readonly resting: RestingOrders;
+  private readonly guardrails: QueueGuardrails;
   private draining: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -92,7 +102,8 @@ export class SubscriptionQueue extends DurableObject<Env> {
     this.store = new QueueStore(ctx.storage.sql);
     this.alarms = new AlarmPlanner(ctx.storage);
     this.clients = new BrokerClients(env);
-    this.readModel = new ReadModelSync(this.store, env.DB, WATCHDOG_MS, (at) => this.alarms.wakeBy(at));
+    this.guardrails = new QueueGuardrails(this.store, ctx.storage.sql, env, (signals) => this.enqueue(signals));
+    this.readModel = new ReadModelSync(this.store, env.DB, WATCHDOG_MS, (at) => this.alarms.wakeBy(at), (trades) => this.guardrails.tradesCopied(trades));
     this.tradeStatus = new TradeStatusKeeper(this.store, () => this.kick());
     const drainPart: Wakeable = {
       name: "drain loop",
@@ -103,12 +114,13 @@ export class SubscriptionQueue extends DurableObject<Env> {
       },
       wake: () => this.kick(),
     };
-    const resting = new RestingOrders(this.store, (connection) => this.clients.for(connection), (tradeId) => this.tradeStatus.refresh(tradeId));
+    this.resting = new RestingOrders(this.store, (connection) => this.clients.for(connection), (tradeId) => this.tradeStatus.refresh(tradeId));
     // The alarm runs them in this order: signals first, then upkeep, then the copy of it all to D1.
-    this.alarms.register(drainPart, this.tradeStatus, resting, this.waiters, this.readModel);
+    this.alarms.register(drainPart, this.tradeStatus, this.resting, this.waiters, this.readModel);
     this.config = new QueueConfig(this.store, env.DB);
     void ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
+      this.guardrails.migrate();
       // A fresh instance after eviction or a crash resumes unfinished work at
       // once: the drain loop, and the copy of rows the last instance left
       // unsynced (a copy in flight, or "copied" marks still held in memory
@@ -243,9 +255,33 @@ export class SubscriptionQueue extends DurableObject<Env> {
     return { queued: this.store.pendingCount(), unsynced: this.store.unsyncedCount() };
   }
 
+  /**
+   * What this subscription's fills imply, for reconciliation: its lots, the
+   * orders it follows as working (read back from the broker first, so a fill
+   * or cancel that happened there is known), and the tickers in flight.
+   */
+  async reconcileView(subscriptionId: string): Promise<SubscriptionView> {
+    await this.resting.readBack();
+    return this.guardrails.view(subscriptionId);
+  }
+
+  /** "Adopt the broker's state": this subscription's fills now hold `quantity` of `ticker`, costed at `price`. */
+  async adoptPosition(ticker: string, quantity: string, price: string): Promise<LedgerFill | null> {
+    return this.guardrails.adopt(ticker, quantity, price);
+  }
+
+  /**
+   * Closes every position this subscription's own fills hold, at market,
+   * through this queue (kill switch, daily limit). Idempotent per `key`.
+   */
+  async flatten(base: SubscriptionSnapshot, reason: FlattenReason, key: string): Promise<{ tickers: string[] }> {
+    return this.guardrails.flatten(base, reason, key);
+  }
+
   /** Runs every part that is due (signals, approvals, resting orders, the D1 copy), then re-arms. Safe to run twice. */
   override async alarm(): Promise<void> {
-    await this.alarms.run();
+    // An alarm run is its own unit of work in the logs (no HTTP request started it).
+    await withLogContext({ requestId: newRequestId("alarm") }, () => this.alarms.run());
   }
 
   // ---- the drain loop ----------------------------------------------------
@@ -253,16 +289,17 @@ export class SubscriptionQueue extends DurableObject<Env> {
   /** Starts the drain loop unless it is already running; returns the running loop. */
   private kick(): Promise<void> {
     if (!this.draining) {
-      this.draining = this.drain()
+      // A drain run is its own unit of work in the logs (no HTTP request started it).
+      this.draining = withLogContext({ requestId: newRequestId("queue") }, () => this.drain())
         .catch((err: unknown) => {
           // Storage itself failed (the object is being reset): the alarm retries once it is back.
-          console.error(`drain loop stopped: ${errorMessage(err)}`);
+          log.error("queue: drain loop stopped", { error: errorMessage(err) });
         })
         .finally(() => {
           this.draining = null;
           // The loop is a part too: when it stops, the owner plans from every part again (an item left at
           // the head for a retry, rows whose copy is still in flight), since the alarm that started it may be spent.
-          this.alarms.replan().catch((err: unknown) => console.error(`alarm replan failed: ${errorMessage(err)}`));
+          this.alarms.replan().catch((err: unknown) => log.error("queue: alarm replan failed", { error: errorMessage(err) }));
         });
     }
     return this.draining;
@@ -282,12 +319,33 @@ export class SubscriptionQueue extends DurableObject<Env> {
             this.clients.drop(connection.id);
             await markConnectionExpired(this.env, connection.id, error.message);
           },
+          risk: this.guardrails.riskFor(item.envelope),
+          lotOf: (ticker) => this.guardrails.lotOf(ticker),
         });
+        await this.guardrails.afterTrade(item.envelope, item.tradeId);
       } catch (err) {
         if (err instanceof DeferUntil) {
           // The broker's maintenance window: the item waits (in line) for its end; the alarm wakes it.
           this.store.deferItem(item.seq, err.at);
           this.store.updateTrade(item.tradeId, { messageCode: "broker-maintenance", message: `${err.message} Queued until it ends ("maintenanceWindow": "queue").` }, Date.now());
+          void this.readModel.soon(false);
+          await this.alarms.wakeBy(err.at);
+          continue;
+        }
+        if (err instanceof WaitForOpen) {
+          // Market closed, `marketHours: "queue"`: wait for the open without holding up other tickers.
+          // One waiting trade per ticker: an older one waiting for the same ticker is replaced.
+          const now = Date.now();
+          for (const older of this.store.waitingForOpen(err.ticker, item.seq)) {
+            this.store.markItem(older.seq, "done");
+            this.store.updateTrade(
+              older.tradeId,
+              { status: "cancelled", messageCode: "replaced-by-newer-signal", message: `A newer signal for ${err.ticker} arrived while this one waited for the market to open, and replaced it; nothing was sent.` },
+              now,
+            );
+          }
+          this.store.deferItem(item.seq, err.at);
+          this.store.updateTrade(item.tradeId, { status: "queued", messageCode: "queued-until-open", message: err.message }, now);
           void this.readModel.soon(false);
           await this.alarms.wakeBy(err.at);
           continue;
@@ -303,11 +361,11 @@ export class SubscriptionQueue extends DurableObject<Env> {
         const reason = errorMessage(err);
         if (err instanceof ResumeLater && attempts < MAX_ATTEMPTS) {
           // Leave the item at the head: order is preserved, and the alarm retries it.
-          console.warn(`subscription ${item.envelope.subscription.id}: resuming signal ${item.signalId} later: ${reason}`);
+          log.warn("queue: resuming signal later", { subscriptionId: item.envelope.subscription.id, signalId: item.signalId, reason });
           void this.readModel.now();
           return;
         }
-        console.error(`subscription ${item.envelope.subscription.id}: signal ${item.signalId} failed: ${reason}`);
+        log.error("queue: signal failed", { subscriptionId: item.envelope.subscription.id, signalId: item.signalId, reason });
         this.store.updateTrade(
           item.tradeId,
           {

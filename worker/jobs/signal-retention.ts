@@ -14,6 +14,7 @@
  * @module
  */
 import type { Env } from "../env";
+import { log } from "../lib/log";
 
 /** Default days of signal log kept. */
 export const DEFAULT_SIGNAL_RETENTION_DAYS = 90;
@@ -62,6 +63,6 @@ export async function runSignalRetention(env: Env, now = Date.now()): Promise<{ 
     env.DB.prepare("DELETE FROM audit_events WHERE at < ?").bind(now - AUDIT_RETENTION_DAYS * DAY_MS),
     env.DB.prepare("DELETE FROM sessions WHERE (revoked_at IS NOT NULL AND revoked_at < ?1) OR expires_at < ?1").bind(now - SESSION_RECORD_DAYS * DAY_MS),
   ]);
-  if (signals > 0) console.log(JSON.stringify({ job: "signal-retention", days, signals }));
+  if (signals > 0) log.info("cron: signal log trimmed", { job: "signal-retention", days, signals });
   return { days, signals };
 }

@@ -12,6 +12,7 @@
 import { getDb } from "../db/client";
 import type { Env } from "../env";
 import { rewrapStaleConnections, rotationMode } from "../connections/rotation";
+import { log } from "../lib/log";
 
 /** Rows per batch, and batches per run (D1's free plan allows 50 queries per invocation). */
 const BATCH = 100;
@@ -33,7 +34,7 @@ export async function runVaultRotation(env: Env): Promise<{ mode: string; rotate
     if (remaining === 0 || step.rewrapped === 0) break;
   }
   if (rotated > 0 || failed > 0 || remaining > 0) {
-    console.log(JSON.stringify({ job: "vault-rotation", mode, rotated, failed, remaining }));
+    log.info("cron: vault rotation", { job: "vault-rotation", mode, rotated, failed, remaining });
   }
   return { mode, rotated, failed, remaining };
 }

@@ -22,6 +22,7 @@ import { sha256Hex } from "../auth/encoding";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import type { RateRule, TakeResult } from "./rate-limiter";
+import { log } from "../lib/log";
 
 /** The fixed rules (the webhook's is per strategy: {@link webhookRule}). */
 export const RATE_RULES = {
@@ -51,7 +52,7 @@ export async function take(env: Env, key: string, rule: RateRule, cost = 1): Pro
   try {
     return await env.RATE_LIMITER.getByName(key).take(rule, cost);
   } catch (e) {
-    console.error(`rate limiter unavailable for ${key.split(":")[0]}: ${errorMessage(e)}`);
+    log.error("rate limiter unavailable", { limit: key.split(":")[0], error: errorMessage(e) });
     return { ok: true, remaining: 0 };
   }
 }

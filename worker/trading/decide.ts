@@ -6,9 +6,10 @@
  * always gives the same decision, which is what makes the 26 documented
  * vectors testable in milliseconds and a stored plan safe to resume.
  *
- * Order of checks: signal age → ticker → allowed tickers → action-specific
- * rules (position-rules.ts) → spread filter → quantities (sizing.ts) →
- * orders and brackets (orders.ts, brackets.ts).
+ * Order of checks: signal age → ticker → allowed tickers → market hours
+ * (market-hours.ts) → action-specific rules (position-rules.ts; entries also
+ * pass the risk controls of risk.ts) → spread filter → quantities (sizing.ts)
+ * → position caps → orders and brackets (orders.ts, brackets.ts).
  *
  * Legs (part of deterministic client order ids, so fixed names): `cancel`,
  * `exit`, `entry`, `entry-tp`, `entry-sl` (brackets emulated as separate
@@ -29,8 +30,10 @@ import { Rejected, reject, rejection } from "./reject";
 import { quantityStep, roundPrice } from "./rounding";
 import { checkQuantityTypeForAssetClass, entryQuantity, exitQuantity, quantityRequest, signalQuantityRequest } from "./sizing";
 import { resolveInstrument, type Instrument } from "./tickers";
-import type { Decision, DecisionInput, OutcomeCode, PlanStep, PlannedOrder, TradePlan } from "./types";
+import type { Decision, DecisionInput, Deferral, OutcomeCode, PlanStep, PlannedOrder, TradePlan } from "./types";
 import { describeWindows, isInTradingWindows } from "./windows";
+import { calendarFor, describeClosed, marketStatus } from "./market-hours";
+import { effectiveRisk, positionCapBlock, riskEntryBlock, type EffectiveRisk, type RiskInput } from "./risk";
 import { staleSignal } from "./signal-age";
 import { errorMessage } from "../../plugins/sdk/errors";
 
@@ -61,7 +64,12 @@ interface Ctx extends OrderContext {
   exitsOpen: boolean;
   step: Big;
   pointValue: Big | null;
+  /** Risk controls in force (subscription merged with account). */
+  limits: EffectiveRisk;
+  risk: RiskInput;
 }
+
+const NO_RISK: RiskInput = { realized: [], lots: [], mark: () => null };
 
 function parseDecimal(value: string | null | undefined, what: string): Big | null {
   if (value === null || value === undefined) return null;
@@ -106,6 +114,40 @@ function buildContext(input: DecisionInput): Ctx {
     exitsOpen: entriesOpen || settings.allowExitsOutsideWindows,
     step: quantityStep(instrument, settings.allowFractional, input.features?.fractional ?? true),
     pointValue: pointValueText === null || pointValueText === undefined ? null : new Big(pointValueText),
+    limits: effectiveRisk(settings, input.risk?.account),
+    risk: riskWithSignalPrice(input.risk ?? NO_RISK, instrument.ticker, input.price),
+  };
+}
+
+/** The signal's own ticker is marked at the best price the decision has (the signal's, else the quote's). */
+function riskWithSignalPrice(risk: RiskInput, ticker: string, price: string | null): RiskInput {
+  if (price === null) return risk;
+  return { ...risk, mark: (t) => (t === ticker ? price : risk.mark(t)) };
+}
+
+/**
+ * Market hours (`marketHours`): null to go on, or a deferral (queue until
+ * the open). Throws `outside-market-hours` in reject mode.
+ */
+function checkMarketHours(ctx: Ctx): Deferral | null {
+  const mode = ctx.settings.marketHours;
+  if (mode === "ignore") return null;
+  const extendedHours =
+    (ctx.instrument.assetClass === "stocks" || ctx.instrument.assetClass === "options") &&
+    ((ctx.settings.allowSignalExtendedHours ? ctx.signal.extendedHours : undefined) ?? ctx.settings.extendedHours);
+  const calendar = calendarFor(ctx.instrument.assetClass);
+  const status = marketStatus(calendar, ctx.input.now, { extendedHours });
+  if (status.open) return null;
+  const closed = describeClosed(calendar, status, extendedHours);
+  if (mode === "reject") {
+    return reject("outside-market-hours", `${closed} This subscription refuses signals while its market is closed ("marketHours": "reject"); nothing was sent.`, "marketHours");
+  }
+  return {
+    kind: "defer",
+    messageCode: "queued-until-open",
+    message: `${closed} The trade waits in the queue and is decided at the open ("marketHours": "queue"); a newer signal for ${ctx.instrument.ticker} replaces it.`,
+    until: status.nextOpen ? status.nextOpen.getTime() : null,
+    ticker: ctx.instrument.ticker,
   };
 }
 
@@ -131,6 +173,16 @@ function entryBlockFor(ctx: Ctx) {
         field: "sides",
       };
     }
+    const risk = riskEntryBlock({
+      limits: ctx.limits,
+      risk: ctx.risk,
+      now: ctx.input.now,
+      ticker: ctx.instrument.ticker,
+      // A same-side add or a flip keeps the ticker open: only an entry from flat adds a position.
+      holdsTicker: !ctx.position.eq(0),
+      openTickers: ctx.input.account.openPositionTickers ?? [],
+    });
+    if (risk) return risk;
     if (!ctx.entriesOpen) return windowBlock(ctx, "entries");
     const lock = ctx.input.entryLockedUntil;
     if (lock && lock.getTime() > ctx.input.now.getTime()) {
@@ -237,7 +289,7 @@ function sizeEntry(ctx: Ctx, side: OrderSide): Big {
  * already knows it (a target position), else sized; `subtract` is the exit
  * quantity to take off.
  */
-function entryOrders(ctx: Ctx, side: OrderSide, subtract: Big | null, known?: Big): EntryResult | { dropped: string } {
+function entryOrders(ctx: Ctx, side: OrderSide, subtract: Big | null, positionBefore: Big, known?: Big): EntryResult | { dropped: string; block?: Block } {
   // Type, then extended hours, then prices: the order in which their rejections are reported.
   const extendedHours = resolveExtendedHours(ctx, resolveOrderType(ctx, "entry"));
   const { type, prices, base } = entryPricing(ctx, side);
@@ -253,6 +305,14 @@ function entryOrders(ctx: Ctx, side: OrderSide, subtract: Big | null, known?: Bi
     }
     quantity = rest;
   }
+  const cap = positionCapBlock({
+    limits: ctx.limits,
+    ticker: ctx.instrument.ticker,
+    positionAfter: positionBefore.plus(side === "buy" ? quantity : quantity.times(-1)),
+    price: base ?? null,
+    pointValue: ctx.pointValue,
+  });
+  if (cap) return { dropped: `${cap.message} Only the exit ran.`, block: cap };
   const timeInForce = resolveTimeInForce(ctx);
   const order = toPlanned("entry", side, quantity, type, prices, timeInForce, extendedHours);
   const bracket = buildBracket(tp, sl, side, base, quantity, ctx.pointValue, roundFn(ctx));
@@ -352,10 +412,18 @@ function describeSteps(steps: readonly PlanStep[], ticker: string): string {
     .join("; then ");
 }
 
-function plan(outcome: OutcomeCode, steps: PlanStep[], instrument: Instrument, note?: string): TradePlan {
+function plan(outcome: OutcomeCode, steps: PlanStep[], instrument: Instrument, note?: string, pointValue?: Big | null): TradePlan {
   const text = describeSteps(steps, instrument.ticker);
   const sentence = text.charAt(0).toUpperCase() + text.slice(1) + ".";
-  return { kind: "trade", outcome, message: note ? `${note} ${sentence}` : sentence, steps, ticker: instrument.ticker };
+  const value = pointValue ?? (instrument.pointValue === null ? null : new Big(instrument.pointValue));
+  return {
+    kind: "trade",
+    outcome,
+    message: note ? `${note} ${sentence}` : sentence,
+    steps,
+    ticker: instrument.ticker,
+    ...(value ? { pointValue: toDecimal(value) } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -368,7 +436,7 @@ function planCancel(ctx: Ctx): TradePlan {
   }
   const type = cancelOrderType(ctx);
   const step: PlanStep = type === undefined ? { kind: "cancel", leg: "cancel" } : { kind: "cancel", leg: "cancel", orderType: type };
-  return plan("cancel-open-orders", [step], ctx.instrument, "The position is kept.");
+  return plan("cancel-open-orders", [step], ctx.instrument, "The position is kept.", ctx.pointValue);
 }
 
 const STOP_CANCEL_LEGS: Readonly<Partial<Record<OrderType, string>>> = {
@@ -418,7 +486,7 @@ function planBreakeven(ctx: Ctx): TradePlan {
     }
   }
   steps.push({ kind: "order", leg: "breakeven", order, waitForFill: false });
-  return plan("breakeven", steps, ctx.instrument);
+  return plan("breakeven", steps, ctx.instrument, undefined, ctx.pointValue);
 }
 
 /** A signal with `targetPosition`: trade the difference to it (target-position.ts). */
@@ -441,21 +509,37 @@ function planTarget(ctx: Ctx, inverted: boolean): TradePlan {
   const cancel = shape.cancelEligible && (shape.exit ? shape.exit.full : !shape.entry?.add) ? cancelStep(ctx) : null;
   if (cancel) steps.push(cancel);
   let entry: EntryResult | null = null;
+  let outcome = shape.outcome;
+  let note = shape.note;
   if (shape.entry) {
-    const built = entryOrders(ctx, shape.entry.side, null, shape.entry.quantity);
-    if ("dropped" in built) throw new Error("a known entry quantity is never dropped");
-    entry = built;
+    const before = shape.exit ? reduceBy(ctx.position, shape.exit.quantity) : ctx.position;
+    const built = entryOrders(ctx, shape.entry.side, null, before, shape.entry.quantity);
+    if ("dropped" in built) {
+      if (!built.block) throw new Error("a known entry quantity is only dropped by a risk control");
+      if (!shape.exit) return reject(built.block.code, built.block.message, built.block.field);
+      outcome = "exit-signal-no-new-position";
+      note = built.dropped;
+    } else {
+      entry = built;
+    }
   }
   if (shape.exit) steps.push(exitOrder(ctx, shape.exit.quantity, entry !== null));
   if (entry) steps.push(...entry.steps);
-  return plan(shape.outcome, steps, ctx.instrument, shape.note);
+  return plan(outcome, steps, ctx.instrument, note, ctx.pointValue);
 }
 
-function decideOrThrow(input: DecisionInput): TradePlan {
+/** The signed position left after exiting `quantity` of it. */
+function reduceBy(position: Big, quantity: Big): Big {
+  return position.gt(0) ? position.minus(quantity) : position.plus(quantity);
+}
+
+function decideOrThrow(input: DecisionInput): TradePlan | Deferral {
   checkSignalAge(input);
   const ctx = buildContext(input);
   const action = effectiveAction(input.signal.action, ctx.instrument, input.settings.invertPuts);
   if (action === "cancel") return planCancel(ctx);
+  const closed = checkMarketHours(ctx);
+  if (closed) return closed;
   if (action === "breakeven") return planBreakeven(ctx);
   if (input.signal.targetPosition !== undefined) return planTarget(ctx, action !== input.signal.action);
 
@@ -501,10 +585,13 @@ function decideOrThrow(input: DecisionInput): TradePlan {
   const cancel = cancelFirst ? cancelStep(ctx) : null;
   if (cancel) steps.push(cancel);
 
-  let entry: EntryResult | { dropped: string } | null = null;
+  let entry: EntryResult | { dropped: string; block?: Block } | null = null;
   if (shape.entry) {
-    entry = entryOrders(ctx, shape.entry.side, shape.entry.subtractExit ? exitQty : null);
+    const before = exitQty ? reduceBy(ctx.position, exitQty) : ctx.position;
+    entry = entryOrders(ctx, shape.entry.side, shape.entry.subtractExit ? exitQty : null, before);
     if ("dropped" in entry) {
+      // A risk control that refuses the entry of a trade with nothing else to do refuses the trade.
+      if (entry.block && !exitQty) return reject(entry.block.code, entry.block.message, entry.block.field);
       note = entry.dropped;
       outcome = "exit-signal-no-new-position";
       entry = null;
@@ -512,5 +599,5 @@ function decideOrThrow(input: DecisionInput): TradePlan {
   }
   if (exitQty) steps.push(exitOrder(ctx, exitQty, entry !== null));
   if (entry) steps.push(...entry.steps);
-  return plan(outcome, steps, ctx.instrument, note);
+  return plan(outcome, steps, ctx.instrument, note, ctx.pointValue);
 }

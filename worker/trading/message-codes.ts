@@ -136,8 +136,8 @@ export const STRATEGY_CODES = {
 
 /**
  * Trades the subscription's rules refused: the position, the settings, the
- * windows, the signal's own values (and, later, risk limits and the kill
- * switch). The alert was fine and Tradeloop worked; it decided that nothing
+ * windows, the signal's own values, the risk controls and the kill switch,
+ * market hours. The alert was fine and Tradeloop worked; it decided that nothing
  * should trade, and says why. A signal whose trades all end here is
  * `nothing-traded` (worker/trading/signal-outcome.ts).
  */
@@ -179,6 +179,15 @@ export const RULE_CODES = {
   "invalid-extended-hours": t("Extended hours only apply to stocks and options."),
   "invalid-breakeven-offset": t("The breakeven offset puts the stop at or below zero."),
   "position-at-target": t("The account already holds the signal's target position; nothing was sent."),
+  // Risk controls (worker/trading/risk.ts): they stop entries; exits still run.
+  "kill-switch-active": t("Your kill switch is on: every entry on every subscription is paused; exits still run."),
+  "daily-loss-limit-reached": t("The subscription's P&L for the trading day reached its daily loss limit; entries stop until the day resets."),
+  "daily-profit-target-reached": t("The subscription's P&L for the trading day reached its daily profit target; entries stop until the day resets."),
+  "max-open-positions-reached": t("The account already holds maxOpenPositions positions, so a position in another ticker was not opened."),
+  "max-position-exceeded": t("The entry would take the position past maxPositionQuantity or maxPositionNotional."),
+  // Market hours (worker/trading/market-hours.ts).
+  "outside-market-hours": t("The market is closed and the subscription's marketHours is reject."),
+  "replaced-by-newer-signal": t("The trade waited for the market to open, and a newer signal for the same ticker replaced it."),
 } as const satisfies Record<string, MessageCodeInfo>;
 
 /**
@@ -223,6 +232,7 @@ export const EXECUTION_CODES = {
   "bad-response": t("The broker's answer could not be read."),
   "auth-failed": t("The broker refused the connection's credentials; the connection is marked expired."),
   "unsupported": t("The broker plugin cannot do this; nothing was sent."),
+  "queued-until-open": t("The market is closed and the subscription's marketHours is queue: the trade waits for the open."),
 } as const satisfies Record<string, MessageCodeInfo>;
 
 /** Every code a trade can carry when it did not trade as planned. */

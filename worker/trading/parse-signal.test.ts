@@ -297,8 +297,16 @@ describe("never throws", () => {
       for (const value of nasty) {
         const text = JSON.stringify({ ticker: "SPY", action: "buy", [field]: value });
         const r = parseSignalBody(text);
-        expect(typeof r.ok).toBe("boolean");
-        if (!r.ok) expect(r.messageCode).toMatch(/^[a-z-]+$/);
+        if (r.ok) {
+          // Accepted: exactly the one signal sent, still the ticker and action it named (unless the nasty value replaced them).
+          expect(r.signals, `${field}=${JSON.stringify(value)}`).toHaveLength(1);
+          if (field !== "ticker") expect(r.signals[0]!.ticker, `${field}=${JSON.stringify(value)}`).toBe("SPY");
+          if (field !== "action") expect(r.signals[0]!.action, `${field}=${JSON.stringify(value)}`).toBe("buy");
+        } else {
+          // Refused: a documented code (docs/signals.md lists MESSAGE_CODES) and a sentence, never a raw path.
+          expect(MESSAGE_CODES[r.messageCode], `${field}=${JSON.stringify(value)} → ${r.messageCode}`).toBeTruthy();
+          expect(r.message, r.messageCode).toMatch(/^[A-Z"`].{10,}[.)]$/s);
+        }
       }
     }
   });

@@ -77,6 +77,53 @@ export const StopLossDefaultSchema = z
     { message: 'set exactly one value: "percent", "amount" or "pnlAmount" (or "trailAmount"/"trailPercent" for type "trailing_stop")' },
   );
 
+const timeZoneName = z.string().refine(isValidTimeZone, { message: 'must be an IANA timezone such as "America/New_York"' });
+
+/**
+ * A daily P&L limit: an amount in the account's currency, and the trading
+ * day it counts over (from `resetTime` in `timezone` to the same time the
+ * next day). Futures traders usually set 17:00 America/New_York, CME's
+ * trade date; stock traders midnight.
+ */
+export const DailyLimitSchema = z
+  .object({
+    amount: positive,
+    resetTime: clock.default("00:00"),
+    timezone: timeZoneName.default("America/New_York"),
+    /** Also close this subscription's open positions when the limit is reached. */
+    flatten: z.boolean().default(false),
+  })
+  .strict();
+export type DailyLimit = z.infer<typeof DailyLimitSchema>;
+
+/**
+ * Risk controls (worker/trading/risk.ts). The same fields exist per
+ * subscription and per broker account; an account's values apply to every
+ * subscription on it, and where both are set the stricter one wins.
+ */
+export const RISK_SETTINGS_SHAPE = {
+  /** Largest position per ticker, in units (shares, contracts, coins); an entry that would go past it is refused. */
+  maxPositionQuantity: positive.optional(),
+  /** Largest position per ticker by value (quantity × price × point value, in the account's currency). */
+  maxPositionNotional: positive.optional(),
+  /** Most positions the broker account may hold at once (across tickers); an entry into another ticker is refused. */
+  maxOpenPositions: z.number().int().min(1).max(10_000).optional(),
+  /** Entries stop for the rest of the trading day once the day's P&L reaches −amount (realized plus unrealized where quotes exist). */
+  dailyLossLimit: DailyLimitSchema.optional(),
+  /** Entries stop for the rest of the trading day once the day's P&L reaches +amount. */
+  dailyProfitTarget: DailyLimitSchema.optional(),
+  /** After an exit that lost money, entries are locked for this many minutes. */
+  lossLockoutMinutes: z.number().int().min(1).max(1440).optional(),
+};
+
+/** An account's risk settings (the subscription fields of the same names). */
+export const RiskSettingsSchema = z.object(RISK_SETTINGS_SHAPE).strict();
+export type RiskSettings = z.infer<typeof RiskSettingsSchema>;
+
+/** What a subscription does with a signal while its market is closed (worker/trading/market-hours.ts). */
+export const MarketHoursModeSchema = z.enum(["ignore", "reject", "queue"]);
+export type MarketHoursMode = z.infer<typeof MarketHoursModeSchema>;
+
 export const SubscriptionSettingsSchema = z
   .object({
     /** Fixed quantity per entry when the signal sends none (or may not override it). */
@@ -162,9 +209,14 @@ export const SubscriptionSettingsSchema = z
     /** Entries run only inside these windows; empty means always. */
     tradingWindows: z.array(TradingWindowSchema).max(20).default([]),
     /** IANA timezone of the trading windows. */
-    timezone: z.string().refine(isValidTimeZone, { message: 'must be an IANA timezone such as "America/New_York"' }).default("America/New_York"),
+    timezone: timeZoneName.default("America/New_York"),
     /** Exits and cancels may run outside the trading windows. */
     allowExitsOutsideWindows: z.boolean().default(false),
+
+    // Risk controls and market hours
+    ...RISK_SETTINGS_SHAPE,
+    /** While the market is closed: `ignore` (the broker decides), `reject`, or `queue` until the open. */
+    marketHours: MarketHoursModeSchema.default("ignore"),
 
     // Filters
     /** Tickers this subscription trades (futures by root, options by underlying); null = every ticker the strategy allows. */

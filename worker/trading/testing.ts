@@ -11,6 +11,7 @@ import { parseSignalBody } from "./parse-signal";
 import type { Signal } from "./signal-schema";
 import { decide } from "./decide";
 import { resolveSettings, type SubscriptionSettingsInput } from "./settings";
+import type { RiskInput } from "./risk";
 import type { Decision, DecisionInput, PlanStep, QuoteInput, Rejection, TradePlan } from "./types";
 
 /** Parses one signal; throws with the parse error so a test shows it. */
@@ -38,6 +39,10 @@ export interface Scenario {
   quote?: QuoteInput;
   maxSignalAgeSeconds?: number;
   entryLockedUntil?: string;
+  /** Kill switch, account limits and the subscription's fills (worker/trading/risk.ts). */
+  risk?: Partial<RiskInput> & { marks?: Record<string, string> };
+  /** Tickers the broker account holds positions in. */
+  openPositionTickers?: string[];
 }
 
 /** Builds the decision input like the executor does: price = signal price, else limit price, else the scenario's price. */
@@ -58,6 +63,7 @@ export function inputFor(body: unknown, s: Scenario = {}): DecisionInput {
       openOrders: (s.openOrders ?? []).map((o, i) => ({ brokerOrderId: `o${i}`, side: o.side, type: o.type, quantity: o.quantity ?? "1" })),
       cash: null,
       equity: s.equity === undefined ? null : String(s.equity),
+      ...(s.openPositionTickers ? { openPositionTickers: s.openPositionTickers } : {}),
     },
     price,
     now: new Date(s.now ?? "2025-09-09T14:07:10Z"),
@@ -65,6 +71,18 @@ export function inputFor(body: unknown, s: Scenario = {}): DecisionInput {
     ...(s.features ? { features: s.features } : {}),
     ...(s.quote ? { quote: s.quote } : {}),
     ...(s.entryLockedUntil ? { entryLockedUntil: new Date(s.entryLockedUntil) } : {}),
+    ...(s.risk ? { risk: riskInput(s.risk) } : {}),
+  };
+}
+
+function riskInput(r: NonNullable<Scenario["risk"]>): RiskInput {
+  const marks = r.marks ?? {};
+  return {
+    realized: r.realized ?? [],
+    lots: r.lots ?? [],
+    mark: r.mark ?? ((t) => marks[t] ?? null),
+    ...(r.account !== undefined ? { account: r.account } : {}),
+    ...(r.killSwitch !== undefined ? { killSwitch: r.killSwitch } : {}),
   };
 }
 
@@ -83,7 +101,7 @@ export function tradeOf(body: unknown, s: Scenario = {}): TradePlan {
 /** Decides and asserts a rejection. */
 export function rejectionOf(body: unknown, s: Scenario = {}): Rejection {
   const d = run(body, s);
-  if (d.kind !== "reject") throw new Error(`expected a rejection, got ${d.outcome}: ${d.message}`);
+  if (d.kind !== "reject") throw new Error(`expected a rejection, got ${d.kind === "trade" ? d.outcome : d.messageCode}: ${d.message}`);
   return d;
 }
 

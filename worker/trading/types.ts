@@ -17,6 +17,7 @@ import type {
   TimeInForce,
 } from "../../plugins/sdk";
 import type { Signal } from "./signal-schema";
+import type { RiskInput } from "./risk";
 import type { SubscriptionSettings } from "./settings";
 
 /** What the decision core knows about the account, read just before deciding. */
@@ -29,6 +30,8 @@ export interface AccountState {
   openOrders: readonly { brokerOrderId: string; side: OrderSide; type: OrderType; quantity: Decimal }[];
   cash: Decimal | null;
   equity: Decimal | null;
+  /** Tickers the broker account holds a position in (any strategy); for `maxOpenPositions`. */
+  openPositionTickers?: readonly string[];
 }
 
 /** A quote, when the broker offers one (spread filter, limit prices from `marketPriceType`). */
@@ -69,6 +72,8 @@ export interface DecisionInput {
   instrument?: InstrumentOverrides;
   /** Account entry lockout: entries are rejected until this time. */
   entryLockedUntil?: Date | null;
+  /** Kill switch, account risk settings and this subscription's own P&L (worker/trading/risk.ts); absent = no risk state known. */
+  risk?: RiskInput;
 }
 
 /** An order the executor should place. */
@@ -132,6 +137,27 @@ export interface TradePlan {
    * option by fields (`SPY` + call/2024-05-10/68 → `SPY 240510C68`).
    */
   ticker?: string;
+  /**
+   * Dollars per point per unit of that instrument (1 for shares, 100 for an
+   * option, 2 for MNQ), when known: the subscription's P&L ledger prices the
+   * trade's fills with it.
+   */
+  pointValue?: Decimal;
 }
 
-export type Decision = Rejection | TradePlan;
+/**
+ * The market is closed and the subscription queues until the open
+ * (`marketHours: "queue"`): run the signal again at `until`, deciding then
+ * against the position at that time.
+ */
+export interface Deferral {
+  kind: "defer";
+  messageCode: "queued-until-open";
+  message: string;
+  /** Epoch ms of the next open; null when none is known within two weeks (the queue checks again later). */
+  until: number | null;
+  /** The ticker the trade waits on (one waiting trade per subscription and ticker). */
+  ticker: string;
+}
+
+export type Decision = Rejection | TradePlan | Deferral;

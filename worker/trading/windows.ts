@@ -80,6 +80,33 @@ export function localTime(at: Date, timeZone: string): LocalTime {
   };
 }
 
+/**
+ * The instant at which the wall clock in `timeZone` shows `date` (`YYYY-MM-DD`)
+ * plus `seconds` after midnight (86 400 = the next midnight). A wall time that
+ * does not exist (the hour skipped when daylight saving starts) maps to the
+ * same offset before the change, one hour later in practice; a time that
+ * occurs twice maps to the first.
+ */
+export function zonedInstant(date: string, seconds: number, timeZone: string): Date {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d) + seconds * 1000;
+  const offsetAt = (t: number): number => {
+    const local = localTime(new Date(t), timeZone);
+    const [ly, lm, ld] = local.date.split("-").map(Number) as [number, number, number];
+    return Date.UTC(ly, lm - 1, ld) + local.seconds * 1000 - t;
+  };
+  // Two passes: the offset at the first guess may differ from the one at the answer across a change.
+  const first = wall - offsetAt(wall);
+  const second = wall - offsetAt(first);
+  return new Date(offsetAt(second) === offsetAt(first) ? second : Math.min(first, second));
+}
+
+/** The calendar date `days` after `date` (both `YYYY-MM-DD`). */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
 function opensOn(window: TradingWindow, weekday: number): boolean {
   const name = WEEKDAY_NAMES[weekday];
   return window.days === undefined || (name !== undefined && window.days.includes(name));

@@ -36,6 +36,7 @@ import { PASSPHRASE_HEADER, takePassphrase } from "./passphrase";
 import { checkSource } from "./source-rules";
 import type { AppBindings, Env } from "../env";
 import { QUEUE_UNAVAILABLE, type EnqueueRequest, type EnqueueResult, type SignalLogRow } from "../execution/envelope";
+import { log } from "../lib/log";
 import { markUnqueuedTrades } from "../execution/read-model";
 import { parseSignalBody } from "../trading/parse-signal";
 import { accepted as acceptedReply, rejected, type WaitedTrade } from "./reply";
@@ -170,7 +171,7 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
       try {
         await logRefused(c.env.DB, { id: signalId, userId: strategy.userId, strategyId: strategy.id, receivedAt, messageCode, message, ...meta, bodyBytes: req.body.bytes });
       } catch (err) {
-        console.error("webhook: could not log a refused request", errorMessage(err));
+        log.error("webhook: could not log a refused request", { error: errorMessage(err) });
       }
     }
     return rejected(c, status, { ...(room.ok && { logId: signalId }), messageCode, message }, headers);
@@ -337,7 +338,7 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
     } catch (err) {
       if (attempt.queued.length === 0) return unavailable(c, err);
       // Queues hold the signals already, so they stand: the paused subscriptions count as unqueued.
-      console.error(`webhook ${strategy.id}: could not log the refusals of ${paused.length} paused subscription(s)`, errorMessage(err));
+      log.error("webhook: could not log the refusals of paused subscriptions", { strategyId: strategy.id, paused: paused.length, error: errorMessage(err) });
       targets.push(...paused.map((p) => p.id));
     }
     if (targets.length === 0 && attempt.queued.length === 0) return finish(c, req, accepted, [], 0, attempt.refused);
@@ -382,12 +383,12 @@ async function handleSignals(c: WebhookContext, req: Received, attempt: Attempt)
   // A queue that took the signal in an earlier attempt copies an older count to D1: D1 gets the final one.
   const recount = [...attempt.stampedCounts].some((n) => n !== expected);
   if (failed.length > 0) {
-    console.error(`webhook ${strategy.id}: could not queue for ${failed.length} subscription(s)`);
+    log.error("webhook: could not queue for some subscriptions", { strategyId: strategy.id, failed: failed.length });
     const outcome = await recordUnqueued(c.env, logRows([...attempt.queued, ...failed]), attempt.queued, failed, recount);
     // Nothing stored anywhere: the sender must retry, and a retry cannot duplicate anything.
     if (outcome.stored === false) return unavailable(c, outcome.error);
   } else if (recount) {
-    await logAccepted(c.env.DB, logRows([]), { expectedTrades: "overwrite" }).catch((err: unknown) => console.error("correcting expected trades failed", errorMessage(err)));
+    await logAccepted(c.env.DB, logRows([]), { expectedTrades: "overwrite" }).catch((err: unknown) => log.error("webhook: correcting expected trades failed", { error: errorMessage(err) }));
   }
   return finish(c, req, accepted, attempt.queued, failed.length, attempt.refused);
 }
@@ -486,7 +487,7 @@ async function recordUnqueued(
   }
   // Trades that could not be queued get a visible, terminal outcome instead of staying "queued" forever.
   const stmts = markUnqueuedTrades(env.DB, rows.flatMap((r) => unqueued(r.trades).map((t) => t.tradeId)), Date.now());
-  if (stmts.length > 0) await env.DB.batch(stmts).catch((err: unknown) => console.error("marking unqueued trades failed", errorMessage(err)));
+  if (stmts.length > 0) await env.DB.batch(stmts).catch((err: unknown) => log.error("webhook: marking unqueued trades failed", { error: errorMessage(err) }));
   return { stored: true };
 }
 
@@ -512,7 +513,7 @@ function parseWait(raw: string | undefined): number {
 }
 
 function unavailable(c: WebhookContext, err: unknown): Response {
-  console.error("webhook storage failure", errorMessage(err));
+  log.error("webhook: storage failure", { error: errorMessage(err) });
   return rejected(
     c,
     503,

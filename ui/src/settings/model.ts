@@ -20,7 +20,11 @@ export type FieldSpec =
   | { key: Key; kind: "bool"; label: string; help?: string; showIf?: (d: Draft) => boolean }
   | { key: Key; kind: "select"; label: string; help?: string; labels: Record<string, string>; optional?: string; showIf?: (d: Draft) => boolean }
   | { key: Key; kind: "tickers" | "text"; label: string; help?: string; placeholder?: string; showIf?: (d: Draft) => boolean }
-  | { key: "takeProfit" | "stopLoss" | "tradingWindows"; kind: "takeProfit" | "stopLoss" | "windows"; label: string; help?: string; showIf?: (d: Draft) => boolean };
+  | { key: "takeProfit" | "stopLoss" | "tradingWindows"; kind: "takeProfit" | "stopLoss" | "windows"; label: string; help?: string; showIf?: (d: Draft) => boolean }
+  | { key: DailyLimitKey; kind: "dailyLimit"; label: string; help?: string; showIf?: (d: Draft) => boolean };
+
+/** The two daily P&L limits: an amount with its own trading day. */
+export type DailyLimitKey = "dailyLossLimit" | "dailyProfitTarget";
 
 /** A group of settings with a heading. */
 export interface Group {
@@ -123,6 +127,26 @@ export const GROUPS: Group[] = [
     ],
   },
   {
+    id: "limits",
+    title: "Risk limits",
+    intro: "Limits that stop new entries; exits always run. An account's own limits (Settings) apply too, the stricter one winning.",
+    fields: [
+      { key: "dailyLossLimit", kind: "dailyLimit", label: "Daily loss limit", help: "Entries stop once the day's P&L of this subscription (realized, plus open positions where a price is known) reaches minus this amount." },
+      { key: "dailyProfitTarget", kind: "dailyLimit", label: "Daily profit target", help: "Entries stop once the day's P&L reaches this amount." },
+      { key: "maxPositionQuantity", kind: "number", label: "Largest position per ticker", unit: "units", optional: true },
+      { key: "maxPositionNotional", kind: "number", label: "Largest position per ticker", unit: "$ value", optional: true },
+      { key: "maxOpenPositions", kind: "number", label: "Most open positions in the account", optional: true },
+      { key: "lossLockoutMinutes", kind: "number", label: "After a losing exit, lock entries for", unit: "minutes", optional: true },
+      {
+        key: "marketHours",
+        kind: "select",
+        label: "When the market is closed",
+        labels: { ignore: "Send anyway (the broker decides)", reject: "Refuse the alert", queue: "Hold it until the market opens" },
+        help: "Uses the exchange calendar of the strategy's asset class, holidays included.",
+      },
+    ],
+  },
+  {
     id: "risk",
     title: "Risk and filters",
     intro: "Which alerts this account takes at all.",
@@ -161,7 +185,17 @@ export interface WindowDraft {
 }
 
 /** What the inputs hold: booleans, text for numbers and lists, and the take profit / stop loss parts. */
-export type Draft = Record<string, string | boolean | WindowDraft[]> & {
+/** A daily limit as its inputs hold it (amount empty = off). */
+export interface DailyLimitDraft {
+  amount: string;
+  resetTime: string;
+  timezone: string;
+  flatten: boolean;
+}
+
+export type Draft = Record<string, string | boolean | WindowDraft[] | DailyLimitDraft> & {
+  dailyLossLimit: DailyLimitDraft;
+  dailyProfitTarget: DailyLimitDraft;
   tpKind: TpKind;
   tpValue: string;
   slType: SlType;
@@ -195,7 +229,15 @@ export function toDraft(s: Settings): Draft {
     slValue: sl ? String(sl[slKind] ?? "") : "",
     slLimitOffset: sl?.limitOffset === undefined ? "" : String(sl.limitOffset),
     windows: (s.tradingWindows ?? []).map((w) => ({ start: w.start, end: w.end, days: w.days ?? [...WEEKDAYS] })),
+    dailyLossLimit: limitDraft(s.dailyLossLimit),
+    dailyProfitTarget: limitDraft(s.dailyProfitTarget),
   };
+}
+
+function limitDraft(limit: Settings["dailyLossLimit"]): DailyLimitDraft {
+  return limit
+    ? { amount: String(limit.amount), resetTime: limit.resetTime, timezone: limit.timezone, flatten: limit.flatten }
+    : { amount: "", resetTime: "00:00", timezone: "America/New_York", flatten: false };
 }
 
 type JsonSchema = unknown;
@@ -264,6 +306,19 @@ export function fromDraft(d: Draft, schema: JsonSchema, clearWithNull: boolean):
     else windows.push({ start: w.start, end: w.end, ...(w.days.length < 7 && { days: WEEKDAYS.filter((day) => w.days.includes(day)) }) });
   });
   settings.tradingWindows = windows;
+  for (const key of ["dailyLossLimit", "dailyProfitTarget"] as const) {
+    const l = d[key];
+    const name = SETTING_NAMES[`settings.${key}`] ?? { label: key };
+    if (l.amount.trim() === "") {
+      settings[key] = cleared;
+      continue;
+    }
+    const problem = limitSentence(l.amount, nestedLimits(schema, key, "amount"), name);
+    if (problem) errors[key] = problem;
+    else if (!CLOCK.test(l.resetTime)) errors[key] = `${name.label}: enter the time the trading day starts, such as 00:00 or 17:00.`;
+    else if (l.timezone.trim() === "") errors[key] = `${name.label}: enter the time zone of the trading day, such as America/New_York.`;
+    else settings[key] = { amount: Number(l.amount), resetTime: l.resetTime, timezone: l.timezone.trim(), flatten: l.flatten };
+  }
   if (Object.keys(errors).length) return { errors };
   if (!clearWithNull) for (const k of Object.keys(settings)) if (settings[k] === undefined) delete settings[k];
   return { settings };

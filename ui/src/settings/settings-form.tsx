@@ -178,6 +178,42 @@ export function SettingsForm({
         </div>
       );
     }
+    if (f.kind === "dailyLimit") {
+      const l = draft[f.key];
+      const put = (patch: Partial<typeof l>): void => set({ [f.key]: { ...l, ...patch } });
+      return (
+        <div class="field group-field" role="group" aria-labelledby={id(`${f.key}-legend`)}>
+          <span class="label" id={id(`${f.key}-legend`)}>
+            {f.label}
+          </span>
+          {f.help ? <p class="help">{f.help}</p> : null}
+          <div class="pair">
+            <input aria-label={`${f.label} ($)`} placeholder="Off" {...controlProps(id(f.key), e)} type="number" step="any" min="0" inputMode="decimal" value={l.amount} onInput={(ev: Event) => put({ amount: (ev.target as HTMLInputElement).value })} />
+          </div>
+          {l.amount.trim() === "" ? null : (
+            <>
+              <label class="sub">
+                The trading day starts at
+                <input type="time" value={l.resetTime} onInput={(ev: Event) => put({ resetTime: (ev.target as HTMLInputElement).value })} />
+              </label>
+              <label class="sub">
+                Time zone
+                <input autocomplete="off" value={l.timezone} onInput={(ev: Event) => put({ timezone: (ev.target as HTMLInputElement).value })} />
+              </label>
+              <label class="sub check">
+                <input type="checkbox" checked={l.flatten} onChange={(ev: Event) => put({ flatten: (ev.target as HTMLInputElement).checked })} />
+                Also close this subscription's positions when it is reached
+              </label>
+            </>
+          )}
+          {e ? (
+            <p class="field-error" id={`f-${id(f.key)}-err`} role="alert">
+              {e}
+            </p>
+          ) : null}
+        </div>
+      );
+    }
     // Trading windows: a list of start/end/days rows.
     return (
       <div class="field windows" role="group" aria-labelledby={id("windows-legend")}>
@@ -248,7 +284,7 @@ export function SettingsForm({
       {mode === "create" ? (
         // Creating: sizing first, the rest folded (their defaults are a fine start) unless one needs fixing.
         <details class="more-settings" open={Object.keys(errors.fields).some((k) => !GROUPS[0]?.fields.some((f) => f.key === k))}>
-          <summary>More settings: entries, exits, take profit and stop loss, sides, windows, approvals, risk</summary>
+          <summary>More settings: entries, exits, take profit and stop loss, sides, windows, approvals, risk limits, filters</summary>
           {GROUPS.slice(1).map(group)}
         </details>
       ) : null}

@@ -11,6 +11,7 @@ import { api, call } from "../api";
 import { Badge, ConfirmButton, DataTable, Empty, ErrorNote, Field, LoadState, Money, Notice, PageHeader, controlProps } from "../components/ui";
 import { humanize, num } from "../format";
 import { usePoll } from "../hooks";
+import { DriftPanel } from "./drift";
 import { type FieldNames, type FormErrors, NO_ERRORS, formErrors, limitSentence } from "../messages";
 import type { PortfolioAccount, PortfolioOrder, PortfolioPosition, Strategy } from "../types";
 
@@ -225,7 +226,9 @@ export function PositionsView() {
   return (
     <>
       <PageHeader title="Positions" intro="What every account holds now, valued at the latest price, with the P&L of the trades Tradeloop made." />
-      <LoadState loaded={portfolio} what="positions">
+      <DriftPanel onChange={portfolio.reload} />
+      {/* Positions wait for the strategy names too, so a row never flashes "Deleted strategy" while they load. */}
+      <LoadState loaded={strategies.data === undefined && !strategies.error ? { ...portfolio, data: undefined, error: portfolio.error } : portfolio} what="positions">
         {(p) =>
           p.accounts.length === 0 ? (
             <Empty title="No accounts yet">

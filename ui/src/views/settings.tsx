@@ -1,23 +1,16 @@
 /**
- * Settings: the theme, and the places where the account-wide guardrails and
- * security settings live. Each section says plainly when this Tradeloop does
- * not offer it yet, rather than showing made-up data.
+ * Settings: the theme, where the kill switch and limits live, notification
+ * channels, API tokens and security (views/settings/).
  *
  * @module
  */
 import { useState } from "hono/jsx/dom";
 import { PageHeader } from "../components/ui";
 import { setTheme, storedTheme, type Theme } from "../theme";
+import { ChannelsSection } from "./channels";
+import { ApiTokensSection } from "./settings/api-tokens";
+import { SecuritySection } from "./settings/security";
 
-function Planned({ title, children }: { title: string; children: string }) {
-  return (
-    <section class="card planned" aria-labelledby={`s-${title}`}>
-      <h2 id={`s-${title}`}>{title}</h2>
-      <p class="muted">{children}</p>
-      <p class="small">Not available on this Tradeloop yet: it appears here after an update.</p>
-    </section>
-  );
-}
 
 /** The Settings screen. */
 export function SettingsView() {
@@ -46,11 +39,17 @@ export function SettingsView() {
           ))}
         </fieldset>
       </section>
-      <Planned title="Kill switch">Stop every subscription from trading with one click, from any screen, and start again when you are ready.</Planned>
-      <Planned title="Limits">Daily loss, order size and position limits that refuse a trade before it reaches the broker.</Planned>
-      <Planned title="Notifications">Channels that tell you when a trade fails, waits for approval or a connection expires.</Planned>
-      <Planned title="API tokens">Tokens for your own scripts, each with its own name and revocable on its own.</Planned>
-      <Planned title="Sessions">Where you are logged in, with a way to log other devices out.</Planned>
+      <section class="card" aria-labelledby="s-guardrails">
+        <h2 id="s-guardrails">Kill switch and limits</h2>
+        <p class="muted">
+          The kill switch is in the top bar of every screen: one click stops every entry of every subscription (exits still run), with an
+          option to flatten what your subscriptions hold. Risk limits (daily loss limit, profit target, position caps, open positions, loss
+          lockout, market hours) are set per subscription under Subscriptions → Risk; account-wide overrides go through the API (PUT /api/accounts/:id/risk), and the stricter value wins.
+        </p>
+      </section>
+      <ChannelsSection />
+      <ApiTokensSection />
+      <SecuritySection />
     </>
   );
 }

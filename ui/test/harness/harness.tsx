@@ -10,6 +10,8 @@ import { MessageBuilder } from "../../src/components/message-builder";
 import { GROUPS } from "../../src/settings/model";
 import { SettingsForm } from "../../src/settings/settings-form";
 import type { AlertTemplate, SubscriptionSettings } from "../../src/types";
+import { ApiTokensSection, MAX_TOKEN_NAME } from "../../src/views/settings/api-tokens";
+import { PASSWORD_LIMITS, SecuritySection } from "../../src/views/settings/security";
 
 /** What the tests pass (their side is ui/test/support/harness-window.d.ts). */
 interface Harness {
@@ -19,12 +21,27 @@ interface Harness {
   saved: Record<string, unknown>[];
   /** Every setting the form offers. */
   settingKeys: string[];
+  /** Settings → API tokens and Security, against the real API with the page's session cookie. */
+  mountAccountSettings(): void;
+  /** The client-side limits the account forms enforce, to compare with the server's. */
+  accountLimits: { tokenName: number; passwordMin: number; passwordMax: number };
 }
 const harness = window as unknown as Harness;
 
 const root = document.getElementById("root") as HTMLElement;
 harness.saved = [];
 harness.settingKeys = GROUPS.flatMap((g) => g.fields.map((f) => f.key));
+harness.accountLimits = { tokenName: MAX_TOKEN_NAME, passwordMin: PASSWORD_LIMITS.min, passwordMax: PASSWORD_LIMITS.max };
+
+harness.mountAccountSettings = () => {
+  render(
+    <>
+      <ApiTokensSection />
+      <SecuritySection />
+    </>,
+    root,
+  );
+};
 
 harness.mountBuilder = (templates) => {
   render(<MessageBuilder templates={templates} idPrefix="mb" webhookUrlHint="https://example.test/webhook/id/<secret>" />, root);

@@ -4,4 +4,6 @@ interface Window {
   mountSettings(props: never): void;
   saved: Record<string, unknown>[];
   settingKeys: string[];
+  mountAccountSettings(): void;
+  accountLimits: { tokenName: number; passwordMin: number; passwordMax: number };
 }
