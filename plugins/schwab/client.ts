@@ -19,8 +19,7 @@ import type { z } from "zod";
 import {
   BrokerError,
   dec,
-  jsonCaller,
-  requireSession,
+  bearerJsonCaller,
   toDecimal,
   type BrokerAccount,
   type BrokerOrder,
@@ -30,7 +29,6 @@ import {
   type PluginContext,
   type Position,
   type TimeInForce,
-  type VenueRequest,
 } from "../sdk";
 import { errorFromResponse } from "./errors";
 import type { schwabCapabilities } from "./manifest";
@@ -114,24 +112,9 @@ export function flatten(o: WireOrder, parent: string | null = null, role?: "take
 
 /** Creates the client for one connection. */
 export function createSchwabClient(ctx: PluginContext<unknown, Record<string, unknown>>): ClientFor<typeof schwabCapabilities> {
-  const base = ctx.baseUrl;
 
   // Every request carries the session's bearer token; bodies are JSON.
-  const caller = jsonCaller<VenueRequest & { path: string; body?: unknown }>({
-    venue: "Schwab",
-    fetch: ctx.fetch,
-    // Read at each request: a client wired without a session owner is a core bug, named by requireSession.
-    get session() {
-      return requireSession(ctx);
-    },
-    sign: (r, authorization = "") =>
-      new Request(`${base}${r.path}`, {
-        method: r.method,
-        headers: { authorization, accept: "application/json", ...(r.body !== undefined && { "content-type": "application/json" }) },
-        ...(r.body !== undefined && { body: JSON.stringify(r.body) }),
-      }),
-    error: (answer, r) => errorFromResponse(answer, r.placingOrder === true),
-  });
+  const caller = bearerJsonCaller(ctx, "Schwab", (answer, r) => errorFromResponse(answer, r.placingOrder === true));
 
   /** Sends a request whose answer carries no body Tradeloop reads (a placed order's 201, a cancel). */
   function send(method: string, path: string, options: { body?: unknown; placingOrder?: boolean } = {}) {

@@ -11,6 +11,10 @@
  * - optionally `failed` and `payload`, for venues that answer errors with
  *   HTTP 200 (Kraken's `error` array, Tradier's `errors`) or wrap the result.
  *
+ * Session brokers whose API is plain JSON under the base URL with the bearer
+ * token (TradeStation, Schwab, Tradovate) take {@link bearerJsonCaller}: their
+ * signing is the same, so only the error table is theirs.
+ *
  * The caller does the fetch (through the core's `context.fetch`, so rate
  * limit, timeout and transport errors are the host's), reads the body once
  * (JSON, else the text, else nothing), maps failures through the plugin's
@@ -24,7 +28,7 @@
 import type { z } from "zod";
 import type { PluginFetch } from "./context";
 import { BrokerError } from "./errors";
-import { fetchWithSession, type SessionAccess } from "./session";
+import { fetchWithSession, requireSession, type SessionAccess } from "./session";
 
 /** What the caller needs to know of a plugin's request; plugins extend it with their own fields (params, query, body...). */
 export interface VenueRequest {
@@ -150,4 +154,37 @@ export function jsonCaller<R extends VenueRequest>(config: JsonCallerConfig<R>):
       return parse(schema, await send(request), request);
     },
   };
+}
+
+/** A request to a bearer-token JSON API: a path under the connection's base URL, and a JSON body. */
+export interface BearerJsonRequest extends VenueRequest {
+  path: string;
+  body?: unknown;
+}
+
+/**
+ * The JSON caller of a session broker whose every request is `base + path`
+ * with the session's bearer token and a JSON body: the plugin supplies only
+ * its venue name and its error table.
+ */
+export function bearerJsonCaller(
+  ctx: { fetch: PluginFetch; baseUrl: string; session?: SessionAccess | undefined },
+  venue: string,
+  error: JsonCallerConfig<BearerJsonRequest>["error"],
+): JsonCaller<BearerJsonRequest> {
+  return jsonCaller<BearerJsonRequest>({
+    venue,
+    fetch: ctx.fetch,
+    // Read at each request: a client wired without a session owner is a core bug, named by requireSession.
+    get session() {
+      return requireSession(ctx);
+    },
+    sign: (r, authorization = "") =>
+      new Request(`${ctx.baseUrl}${r.path}`, {
+        method: r.method,
+        headers: { authorization, accept: "application/json", ...(r.body !== undefined && { "content-type": "application/json" }) },
+        ...(r.body !== undefined && { body: JSON.stringify(r.body) }),
+      }),
+    error,
+  });
 }

@@ -15,8 +15,7 @@
 import {
   BrokerError,
   dec,
-  jsonCaller,
-  requireSession,
+  bearerJsonCaller,
   toDecimal,
   type BrokerAccount,
   type BrokerOrder,
@@ -27,7 +26,6 @@ import {
   type PluginContext,
   type Position,
   type TimeInForce,
-  type VenueRequest,
 } from "../sdk";
 import { errorFromOrderAnswer, errorFromResponse } from "./errors";
 import type { tradestationCapabilities } from "./manifest";
@@ -102,24 +100,9 @@ export function toBrokerOrder(o: WireOrder, clientOrderId: string | null = null)
 
 /** Creates the client for one connection. */
 export function createTradestationClient(ctx: PluginContext<unknown, Record<string, unknown>>): ClientFor<typeof tradestationCapabilities> {
-  const base = ctx.baseUrl;
 
   // Every request carries the session's bearer token; bodies are JSON.
-  const caller = jsonCaller<VenueRequest & { path: string; body?: unknown }>({
-    venue: "TradeStation",
-    fetch: ctx.fetch,
-    // Read at each request: a client wired without a session owner is a core bug, named by requireSession.
-    get session() {
-      return requireSession(ctx);
-    },
-    sign: (r, authorization = "") =>
-      new Request(`${base}${r.path}`, {
-        method: r.method,
-        headers: { authorization, accept: "application/json", ...(r.body !== undefined && { "content-type": "application/json" }) },
-        ...(r.body !== undefined && { body: JSON.stringify(r.body) }),
-      }),
-    error: (answer, r) => errorFromResponse(answer, r.placingOrder === true),
-  });
+  const caller = bearerJsonCaller(ctx, "TradeStation", (answer, r) => errorFromResponse(answer, r.placingOrder === true));
 
   /** One round trip: the parsed body, or a BrokerError. */
   function call<S extends z.ZodType>(method: string, path: string, schema: S, options: { body?: unknown; placingOrder?: boolean } = {}): Promise<z.output<S>> {

@@ -18,9 +18,8 @@ import type { z } from "zod";
 import {
   BrokerError,
   dec,
-  jsonCaller,
+  bearerJsonCaller,
   mapVenueError,
-  requireSession,
   toDecimal,
   type BrokerAccount,
   type BrokerOrder,
@@ -29,7 +28,6 @@ import {
   type PluginContext,
   type TimeInForce,
   type VenueErrorTable,
-  type VenueRequest,
 } from "../sdk";
 import type { TradovateCredentials, tradovateCapabilities } from "./manifest";
 import { tickerFromTradovate, tradovateSymbol } from "./symbols";
@@ -79,26 +77,10 @@ const TYPE = { market: "Market", limit: "Limit", stop: "Stop", stop_limit: "Stop
 
 /** Creates the client for one connection. */
 export function createTradovateClient(ctx: PluginContext<TradovateCredentials, Record<string, unknown>>): ClientFor<typeof tradovateCapabilities> {
-  const base = ctx.baseUrl;
   const contracts = new Map<number, string>();
 
-  // Every request carries the session's bearer token; bodies are JSON.
-  const caller = jsonCaller<VenueRequest & { path: string; body?: unknown }>({
-    venue: "Tradovate",
-    fetch: ctx.fetch,
-    // Read at each request: a client wired without a session owner is a core bug, named by requireSession.
-    get session() {
-      return requireSession(ctx);
-    },
-    sign: (r, authorization = "") =>
-      new Request(`${base}${r.path}`, {
-        method: r.method,
-        headers: { authorization, accept: "application/json", ...(r.body !== undefined && { "content-type": "application/json" }) },
-        ...(r.body !== undefined && { body: JSON.stringify(r.body) }),
-      }),
-    // Not JSON: only the status says something.
-    error: (answer, r) => mapVenueError(TRADOVATE_ERROR_TABLE, { status: answer.status, message: null, body: answer.body, headers: answer.headers, placingOrder: r.placingOrder === true }),
-  });
+  // Every request carries the session's bearer token; bodies are JSON. Its errors are not JSON: only the status says something.
+  const caller = bearerJsonCaller(ctx, "Tradovate", (answer, r) => mapVenueError(TRADOVATE_ERROR_TABLE, { status: answer.status, message: null, body: answer.body, headers: answer.headers, placingOrder: r.placingOrder === true }));
 
   /** One round trip (`read`: a POST that only reads, so safe to resend): the parsed body, or a BrokerError. */
   function call<S extends z.ZodType>(method: "GET" | "POST", path: string, schema: S, options: { body?: unknown; placingOrder?: boolean; read?: boolean } = {}): Promise<z.output<S>> {
