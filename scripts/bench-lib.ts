@@ -17,6 +17,7 @@ import { Agent as HttpAgent, createServer as createHttpServer, request as httpRe
 import { createServer as createNetServer } from "node:net";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { errorMessage } from "../plugins/sdk/errors.ts";
 
 /** Milliseconds since the epoch with sub-millisecond resolution; one clock for the whole bench process. */
 export const clock = (): number => performance.timeOrigin + performance.now();
@@ -77,7 +78,7 @@ export async function openLoop(
     pending.push(
       withTimeout(send(i), timeoutMs).then(
         (r) => ({ i, scheduledAt: due, sentAt, doneAt: clock(), status: r.status, body: r.body }),
-        (e: unknown) => ({ i, scheduledAt: due, sentAt, doneAt: clock(), status: 0, body: e instanceof Error ? e.message : String(e) }),
+        (e: unknown) => ({ i, scheduledAt: due, sentAt, doneAt: clock(), status: 0, body: errorMessage(e) }),
       ),
     );
   }
@@ -250,7 +251,7 @@ export async function startWranglerDev(o: { args: readonly string[]; cwd: string
     await waitReady(url, o.readyPath, timeoutMs, () => (exited !== null ? `wrangler dev exited (${exited}) before it was ready` : null));
   } catch (e) {
     await stop();
-    throw new Error(`${e instanceof Error ? e.message : String(e)}; see ${o.logFile}`);
+    throw new Error(`${errorMessage(e)}; see ${o.logFile}`);
   }
   return { url, stop, inspectorPort: inspector, workerdPid: () => userWorkerdPidOf(pid) };
 }
@@ -328,7 +329,7 @@ export async function startMiniflare(o: { worker: MiniflareWorkerOptions; persis
     await waitReady(url, o.readyPath, o.timeoutMs ?? 120_000, () => null);
   } catch (e) {
     await stop().catch(() => undefined);
-    throw new Error(`Miniflare (${o.worker.name}): ${e instanceof Error ? e.message : String(e)}; see ${logFile}`);
+    throw new Error(`Miniflare (${o.worker.name}): ${errorMessage(e)}; see ${logFile}`);
   }
   // Each Miniflare instance spawns its own workerd child of this process: the one that was not there before.
   const workerdPid = workerdChildren(process.pid).find((p) => !before.has(p)) ?? null;
@@ -450,7 +451,7 @@ export async function serveLoopback(handler: (request: Request) => Promise<Respo
         })
         .catch((e: unknown) => {
           res.writeHead(500, { "content-type": "text/plain" });
-          res.end(e instanceof Error ? e.message : String(e));
+          res.end(errorMessage(e));
         });
     });
   });

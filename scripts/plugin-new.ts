@@ -132,7 +132,7 @@ files["errors.ts"] = `/**
  * @module
  */
 import { z } from "zod";
-import { mapVenueError, type BrokerError, type VenueErrorTable } from "../sdk";
+import { mapVenueError, type BrokerError, type VenueAnswer, type VenueErrorTable } from "../sdk";
 
 /** TODO: every error code ${Pascal} documents that the trader or the core must tell apart. */
 export const ${UPPER}_ERROR_TABLE = {
@@ -148,15 +148,18 @@ export const ${UPPER}_ERROR_TABLE = {
 /** TODO: ${Pascal}'s error body. */
 const ErrorBodySchema = z.object({ code: z.union([z.string(), z.number()]).optional(), message: z.string().optional() });
 
-/** Turns a failed answer into a BrokerError. \`placingOrder\`: an unreadable failure may mean the order was booked. */
-export function errorFromResponse(response: Response, body: unknown, placingOrder: boolean, now: Date): BrokerError {
-  const parsed = ErrorBodySchema.safeParse(body);
+/**
+ * Turns a failed answer (read once by the SDK's JSON caller) into a
+ * BrokerError. \`placingOrder\`: an unreadable failure may mean the order was booked.
+ */
+export function errorFromResponse(answer: VenueAnswer, placingOrder: boolean, now: Date): BrokerError {
+  const parsed = ErrorBodySchema.safeParse(answer.body);
   return mapVenueError(${UPPER}_ERROR_TABLE, {
-    status: response.status,
+    status: answer.status,
     code: parsed.success ? parsed.data.code : null,
     message: parsed.success ? parsed.data.message : null,
-    body,
-    headers: response.headers,
+    body: answer.body,
+    headers: answer.headers,
     placingOrder,
     now,
   });
@@ -164,8 +167,10 @@ export function errorFromResponse(response: Response, body: unknown, placingOrde
 `;
 
 files["client.ts"] = `/**
- * The ${Pascal} client: HTTP through the core's fetch (timeouts, rate limit
- * and transport errors are handled there), one small function per method.
+ * The ${Pascal} client: HTTP through the SDK's JSON caller (fetch, read,
+ * error table, schema check, written once; timeouts, rate limit and
+ * transport errors are the core's), one small function per method. This
+ * file keeps only ${Pascal}'s request signing and the methods.
  *
  * TODO: implement each method from ${Pascal}'s API docs, then remove its
  * scenarios from the skip list in ${id}.test.ts.
@@ -175,6 +180,7 @@ files["client.ts"] = `/**
 import type { z } from "zod";
 import {
   BrokerError,
+  jsonCaller,
   type Balance,
   type BrokerAccount,
   type BrokerOrder,
@@ -183,6 +189,7 @@ import {
   type OrderRequest,
   type PluginContext,
   type Position,
+  type VenueRequest,
 } from "../sdk";
 import { errorFromResponse } from "./errors";
 import type { ${camel}Capabilities, ${Pascal}CredentialsSchema } from "./manifest";
@@ -194,25 +201,24 @@ function todo(method: string): never {
 }
 
 export function create${Pascal}Client(ctx: Context): ClientFor<typeof ${camel}Capabilities> {
-  /** One round trip: signed request out, parsed JSON or a BrokerError back. */
-  async function send(method: string, path: string, options: { body?: unknown; placingOrder?: boolean } = {}): Promise<unknown> {
-    const headers = new Headers({ accept: "application/json" });
-    // TODO: ${Pascal}'s authentication (use the SDK's signing helpers, ctx.now() and ctx.nonce()).
-    headers.set("x-api-key", ctx.credentials.apiKey);
-    if (options.body !== undefined) headers.set("content-type", "application/json");
-    const request = new Request(\`\${ctx.baseUrl}\${path}\`, { method, headers, body: options.body === undefined ? null : JSON.stringify(options.body) });
-    const response = await ctx.fetch(request, { idempotent: options.placingOrder !== true });
-    const text = await response.text();
-    let body: unknown = undefined;
-    try {
-      body = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      body = text;
-    }
-    if (!response.ok) throw errorFromResponse(response, body, options.placingOrder === true, ctx.now());
-    return body;
-  }
-  void send;
+  /**
+   * One round trip: signed request out, the payload checked against a zod
+   * schema (\`caller.call(request, schema)\`) or a BrokerError back. Mark
+   * anything that can create or change an order \`placingOrder: true\`.
+   */
+  const caller = jsonCaller<VenueRequest & { path: string; body?: unknown }>({
+    venue: "${Pascal}",
+    fetch: ctx.fetch,
+    sign(r) {
+      const headers = new Headers({ accept: "application/json" });
+      // TODO: ${Pascal}'s authentication (use the SDK's signing helpers, ctx.now() and ctx.nonce()).
+      headers.set("x-api-key", ctx.credentials.apiKey);
+      if (r.body !== undefined) headers.set("content-type", "application/json");
+      return new Request(\`\${ctx.baseUrl}\${r.path}\`, { method: r.method, headers, body: r.body === undefined ? null : JSON.stringify(r.body) });
+    },
+    error: (answer, r) => errorFromResponse(answer, r.placingOrder === true, ctx.now()),
+  });
+  void caller;
 
   return {
     async testConnection(): Promise<BrokerAccount[]> {
@@ -387,6 +393,28 @@ runConformanceSuite({
 });
 `;
 
+files["cases.ts"] = `/**
+ * ${Pascal}'s static cases for the conformance kit (layers 1 and 2), beside
+ * the recorded fixtures they replay. Every plugin keeps them in cases.ts.
+ *
+ * @module
+ */
+import type { StaticRequestCase, StaticResponseCase } from "../testkit";
+
+/**
+ * Layer 1: intent in → exact HTTP request out. Example:
+ * { name: "placeOrder: market buy", call: (c, a) => c.placeOrder(a, { clientOrderId: "tl0123456789abcdef0123456789abcdef", ticker: "AAPL", assetClass: "stocks", side: "buy", quantity: "1", type: "market", timeInForce: "day" }),
+ *   replies: [orderFixture], expected: [{ method: "POST", url: "https://paper-api.example.com/v2/orders", headers: {...}, body: {...} }] }
+ */
+export const requestCases: StaticRequestCase[] = [];
+
+/**
+ * Layer 2: recorded fixture in → normalized model or BrokerError out. Example:
+ * { name: "insufficient funds", replies: [insufficientFundsFixture], call: (c, a) => c.placeOrder(a, order), expected: { error: { kind: "rejected", code: "insufficient-funds" } } }
+ */
+export const responseCases: StaticResponseCase[] = [];
+`;
+
 files["fixtures/README.md"] = `# ${Pascal} fixtures
 
 Recorded responses from ${Pascal}'s sandbox, one JSON file per case:
@@ -410,8 +438,8 @@ ${Object.keys(files)
 Next:
   1. npx vitest run plugins/${id}        (passes, by skipping everything: read the banner)
   2. fill manifest.ts and symbols.ts from ${id}'s API docs
-  3. per method: client.ts + a route in fake.ts + a case in cases.ts + a fixture, then delete its SKIP line
+  3. per method: client.ts + a route in fake.ts + a static case in cases.ts + a fixture, then delete its SKIP line
      and paste the skip list the kit prints into expectedSkips
   4. register it in plugins/index.ts and run scripts/gen-broker-docs.ts
-Read plugins/kraken/ first: the smallest real plugin, built exactly this way.
-See plugins/README.md for the checklist.`);
+Read plugins/tradestation/ first: the smallest real plugin, built exactly this way
+(plugins/alpaca/ is the high-fidelity fake). See plugins/README.md for the checklist.`);

@@ -5,6 +5,7 @@
  *   node scripts/seed.ts http://localhost:8787
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { errorMessage } from "../plugins/sdk/errors.ts";
 
 const base = process.argv[2] ?? "http://localhost:8787";
 const DEMO = { email: "demo@tradeloop.local", password: "tradeloop-demo" };
@@ -101,6 +102,6 @@ ${line}
 }
 
 main().catch((err: unknown) => {
-  console.error(`seed: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`seed: ${errorMessage(err)}`);
   process.exit(1);
 });

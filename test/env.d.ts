@@ -1,16 +1,13 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env as WorkerEnv } from "../worker/env";
 
+// The Worker's own bindings come from `wrangler types` (worker/worker-configuration.d.ts);
+// the tests add the migrations that vitest.config.ts passes in.
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
       /** An empty D1 of its own (vitest.config.ts), for migration tests. */
       MIGRATIONS_TEST_DB: D1Database;
-    }
-    interface GlobalProps {
-      mainModule: typeof import("../worker/index");
-      durableNamespaces: "SubscriptionQueue" | "PaperLedger" | "ConnectionSession" | "RateLimiter" | "Notifier" | "AccountReconciler";
     }
   }
 }

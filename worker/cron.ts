@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { errorMessage } from "../plugins/sdk";
 import type { Env } from "./env";
 import { reconcileAccounts } from "./jobs/reconcile-accounts";
 import { runSignalRetention } from "./jobs/signal-retention";
@@ -46,7 +47,7 @@ export function scheduled(controller: Pick<ScheduledController, "cron" | "schedu
       try {
         await job.run(env, controller.scheduledTime);
       } catch (e) {
-        log.error("cron: job failed", { cron: controller.cron, job: job.name, error: e instanceof Error ? e.message : String(e) });
+        log.error("cron: job failed", { cron: controller.cron, job: job.name, error: errorMessage(e) });
       }
     }
   });

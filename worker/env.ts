@@ -6,58 +6,46 @@
  * @module
  */
 import { z } from "zod";
-import type { PaperLedger } from "../plugins/paper/ledger-object";
-import type { ConnectionSession } from "./connections/session-object";
-import type { SubscriptionQueue } from "./execution/subscription-queue";
-import type { RateLimiter } from "./limits/rate-limiter";
-import type { Notifier } from "./notifications/notifier";
-import type { AccountReconciler } from "./execution/reconciler";
 
-export interface Env {
-  DB: D1Database;
-  SUBSCRIPTION_QUEUE: DurableObjectNamespace<SubscriptionQueue>;
-  PAPER_LEDGER: DurableObjectNamespace<PaperLedger>;
-  /** One token owner per session-based connection (OAuth brokers, Tradovate). */
-  CONNECTION_SESSION: DurableObjectNamespace<ConnectionSession>;
-  /** Token buckets for throttling, one object per key (worker/limits/). */
-  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
-  /** One Notifier per user delivers its events to its channels. */
-  NOTIFIER: DurableObjectNamespace<Notifier>;
-  /** One AccountReconciler per broker account compares the broker with Tradeloop's fills. */
-  ACCOUNT_RECONCILER: DurableObjectNamespace<AccountReconciler>;
-  ASSETS?: Fetcher;
-  /** HMAC key for session JWTs (base64, 32+ bytes). */
-  JWT_SECRET: string;
-  /** Credential vault keys: `kid1:base64key,kid2:base64key`; the first one seals. */
-  VAULT_KEYS: string;
-  /** "true" lets anyone sign up; otherwise only the first user can. */
-  SIGNUP_OPEN?: string;
-  /** Absolute base for webhook URLs, e.g. `https://tradeloop.example.com`. Defaults to the request origin. */
-  PUBLIC_URL?: string;
-  /*
-   * Brokers' OAuth apps: `<BROKER>_CLIENT_ID` / `<BROKER>_CLIENT_SECRET` secrets, named in each
-   * plugin's manifest (`auth.oauth.secrets`) and read by name (worker/connections/oauth-config.ts).
-   */
-  // --- Security settings (docs/security.md) ---
-  /** "production" (wrangler.toml) or "development" (.dev.vars, tests); development switches need the latter. */
-  ENVIRONMENT?: string;
-  /** HMAC key mixed into every password hash (32+ characters); never stored in D1. */
-  PASSWORD_PEPPER: string;
-  /** One-time token the first sign-up of a deployment must present (outside development). */
-  SETUP_TOKEN?: string;
-  /** Development only: connections may use a broker on this machine. */
-  ALLOW_HTTP_LOOPBACK?: string;
-  /** Development only: `settings.faults` wraps a connection's broker fetch. */
-  ALLOW_FAULT_INJECTION?: string;
-  /** Per-user caps (worker/limits/caps.ts); unset = the defaults there. */
-  MAX_STRATEGIES_PER_USER?: string;
-  MAX_CONNECTIONS_PER_USER?: string;
-  MAX_SUBSCRIPTIONS_PER_STRATEGY?: string;
-  /** Days of signal log kept (worker/jobs/signal-retention.ts); default 90, "0" keeps everything. */
-  SIGNAL_RETENTION_DAYS?: string;
-  /** "reseal" makes the vault job re-encrypt stale rows with fresh data keys instead of re-wrapping (worker/jobs/vault-rewrap.ts). */
-  VAULT_ROTATION_MODE?: string;
+declare global {
+  namespace Cloudflare {
+    /**
+     * Settings that neither wrangler.toml nor worker/required-secrets.env
+     * declares, because most deployments leave them unset. Declared on
+     * `Cloudflare.Env` itself, so the tests' `env` knows them too.
+     */
+    interface Env {
+      /** Absolute base for webhook URLs, e.g. `https://tradeloop.example.com`. Defaults to the request origin. */
+      PUBLIC_URL?: string;
+      /** One-time token the first sign-up of a deployment must present (outside development). */
+      SETUP_TOKEN?: string;
+      /** Development only: lets connections send to plain-http brokers on loopback (connections/base-url.ts). */
+      ALLOW_HTTP_LOOPBACK?: string;
+      /** Development only: honours a connection's `settings.faults` (connections/fault-injection.ts). */
+      ALLOW_FAULT_INJECTION?: string;
+      /** Per-user caps (worker/limits/caps.ts); unset = the defaults there. */
+      MAX_STRATEGIES_PER_USER?: string;
+      MAX_CONNECTIONS_PER_USER?: string;
+      MAX_SUBSCRIPTIONS_PER_STRATEGY?: string;
+      /** "reseal" makes the vault job re-encrypt stale rows with fresh data keys instead of re-wrapping (worker/jobs/vault-rewrap.ts). */
+      VAULT_ROTATION_MODE?: string;
+      /*
+       * Brokers' OAuth apps: `<BROKER>_CLIENT_ID` / `<BROKER>_CLIENT_SECRET` secrets, named in each
+       * plugin's manifest (`auth.oauth.secrets`) and read by name (worker/connections/oauth-config.ts).
+       */
+    }
+  }
 }
+
+/**
+ * The Worker's environment. Bindings, `[vars]` (ENVIRONMENT, SIGNUP_OPEN,
+ * SIGNAL_RETENTION_DAYS) and the required secrets (JWT_SECRET, VAULT_KEYS,
+ * PASSWORD_PEPPER, named in worker/required-secrets.env) come from `wrangler
+ * types` (worker/worker-configuration.d.ts, regenerated with `npm run types`
+ * after a wrangler.toml change; `npm run typecheck` fails while it is out of
+ * date); the optional settings are declared above.
+ */
+export type Env = Cloudflare.Env;
 
 const SecretsSchema = z.object({
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters; run `npm start` to generate .dev.vars, or `wrangler secret put JWT_SECRET`"),

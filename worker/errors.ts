@@ -11,7 +11,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { currentRequestId, log } from "./lib/log";
 
-/** API error codes and their statuses. Webhook codes live in worker/webhook/message-codes.ts. */
+/** API error codes and their statuses. Webhook codes live in worker/trading/message-codes.ts. */
 export const API_ERROR_STATUS = {
   "invalid-request": 400,
   "invalid-json": 400,

@@ -246,7 +246,7 @@ describe("alpaca: venue rules refuse before sending", () => {
   it.each<[string, Partial<OrderRequest>, string]>([
     ["a trailing stop as a bracket's stop loss", { bracket: { takeProfit: { limitPrice: "110" }, stopLoss: { type: "trailing_stop", trailPercent: "2" } } }, "venue-trailing-stop-leg"],
     ["a bracket with time in force ioc", { timeInForce: "ioc", bracket: { takeProfit: { limitPrice: "110" }, stopLoss: { type: "stop", stopPrice: "90" } } }, "venue-bracket-time-in-force"],
-    ["a buy bracket with the take profit below the stop", { bracket: { takeProfit: { limitPrice: "90" }, stopLoss: { type: "stop", stopPrice: "95" } } }, "venue-bracket-prices"],
+    ["a buy bracket with the take profit below the stop", { bracket: { takeProfit: { limitPrice: "90" }, stopLoss: { type: "stop", stopPrice: "95" } } }, "bracket-prices"],
     ["extended hours on a market order", { extendedHours: true }, "venue-extended-hours-limit-day"],
     ["fractional shares on a limit order", { quantity: "0.5", type: "limit", limitPrice: "100" }, "venue-fractional-rules"],
     ["a stop order at the opening auction", { type: "stop", stopPrice: "100", timeInForce: "opg" }, "venue-auction-order-type"],

@@ -13,7 +13,6 @@
 import type { z } from "zod";
 import {
   BrokerError,
-  fetchWithSession,
   TERMINAL_ORDER_STATUSES,
   toDecimal,
   type AssetClass,
@@ -27,8 +26,10 @@ import {
   type PluginContext,
   type Position,
   type Quote,
+  jsonCaller,
+  type VenueRequest,
 } from "../sdk";
-import { errorFromResponse, errorFromTransport, isOrderNotFound } from "./errors";
+import { errorFromResponse, isOrderNotFound } from "./errors";
 import {
   ALPACA_DATA_URL,
   ALPACA_LIVE_URL,
@@ -52,12 +53,10 @@ import {
 /** Orders per page on `GET /v2/orders`; 500 is Alpaca's documented maximum. */
 const OPEN_ORDERS_LIMIT = 500;
 
-interface CallOptions {
+/** One Alpaca request: the URL and method, and a JSON body. */
+interface AlpacaRequest extends VenueRequest {
+  url: string;
   body?: unknown;
-  /** Request that may create an order: failures without a clear answer are outcome-unknown. */
-  placingOrder?: boolean;
-  /** Answer has no body (204 on DELETE). */
-  empty?: boolean;
 }
 
 /** Reads connection settings, refusing bad ones with a message the trader can act on. */
@@ -101,50 +100,27 @@ export function createAlpacaClient(context: PluginContext<AlpacaCredentials, unk
   // Two ways in: an API key pair, or (a connection made through Alpaca's OAuth) the session's bearer token.
   const { keyId, secretKey } = context.credentials;
 
-  function request(method: string, url: string, body: unknown, authorization?: string): Request {
-    const headers = new Headers(
-      authorization !== undefined
-        ? { accept: "application/json", authorization }
-        : { accept: "application/json", "apca-api-key-id": keyId, "apca-api-secret-key": secretKey },
-    );
-    if (body !== undefined) headers.set("content-type", "application/json");
-    return new Request(url, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
-  }
+  // Alpaca authenticates every request with the key pair in two headers, or (OAuth) the session's
+  // bearer token; bodies are JSON.
+  const caller = jsonCaller<AlpacaRequest>({
+    venue: "Alpaca",
+    fetch: context.fetch,
+    session: context.session,
+    sign(r, authorization) {
+      const headers = new Headers(
+        authorization !== undefined
+          ? { accept: "application/json", authorization }
+          : { accept: "application/json", "apca-api-key-id": keyId, "apca-api-secret-key": secretKey },
+      );
+      if (r.body !== undefined) headers.set("content-type", "application/json");
+      return new Request(r.url, { method: r.method, headers, body: r.body === undefined ? null : JSON.stringify(r.body) });
+    },
+    error: (answer, r) => errorFromResponse(answer.status, answer.body, answer.headers, { placingOrder: r.placingOrder === true, environment, now: context.now() }),
+  });
 
   /** One round trip: the parsed body, or a BrokerError (error body kept in `raw`). */
-  async function call<S extends z.ZodType>(method: string, url: string, schema: S | null, options: CallOptions = {}): Promise<z.output<S>> {
-    const placingOrder = options.placingOrder === true;
-    let res: Response;
-    try {
-      // The core's fetch: rate limit, timeout, and transport failures as BrokerErrors
-      // (POST and PATCH are not idempotent, so a lost answer there is outcome-unknown).
-      res = context.session
-        ? await fetchWithSession(context, (authorization) => request(method, url, options.body, authorization), { idempotent: !placingOrder })
-        : await context.fetch(request(method, url, options.body));
-    } catch (cause) {
-      if (cause instanceof BrokerError) throw cause;
-      throw errorFromTransport(cause, placingOrder);
-    }
-    const text = await res.text().catch(() => "");
-    let json: unknown;
-    try {
-      json = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      json = text;
-    }
-    if (!res.ok) throw errorFromResponse(res.status, json, res.headers, { placingOrder, environment, now: context.now() });
-    if (schema === null) return undefined as z.output<S>;
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      throw new BrokerError(`Alpaca sent an unexpected answer to ${method} ${new URL(url).pathname}.`, {
-        code: "bad-response",
-        // A 2xx to POST /v2/orders means Alpaca took the order; only its shape is odd.
-        kind: placingOrder ? "outcome-unknown" : "retryable",
-        status: res.status,
-        raw: json,
-      });
-    }
-    return parsed.data;
+  function call<S extends z.ZodType>(method: string, url: string, schema: S, options: { body?: unknown; placingOrder?: boolean } = {}): Promise<z.output<S>> {
+    return caller.call({ method, url, ...options }, schema);
   }
 
   const trading = (path: string): string => `${base}${path}`;
@@ -259,7 +235,7 @@ export function createAlpacaClient(context: PluginContext<AlpacaCredentials, unk
     async cancelOrder(_accountId: string, ref: OrderRef): Promise<void> {
       const id = await brokerIdOf(ref);
       // 204 = cancel accepted (the order may pass through pending_cancel); 422 = no longer cancelable.
-      await call("DELETE", trading(`/v2/orders/${encodeURIComponent(id)}`), null, { empty: true });
+      await caller.send({ method: "DELETE", url: trading(`/v2/orders/${encodeURIComponent(id)}`) });
     },
 
     async modifyOrder(_accountId: string, ref: OrderRef, changes: OrderChanges): Promise<BrokerOrder> {

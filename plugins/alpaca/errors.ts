@@ -119,16 +119,6 @@ function statusOnly(status: number, placingOrder: boolean): ErrorMapping {
   return (status < 500 ? statuses[status] : undefined) ?? mappingForStatus(status, placingOrder);
 }
 
-/** A request that got no answer (network error, timeout): if it was an order, it may still have been booked. */
-export function errorFromTransport(cause: unknown, placingOrder: boolean): BrokerError {
-  const timeout = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
-  const what = timeout ? "did not answer in time" : "could not be reached";
-  return new BrokerError(
-    placingOrder ? `Alpaca ${what}; the order may or may not have been placed.` : `Alpaca ${what}.`,
-    { code: timeout ? "broker-timeout" : "broker-unreachable", kind: placingOrder ? "outcome-unknown" : "retryable", cause },
-  );
-}
-
 /** True when a 404 is Alpaca saying the order does not exist (and not, say, a wrong route). */
 export function isOrderNotFound(e: unknown): boolean {
   return e instanceof BrokerError && e.status === 404 && e.code === "order-not-found";

@@ -37,20 +37,6 @@ function bracketRules(intent: OrderRequest): SubmitRefusal | null {
       return { messageCode: "order-price-missing", message: "A stop-limit stop loss needs a limit price.", field: "bracket" };
     }
   }
-  if (b.takeProfit && sl?.stopPrice !== undefined) {
-    const tp = dec(b.takeProfit.limitPrice);
-    const stop = dec(sl.stopPrice);
-    if (intent.side === "buy" ? !tp.gt(stop) : !tp.lt(stop)) {
-      return {
-        messageCode: "venue-bracket-prices",
-        message:
-          intent.side === "buy"
-            ? "For a buy bracket Alpaca needs the take-profit price above the stop-loss price."
-            : "For a sell bracket Alpaca needs the take-profit price below the stop-loss price.",
-        field: "bracket",
-      };
-    }
-  }
   return null;
 }
 

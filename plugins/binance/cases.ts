@@ -262,7 +262,7 @@ export const responseCases: StaticResponseCase[] = [
     // The documented answer is an LTCBTC list at a price of 1: a smallest order worth 0.0001, as on a BTC-quoted book.
     replies: [rulesFor("BTCUSDT", "0.00010000"), fixture(otoco)],
     call: async (c, a) => {
-      const o = await c.placeOrder(a, { ...limitBuy, clientOrderId: "fM9Y4m23IFJVCQmIrlUmMK", bracket: { takeProfit: { limitPrice: "3" }, stopLoss: { type: "stop_limit", stopPrice: "6", limitPrice: "1" } } });
+      const o = await c.placeOrder(a, { ...limitBuy, clientOrderId: "fM9Y4m23IFJVCQmIrlUmMK", bracket: { takeProfit: { limitPrice: "6" }, stopLoss: { type: "stop_limit", stopPrice: "3", limitPrice: "2" } } });
       return { id: o.brokerOrderId, status: o.status, type: o.type, limit: o.limitPrice };
     },
     expected: { result: { id: "LTCBTC:6", status: "open", type: "limit", limit: "1" } },

@@ -26,8 +26,10 @@ import {
   type PluginContext,
   type Position,
   type Quote,
+  jsonCaller,
+  type VenueRequest,
 } from "../sdk";
-import { errorFromResponse, errorFromTransport } from "./errors";
+import { errorFromResponse } from "./errors";
 import { BinanceSettingsSchema, type binanceCapabilities, type BinanceCredentials, type BinanceSettings } from "./manifest";
 import { brokerOrderIdOf, newOrderParams, orderListParams, parseBrokerOrderId, protectedLimitPrice, roleOf, toBrokerOrder, type Params } from "./mapping";
 import { buildQuery, signPayload } from "./signing";
@@ -79,10 +81,11 @@ export function parseBinanceSettings(settings: unknown): BinanceSettings {
   return parsed.data;
 }
 
-interface CallOptions {
+/** One Binance request: every parameter travels in the query string, which is exactly what gets signed. */
+interface BinanceRequest extends VenueRequest {
+  path: string;
+  params: Params;
   signed?: boolean;
-  /** Order placement: an ambiguous failure is outcome-unknown, never "nothing happened". */
-  placingOrder?: boolean;
 }
 
 /** Builds a client for one Binance connection. Binance has one Spot account per key: `accountId` is ignored. */
@@ -92,64 +95,44 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials, u
   const { apiKey, secretKey } = context.credentials;
   let clockOffsetMs = 0;
 
-  async function send(method: string, path: string, params: Params, options: CallOptions): Promise<{ status: number; body: unknown; headers: Headers }> {
-    let query = buildQuery(params);
-    if (options.signed) {
-      const timing = buildQuery([
-        ["recvWindow", String(settings.recvWindow)],
-        ["timestamp", String(context.now().getTime() + clockOffsetMs)],
-      ]);
-      query = query === "" ? timing : `${query}&${timing}`;
-      query = `${query}&signature=${await signPayload(secretKey, query)}`;
-    }
-    const headers = new Headers({ accept: "application/json" });
-    if (options.signed) headers.set("x-mbx-apikey", apiKey);
-    const url = `${base}${path}${query === "" ? "" : `?${query}`}`;
-    let res: Response;
-    try {
-      res = await context.fetch(new Request(url, { method, headers }));
-    } catch (cause) {
-      if (cause instanceof BrokerError) throw cause;
-      throw errorFromTransport(cause, options.placingOrder === true);
-    }
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      body = text;
-    }
-    return { status: res.status, body, headers: res.headers };
-  }
+  const caller = jsonCaller<BinanceRequest>({
+    venue: "Binance",
+    fetch: context.fetch,
+    async sign(r) {
+      let query = buildQuery(r.params);
+      const headers = new Headers({ accept: "application/json" });
+      if (r.signed) {
+        const timing = buildQuery([
+          ["recvWindow", String(settings.recvWindow)],
+          ["timestamp", String(context.now().getTime() + clockOffsetMs)],
+        ]);
+        query = query === "" ? timing : `${query}&${timing}`;
+        query = `${query}&signature=${await signPayload(secretKey, query)}`;
+        headers.set("x-mbx-apikey", apiKey);
+      }
+      return new Request(`${base}${r.path}${query === "" ? "" : `?${query}`}`, { method: r.method, headers });
+    },
+    error: (answer, r) => errorFromResponse(answer.status, answer.body, answer.headers, r.placingOrder === true),
+  });
 
   /** Learns the offset between the core's clock and Binance's. */
   async function syncClock(): Promise<void> {
     const before = context.now().getTime();
-    const { status, body, headers } = await send("GET", "/api/v3/time", [], {});
-    if (status !== 200) throw errorFromResponse(status, body, headers, false);
-    const parsed = WireServerTimeSchema.safeParse(body);
-    if (parsed.success) clockOffsetMs = parsed.data.serverTime - Math.round((before + context.now().getTime()) / 2);
+    const { serverTime } = await caller.call({ method: "GET", path: "/api/v3/time", params: [] }, WireServerTimeSchema);
+    clockOffsetMs = serverTime - Math.round((before + context.now().getTime()) / 2);
   }
 
-  async function call<S extends z.ZodType>(method: string, path: string, params: Params, schema: S, options: CallOptions = {}): Promise<z.output<S>> {
-    let reply = await send(method, path, params, options);
-    if (reply.status >= 400 && options.signed && isTimestampError(reply.body)) {
-      // -1021: refused before the engine; resync the clock and try once more.
+  async function call<S extends z.ZodType>(method: string, path: string, params: Params, schema: S, options: { signed?: boolean; placingOrder?: boolean } = {}): Promise<z.output<S>> {
+    const request: BinanceRequest = { method, path, params, ...options };
+    try {
+      return await caller.call(request, schema);
+    } catch (e) {
+      // -1021 (timestamp outside recvWindow) is refused before the engine: resync the clock and try once more.
+      if (!(e instanceof BrokerError && e.code === "clock-skew" && options.signed)) throw e;
       await syncClock();
       context.log.warn("binance: timestamp outside recvWindow; clock offset resynced", { offsetMs: clockOffsetMs });
-      reply = await send(method, path, params, options);
+      return caller.call(request, schema);
     }
-    if (reply.status < 200 || reply.status >= 300) throw errorFromResponse(reply.status, reply.body, reply.headers, options.placingOrder === true);
-    const parsed = schema.safeParse(reply.body);
-    if (!parsed.success) {
-      throw new BrokerError(`Binance sent an unexpected response to ${method} ${path}.`, {
-        code: "bad-response",
-        kind: options.placingOrder ? "outcome-unknown" : "retryable",
-        status: reply.status,
-        raw: reply.body,
-      });
-    }
-    return parsed.data;
   }
 
   const account = (): Promise<WireAccount> => call("GET", "/api/v3/account", [["omitZeroBalances", "true"]], WireAccountSchema, { signed: true });
@@ -394,8 +377,4 @@ export function createBinanceClient(context: PluginContext<BinanceCredentials, u
       };
     },
   };
-}
-
-function isTimestampError(body: unknown): boolean {
-  return typeof body === "object" && body !== null && (body as { code?: unknown }).code === -1021;
 }

@@ -14,7 +14,7 @@
  * @module
  */
 import { z } from "zod";
-import { BrokerError, type BrokerErrorKind } from "../sdk";
+import { BrokerError, parseRetryAfter, type BrokerErrorKind } from "../sdk";
 
 interface Mapping {
   code: string;
@@ -117,14 +117,6 @@ export function byStatus(status: number, placingOrder: boolean): Mapping {
   return { code: "broker-rejected", kind: "rejected" };
 }
 
-/** Seconds from `Retry-After` (Binance sends seconds on 418/429) into milliseconds. */
-function retryAfterMs(headers: Headers): number | undefined {
-  const raw = headers.get("retry-after");
-  if (raw === null) return undefined;
-  const seconds = Number(raw);
-  return Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : undefined;
-}
-
 /** One sentence the trader can act on, for the codes where Binance's own message is not enough. */
 function explain(code: string, msg: string, venueCode: number): string {
   switch (code) {
@@ -162,7 +154,7 @@ export function errorFromResponse(status: number, body: unknown, headers: Header
     message = explain(mapping.code, msg, code);
   }
   const kind = placingOrder && mapping.unknownWhenPlacing ? "outcome-unknown" : mapping.kind;
-  const retryAfter = retryAfterMs(headers);
+  const retryAfter = parseRetryAfter(headers.get("retry-after"));
   return new BrokerError(message, {
     code: mapping.code,
     kind,
@@ -170,12 +162,4 @@ export function errorFromResponse(status: number, body: unknown, headers: Header
     ...(retryAfter !== undefined && { retryAfterMs: retryAfter }),
     raw: body,
   });
-}
-
-/** No answer at all: a placement may still have been executed. */
-export function errorFromTransport(cause: unknown, placingOrder: boolean): BrokerError {
-  return new BrokerError(
-    placingOrder ? "Binance did not answer; the order may or may not have been placed." : "Binance did not answer.",
-    { code: "broker-unreachable", kind: placingOrder ? "outcome-unknown" : "retryable", cause },
-  );
 }

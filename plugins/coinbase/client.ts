@@ -24,8 +24,10 @@ import {
   type PluginContext,
   type Position,
   type Quote,
+  jsonCaller,
+  type VenueRequest,
 } from "../sdk";
-import { errorFromCancelFailure, errorFromOrderFailure, errorFromResponse, errorFromTransport } from "./errors";
+import { errorFromCancelFailure, errorFromOrderFailure, errorFromResponse } from "./errors";
 import type { CoinbaseCredentials, coinbaseCapabilities } from "./manifest";
 import { midOf, orderForId, toBalance, toBrokerOrder, toBrokerOrders, toNewOrderBody, toPositions, toQuote, venueOrderId } from "./mapping";
 import { importSigningKey, signRequestJwt, type CdpSigningKey } from "./signing";
@@ -52,21 +54,12 @@ const OPEN_STATUSES = ["OPEN", "PENDING", "QUEUED"] as const;
 
 type Query = readonly (readonly [string, string])[];
 
-interface Call {
+/** One Coinbase request, signed with its own JWT (method, host and path are in the claims). */
+interface Call extends VenueRequest {
   method: "GET" | "POST";
   path: string;
   query?: Query;
   body?: unknown;
-  /** `POST /orders`: an unanswered or unreadable reply is outcome-unknown, never "nothing happened". */
-  placingOrder?: boolean;
-  /** A POST that is safe to send twice (cancel), so a lost reply is merely retryable. */
-  idempotent?: boolean;
-}
-
-interface Answer {
-  status: number;
-  json: unknown;
-  headers: Headers;
 }
 
 /** Builds a client for one Coinbase connection. */
@@ -86,63 +79,32 @@ export function createCoinbaseClient(context: PluginContext<CoinbaseCredentials,
     }
   }
 
-  async function request(call: Call): Promise<Request> {
-    signingKey ??= importSigningKey(context.credentials.privateKey);
-    const url = new URL(`${base}${call.path}`);
-    for (const [k, v] of call.query ?? []) url.searchParams.append(k, v);
-    const { key, alg } = await signingKey;
-    const jwt = await signRequestJwt({
-      keyName: context.credentials.apiKeyName,
-      key,
-      alg,
-      method: call.method,
-      host: url.host,
-      path: url.pathname,
-      now: context.now(),
-    });
-    const headers = new Headers({ accept: "application/json", authorization: `Bearer ${jwt}` });
-    if (call.body !== undefined) headers.set("content-type", "application/json");
-    return new Request(url.toString(), { method: call.method, headers, body: call.body === undefined ? null : JSON.stringify(call.body) });
-  }
-
-  /** One round trip. Non-2xx answers become BrokerErrors; 2xx bodies are returned unparsed. */
-  async function roundTrip(call: Call): Promise<Answer> {
-    checkEnvironment();
-    const req = await request(call);
-    let res: Response;
-    try {
-      res = await context.fetch(req, call.idempotent === undefined ? undefined : { idempotent: call.idempotent });
-    } catch (cause) {
-      if (cause instanceof BrokerError) throw cause;
-      throw errorFromTransport(cause, call.placingOrder === true);
-    }
-    const text = await res.text();
-    let json: unknown = text;
-    try {
-      json = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      // Keep the text: error pages from proxies are not JSON.
-    }
-    if (!res.ok) throw errorFromResponse(res.status, json, res.headers, call.placingOrder === true, context.now());
-    return { status: res.status, json, headers: res.headers };
-  }
-
-  function parse<S extends z.ZodType>(schema: S, answer: Answer, call: Call): z.output<S> {
-    const parsed = schema.safeParse(answer.json);
-    if (!parsed.success) {
-      throw new BrokerError(`Coinbase sent an unexpected answer to ${call.method} ${call.path}.`, {
-        code: "bad-response",
-        kind: call.placingOrder ? "outcome-unknown" : "retryable",
-        status: answer.status,
-        raw: answer.json,
+  const caller = jsonCaller<Call>({
+    venue: "Coinbase",
+    fetch: context.fetch,
+    async sign(call) {
+      checkEnvironment();
+      signingKey ??= importSigningKey(context.credentials.privateKey);
+      const url = new URL(`${base}${call.path}`);
+      for (const [k, v] of call.query ?? []) url.searchParams.append(k, v);
+      const { key, alg } = await signingKey;
+      const jwt = await signRequestJwt({
+        keyName: context.credentials.apiKeyName,
+        key,
+        alg,
+        method: call.method,
+        host: url.host,
+        path: url.pathname,
+        now: context.now(),
       });
-    }
-    return parsed.data;
-  }
+      const headers = new Headers({ accept: "application/json", authorization: `Bearer ${jwt}` });
+      if (call.body !== undefined) headers.set("content-type", "application/json");
+      return new Request(url.toString(), { method: call.method, headers, body: call.body === undefined ? null : JSON.stringify(call.body) });
+    },
+    error: (answer, call) => errorFromResponse(answer.status, answer.body, answer.headers, call.placingOrder === true, context.now()),
+  });
 
-  async function send<S extends z.ZodType>(schema: S, call: Call): Promise<z.output<S>> {
-    return parse(schema, await roundTrip(call), call);
-  }
+  const send = <S extends z.ZodType>(schema: S, call: Call): Promise<z.output<S>> => caller.call(call, schema);
 
   async function listAccounts(): Promise<WireAccount[]> {
     const accounts: WireAccount[] = [];
@@ -282,10 +244,10 @@ export function createCoinbaseClient(context: PluginContext<CoinbaseCredentials,
       const productId = coinbaseSymbol(order.ticker, order.assetClass);
       const body = toNewOrderBody(order, productId);
       const call: Call = { method: "POST", path: "/orders", body, placingOrder: true };
-      const answer = await roundTrip(call);
-      const created = parse(WireCreateOrderSchema, answer, call);
+      const answer = await caller.send(call);
+      const created = caller.parse(WireCreateOrderSchema, answer, call);
       // HTTP 200 is not success: the verdict is in the body.
-      if (!created.success || !created.success_response) throw errorFromOrderFailure(created.error_response, answer.json);
+      if (!created.success || !created.success_response) throw errorFromOrderFailure(created.error_response, answer.body);
       const orderId = created.success_response.order_id;
       knownIds.set(order.clientOrderId, orderId);
       // The ack carries only ids; read the order once for its status and fills. If that read fails,
@@ -309,7 +271,7 @@ export function createCoinbaseClient(context: PluginContext<CoinbaseCredentials,
         status: "pending",
         filledQuantity: "0",
         avgFillPrice: null,
-        raw: answer.json,
+        raw: answer.body,
       };
     },
 

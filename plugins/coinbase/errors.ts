@@ -158,14 +158,3 @@ export function errorFromCancelFailure(reason: string | undefined, raw: unknown)
   const mapping = (reason ? lookupVenueError(CANCEL_FAILURES, { status: 200, code: reason }) : undefined) ?? rejected("cancel-failed");
   return new BrokerError(sentence(mapping.code, reason, "Coinbase did not cancel the order."), { code: mapping.code, kind: mapping.kind, status: 200, raw });
 }
-
-/**
- * A request that never got an answer, when the transport threw something
- * other than a BrokerError (the core's fetch normally classifies these).
- */
-export function errorFromTransport(cause: unknown, placingOrder: boolean): BrokerError {
-  return new BrokerError(
-    placingOrder ? "Coinbase did not answer; the order may or may not have been placed." : "Coinbase could not be reached.",
-    { code: "broker-unreachable", kind: placingOrder ? "outcome-unknown" : "retryable", cause },
-  );
-}

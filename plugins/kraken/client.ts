@@ -9,6 +9,7 @@
 import type { z } from "zod";
 import {
   BrokerError,
+  errorMessage,
   dec,
   toDecimal,
   type AssetClass,
@@ -22,6 +23,9 @@ import {
   type Position,
   type InstrumentRules,
   type Quote,
+  jsonCaller,
+  unexpectedAnswer,
+  type VenueRequest,
 } from "../sdk";
 import { errorFromKraken, errorFromStatus } from "./errors";
 import { KrakenSettingsSchema, type krakenCapabilities, type KrakenCredentials, type KrakenSettings } from "./manifest";
@@ -58,8 +62,12 @@ export function formBody(params: Params): string {
   return new URLSearchParams(params).toString();
 }
 
-interface CallOptions {
-  placingOrder?: boolean;
+/** One Kraken request: a private method (form-encoded POST, signed with a nonce) or a public one (GET with a query). */
+interface KrakenRequest extends VenueRequest {
+  /** API method, e.g. `AddOrder`; also the request's label. */
+  label: string;
+  access: "private" | "public";
+  params: Params;
 }
 
 /** Builds a client for one Kraken connection. One spot account per key: `accountId` is ignored. */
@@ -67,33 +75,6 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
   const settings = parseKrakenSettings(context.settings);
   const base = context.baseUrl.replace(/\/+$/, "");
   const { apiKey, privateKey, otp } = context.credentials;
-
-  async function read(res: Response): Promise<unknown> {
-    const text = await res.text();
-    try {
-      return text === "" ? undefined : JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-
-  /** Checks the envelope, then the result's shape. */
-  function unwrap<S extends z.ZodType>(status: number, headers: Headers, body: unknown, schema: S, what: string, placingOrder: boolean): z.output<S> {
-    const envelope = EnvelopeSchema.safeParse(body);
-    if (!envelope.success) {
-      if (status !== 200) throw errorFromStatus(status, body, headers, placingOrder, context.now());
-      throw new BrokerError(`Kraken sent an unexpected answer to ${what}.`, { code: "bad-response", kind: placingOrder ? "outcome-unknown" : "retryable", status, raw: body });
-    }
-    // HTTP 200 carries business errors: the error array decides, whatever the status says.
-    const errors = envelope.data.error.filter((e) => e.startsWith("E"));
-    if (errors.length > 0) throw errorFromKraken(errors, status, body, placingOrder, context.now());
-    if (status !== 200) throw errorFromStatus(status, body, headers, placingOrder, context.now());
-    const parsed = schema.safeParse(envelope.data.result);
-    if (!parsed.success) {
-      throw new BrokerError(`Kraken sent an unexpected result for ${what}.`, { code: "bad-response", kind: placingOrder ? "outcome-unknown" : "retryable", status, raw: body });
-    }
-    return parsed.data;
-  }
 
   /** Kraken has no spot sandbox: a paper connection only works with a base URL override (e.g. a local fake broker). */
   function checkEnvironment(): void {
@@ -105,34 +86,57 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
     }
   }
 
-  async function privateCall<S extends z.ZodType>(method: string, params: Params, schema: S, options: CallOptions = {}): Promise<z.output<S>> {
-    checkEnvironment();
-    const path = `/0/private/${method}`;
-    // The connection owner's nonce when the core gives one: rising across isolates, not just within this one.
-    const nonce = context.sharedNonce ? await context.sharedNonce() : context.nonce();
-    const fields: Params = [["nonce", nonce], ...params];
-    if (otp !== undefined) fields.push(["otp", otp]);
-    const body = formBody(fields);
-    const request = new Request(`${base}${path}`, {
-      method: "POST",
-      headers: {
-        accept: "application/json",
-        "content-type": "application/x-www-form-urlencoded",
-        "api-key": apiKey,
-        "api-sign": await krakenSign(privateKey, path, nonce, body),
-      },
-      body,
-    });
+  // Every answer is an envelope `{error: [...], result}`; HTTP 200 carries business errors, so the
+  // error array decides first and the status second.
+  const envelopeOf = (body: unknown) => EnvelopeSchema.safeParse(body);
+  const errorsIn = (body: unknown): string[] => {
+    const envelope = envelopeOf(body);
+    return envelope.success ? envelope.data.error.filter((e) => e.startsWith("E")) : [];
+  };
+  const caller = jsonCaller<KrakenRequest>({
+    venue: "Kraken",
+    fetch: context.fetch,
+    async sign(r) {
+      checkEnvironment();
+      if (r.access === "public") {
+        const query = new URLSearchParams(r.params).toString();
+        return new Request(`${base}/0/public/${r.label}${query ? `?${query}` : ""}`, { headers: { accept: "application/json" } });
+      }
+      const path = `/0/private/${r.label}`;
+      // The connection owner's nonce when the core gives one: rising across isolates, not just within this one.
+      const nonce = context.sharedNonce ? await context.sharedNonce() : context.nonce();
+      const fields: Params = [["nonce", nonce], ...r.params];
+      if (otp !== undefined) fields.push(["otp", otp]);
+      const body = formBody(fields);
+      return new Request(`${base}${path}`, {
+        method: "POST",
+        headers: {
+          accept: "application/json",
+          "content-type": "application/x-www-form-urlencoded",
+          "api-key": apiKey,
+          "api-sign": await krakenSign(privateKey, path, nonce, body),
+        },
+        body,
+      });
+    },
+    failed: (answer) => answer.status !== 200 || !envelopeOf(answer.body).success || errorsIn(answer.body).length > 0,
+    error(answer, r) {
+      const placingOrder = r.placingOrder === true;
+      const errors = errorsIn(answer.body);
+      if (errors.length > 0) return errorFromKraken(errors, answer.status, answer.body, placingOrder, context.now());
+      if (answer.status !== 200) return errorFromStatus(answer.status, answer.body, answer.headers, placingOrder, context.now());
+      return unexpectedAnswer("Kraken", answer, placingOrder);
+    },
+    payload: (answer) => (envelopeOf(answer.body).data as { result?: unknown } | undefined)?.result,
+  });
+
+  function privateCall<S extends z.ZodType>(method: string, params: Params, schema: S, options: { placingOrder?: boolean } = {}): Promise<z.output<S>> {
     // Kraken reads through POST: only AddOrder may create something, so only it is non-idempotent.
-    const res = await context.fetch(request, { idempotent: options.placingOrder !== true });
-    return unwrap(res.status, res.headers, await read(res), schema, method, options.placingOrder === true);
+    return caller.call({ method: "POST", label: method, access: "private", params, placingOrder: options.placingOrder === true, idempotent: options.placingOrder !== true }, schema);
   }
 
-  async function publicCall<S extends z.ZodType>(method: string, params: Params, schema: S): Promise<z.output<S>> {
-    checkEnvironment();
-    const query = new URLSearchParams(params).toString();
-    const res = await context.fetch(new Request(`${base}/0/public/${method}${query ? `?${query}` : ""}`, { headers: { accept: "application/json" } }));
-    return unwrap(res.status, res.headers, await read(res), schema, method, false);
+  function publicCall<S extends z.ZodType>(method: string, params: Params, schema: S): Promise<z.output<S>> {
+    return caller.call({ method: "GET", label: method, access: "public", params }, schema);
   }
 
   const balances = (): Promise<BalanceEx> => privateCall("BalanceEx", [], BalanceExResultSchema);
@@ -230,7 +234,7 @@ export function createKrakenClient(context: PluginContext<KrakenCredentials, unk
         const o = (await privateCall("QueryOrders", [["txid", txid]], QueryOrdersResultSchema))[txid];
         if (o) return toBrokerOrder(txid, o);
       } catch (e) {
-        context.log.warn("kraken: order booked but not readable yet", { txid, error: e instanceof Error ? e.message : String(e) });
+        context.log.warn("kraken: order booked but not readable yet", { txid, error: errorMessage(e) });
       }
       return acceptedOrder(txid, req, added);
     },

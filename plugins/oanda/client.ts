@@ -21,8 +21,10 @@ import {
   type Position,
   type InstrumentRules,
   type Quote,
+  jsonCaller,
+  type VenueRequest,
 } from "../sdk";
-import { cancelReasonOutcome, errorFromResponse, errorFromTransport } from "./errors";
+import { cancelReasonOutcome, errorFromResponse } from "./errors";
 import { OANDA_LIVE_URL, OANDA_PRACTICE_URL, type OandaCredentials, type oandaCapabilities, type OandaSettings } from "./manifest";
 import { fillPrice, isDependentOrder, toBalance, toBrokerOrder, toOandaOrder, toPositions } from "./mapping";
 import { oandaInstrument, tickerFromInstrument } from "./symbols";
@@ -44,10 +46,10 @@ import {
   type WireOrder,
 } from "./wire";
 
-interface CallOptions {
+/** One OANDA request: a path (under the connection's base URL unless `baseUrl` says otherwise) and a JSON body. */
+interface OandaRequest extends VenueRequest {
+  path: string;
   body?: unknown;
-  /** `POST /orders`: an answer we cannot read means "maybe booked", never "nothing happened". */
-  placingOrder?: boolean;
   /** Send to this base URL instead of the connection's (testConnection's environment probe). */
   baseUrl?: string;
 }
@@ -82,43 +84,26 @@ export function createOandaClient(context: PluginContext<OandaCredentials, Oanda
     }
   }
 
-  function request(method: string, url: string, body: unknown): Request {
-    const headers = new Headers({
-      authorization: `Bearer ${context.credentials.token}`,
-      accept: "application/json",
-      // RFC 3339 is OANDA's default too; asking for it keeps timestamps parseable whatever the account says.
-      "accept-datetime-format": "RFC3339",
-    });
-    if (body !== undefined) headers.set("content-type", "application/json");
-    return new Request(url, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
-  }
-
-  async function call<S extends z.ZodType>(method: string, path: string, schema: S, options: CallOptions = {}): Promise<Answer<z.output<S>>> {
-    const placingOrder = options.placingOrder === true;
-    let res: Response;
-    try {
-      res = await context.fetch(request(method, `${options.baseUrl ?? base}${path}`, options.body));
-    } catch (cause) {
-      if (cause instanceof BrokerError) throw cause;
-      throw errorFromTransport(cause, placingOrder);
-    }
-    let json: unknown;
-    try {
-      json = await res.json();
-    } catch {
-      json = undefined;
-    }
-    if (!res.ok) throw errorFromResponse(res.status, json, res.headers, placingOrder, context.now());
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      throw new BrokerError(`OANDA sent an unexpected answer to ${method} ${path}.`, {
-        code: "bad-response",
-        kind: placingOrder ? "outcome-unknown" : "retryable",
-        status: res.status,
-        raw: json,
+  const caller = jsonCaller<OandaRequest>({
+    venue: "OANDA",
+    fetch: context.fetch,
+    sign(r) {
+      const headers = new Headers({
+        authorization: `Bearer ${context.credentials.token}`,
+        accept: "application/json",
+        // RFC 3339 is OANDA's default too; asking for it keeps timestamps parseable whatever the account says.
+        "accept-datetime-format": "RFC3339",
       });
-    }
-    return { data: parsed.data, raw: json };
+      if (r.body !== undefined) headers.set("content-type", "application/json");
+      return new Request(`${r.baseUrl ?? base}${r.path}`, { method: r.method, headers, body: r.body === undefined ? null : JSON.stringify(r.body) });
+    },
+    error: (answer, r) => errorFromResponse(answer.status, answer.body, answer.headers, r.placingOrder === true, context.now()),
+  });
+
+  async function call<S extends z.ZodType>(method: string, path: string, schema: S, options: Omit<OandaRequest, "method" | "path"> = {}): Promise<Answer<z.output<S>>> {
+    const request: OandaRequest = { method, path, ...options };
+    const answer = await caller.send(request);
+    return { data: caller.parse(schema, answer, request), raw: answer.body };
   }
 
   const account = (accountId: string) => `/accounts/${encodeURIComponent(accountId)}`;

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { BrokerError, type BrokerErrorKind } from "../sdk";
+import { BrokerError, parseRetryAfter, type BrokerErrorKind } from "../sdk";
 import { ErrorBodySchema } from "./wire";
 
 export interface ErrorMapping {
@@ -90,14 +90,6 @@ export function cancelReasonOutcome(reason: string | undefined): { refusal: Erro
   return { refusal: mappingForCode(reason) ?? rejected("order-cancelled") };
 }
 
-function retryAfterMs(header: string | null, now: Date): number | undefined {
-  if (header === null || header.trim() === "") return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
-}
-
 /** Turns a non-2xx OANDA answer into a BrokerError. `placingOrder` marks `POST /orders`. */
 export function errorFromResponse(status: number, body: unknown, headers: Headers, placingOrder: boolean, now: Date): BrokerError {
   const parsed = ErrorBodySchema.safeParse(body);
@@ -109,18 +101,7 @@ export function errorFromResponse(status: number, body: unknown, headers: Header
     code: mapping.code,
     kind: mapping.kind,
     status,
-    retryAfterMs: retryAfterMs(headers.get("retry-after"), now),
+    retryAfterMs: parseRetryAfter(headers.get("retry-after"), now),
     raw: body,
   });
-}
-
-/** A request that got no answer (network error, the core's timeout). An order may still have been booked. */
-export function errorFromTransport(cause: unknown, placingOrder: boolean): BrokerError {
-  const timedOut = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
-  return new BrokerError(
-    placingOrder
-      ? "OANDA did not answer the order request; it may or may not have been placed."
-      : `OANDA could not be reached${timedOut ? " in time" : ""}.`,
-    { code: timedOut ? "broker-timeout" : "broker-unreachable", kind: placingOrder ? "outcome-unknown" : "retryable", cause },
-  );
 }

@@ -17,8 +17,10 @@ import {
   type PluginContext,
   type Position,
   toDecimal,
+  jsonCaller,
+  type VenueRequest,
 } from "../sdk";
-import { errorFromResponse, errorFromTransport } from "./errors";
+import { errorFromResponse } from "./errors";
 import { PAPER_ACCOUNT, paperSymbol, toBalance, toBrokerOrder, toNewOrderBody, toPosition } from "./mapping";
 import { paperCapabilities, PaperSettingsSchema, type PaperSettings } from "./manifest";
 import {
@@ -31,10 +33,10 @@ import {
   type InitAccountBody,
 } from "./wire";
 
-interface CallOptions {
+/** One ledger request: a path under the connection's ledger and a JSON body. */
+interface LedgerRequest extends VenueRequest {
+  path: string;
   body?: unknown;
-  /** `POST /orders`: failures without a clear answer are outcome-unknown, never "nothing happened". */
-  placingOrder?: boolean;
 }
 
 /** Reads connection settings, refusing bad ones with a message the trader can act on. */
@@ -65,41 +67,22 @@ export function createPaperClient(context: PluginContext<unknown, unknown>): Cli
   const settings = parsePaperSettings(context.settings);
   const base = context.baseUrl.replace(/\/+$/, "");
 
-  function request(method: string, path: string, body: unknown): Request {
-    const headers = new Headers({ accept: "application/json" });
-    if (body !== undefined) headers.set("content-type", "application/json");
-    if (settings.latencyMs > 0) headers.set(LATENCY_HEADER, String(settings.latencyMs));
-    return new Request(`${base}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
-  }
+  const caller = jsonCaller<LedgerRequest>({
+    venue: "The paper ledger",
+    fetch: context.fetch,
+    sign(r) {
+      const headers = new Headers({ accept: "application/json" });
+      if (r.body !== undefined) headers.set("content-type", "application/json");
+      if (settings.latencyMs > 0) headers.set(LATENCY_HEADER, String(settings.latencyMs));
+      return new Request(`${base}${r.path}`, { method: r.method, headers, body: r.body === undefined ? null : JSON.stringify(r.body) });
+    },
+    error: (answer, r) => errorFromResponse(answer.status, answer.body, answer.headers, r.placingOrder === true, context.now()),
+  });
 
   /** One round trip. Returns the parsed body, or throws a BrokerError (error body kept in `raw`). */
-  async function send<S extends z.ZodType>(method: string, path: string, schema: S, options: CallOptions): Promise<z.output<S>> {
-    const placingOrder = options.placingOrder === true;
-    let res: Response;
-    try {
-      // Only POST /orders can double something; marking a price or setting the account up twice is harmless.
-      res = await context.fetch(request(method, path, options.body), { idempotent: !placingOrder });
-    } catch (cause) {
-      if (cause instanceof BrokerError) throw cause;
-      throw errorFromTransport(cause, placingOrder);
-    }
-    let json: unknown;
-    try {
-      json = await res.json();
-    } catch {
-      json = undefined;
-    }
-    if (!res.ok) throw errorFromResponse(res.status, json, res.headers, placingOrder, context.now());
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      throw new BrokerError(`The paper ledger sent an unexpected response to ${method} ${path}.`, {
-        code: "bad-response",
-        kind: placingOrder ? "outcome-unknown" : "retryable",
-        status: res.status,
-        raw: json,
-      });
-    }
-    return parsed.data;
+  function send<S extends z.ZodType>(method: string, path: string, schema: S, options: { body?: unknown; placingOrder?: boolean }): Promise<z.output<S>> {
+    // Only POST /orders can double something; marking a price or setting the account up twice is harmless.
+    return caller.call({ method, path, ...options, idempotent: options.placingOrder !== true }, schema);
   }
 
   async function initialise(): Promise<void> {
@@ -112,7 +95,7 @@ export function createPaperClient(context: PluginContext<unknown, unknown>): Cli
    * A call that sets the ledger up on first use: a connection whose ledger
    * was never initialised (or lost) heals itself with its own starting cash.
    */
-  async function call<S extends z.ZodType>(method: string, path: string, schema: S, options: CallOptions = {}): Promise<z.output<S>> {
+  async function call<S extends z.ZodType>(method: string, path: string, schema: S, options: { body?: unknown; placingOrder?: boolean } = {}): Promise<z.output<S>> {
     try {
       return await send(method, path, schema, options);
     } catch (e) {

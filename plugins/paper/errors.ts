@@ -44,17 +44,3 @@ export function errorFromResponse(status: number, body: unknown, headers: Header
     now,
   });
 }
-
-/**
- * A request that never got an answer, when the transport threw something
- * other than a BrokerError (the core's fetch already classifies its own).
- * If it was an order, it may still have been booked.
- */
-export function errorFromTransport(cause: unknown, placingOrder: boolean): BrokerError {
-  return new BrokerError(
-    placingOrder
-      ? "The paper ledger did not answer; the order may or may not have been placed."
-      : "The paper ledger did not answer.",
-    { code: "broker-unreachable", kind: placingOrder ? "outcome-unknown" : "retryable", cause },
-  );
-}

@@ -8,15 +8,15 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Hono } from "hono";
-import type { Env } from "../../worker/env";
 import { createLedgerApi } from "./api";
 import { LedgerStore } from "./store";
 
-export class PaperLedger extends DurableObject<Env> {
+/** The ledger reads no bindings: a plugin never depends on the Worker's environment. */
+export class PaperLedger extends DurableObject<unknown> {
   private readonly store: LedgerStore;
   private readonly api: Hono;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     this.store = new LedgerStore(ctx.storage);
     // Schema first: no request may run against missing tables.

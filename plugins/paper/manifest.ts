@@ -65,6 +65,8 @@ export const paperManifest = {
   hosts: ["paper.tradeloop.internal"],
   auth: { scheme: "none", credentials: PaperCredentialsSchema },
   providesQuotes: false,
+  // The "venue" is the PaperLedger Durable Object (ledger-object.ts): one per paper connection.
+  transport: { kind: "durable-object", binding: "PAPER_LEDGER", basePath: "/ledgers/:connectionId" },
   settings: PaperSettingsSchema,
   certification: "certified",
   maintainer: "tradeloop",

@@ -20,6 +20,8 @@ import {
   type PluginContext,
   type Position,
   type Quote,
+  jsonCaller,
+  type VenueRequest,
 } from "../sdk";
 import { errorFromResponse, type ErrorContext } from "./errors";
 import type { RobinhoodCredentials, robinhoodCapabilities } from "./manifest";
@@ -33,13 +35,12 @@ const MARKET_DATA = "/api/v1/crypto/marketdata";
 /** Pages followed on list endpoints, and when looking an order up by client id. */
 export const MAX_PAGES = 20;
 
-interface Call extends ErrorContext {
+/** One Robinhood request, signed over its exact path (with query) and body bytes. */
+interface Call extends VenueRequest, ErrorContext {
   method: "GET" | "POST";
   /** Path with query string: exactly what is signed and sent. */
   path: string;
   body?: unknown;
-  /** A POST that is safe to repeat (cancel): a lost reply is merely retryable. */
-  idempotent?: boolean;
 }
 
 /** Builds a client for one Robinhood connection. */
@@ -49,52 +50,31 @@ export function createRobinhoodClient(context: PluginContext<RobinhoodCredential
   // Client id (as sent, UUID) → Robinhood order id, learned on placement and lookups.
   const knownIds = new Map<string, string>();
 
-  async function request(call: Call): Promise<Request> {
-    seed ??= seedFromBase64(context.credentials.privateKey);
-    // The signature covers these exact bytes, so the body is serialized once and sent as is.
-    const body = call.body === undefined ? "" : JSON.stringify(call.body);
-    const timestamp = String(Math.floor(context.now().getTime() / 1000));
-    const signature = await signRequest(seed, { apiKey: context.credentials.apiKey, timestamp, path: call.path, method: call.method, body });
-    const headers = new Headers({
-      accept: "application/json",
-      "x-api-key": context.credentials.apiKey,
-      "x-timestamp": timestamp,
-      "x-signature": signature,
-    });
-    if (body !== "") headers.set("content-type", "application/json; charset=utf-8");
-    return new Request(`${base}${call.path}`, { method: call.method, headers, body: body === "" ? null : body });
-  }
-
-  /** One round trip; non-2xx becomes a BrokerError. Returns the parsed JSON (or text). */
-  async function roundTrip(call: Call): Promise<{ status: number; json: unknown }> {
-    if (base === "") {
-      throw new BrokerError("Robinhood has no paper trading: set the connection's environment to live.", { code: "wrong-environment", kind: "rejected" });
-    }
-    const res = await context.fetch(await request(call), call.idempotent === undefined ? undefined : { idempotent: call.idempotent });
-    const text = await res.text();
-    let json: unknown = text;
-    try {
-      json = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      // Cancel answers text/plain; error pages from proxies are not JSON either.
-    }
-    if (!res.ok) throw errorFromResponse(res.status, json, res.headers, call, context.now());
-    return { status: res.status, json };
-  }
-
-  async function send<S extends z.ZodType>(schema: S, call: Call): Promise<z.output<S>> {
-    const answer = await roundTrip(call);
-    const parsed = schema.safeParse(answer.json);
-    if (!parsed.success) {
-      throw new BrokerError(`Robinhood sent an unexpected answer to ${call.method} ${call.path.split("?")[0] ?? ""}.`, {
-        code: "bad-response",
-        kind: call.placingOrder ? "outcome-unknown" : "retryable",
-        status: answer.status,
-        raw: answer.json,
+  const caller = jsonCaller<Call>({
+    venue: "Robinhood",
+    fetch: context.fetch,
+    async sign(call) {
+      if (base === "") {
+        throw new BrokerError("Robinhood has no paper trading: set the connection's environment to live.", { code: "wrong-environment", kind: "rejected" });
+      }
+      seed ??= seedFromBase64(context.credentials.privateKey);
+      // The signature covers these exact bytes, so the body is serialized once and sent as is.
+      const body = call.body === undefined ? "" : JSON.stringify(call.body);
+      const timestamp = String(Math.floor(context.now().getTime() / 1000));
+      const signature = await signRequest(seed, { apiKey: context.credentials.apiKey, timestamp, path: call.path, method: call.method, body });
+      const headers = new Headers({
+        accept: "application/json",
+        "x-api-key": context.credentials.apiKey,
+        "x-timestamp": timestamp,
+        "x-signature": signature,
       });
-    }
-    return parsed.data;
-  }
+      if (body !== "") headers.set("content-type", "application/json; charset=utf-8");
+      return new Request(`${base}${call.path}`, { method: call.method, headers, body: body === "" ? null : body });
+    },
+    error: (answer, call) => errorFromResponse(answer.status, answer.body, answer.headers, call, context.now()),
+  });
+
+  const send = <S extends z.ZodType>(schema: S, call: Call): Promise<z.output<S>> => caller.call(call, schema);
 
   /** The path (with query) of a `next` link, so it is signed and sent against our base URL. */
   function nextPath(next: string | null | undefined): string | null {
@@ -234,7 +214,7 @@ export function createRobinhoodClient(context: PluginContext<RobinhoodCredential
         id = o.id;
       }
       // 200 text/plain "Cancel request was submitted": the cancel is asynchronous at Robinhood.
-      await roundTrip({ method: "POST", path: `${TRADING}/orders/${encodeURIComponent(id)}/cancel/`, cancelling: true, idempotent: true });
+      await caller.send({ method: "POST", path: `${TRADING}/orders/${encodeURIComponent(id)}/cancel/`, cancelling: true, idempotent: true });
     },
 
     async getQuote(ticker: string, assetClass: AssetClass): Promise<Quote> {

@@ -1,6 +1,6 @@
 /**
- * The Schwab client: Trader API v1 over `ctx.fetch` with the session's
- * bearer token (`fetchWithSession`). Schwab rules that shape it:
+ * The Schwab client: Trader API v1 through the SDK's JSON caller with the
+ * session's bearer token (a 401 renews once). Schwab rules that shape it:
  *
  * - accounts are addressed by their `hashValue`, never the account number:
  *   Tradeloop's broker account id IS the hash (`GET /accounts/accountNumbers`);
@@ -19,7 +19,7 @@ import type { z } from "zod";
 import {
   BrokerError,
   dec,
-  fetchWithSession,
+  bearerJsonCaller,
   toDecimal,
   type BrokerAccount,
   type BrokerOrder,
@@ -112,29 +112,17 @@ export function flatten(o: WireOrder, parent: string | null = null, role?: "take
 
 /** Creates the client for one connection. */
 export function createSchwabClient(ctx: PluginContext<unknown, Record<string, unknown>>): ClientFor<typeof schwabCapabilities> {
-  const base = ctx.baseUrl;
 
-  async function send(method: string, path: string, options: { body?: unknown; placingOrder?: boolean } = {}): Promise<Response> {
-    const response = await fetchWithSession(
-      ctx,
-      (authorization) =>
-        new Request(`${base}${path}`, {
-          method,
-          headers: { authorization, accept: "application/json", ...(options.body !== undefined && { "content-type": "application/json" }) },
-          ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
-        }),
-      { idempotent: !options.placingOrder },
-    );
-    if (!response.ok) throw await errorFromResponse(response, options.placingOrder === true);
-    return response;
+  // Every request carries the session's bearer token; bodies are JSON.
+  const caller = bearerJsonCaller(ctx, "Schwab", (answer, r) => errorFromResponse(answer, r.placingOrder === true));
+
+  /** Sends a request whose answer carries no body Tradeloop reads (a placed order's 201, a cancel). */
+  function send(method: string, path: string, options: { body?: unknown; placingOrder?: boolean } = {}) {
+    return caller.send({ method, path, ...options, idempotent: !options.placingOrder });
   }
 
-  async function read<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>> {
-    const response = await send("GET", path);
-    const body: unknown = await response.json().catch(() => undefined);
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new BrokerError(`Schwab answered GET ${path} with an unexpected body.`, { code: "bad-response", kind: "retryable", raw: body });
-    return parsed.data;
+  function read<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>> {
+    return caller.call({ method: "GET", path }, schema);
   }
 
   const acct = (hash: string) => `/accounts/${encodeURIComponent(hash)}`;
@@ -227,9 +215,8 @@ export function createSchwabClient(ctx: PluginContext<unknown, Record<string, un
         body.orderStrategyType = "TRIGGER";
         body.childOrderStrategies = exits.length === 2 ? [{ orderStrategyType: "OCO", childOrderStrategies: exits }] : exits;
       }
-      const response = await send("POST", `${acct(hash)}/orders`, { body, placingOrder: true });
-      await response.body?.cancel();
-      const location = response.headers.get("location") ?? "";
+      const answer = await send("POST", `${acct(hash)}/orders`, { body, placingOrder: true });
+      const location = answer.headers.get("location") ?? "";
       const orderId = /\/orders\/(\d+)\/?$/.exec(location)?.[1];
       if (!orderId) {
         // Booked (201) but the id is unknown: reconciling is impossible, so it is an unknown outcome for the trader.
@@ -255,8 +242,7 @@ export function createSchwabClient(ctx: PluginContext<unknown, Record<string, un
 
     async cancelOrder(hash, ref) {
       if ("clientOrderId" in ref) throw new BrokerError("Schwab cancels by its own order id only.", { code: "client-order-id-lookup-unsupported", kind: "unsupported" });
-      const response = await send("DELETE", `${acct(hash)}/orders/${encodeURIComponent(ref.brokerOrderId)}`);
-      await response.body?.cancel();
+      await send("DELETE", `${acct(hash)}/orders/${encodeURIComponent(ref.brokerOrderId)}`);
     },
   };
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { mapVenueError, type BrokerError, type ErrorMapping, type VenueErrorTable } from "../sdk";
+import { mapVenueError, type BrokerError, type ErrorMapping, type VenueAnswer, type VenueErrorTable } from "../sdk";
 import { WireErrorSchema } from "./wire";
 
 const rejected = (code: string): ErrorMapping => ({ code, kind: "rejected" });
@@ -26,15 +26,9 @@ export const SCHWAB_ERROR_TABLE = {
 } as const satisfies VenueErrorTable;
 
 /** Reads an HTTP error answer through the table. */
-export async function errorFromResponse(response: Response, placingOrder: boolean): Promise<BrokerError> {
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON: the status decides.
-  }
-  const parsed = WireErrorSchema.safeParse(body);
+export function errorFromResponse(answer: Pick<VenueAnswer, "status" | "headers" | "body">, placingOrder: boolean): BrokerError {
+  // Not JSON: the status decides.
+  const parsed = WireErrorSchema.safeParse(answer.body);
   const wire = parsed.success ? parsed.data : {};
-  return mapVenueError(SCHWAB_ERROR_TABLE, { status: response.status, message: wire.message ?? wire.error ?? null, body, headers: response.headers, placingOrder });
+  return mapVenueError(SCHWAB_ERROR_TABLE, { status: answer.status, message: wire.message ?? wire.error ?? null, body: answer.body, headers: answer.headers, placingOrder });
 }

@@ -18,6 +18,7 @@ export const SUBMIT_REFUSAL_CODES = [
   "time-in-force-not-supported",
   "extended-hours-not-supported",
   "brackets-not-supported",
+  "bracket-prices",
   "fractional-not-supported",
   "order-price-missing",
   "invalid-client-order-id",
@@ -79,6 +80,21 @@ function checkBracket(intent: OrderRequest, f: OrderFeatures): SubmitCheck | nul
   }
   if (b.stopLoss?.type === "trailing_stop" && f.trailingStop === "unsupported") {
     return refuse("trailing-stop-not-supported", "The broker does not support trailing stops, so the stop loss cannot trail.", "bracket");
+  }
+  // A long's take profit sits above its stop loss and a short's below it, at every broker: reversed, one
+  // leg would trigger at once (or the two would bracket nothing).
+  if (b.takeProfit && b.stopLoss?.stopPrice !== undefined) {
+    const tp = dec(b.takeProfit.limitPrice);
+    const stop = dec(b.stopLoss.stopPrice);
+    if (intent.side === "buy" ? !tp.gt(stop) : !tp.lt(stop)) {
+      return refuse(
+        "bracket-prices",
+        intent.side === "buy"
+          ? `For a buy bracket the take-profit price (${b.takeProfit.limitPrice}) must be above the stop-loss price (${b.stopLoss.stopPrice}).`
+          : `For a sell bracket the take-profit price (${b.takeProfit.limitPrice}) must be below the stop-loss price (${b.stopLoss.stopPrice}).`,
+        "bracket",
+      );
+    }
   }
   return null;
 }

@@ -43,6 +43,21 @@ describe("defaultCanSubmit", () => {
     expect(code({ bracket: { takeProfit: { limitPrice: "12" } } })).toBe("ok");
     expect(code({ bracket: { takeProfit: { limitPrice: "12" }, stopLoss: { type: "stop", stopPrice: "8" } } })).toBe("brackets-not-supported");
   });
+  it("refuses a bracket whose take profit is on the wrong side of its stop loss, for every broker", () => {
+    const otoco: Capabilities = { ...caps, orders: { stocks: { ...features, brackets: { oto: "native", oco: "native", otoco: "native" } } } };
+    const check = (o: Partial<OrderRequest>) => {
+      const r = defaultCanSubmit(otoco, { ...intent, ...o });
+      return r.ok ? "ok" : r.reason.messageCode;
+    };
+    const bracket = (tp: string, stop: string) => ({ bracket: { takeProfit: { limitPrice: tp }, stopLoss: { type: "stop" as const, stopPrice: stop } } });
+    expect(check(bracket("12", "8"))).toBe("ok");
+    expect(check(bracket("8", "12"))).toBe("bracket-prices");
+    expect(check(bracket("10", "10"))).toBe("bracket-prices");
+    expect(check({ side: "sell", ...bracket("8", "12") })).toBe("ok");
+    expect(check({ side: "sell", ...bracket("12", "8") })).toBe("bracket-prices");
+    // A trailing stop loss has no stop price to order against.
+    expect(check({ bracket: { takeProfit: { limitPrice: "8" }, stopLoss: { type: "trailing_stop", trailPercent: "1" } } })).not.toBe("bracket-prices");
+  });
   it("says which field to fix", () => {
     const r = defaultCanSubmit(caps, { ...intent, timeInForce: "ioc" });
     expect(r.ok ? null : r.reason).toMatchObject({ field: "timeInForce", message: expect.stringContaining("day, gtc") });

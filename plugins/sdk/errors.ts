@@ -188,3 +188,12 @@ export function mapVenueError(table: VenueErrorTable, input: VenueErrorInput): B
     raw: input.body,
   });
 }
+
+/**
+ * The message of anything thrown, for logs and trader-facing sentences: an
+ * Error's message, otherwise the value as text. The one place that knows a
+ * thrown value need not be an Error.
+ */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -4,10 +4,16 @@
  * base class does the rest). A plugin keeps only what is its own:
  *
  * - `sign`: how a request becomes HTTP (URL, headers, auth, signature, body
- *   encoding);
+ *   encoding); for a session broker it is handed the session's bearer
+ *   `authorization` value, and a 401 is renewed once through the session
+ *   owner (`fetchWithSession`) before the answer is read;
  * - `error`: its venue error table, turning a failed answer into a BrokerError;
  * - optionally `failed` and `payload`, for venues that answer errors with
  *   HTTP 200 (Kraken's `error` array, Tradier's `errors`) or wrap the result.
+ *
+ * Session brokers whose API is plain JSON under the base URL with the bearer
+ * token (TradeStation, Schwab, Tradovate) take {@link bearerJsonCaller}: their
+ * signing is the same, so only the error table is theirs.
  *
  * The caller does the fetch (through the core's `context.fetch`, so rate
  * limit, timeout and transport errors are the host's), reads the body once
@@ -22,6 +28,7 @@
 import type { z } from "zod";
 import type { PluginFetch } from "./context";
 import { BrokerError } from "./errors";
+import { fetchWithSession, requireSession, type SessionAccess } from "./session";
 
 /** What the caller needs to know of a plugin's request; plugins extend it with their own fields (params, query, body...). */
 export interface VenueRequest {
@@ -55,8 +62,16 @@ export interface JsonCallerConfig<R extends VenueRequest> {
   venue: string;
   /** The context's fetch: the only way a plugin reaches the network. */
   fetch: PluginFetch;
-  /** Builds the HTTP request: URL, headers, credentials, signature, body encoding. */
-  sign(request: R): Request | Promise<Request>;
+  /**
+   * Builds the HTTP request: URL, headers, credentials, signature, body
+   * encoding. `authorization` (`Bearer ...`) is given when {@link session} is set.
+   */
+  sign(request: R, authorization?: string): Request | Promise<Request>;
+  /**
+   * The connection's session owner (`context.session`), for brokers whose
+   * requests carry a short-lived access token; absent for key-signed requests.
+   */
+  session?: SessionAccess | undefined;
   /** The venue error table: a failed answer → BrokerError. */
   error(answer: VenueAnswer, request: R): BrokerError;
   /** Whether an answer failed; default: not 2xx. Venues that report errors inside HTTP 200 say so here. */
@@ -106,9 +121,16 @@ export function jsonCaller<R extends VenueRequest>(config: JsonCallerConfig<R>):
   const payload = config.payload ?? ((answer: VenueAnswer) => answer.body);
 
   async function send(request: R): Promise<VenueAnswer> {
-    const http = await config.sign(request);
+    const options = request.idempotent === undefined ? undefined : { idempotent: request.idempotent };
+    // The request as last sent, for the label (a renewed session signs it again).
+    const last: { sent?: Request } = {};
+    const signed = async (authorization?: string): Promise<Request> => (last.sent = await config.sign(request, authorization));
     // The core's fetch throws BrokerErrors for transport failures (timeout, reset), outcome-unknown for requests that are not idempotent.
-    const response = await config.fetch(http, request.idempotent === undefined ? undefined : { idempotent: request.idempotent });
+    const response = config.session
+      ? await fetchWithSession({ fetch: config.fetch, session: config.session }, signed, options)
+      : await config.fetch(await signed(), options);
+    const http = last.sent;
+    if (http === undefined) throw new Error("jsonCaller: the request was never signed");
     const answer: VenueAnswer = {
       status: response.status,
       headers: response.headers,
@@ -132,4 +154,37 @@ export function jsonCaller<R extends VenueRequest>(config: JsonCallerConfig<R>):
       return parse(schema, await send(request), request);
     },
   };
+}
+
+/** A request to a bearer-token JSON API: a path under the connection's base URL, and a JSON body. */
+export interface BearerJsonRequest extends VenueRequest {
+  path: string;
+  body?: unknown;
+}
+
+/**
+ * The JSON caller of a session broker whose every request is `base + path`
+ * with the session's bearer token and a JSON body: the plugin supplies only
+ * its venue name and its error table.
+ */
+export function bearerJsonCaller(
+  ctx: { fetch: PluginFetch; baseUrl: string; session?: SessionAccess | undefined },
+  venue: string,
+  error: JsonCallerConfig<BearerJsonRequest>["error"],
+): JsonCaller<BearerJsonRequest> {
+  return jsonCaller<BearerJsonRequest>({
+    venue,
+    fetch: ctx.fetch,
+    // Read at each request: a client wired without a session owner is a core bug, named by requireSession.
+    get session() {
+      return requireSession(ctx);
+    },
+    sign: (r, authorization = "") =>
+      new Request(`${ctx.baseUrl}${r.path}`, {
+        method: r.method,
+        headers: { authorization, accept: "application/json", ...(r.body !== undefined && { "content-type": "application/json" }) },
+        ...(r.body !== undefined && { body: JSON.stringify(r.body) }),
+      }),
+    error,
+  });
 }

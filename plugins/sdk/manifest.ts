@@ -62,6 +62,19 @@ export interface MaintenanceWindow {
 }
 
 /**
+ * How the core reaches the broker.
+ *
+ * - `network` (the default): HTTPS to the chosen environment's base URL, or
+ *   to the connection's `baseUrl` override.
+ * - `durable-object`: the broker runs inside Tradeloop, as a Durable Object
+ *   class the Worker binds under `binding`, one object per connection (named
+ *   by the connection id). Its `fetch` serves the plugin's HTTP requests,
+ *   addressed to the environment's base URL plus `basePath` with
+ *   `:connectionId` filled in. The paper broker is reached this way.
+ */
+export type PluginTransport = { kind: "network" } | { kind: "durable-object"; binding: string; basePath: string };
+
+/**
  * How far a plugin has been verified: `experimental` (passes the kit against
  * its fake), `community-tested` (someone traded it on a sandbox account with
  * the checklist), `certified` (a maintainer re-ran the checklist live and
@@ -99,6 +112,8 @@ export interface PluginManifest<TCredentials extends z.ZodType = z.ZodType> {
   maintenanceWindows?: readonly MaintenanceWindow[];
   /** Whether the plugin implements `getQuote` with real market data. */
   providesQuotes: boolean;
+  /** How requests reach the broker; default `{ kind: "network" }`. */
+  transport?: PluginTransport;
   /** Schema of connection settings that are not secret (environment, startingCash...). */
   settings?: z.ZodType;
   /**
@@ -205,6 +220,12 @@ export const PluginManifestShape = z.object({
     )
     .optional(),
   providesQuotes: z.boolean(),
+  transport: z
+    .discriminatedUnion("kind", [
+      z.object({ kind: z.literal("network") }),
+      z.object({ kind: z.literal("durable-object"), binding: z.string().regex(/^[A-Z][A-Z0-9_]*$/), basePath: z.string().startsWith("/") }),
+    ])
+    .optional(),
   settings: z.custom<z.ZodType>((v) => v instanceof z.ZodType).optional(),
   routingSettings: z.array(z.string().min(1)).optional(),
   certification: z.enum(["experimental", "community-tested", "certified"]).optional(),

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { dec } from "./decimal";
+import { dec, toDecimal, type Decimal } from "./decimal";
 
 /**
  * What an instrument is. `predictions`: a prediction-market outcome (a
@@ -159,6 +159,19 @@ export const QuoteSchema = z.object({
   at: z.string(),
 });
 export type Quote = z.infer<typeof QuoteSchema>;
+
+/**
+ * The one price a quote stands for: the mid of bid and ask; with a one-sided
+ * book the last trade, else whichever side there is; null when the quote is
+ * empty. Chosen over "mid or last, else nothing" because a one-sided quote
+ * still names a price the market trades at: refusing the signal as
+ * `no-price` (the decision) or filling a paper order at the alert's older
+ * price (the paper price source) would both be further from the market.
+ */
+export function quoteMid(quote: Pick<Quote, "bid" | "ask" | "last">): Decimal | null {
+  if (quote.bid !== null && quote.ask !== null) return toDecimal(dec(quote.bid).plus(quote.ask).div(2));
+  return quote.last ?? quote.bid ?? quote.ask;
+}
 
 /** Changes `modifyOrder` may ask for; absent fields stay as they are. */
 export const OrderChangesSchema = z.object({

@@ -83,6 +83,17 @@ describe("the core's fetch", () => {
     await expect(f(new Request("https://b.test/balance", { method: "POST" }), { idempotent: true })).rejects.toMatchObject({ kind: "retryable" });
   });
 
+  it("times out when the headers arrive but the body never ends, and hands on a body that does end", async () => {
+    const stalledBody = async () => new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("{\"id\":")); } }), { status: 200 });
+    const stalled = createPluginFetch({ transport: stalledBody, timeoutMs: 10 });
+    await expect(stalled(new Request("https://b.test/orders", { method: "POST" }))).rejects.toMatchObject({ kind: "outcome-unknown", code: "broker-timeout" });
+    const whole = createPluginFetch({ transport: async () => new Response('{"id":"1"}', { status: 201, headers: { "x-a": "b" } }), timeoutMs: 10 });
+    const answer = await whole(new Request("https://b.test/orders", { method: "POST" }));
+    expect([answer.status, answer.headers.get("x-a"), await answer.json()]).toEqual([201, "b", { id: "1" }]);
+    const noContent = createPluginFetch({ transport: async () => new Response(null, { status: 204 }) });
+    expect((await noContent(new Request("https://b.test/orders/1", { method: "DELETE" }))).status).toBe(204);
+  });
+
   it("a failure to connect is broker-unreachable; HTTP errors are returned for the plugin to read", async () => {
     const refused = createPluginFetch({ transport: async () => Promise.reject(new TypeError("fetch failed")) });
     await expect(refused(new Request("https://b.test/x"))).rejects.toMatchObject({ code: "broker-unreachable", kind: "retryable" });

@@ -163,16 +163,16 @@ export type SessionPluginContext<C = unknown, S = Record<string, unknown>> = Plu
  */
 export async function fetchWithSession(
   ctx: { fetch: PluginFetch; session?: SessionAccess | undefined },
-  build: (authorization: string) => Request,
+  build: (authorization: string) => Request | Promise<Request>,
   options?: PluginFetchOptions,
 ): Promise<Response> {
   const session = requireSession(ctx);
   const tokens = await session.current();
-  const first = await ctx.fetch(build(`Bearer ${tokens.accessToken}`), options);
+  const first = await ctx.fetch(await build(`Bearer ${tokens.accessToken}`), options);
   if (first.status !== 401) return first;
   await first.body?.cancel();
   const renewed = await session.renew(tokens.accessToken);
-  return ctx.fetch(build(`Bearer ${renewed.accessToken}`), options);
+  return ctx.fetch(await build(`Bearer ${renewed.accessToken}`), options);
 }
 
 /** The context's session, or a clear error for a plugin wired without one (a core bug, never the trader's). */

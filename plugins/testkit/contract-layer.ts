@@ -11,6 +11,7 @@ import {
   type AssetClass,
   type BrokerPlugin,
   type OrderFeatures,
+  errorMessage,
   MANDATORY_METHODS,
   OPTIONAL_METHODS,
   PluginManifestShape,
@@ -64,7 +65,7 @@ export function contractProblems(plugin: BrokerPlugin, connection: TestConnectio
   try {
     schema = z.toJSONSchema(m.auth.credentials, { io: "input" }) as Record<string, unknown>;
   } catch (e) {
-    problems.push(`the credentials schema does not export to JSON Schema: ${e instanceof Error ? e.message : String(e)}`);
+    problems.push(`the credentials schema does not export to JSON Schema: ${errorMessage(e)}`);
   }
   const properties = (schema?.properties ?? {}) as Record<string, Record<string, unknown>>;
   if (m.auth.scheme !== "none" && Object.keys(properties).length === 0) problems.push(`auth scheme ${m.auth.scheme} with no credential fields`);

@@ -1,7 +1,7 @@
 /**
- * The TradeStation client: v3 brokerage reads and order execution over
- * `ctx.fetch`, every request with the session's bearer token
- * (`fetchWithSession`: a 401 asks the core's token owner to renew once).
+ * The TradeStation client: v3 brokerage reads and order execution through
+ * the SDK's JSON caller, every request with the session's bearer token (a
+ * 401 asks the core's token owner to renew once).
  *
  * Two TradeStation rules shape it:
  * - orders carry no client order id, so `getOrder({ clientOrderId })` can
@@ -15,7 +15,7 @@
 import {
   BrokerError,
   dec,
-  fetchWithSession,
+  bearerJsonCaller,
   toDecimal,
   type BrokerAccount,
   type BrokerOrder,
@@ -100,30 +100,13 @@ export function toBrokerOrder(o: WireOrder, clientOrderId: string | null = null)
 
 /** Creates the client for one connection. */
 export function createTradestationClient(ctx: PluginContext<unknown, Record<string, unknown>>): ClientFor<typeof tradestationCapabilities> {
-  const base = ctx.baseUrl;
 
-  async function call<S extends z.ZodType>(method: string, path: string, schema: S, options: { body?: unknown; placingOrder?: boolean } = {}): Promise<z.output<S>> {
-    const response = await fetchWithSession(
-      ctx,
-      (authorization) =>
-        new Request(`${base}${path}`, {
-          method,
-          headers: { authorization, accept: "application/json", ...(options.body !== undefined && { "content-type": "application/json" }) },
-          ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
-        }),
-      { idempotent: !options.placingOrder },
-    );
-    if (!response.ok) throw await errorFromResponse(response, options.placingOrder === true);
-    const body: unknown = await response.json().catch(() => undefined);
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      throw new BrokerError(`TradeStation answered ${method} ${path} with an unexpected body.`, {
-        code: "bad-response",
-        kind: options.placingOrder ? "outcome-unknown" : "retryable",
-        raw: body,
-      });
-    }
-    return parsed.data;
+  // Every request carries the session's bearer token; bodies are JSON.
+  const caller = bearerJsonCaller(ctx, "TradeStation", (answer, r) => errorFromResponse(answer, r.placingOrder === true));
+
+  /** One round trip: the parsed body, or a BrokerError. */
+  function call<S extends z.ZodType>(method: string, path: string, schema: S, options: { body?: unknown; placingOrder?: boolean } = {}): Promise<z.output<S>> {
+    return caller.call({ method, path, ...options, idempotent: !options.placingOrder }, schema);
   }
 
   const account = (id: string) => encodeURIComponent(id);
@@ -247,11 +230,7 @@ export function createTradestationClient(ctx: PluginContext<unknown, Record<stri
         throw new BrokerError("TradeStation cancels by its own order id only.", { code: "client-order-id-lookup-unsupported", kind: "unsupported" });
       }
       void accountId;
-      const response = await fetchWithSession(ctx, (authorization) =>
-        new Request(`${base}/orderexecution/orders/${encodeURIComponent(ref.brokerOrderId)}`, { method: "DELETE", headers: { authorization, accept: "application/json" } }),
-      );
-      if (!response.ok) throw await errorFromResponse(response, false);
-      await response.body?.cancel();
+      await caller.send({ method: "DELETE", path: `/orderexecution/orders/${encodeURIComponent(ref.brokerOrderId)}` });
     },
   };
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { mapVenueError, type BrokerError, type ErrorMapping, type VenueErrorTable } from "../sdk";
+import { mapVenueError, type BrokerError, type ErrorMapping, type VenueAnswer, type VenueErrorTable } from "../sdk";
 import { WireErrorSchema } from "./wire";
 
 const rejected = (code: string): ErrorMapping => ({ code, kind: "rejected" });
@@ -34,23 +34,17 @@ export const TRADESTATION_ERROR_TABLE = {
   },
 } as const satisfies VenueErrorTable;
 
-/** Reads an HTTP error answer through the table. */
-export async function errorFromResponse(response: Response, placingOrder: boolean): Promise<BrokerError> {
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON (a proxy's HTML page): the status decides.
-  }
-  const parsed = WireErrorSchema.safeParse(body);
+/** Reads an HTTP error answer (read once by the SDK's JSON caller) through the table. */
+export function errorFromResponse(answer: Pick<VenueAnswer, "status" | "headers" | "body">, placingOrder: boolean): BrokerError {
+  // Not JSON (a proxy's HTML page): the status decides.
+  const parsed = WireErrorSchema.safeParse(answer.body);
   const wire = parsed.success ? parsed.data : {};
   return mapVenueError(TRADESTATION_ERROR_TABLE, {
-    status: response.status,
-    code: response.status === 400 ? null : (wire.Error ?? null),
+    status: answer.status,
+    code: answer.status === 400 ? null : (wire.Error ?? null),
     message: wire.Message ?? null,
-    body,
-    headers: response.headers,
+    body: answer.body,
+    headers: answer.headers,
     placingOrder,
   });
 }

@@ -26,6 +26,8 @@ import {
   type PluginContext,
   type Position,
   type Quote,
+  jsonCaller,
+  type VenueRequest,
 } from "../sdk";
 import { errorStrings, isOrderNotFound, tradierError } from "./errors";
 import {
@@ -55,10 +57,10 @@ const PAGE_SIZE = 100;
 /** Pages read at most per listing: 2 000 orders in a session is far beyond a retail account. */
 const MAX_PAGES = 20;
 
-interface CallOptions {
+/** One Tradier request: a URL, and a form body for order requests. */
+interface TradierRequest extends VenueRequest {
+  url: string;
   form?: URLSearchParams;
-  /** May create or change an order: unreadable failures are outcome-unknown. */
-  placingOrder?: boolean;
 }
 
 function parseSettings(settings: unknown): TradierSettings {
@@ -85,49 +87,35 @@ export function createTradierClient(context: PluginContext<TradierCredentials, u
   const base = context.baseUrl.replace(/\/+$/, "");
   const account = (id: string): string => `${base}/accounts/${encodeURIComponent(id)}`;
 
-  function request(method: string, url: string, form: URLSearchParams | undefined): Request {
-    const headers = new Headers({ accept: "application/json", authorization: `Bearer ${context.credentials.token}` });
-    if (form) headers.set("content-type", "application/x-www-form-urlencoded");
-    return new Request(url, { method, headers, body: form ? form.toString() : null });
-  }
+  const caller = jsonCaller<TradierRequest>({
+    venue: "Tradier",
+    fetch: context.fetch,
+    sign(r) {
+      // Tradier's default is XML: every request asks for JSON.
+      const headers = new Headers({ accept: "application/json", authorization: `Bearer ${context.credentials.token}` });
+      if (r.form) headers.set("content-type", "application/x-www-form-urlencoded");
+      return new Request(r.url, { method: r.method, headers, body: r.form ? r.form.toString() : null });
+    },
+    // Downstream refusals come back as HTTP 200 with an `errors` property; XML means the Accept header was lost.
+    failed: (answer) => answer.status < 200 || answer.status >= 300 || (typeof answer.body === "object" && errorStrings(answer.body).length > 0) || isXml(answer.body),
+    error(answer, r) {
+      const placingOrder = r.placingOrder === true;
+      const succeeded = answer.status >= 200 && answer.status < 300;
+      if (succeeded && isXml(answer.body)) {
+        return new BrokerError(`Tradier answered XML to ${answer.label}: something between Tradier and us dropped the Accept: application/json header.`, {
+          code: "bad-response",
+          kind: placingOrder ? "outcome-unknown" : "retryable",
+          status: answer.status,
+          raw: answer.body,
+        });
+      }
+      return tradierError(succeeded ? 200 : answer.status, answer.body, answer.headers, { placingOrder, environment, now: context.now() });
+    },
+  });
 
   /** One round trip: the parsed body, or a BrokerError. A 200 carrying `errors` is an error too. */
-  async function call<S extends z.ZodType>(method: string, url: string, schema: S, options: CallOptions = {}): Promise<z.output<S>> {
-    const placingOrder = options.placingOrder === true;
-    const ctx = { placingOrder, environment, now: context.now() };
-    let res: Response;
-    try {
-      res = await context.fetch(request(method, url, options.form));
-    } catch (cause) {
-      if (cause instanceof BrokerError) throw cause;
-      const timeout = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
-      throw new BrokerError(placingOrder ? "Tradier did not answer; the order may or may not have been placed." : "Tradier did not answer.", {
-        code: timeout ? "broker-timeout" : "broker-unreachable",
-        kind: placingOrder ? "outcome-unknown" : "retryable",
-        cause,
-      });
-    }
-    const text = await res.text().catch(() => "");
-    let body: unknown = text;
-    try {
-      body = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      // Not JSON: a text error ("Invalid Access Token"), or XML when an Accept header got lost on the way.
-    }
-    if (!res.ok) throw tradierError(res.status, body, res.headers, ctx);
-    // Downstream refusals come back as HTTP 200 with an `errors` property.
-    if (errorStrings(body).length > 0 && typeof body === "object") throw tradierError(200, body, res.headers, ctx);
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const xml = typeof body === "string" && body.trimStart().startsWith("<");
-      throw new BrokerError(
-        xml
-          ? `Tradier answered XML to ${method} ${new URL(url).pathname}: something between Tradier and us dropped the Accept: application/json header.`
-          : `Tradier sent an unexpected answer to ${method} ${new URL(url).pathname}.`,
-        { code: "bad-response", kind: placingOrder ? "outcome-unknown" : "retryable", status: res.status, raw: body },
-      );
-    }
-    return parsed.data;
+  function call<S extends z.ZodType>(method: string, url: string, schema: S, options: { form?: URLSearchParams; placingOrder?: boolean } = {}): Promise<z.output<S>> {
+    return caller.call({ method, url, ...options }, schema);
   }
 
   /** Today's orders (Tradier's default listing: the current session), every page. */
@@ -286,4 +274,9 @@ export function createTradierClient(context: PluginContext<TradierCredentials, u
       return toQuote(ticker, q, context.now());
     },
   };
+}
+
+/** An XML body: Tradier's default format, sent when our Accept header was lost on the way. */
+function isXml(body: unknown): boolean {
+  return typeof body === "string" && body.trimStart().startsWith("<");
 }

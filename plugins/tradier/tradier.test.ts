@@ -131,7 +131,7 @@ describe("tradier: venue rules refuse before sending", () => {
   it.each<[string, Partial<OrderRequest>, string]>([
     ["a bracket entered at market", { bracket: { takeProfit: { limitPrice: "110" }, stopLoss: { type: "stop", stopPrice: "90" } } }, "venue-bracket-entry-type"],
     ["extended hours on a market order", { extendedHours: true }, "venue-extended-hours-limit-day"],
-    ["a buy bracket whose take profit is under its stop", { type: "limit", limitPrice: "100", bracket: { takeProfit: { limitPrice: "90" }, stopLoss: { type: "stop", stopPrice: "95" } } }, "venue-bracket-prices"],
+    ["a buy bracket whose take profit is under its stop", { type: "limit", limitPrice: "100", bracket: { takeProfit: { limitPrice: "90" }, stopLoss: { type: "stop", stopPrice: "95" } } }, "bracket-prices"],
     ["a trailing stop", { type: "trailing_stop", trailPercent: "1" }, "trailing-stop-not-supported"],
     ["time in force ioc", { timeInForce: "ioc" }, "time-in-force-not-supported"],
     ["a fractional quantity", { quantity: "0.5" }, "fractional-not-supported"],

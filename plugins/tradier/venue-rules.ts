@@ -34,19 +34,5 @@ export function tradierVenueRules(intent: OrderRequest): SubmitRefusal | null {
   if (sl?.type === "stop_limit" && sl.limitPrice === undefined) {
     return { messageCode: "order-price-missing", message: "A stop-limit stop loss needs a limit price.", field: "bracket" };
   }
-  if (b.takeProfit && sl?.stopPrice !== undefined) {
-    const tp = dec(b.takeProfit.limitPrice);
-    const stop = dec(sl.stopPrice);
-    if (intent.side === "buy" ? !tp.gt(stop) : !tp.lt(stop)) {
-      return {
-        messageCode: "venue-bracket-prices",
-        message:
-          intent.side === "buy"
-            ? "For a buy bracket the take-profit price must be above the stop-loss price."
-            : "For a sell bracket the take-profit price must be below the stop-loss price.",
-        field: "bracket",
-      };
-    }
-  }
   return null;
 }

@@ -1,6 +1,6 @@
 /**
- * The Tradovate client: REST over `ctx.fetch` with the session's bearer
- * token (`fetchWithSession`: a 401 asks the core's token owner to renew).
+ * The Tradovate client: REST through the SDK's JSON caller with the
+ * session's bearer token (a 401 asks the core's token owner to renew).
  *
  * - Orders go out with `isAutomated: true` (Tradovate requires it for any
  *   order not placed by a human) and our id as `clOrdId`.
@@ -18,7 +18,7 @@ import type { z } from "zod";
 import {
   BrokerError,
   dec,
-  fetchWithSession,
+  bearerJsonCaller,
   mapVenueError,
   toDecimal,
   type BrokerAccount,
@@ -77,35 +77,15 @@ const TYPE = { market: "Market", limit: "Limit", stop: "Stop", stop_limit: "Stop
 
 /** Creates the client for one connection. */
 export function createTradovateClient(ctx: PluginContext<TradovateCredentials, Record<string, unknown>>): ClientFor<typeof tradovateCapabilities> {
-  const base = ctx.baseUrl;
   const contracts = new Map<number, string>();
 
-  async function call<S extends z.ZodType>(method: "GET" | "POST", path: string, schema: S, options: { body?: unknown; placingOrder?: boolean; read?: boolean } = {}): Promise<z.output<S>> {
-    const response = await fetchWithSession(
-      ctx,
-      (authorization) =>
-        new Request(`${base}${path}`, {
-          method,
-          headers: { authorization, accept: "application/json", ...(options.body !== undefined && { "content-type": "application/json" }) },
-          ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
-        }),
-      { idempotent: options.read === true || method === "GET" },
-    );
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      // Not JSON: only the status says something.
-    }
-    if (!response.ok) {
-      throw mapVenueError(TRADOVATE_ERROR_TABLE, { status: response.status, message: null, body, headers: response.headers, placingOrder: options.placingOrder === true });
-    }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      throw new BrokerError(`Tradovate answered ${method} ${path} with an unexpected body.`, { code: "bad-response", kind: options.placingOrder ? "outcome-unknown" : "retryable", raw: body });
-    }
-    return parsed.data;
+  // Every request carries the session's bearer token; bodies are JSON. Its errors are not JSON: only the status says something.
+  const caller = bearerJsonCaller(ctx, "Tradovate", (answer, r) => mapVenueError(TRADOVATE_ERROR_TABLE, { status: answer.status, message: null, body: answer.body, headers: answer.headers, placingOrder: r.placingOrder === true }));
+
+  /** One round trip (`read`: a POST that only reads, so safe to resend): the parsed body, or a BrokerError. */
+  function call<S extends z.ZodType>(method: "GET" | "POST", path: string, schema: S, options: { body?: unknown; placingOrder?: boolean; read?: boolean } = {}): Promise<z.output<S>> {
+    const { read, ...rest } = options;
+    return caller.call({ method, path, ...rest, idempotent: read === true || method === "GET" }, schema);
   }
 
   async function contractName(id: number): Promise<string> {

@@ -122,6 +122,26 @@ describe("eviction and crashes (paper broker)", () => {
     await recover(queue);
     await expectExactlyOnce(trader, paper, signalId, "AAPL", 3);
   });
+
+  it("rows the last instance copied to D1 but had not marked as copied are copied again by the next instance, with no alarm to wait for", async () => {
+    const trader = await createTrader();
+    const reply = await sendAlert(trader.webhookUrl, { ticker: "QQQ", action: "buy", quantity: 1, price: 400 });
+    expect(reply.status).toBe(200);
+    await expectExactlyOnce(trader, paper, reply.body.id!, "QQQ", 1);
+    const queue = queueOf(trader);
+    // The "copied" marks ride on the next write turn (queue-store.ts), so an idle queue holds them in memory only.
+    const dirtyOnDisk = await runInDurableObject(queue, (_instance, state) =>
+      state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM trades WHERE version > synced_version`).one().n,
+    );
+    expect(dirtyOnDisk, "precondition: the trade's copied mark is still in memory").toBeGreaterThan(0);
+
+    // Evicted while idle: the marks are lost, and nothing else will ever write or wake this queue.
+    await evictDurableObject(queue);
+    // The next instance copies the rows again on its own (an idempotent upsert), without any alarm being run here.
+    await expect.poll(() => queue.pendingWork(), { timeout: 10_000, interval: 100 }).toEqual({ queued: 0, unsynced: 0 });
+    const signal = await settledSignal(trader.token, reply.body.id!);
+    expect(signal.trades[0]?.status).toBe("filled");
+  });
 });
 
 describe("crashes in the middle of a broker call (Alpaca, held at the broker)", () => {

@@ -26,7 +26,7 @@ import { expect } from "vitest";
 import { Big } from "../../plugins/sdk";
 import type { FaultProfileInput } from "../../worker/connections/fault-injection";
 import { clientOrderIdFor } from "../../worker/execution/client-order-id";
-import { isTerminal } from "../../worker/execution/executor";
+import { isTerminalTradeStatus } from "../../worker/trading/trade-status";
 import { sendAlert } from "../helpers/trader";
 import { step, ZERO_ACCOUNT, type Leg, type ModelAccount, type ModelRules, type ModelSignal } from "../model/position-model";
 import { paperBroker, type BrokerSide } from "../helpers/brokers";
@@ -196,7 +196,7 @@ async function verifySubscription(
     report.trades++;
     report.statuses[trade.status] = (report.statuses[trade.status] ?? 0) + 1;
     // (1) terminal.
-    expect(isTerminal(trade.status), `${where}: ${trade.status}`).toBe(true);
+    expect(isTerminalTradeStatus(trade.status), `${where}: ${trade.status}`).toBe(true);
     expect(expected.kind, where).not.toBe("invalid");
     const legs: Leg[] = expected.kind === "trade" ? expected.legs : [];
     const ids = await Promise.all(legs.map((l) => clientOrderIdFor(signalId, sub.id, l.leg)));

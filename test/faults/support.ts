@@ -37,9 +37,9 @@ export function rng(seed: number): { next(): number; int(lo: number, hi: number)
 /**
  * Puts a fault profile on a connection. The API validates settings with the
  * plugin's schema, which drops keys it does not know (the paper schema strips
- * `faults`), so the fixture writes the row directly: the webhook copies the
- * connection's settings from D1 into every queued signal, exactly as for a
- * profile set by an operator.
+ * `faults`), so the fixture writes the row directly, before the first signal:
+ * each queue reads its copy of the connection's settings from D1 on its first
+ * signal, exactly as for a profile set by an operator.
  */
 export async function setConnectionFaults(connectionId: string, profile: FaultProfileInput | null): Promise<void> {
   const stmt =

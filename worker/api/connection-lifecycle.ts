@@ -14,6 +14,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { getPlugin } from "../../plugins";
+import { errorMessage } from "../../plugins/sdk";
 import { callBroker } from "../connections/broker-errors";
 import { NOT_TRADING, pauseCodeFor, pauseSubscriptions, recordEvent, resumeSubscriptions, setConnectionStatus } from "../connections/lifecycle";
 import { clientForConnection, getOwnedConnection, listConnectionAccounts } from "../connections/store";
@@ -88,7 +89,7 @@ export const connectionLifecycleApi = createRouter()
         }
       } catch (e) {
         openPositions = null;
-        positionsMessage = `The open positions could not be listed (${e instanceof Error ? e.message : String(e)}); check them at the broker.`;
+        positionsMessage = `The open positions could not be listed (${errorMessage(e)}); check them at the broker.`;
       }
     } else {
       openPositions = null;
@@ -106,7 +107,7 @@ export const connectionLifecycleApi = createRouter()
     // 4. Pause, mark, tell.
     const reason = `The "${row.name}" connection was disconnected; its positions and orders at the broker were left as they are. Reconnect it, then resume its subscriptions.`;
     await setConnectionStatus(db, row.id, "disconnected", reason, now);
-    const paused = await pauseSubscriptions(db, row.id, pauseCodeFor("disconnected"), reason, now);
+    const paused = await pauseSubscriptions(c.env, row.id, pauseCodeFor("disconnected"), reason, now);
     await recordEvent(db, { userId, kind: "connection-disconnected", connectionId: row.id, message: reason, data: { pausedSubscriptions: paused, revoked, openPositions: openPositions?.length ?? null } }, now);
 
     const after = await getOwnedConnection(db, userId, row.id);
@@ -119,7 +120,7 @@ export const connectionLifecycleApi = createRouter()
     if (NOT_TRADING.has(row.status) || row.status === "error") {
       throw new AppError("conflict", `The "${row.name}" connection is ${row.status}: reconnect it (and test it) before resuming its subscriptions.`, { status: 409 });
     }
-    const resumed = await resumeSubscriptions(db, userId, row.id);
+    const resumed = await resumeSubscriptions(c.env, userId, row.id);
     if (resumed.length > 0) {
       await recordEvent(db, { userId, kind: "subscriptions-resumed", connectionId: row.id, message: `${resumed.length} subscription(s) on "${row.name}" trade again.`, data: { resumed } });
     }

@@ -24,7 +24,8 @@ import { credentialsHint, sealCredentials } from "../connections/vault";
 import { CONNECTION_STATUSES } from "../connections/lifecycle";
 import { revokePortalConnection } from "../connections/portal";
 import { type Db, getDb, isoTime } from "../db/client";
-import { accounts, connections } from "../db/schema";
+import { accounts, connections, subscriptions } from "../db/schema";
+import { announceConfigChange, raiseConfigVersion, strategiesUsingConnection } from "../execution/config-changes";
 import { AppError } from "../errors";
 import { log } from "../lib/log";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
@@ -145,13 +146,16 @@ export async function validateSettings(
   delete own.environment;
   const settings = validateConnectionSettings(plugin, own);
   settings.environment = resolveEnvironment(plugin, requested ?? settings.environment);
-  const isPaper = plugin.manifest.id === "paper";
+  // A broker that runs inside Tradeloop (the paper ledger) has no address to override, and a
+  // simulated broker (one that learns prices from alerts) is the only kind a price source feeds.
+  const runsInside = plugin.manifest.transport?.kind === "durable-object";
+  const simulated = plugin.capabilities.methods.observePrice !== "unsupported";
   if (core[BASE_URL_SETTING] !== undefined) {
-    if (isPaper) throw new AppError("invalid-request", "settings.baseUrl is not available for the paper broker, which runs inside Tradeloop.", { field: "settings.baseUrl" });
+    if (runsInside) throw new AppError("invalid-request", `settings.baseUrl is not available for the ${plugin.manifest.displayName}, which runs inside Tradeloop.`, { field: "settings.baseUrl" });
     settings[BASE_URL_SETTING] = checkBaseUrl(core[BASE_URL_SETTING], destinationRules(env, plugin)).url;
   }
   if (core[PRICE_SOURCE_SETTING] !== undefined) {
-    if (!isPaper) {
+    if (!simulated) {
       throw new AppError("invalid-request", "settings.priceSourceConnectionId is only for paper connections; a real broker quotes its own prices.", {
         field: "settings.priceSourceConnectionId",
       });
@@ -516,21 +520,26 @@ export const connectionsApi = createRouter()
       ...(discovered && { status: "connected", statusMessage: null, statusAt: Date.now() }),
       updatedAt: Date.now(),
     };
-    await db
-      .update(connections)
-      .set({
-        name: updated.name,
-        settings: updated.settings,
-        credentialsCiphertext: updated.credentialsCiphertext,
-        credentialsKeyId: updated.credentialsKeyId,
-        credentialsHint: updated.credentialsHint,
-        status: updated.status,
-        statusMessage: updated.statusMessage,
-        statusAt: updated.statusAt,
-        updatedAt: updated.updatedAt,
-      })
-      .where(and(eq(connections.id, row.id), eq(connections.userId, c.var.userId)));
+    // Queues hold the connection's settings in their copies, and cached clients hold its credentials.
+    const [, raised] = await db.batch([
+      db
+        .update(connections)
+        .set({
+          name: updated.name,
+          settings: updated.settings,
+          credentialsCiphertext: updated.credentialsCiphertext,
+          credentialsKeyId: updated.credentialsKeyId,
+          credentialsHint: updated.credentialsHint,
+          status: updated.status,
+          statusMessage: updated.statusMessage,
+          statusAt: updated.statusAt,
+          updatedAt: updated.updatedAt,
+        })
+        .where(and(eq(connections.id, row.id), eq(connections.userId, c.var.userId))),
+      raiseConfigVersion(db, strategiesUsingConnection(db, row.id)),
+    ]);
     if (discovered) await addNewAccounts(db, updated, discovered);
+    await announceConfigChange(c.env, db, raised);
     await audit(c, "connection-updated", {
       connectionId: row.id,
       changed: [...(body.name !== undefined ? ["name"] : []), ...Object.keys(body.settings ?? {}).map((k) => `settings.${k}`), ...(body.credentials ? ["credentials"] : [])],
@@ -550,11 +559,18 @@ export const connectionsApi = createRouter()
     const { id } = c.req.valid("param");
     const owned = await getOwnedConnection(db, c.var.userId, id);
     await endSession(c.env, owned);
-    const deleted = await db
-      .delete(connections)
-      .where(and(eq(connections.id, id), eq(connections.userId, c.var.userId)))
-      .returning({ id: connections.id });
+    // Its subscriptions go with it (cascade): name their queues first, to tell them afterwards.
+    const gone = await db.select({ id: subscriptions.id }).from(subscriptions).where(and(eq(subscriptions.connectionId, id), eq(subscriptions.userId, c.var.userId))).all();
+    const [raised, deleted] = await db.batch([
+      raiseConfigVersion(db, strategiesUsingConnection(db, id)),
+      db
+        .delete(connections)
+        .where(and(eq(connections.id, id), eq(connections.userId, c.var.userId)))
+        .returning({ id: connections.id }),
+    ]);
     if (deleted.length === 0) throw new AppError("not-found", "Connection not found.");
+    const version = Math.max(0, ...raised.map((r) => r.version));
+    await announceConfigChange(c.env, db, raised, gone.map((g) => ({ subscriptionId: g.id, version })));
     await audit(c, "connection-deleted", { connectionId: id });
     return c.body(null, 204);
   });

@@ -34,7 +34,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, gt, lt } from "drizzle-orm";
 import { jwtVerify, SignJWT } from "jose";
 import { getPlugin } from "../../plugins";
-import { buildAuthorizationUrl, BrokerError, exchangeAuthorizationCode, type BrokerAccount, type RegisteredPlugin } from "../../plugins/sdk";
+import { buildAuthorizationUrl, BrokerError, errorMessage, exchangeAuthorizationCode, type BrokerAccount, type RegisteredPlugin } from "../../plugins/sdk";
 import { createSessionContext } from "../../plugins/sdk/host";
 import { brokerClientFor } from "../connections/broker-client";
 import { recordEvent, setConnectionStatus } from "../connections/lifecycle";
@@ -282,7 +282,7 @@ export const oauthApi = createRouter()
     try {
       client = requireOAuthClient(c.env, spec, plugin.manifest.displayName);
     } catch (e) {
-      return fail("oauth-not-configured", e instanceof Error ? e.message : String(e));
+      return fail("oauth-not-configured", errorMessage(e));
     }
 
     // 2. The code for tokens, through the plugin's session (or the standard grant).
@@ -311,7 +311,7 @@ export const oauthApi = createRouter()
       const grant = { callbackParameters: params, redirectUri, ...(row.codeVerifier && { codeVerifier: row.codeVerifier }) };
       tokens = plugin.session?.exchangeCode ? await plugin.session.exchangeCode(sessionContext, grant) : await exchangeAuthorizationCode(sessionContext, grant);
     } catch (e) {
-      log.warn("oauth callback: code exchange failed", { broker, error: e instanceof Error ? e.message : String(e) });
+      log.warn("oauth callback: code exchange failed", { broker, error: errorMessage(e) });
       return fail("oauth-exchange-failed", `${plugin.manifest.displayName} did not accept the sign-in (${e instanceof BrokerError ? e.code : "error"}); start connecting again.`);
     }
 
@@ -345,7 +345,7 @@ export const oauthApi = createRouter()
     try {
       discovered = await brokerClientFor(c.env, { id, broker, settings: existing?.settings ?? { environment }, authMethod: "oauth" }).testConnection();
     } catch (e) {
-      log.warn("oauth callback: listing accounts failed", { broker, error: e instanceof Error ? e.message : String(e) });
+      log.warn("oauth callback: listing accounts failed", { broker, error: errorMessage(e) });
       if (!existing) {
         await owner.disconnect(id);
         await db.delete(connections).where(eq(connections.id, id));

@@ -9,7 +9,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { SubscriptionSettingsSchema } from "../trading/settings";
 import { authenticated, createRouter, errorResponses, JsonObjectSchema, jsonResponse } from "./openapi";
-import { StrategySettingsSchema } from "./strategy-settings";
+import { StrategySettingsSchema } from "../trading/strategy-settings";
 
 const SchemasSchema = z
   .object({

@@ -15,11 +15,12 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { AssetClassSchema } from "../../plugins/sdk";
 import { generateWebhookSecret, hashWebhookSecret } from "../auth/webhook-secret";
 import { getDb, isoTime } from "../db/client";
-import { strategies } from "../db/schema";
+import { strategies, subscriptions } from "../db/schema";
+import { announceConfigChange } from "../execution/config-changes";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import { authenticated, createRouter, errorResponses, IdParams, JsonObjectSchema, jsonBody, jsonResponse } from "./openapi";
-import { resolveStrategySettings, StrategySettingsSchema } from "./strategy-settings";
+import { resolveStrategySettings, StrategySettingsSchema } from "../trading/strategy-settings";
 import { parseOrThrow, withoutNulls } from "./validation";
 
 type StrategyRow = typeof strategies.$inferSelect;
@@ -210,6 +211,7 @@ export const strategiesApi = createRouter()
       secretHash: await hashWebhookSecret(secret),
       settings,
       enabled: body.enabled ?? true,
+      configVersion: 1,
       createdAt: now,
       updatedAt: now,
     };
@@ -234,7 +236,9 @@ export const strategiesApi = createRouter()
       enabled: body.enabled ?? row.enabled,
       updatedAt: Date.now(),
     };
-    await getDb(c.env.DB)
+    const db = getDb(c.env.DB);
+    // The new config version is what makes webhook caches and queue copies of the old settings stale.
+    const raised = await db
       .update(strategies)
       .set({
         name: updated.name,
@@ -242,16 +246,24 @@ export const strategiesApi = createRouter()
         settings: updated.settings,
         enabled: updated.enabled,
         updatedAt: updated.updatedAt,
+        configVersion: sql`${strategies.configVersion} + 1`,
       })
-      .where(and(eq(strategies.id, row.id), eq(strategies.userId, c.var.userId)));
+      .where(and(eq(strategies.id, row.id), eq(strategies.userId, c.var.userId)))
+      .returning({ strategyId: strategies.id, version: strategies.configVersion });
+    await announceConfigChange(c.env, db, raised);
     return c.json(strategyJson(updated, publicBaseUrl(c.env, c.req.url)), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    const deleted = await getDb(c.env.DB)
+    const db = getDb(c.env.DB);
+    const row = await getOwnedStrategy(c.env, c.var.userId, c.req.valid("param").id);
+    // Its subscriptions go with it (cascade): name their queues first, to tell them afterwards.
+    const subs = await db.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.strategyId, row.id)).all();
+    const deleted = await db
       .delete(strategies)
-      .where(and(eq(strategies.id, c.req.valid("param").id), eq(strategies.userId, c.var.userId)))
+      .where(and(eq(strategies.id, row.id), eq(strategies.userId, c.var.userId)))
       .returning({ id: strategies.id });
     if (deleted.length === 0) throw new AppError("not-found", "Strategy not found.");
+    await announceConfigChange(c.env, db, [], subs.map((s) => ({ subscriptionId: s.id, version: row.configVersion + 1 })));
     return c.body(null, 204);
   })
   .openapi(rotateRoute, async (c) => {
@@ -259,10 +271,14 @@ export const strategiesApi = createRouter()
     const secret = generateWebhookSecret();
     const updated: StrategyRow = { ...row, secretHash: await hashWebhookSecret(secret), updatedAt: Date.now() };
     // Overwriting the digest is what revokes the old URL: the webhook compares against this column only.
-    await getDb(c.env.DB)
+    const db = getDb(c.env.DB);
+    const raised = await db
       .update(strategies)
-      .set({ secretHash: updated.secretHash, updatedAt: updated.updatedAt })
-      .where(and(eq(strategies.id, row.id), eq(strategies.userId, c.var.userId)));
+      .set({ secretHash: updated.secretHash, updatedAt: updated.updatedAt, configVersion: sql`${strategies.configVersion} + 1` })
+      .where(and(eq(strategies.id, row.id), eq(strategies.userId, c.var.userId)))
+      .returning({ strategyId: strategies.id, version: strategies.configVersion });
+    // Webhook caches still hold the old digest: the new version makes every queue refuse their stamps.
+    await announceConfigChange(c.env, db, raised);
     await audit(c, "strategy-secret-rotated", { strategyId: row.id, name: row.name });
     return c.json(strategyJson(updated, publicBaseUrl(c.env, c.req.url), secret), 200);
   });

@@ -10,7 +10,8 @@ import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
 import { callBroker } from "../connections/broker-errors";
 import { clientForConnection, getOwnedConnection, resolveAccount } from "../connections/store";
 import { getDb, isoTime, isUniqueViolation } from "../db/client";
-import { accounts, orders, subscriptions } from "../db/schema";
+import { accounts, orders, strategies, subscriptions } from "../db/schema";
+import { announceConfigChange, raiseConfigVersion, type RaisedVersion } from "../execution/config-changes";
 import { AppError } from "../errors";
 import { log } from "../lib/log";
 import { resolveSettings, SubscriptionSettingsSchema } from "../trading/settings";
@@ -270,14 +271,17 @@ export const subscriptionsApi = createRouter()
       createdAt: now,
       updatedAt: now,
     };
+    // A new target for the strategy's signals: cached views of the strategy are stale from now on.
+    let raised: RaisedVersion[];
     try {
-      await db.insert(subscriptions).values(row);
+      [, raised] = await db.batch([db.insert(subscriptions).values(row), raiseConfigVersion(db, eq(strategies.id, strategy.id))]);
     } catch (err) {
       if (isUniqueViolation(err, "subscriptions", ["strategy_id", "account_id"])) {
         throw await duplicateSubscription(db, userId, row, { strategy: strategy.name, account: account.name }, "strategyId");
       }
       throw err;
     }
+    await announceConfigChange(c.env, db, raised);
     return c.json(subscriptionJson(row), 201);
   })
   .openapi(getRoute, async (c) => {
@@ -292,25 +296,37 @@ export const subscriptionsApi = createRouter()
     // Enabling a parked duplicate brings it back under the uniqueness rule: the index decides.
     const duplicateOf = body.enabled === true ? null : row.duplicateOf;
     const updated: SubscriptionRow = { ...row, enabled: body.enabled ?? row.enabled, settings, duplicateOf, updatedAt: Date.now() };
+    let raised: RaisedVersion[];
     try {
-      await db
-        .update(subscriptions)
-        .set({ enabled: updated.enabled, settings: updated.settings, duplicateOf: updated.duplicateOf, updatedAt: updated.updatedAt })
-        .where(and(eq(subscriptions.id, row.id), eq(subscriptions.userId, c.var.userId)));
+      [, raised] = await db.batch([
+        db
+          .update(subscriptions)
+          .set({ enabled: updated.enabled, settings: updated.settings, duplicateOf: updated.duplicateOf, updatedAt: updated.updatedAt })
+          .where(and(eq(subscriptions.id, row.id), eq(subscriptions.userId, c.var.userId))),
+        raiseConfigVersion(db, eq(strategies.id, row.strategyId)),
+      ]);
     } catch (err) {
       if (isUniqueViolation(err, "subscriptions", ["strategy_id", "account_id"])) {
         throw await duplicateSubscription(db, c.var.userId, row, null, "enabled");
       }
       throw err;
     }
+    await announceConfigChange(c.env, db, raised);
     return c.json(subscriptionJson(updated), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    const deleted = await getDb(c.env.DB)
-      .delete(subscriptions)
-      .where(and(eq(subscriptions.id, c.req.valid("param").id), eq(subscriptions.userId, c.var.userId)))
-      .returning({ id: subscriptions.id });
+    const db = getDb(c.env.DB);
+    const row = await getOwnedSubscription(db, c.var.userId, c.req.valid("param").id);
+    const [deleted, raised] = await db.batch([
+      db
+        .delete(subscriptions)
+        .where(and(eq(subscriptions.id, row.id), eq(subscriptions.userId, c.var.userId)))
+        .returning({ id: subscriptions.id }),
+      raiseConfigVersion(db, eq(strategies.id, row.strategyId)),
+    ]);
     if (deleted.length === 0) throw new AppError("not-found", "Subscription not found.");
+    // The deleted subscription's queue is told too: it must refuse what a cached view still sends it.
+    await announceConfigChange(c.env, db, raised, raised.map((r) => ({ subscriptionId: row.id, version: r.version })));
     return c.body(null, 204);
   })
   .openapi(positionsRoute, async (c) => {

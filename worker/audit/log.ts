@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../plugins/sdk";
 import type { Context } from "hono";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
@@ -49,7 +50,7 @@ export async function recordAudit(db: Db, event: AuditEvent, now = Date.now()): 
   try {
     await db.insert(auditEvents).values({ id: crypto.randomUUID(), userId: event.userId, at: now, action: event.action, detail: event.detail ?? null, ip: event.ip ?? null });
   } catch (e) {
-    log.error("audit: could not record an event", { action: event.action, error: e instanceof Error ? e.message : String(e) });
+    log.error("audit: could not record an event", { action: event.action, error: errorMessage(e) });
   }
 }
 

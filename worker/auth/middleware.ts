@@ -19,6 +19,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { getDb } from "../db/client";
 import { assertSecrets, type AppBindings, type AuthContext } from "../env";
+import { errorMessage } from "../../plugins/sdk";
 import { AppError } from "../errors";
 import { log } from "../lib/log";
 import { findApiToken, isApiToken, touchApiToken } from "./api-tokens";
@@ -112,7 +113,7 @@ export const requireConfiguredSecrets = createMiddleware<AppBindings>(async (c, 
   try {
     assertSecrets(c.env);
   } catch (e) {
-    log.error("misconfigured", { error: e instanceof Error ? e.message : String(e) });
+    log.error("misconfigured", { error: errorMessage(e) });
     throw new AppError("internal-error", e instanceof Error ? e.message : "Tradeloop is misconfigured.");
   }
   await next();

@@ -5,8 +5,9 @@
  * clock and nonce) and the pre-send guard (`canSubmit`, maintenance windows).
  * The conformance kit runs plugins through the same host code.
  *
- * The paper broker's "HTTP API" is served by its PaperLedger Durable Object,
- * so its transport is that object instead of the network.
+ * A plugin whose manifest says it is reached through a Durable Object (the
+ * paper broker's PaperLedger) gets that object, one per connection, as its
+ * transport instead of the network.
  *
  * Credentials go only to the plugin's declared hosts (base-url.ts): the host
  * passes the allowed host names to the transport, which refuses any other at
@@ -38,9 +39,6 @@ export interface ConnectionForClient {
   authMethod?: string;
 }
 
-/** Host the paper plugin talks to; it never leaves the Worker. */
-export const PAPER_HOST = "https://paper.tradeloop.internal";
-
 /** Default time a plugin request may take before it counts as lost (outcome-unknown for orders). */
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -53,20 +51,21 @@ export function brokerClientFor(env: Env, connection: ConnectionForClient): Brok
     });
   }
   const environment = connection.settings.environment === "live" ? "live" : "paper";
+  const configured = plugin.manifest.environments[environment] ?? plugin.manifest.environments.paper ?? plugin.manifest.environments.live ?? "";
+  const reach = plugin.manifest.transport ?? { kind: "network" };
   const destination = allowedHostsFor(destinationRules(env, plugin), connection.settings.baseUrl);
   let baseUrl: string;
   let transport: Transport;
-  if (plugin.manifest.id === "paper") {
-    // One ledger per paper connection, addressed by the connection id.
-    const ledger = env.PAPER_LEDGER.getByName(connection.id);
-    baseUrl = `${PAPER_HOST}/ledgers/${connection.id}`;
-    transport = (request) => ledger.fetch(request);
+  if (reach.kind === "durable-object") {
+    // One object per connection, addressed by the connection id; requests never leave the Worker.
+    const broker = durableObjectBinding(env, reach.binding, plugin.manifest.id).getByName(connection.id);
+    baseUrl = `${configured}${reach.basePath.replace(":connectionId", encodeURIComponent(connection.id))}`;
+    transport = (request) => broker.fetch(request);
   } else {
-    const configured = plugin.manifest.environments[environment];
     // A stored override that fails today's rules is still used as the URL, so its requests are
     // refused by the host check (and the user told why), never silently sent to the default host.
     const override = typeof connection.settings.baseUrl === "string" ? connection.settings.baseUrl : undefined;
-    baseUrl = override ?? configured ?? "";
+    baseUrl = override ?? plugin.manifest.environments[environment] ?? "";
     // The host adds the timeout (and turns it into the right BrokerError kind).
     transport = (request) => fetch(request);
   }
@@ -136,4 +135,14 @@ function withoutBrokerText(client: BrokerClient, broker: string, host: string): 
     };
   }
   return wrapped as unknown as BrokerClient;
+}
+
+/** The Durable Object namespace a plugin's manifest names; a Worker without that binding cannot run the plugin. */
+function durableObjectBinding(env: Env, binding: string, pluginId: string): DurableObjectNamespace {
+  const value: unknown = (env as unknown as Record<string, unknown>)[binding];
+  if (typeof value === "object" && value !== null && "getByName" in value) return value as DurableObjectNamespace;
+  throw new BrokerError(`Broker "${pluginId}" runs in the Durable Object binding ${binding}, which this Worker does not have (wrangler.toml).`, {
+    code: "unknown-broker",
+    kind: "unsupported",
+  });
 }

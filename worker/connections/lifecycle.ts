@@ -15,14 +15,18 @@
  * signals are still logged, each trade refused with the pause code
  * (`connection-expired`, `connection-disconnected`), and they resume only
  * when the user says so (a reconnect alone never restarts trading).
+ * Pausing and resuming change what the strategy's signals do, so both raise
+ * the strategies' config version in the same D1 batch and tell their queues
+ * (execution/config-changes.ts): the webhook's cached view follows at once.
  *
  * @module
  */
 import { and, eq, isNull, isNotNull } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { type Db, getDb } from "../db/client";
 import { connections, events, subscriptions } from "../db/schema";
 import type { Env } from "../env";
 import { connectionNotification, emitEventsSafely } from "../notifications/emit";
+import { announceConfigChange, raiseConfigVersion, strategiesUsingConnection } from "../execution/config-changes";
 
 /** Where lifecycle events are also announced: the Worker's Notifier binding. */
 export type LifecycleNotifier = Pick<Env, "NOTIFIER">;
@@ -72,22 +76,32 @@ export async function setConnectionStatus(db: Db, connectionId: string, status: 
 }
 
 /** Pauses every running subscription of a connection with `code`; returns their ids. */
-export async function pauseSubscriptions(db: Db, connectionId: string, code: string, reason: string, now = Date.now()): Promise<string[]> {
-  const paused = await db
-    .update(subscriptions)
-    .set({ pausedCode: code, pausedReason: reason, pausedAt: now, updatedAt: now })
-    .where(and(eq(subscriptions.connectionId, connectionId), isNull(subscriptions.pausedCode)))
-    .returning({ id: subscriptions.id });
+export async function pauseSubscriptions(env: Env, connectionId: string, code: string, reason: string, now = Date.now()): Promise<string[]> {
+  const db = getDb(env.DB);
+  const [paused, raised] = await db.batch([
+    db
+      .update(subscriptions)
+      .set({ pausedCode: code, pausedReason: reason, pausedAt: now, updatedAt: now })
+      .where(and(eq(subscriptions.connectionId, connectionId), isNull(subscriptions.pausedCode)))
+      .returning({ id: subscriptions.id }),
+    raiseConfigVersion(db, strategiesUsingConnection(db, connectionId)),
+  ]);
+  await announceConfigChange(env, db, raised);
   return paused.map((p) => p.id);
 }
 
 /** Resumes a connection's paused subscriptions (the user asked); returns their ids. */
-export async function resumeSubscriptions(db: Db, userId: string, connectionId: string, now = Date.now()): Promise<string[]> {
-  const resumed = await db
-    .update(subscriptions)
-    .set({ pausedCode: null, pausedReason: null, pausedAt: null, updatedAt: now })
-    .where(and(eq(subscriptions.connectionId, connectionId), eq(subscriptions.userId, userId), isNotNull(subscriptions.pausedCode)))
-    .returning({ id: subscriptions.id });
+export async function resumeSubscriptions(env: Env, userId: string, connectionId: string, now = Date.now()): Promise<string[]> {
+  const db = getDb(env.DB);
+  const [resumed, raised] = await db.batch([
+    db
+      .update(subscriptions)
+      .set({ pausedCode: null, pausedReason: null, pausedAt: null, updatedAt: now })
+      .where(and(eq(subscriptions.connectionId, connectionId), eq(subscriptions.userId, userId), isNotNull(subscriptions.pausedCode)))
+      .returning({ id: subscriptions.id }),
+    raiseConfigVersion(db, strategiesUsingConnection(db, connectionId)),
+  ]);
+  await announceConfigChange(env, db, raised);
   return resumed.map((r) => r.id);
 }
 
@@ -98,19 +112,20 @@ export async function resumeSubscriptions(db: Db, userId: string, connectionId: 
  * nothing.
  */
 export async function expireConnection(
-  db: Db,
+  env: Env,
   connectionId: string,
   reason: string,
   now = Date.now(),
-  options: { verbatim?: boolean; notifier?: LifecycleNotifier } = {},
+  options: { verbatim?: boolean } = {},
 ): Promise<{ changed: boolean; paused: string[] }> {
+  const db = getDb(env.DB);
   const row = await db.select({ userId: connections.userId, name: connections.name, status: connections.status }).from(connections).where(eq(connections.id, connectionId)).get();
   if (!row || row.status === "expired" || row.status === "disconnected") return { changed: false, paused: [] };
   // `verbatim`: the reason is already the whole actionable sentence (a connection test's answer).
   const sentence = options.verbatim ? reason : `The "${row.name}" connection expired: ${reason} Reconnect it, then resume its subscriptions.`;
   await setConnectionStatus(db, connectionId, "expired", sentence, now);
-  const paused = await pauseSubscriptions(db, connectionId, pauseCodeFor("expired"), sentence, now);
-  await recordEvent(db, { userId: row.userId, kind: "connection-expired", connectionId, message: sentence, data: { pausedSubscriptions: paused } }, now, options.notifier);
+  const paused = await pauseSubscriptions(env, connectionId, pauseCodeFor("expired"), sentence, now);
+  await recordEvent(db, { userId: row.userId, kind: "connection-expired", connectionId, message: sentence, data: { pausedSubscriptions: paused } }, now, env);
   return { changed: true, paused };
 }
 

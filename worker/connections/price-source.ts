@@ -14,7 +14,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { getPlugin } from "../../plugins";
-import { BrokerError, dec, MANDATORY_METHODS, OPTIONAL_METHODS, toDecimal, type BrokerClient, type Decimal, type OrderRequest, type Quote } from "../../plugins/sdk";
+import { BrokerError, errorMessage, MANDATORY_METHODS, OPTIONAL_METHODS, quoteMid, type BrokerClient, type Decimal, type OrderRequest } from "../../plugins/sdk";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
 import { connections } from "../db/schema";
@@ -27,12 +27,6 @@ import { clientForConnection } from "./store";
 export const PRICE_SOURCE_SETTING = "priceSourceConnectionId";
 
 const FIELD = `settings.${PRICE_SOURCE_SETTING}`;
-
-/** Mid of bid and ask; the last trade when the book is one-sided; null when there is nothing. */
-export function quoteMid(quote: Quote): Decimal | null {
-  if (quote.bid !== null && quote.ask !== null) return toDecimal(dec(quote.bid).plus(quote.ask).div(2));
-  return quote.last ?? quote.bid ?? quote.ask;
-}
 
 /**
  * Checks a price source for a paper connection: another connection of the
@@ -81,7 +75,7 @@ export function withPriceSource(paper: BrokerClient, source: () => Promise<Broke
         price = await mid(request);
       } catch (e) {
         // No quote now (source down, market closed, credentials expired): the alert's price still works.
-        log.warn("paper price source: no quote", { ticker: request.ticker, error: e instanceof Error ? e.message : String(e) });
+        log.warn("paper price source: no quote", { ticker: request.ticker, error: errorMessage(e) });
         sourceClient = undefined;
       }
       return paper.placeOrder(accountId, price === null ? request : { ...request, referencePrice: price });

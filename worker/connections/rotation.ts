@@ -8,6 +8,7 @@
  * @module
  */
 import { and, eq, ne, or, sql } from "drizzle-orm";
+import { errorMessage } from "../../plugins/sdk";
 import type { Db } from "../db/client";
 import { connections } from "../db/schema";
 import { log } from "../lib/log";
@@ -50,7 +51,7 @@ export async function rewrapIfStale(db: Db, vaultKeys: string, connectionId: str
     if (!needsRewrap(vaultKeys, sealed)) return;
     await saveRewrapped(db, connectionId, sealed, await rotate(mode, vaultKeys, connectionId, sealed));
   } catch (e) {
-    log.error("vault: re-wrapping a connection failed", { connectionId, error: e instanceof Error ? e.message : String(e) });
+    log.error("vault: re-wrapping a connection failed", { connectionId, error: errorMessage(e) });
   }
 }
 
@@ -83,7 +84,7 @@ export async function rewrapStaleConnections(
       if (await saveRewrapped(db, row.id, sealed, await rotate(mode, vaultKeys, row.id, sealed))) rewrapped++;
     } catch (e) {
       failed++;
-      log.error("vault: re-wrapping a connection failed", { connectionId: row.id, error: e instanceof Error ? e.message : String(e) });
+      log.error("vault: re-wrapping a connection failed", { connectionId: row.id, error: errorMessage(e) });
     }
   }
   const left = await db

@@ -33,7 +33,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { getPlugin } from "../../plugins";
-import { BrokerError, SessionTokensSchema, TokenKeeper, type BrokerErrorKind, type RegisteredPlugin, type SessionTokens } from "../../plugins/sdk";
+import { BrokerError, errorMessage, SessionTokensSchema, TokenKeeper, type BrokerErrorKind, type RegisteredPlugin, type SessionTokens } from "../../plugins/sdk";
 import { createSessionContext } from "../../plugins/sdk/host";
 import { getDb } from "../db/client";
 import { allowedHostsFor, destinationRules } from "./base-url";
@@ -138,7 +138,7 @@ export class ConnectionSession extends DurableObject<Env> {
         revoked = true;
       }
     } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
+      error = errorMessage(e);
     }
     this.keeper = null;
     this.meta = null;
@@ -339,7 +339,7 @@ export class ConnectionSession extends DurableObject<Env> {
       },
       onDead: async (error) => {
         await this.ctx.storage.delete(SEALED);
-        await expireConnection(db, connectionId, `${plugin.manifest.displayName} refused to renew the session (${error.message})`, Date.now(), { notifier: this.env });
+        await expireConnection(this.env, connectionId, `${plugin.manifest.displayName} refused to renew the session (${error.message})`);
       },
     });
     return this.keeper;

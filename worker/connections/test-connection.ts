@@ -19,13 +19,14 @@ import { usesSessionOwner } from "./session-access";
 import { brokerClientFor } from "./broker-client";
 import { type AccountRow, type ConnectionRow, listConnectionAccounts, openConnectionCredentials } from "./store";
 import { CREDENTIALS_UNREADABLE, describeTestFailure, type TestFailure } from "./test-messages";
+import { errorMessage } from "../../plugins/sdk";
 
 export type ConnectionTestResult = { ok: true; accounts: AccountRow[] } | ({ ok: false } & TestFailure);
 
 async function setStatus(env: Env, db: Db, row: ConnectionRow, status: "connected" | "error" | "expired", message: string | null): Promise<void> {
   // Expired pauses the connection's subscriptions and tells the user, like an expiry found while trading.
   if (status === "expired") {
-    await expireConnection(db, row.id, message ?? "the broker refused the credentials.", Date.now(), { verbatim: true, notifier: env });
+    await expireConnection(env, row.id, message ?? "the broker refused the credentials.", Date.now(), { verbatim: true });
     return;
   }
   if (row.status === status && row.statusMessage === message) return;
@@ -61,7 +62,7 @@ export async function testStoredConnection(env: Env, db: Db, row: ConnectionRow)
   try {
     credentials = await openConnectionCredentials(env, row);
   } catch (e) {
-    log.error("connection test: credentials cannot be opened", { connectionId: row.id, error: e instanceof Error ? e.message : String(e) });
+    log.error("connection test: credentials cannot be opened", { connectionId: row.id, error: errorMessage(e) });
     await setStatus(env, db, row, CREDENTIALS_UNREADABLE.status === "expired" ? "expired" : "error", CREDENTIALS_UNREADABLE.message);
     return { ok: false, ...CREDENTIALS_UNREADABLE };
   }

@@ -152,6 +152,14 @@ export const strategies = sqliteTable(
     /** Strategy-level settings as JSON (duplicate window, max signal age...). */
     settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /**
+     * Raised by every change that alters what a signal of this strategy does:
+     * the strategy itself, its secret, its subscriptions, and their
+     * connections. The webhook's isolate cache and each subscription queue's
+     * copy of its settings are stamped with it, and a queue refuses a signal
+     * stamped older than what it knows (worker/execution/queue-config.ts).
+     */
+    configVersion: integer("config_version").notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -1,9 +1,11 @@
 /**
  * Broker clients for a SubscriptionQueue. Credential-less plugins (the paper
- * broker) are built straight from the envelope. Plugins with credentials read
- * the connection row from D1 and open its credentials from the vault; the
- * client is cached in memory only (never in Durable Object storage) for a
- * short time, so a reconnect with new keys takes effect within a minute.
+ * broker) are built straight from the settings copy. Plugins with credentials
+ * read the connection row from D1 and open its credentials from the vault.
+ * Clients are cached in memory only (never in Durable Object storage): a
+ * connection change (new keys, new settings) clears them at once through the
+ * queue's `configChanged`, and the cache's lifetime bounds the rest (a
+ * connection marked expired by another queue, a change whose notice was lost).
  *
  * @module
  */
@@ -19,19 +21,30 @@ import * as schema from "../db/schema";
 import type { Env } from "../env";
 import type { QueuedSignal } from "./envelope";
 
-const CACHE_MS = 60_000;
+/** How long a client with credentials is reused before its connection row is read again. */
+const CACHE_MS = 5 * 60_000;
 
 export class BrokerClients {
   private readonly cache = new Map<string, { client: BrokerClient; expiresAt: number }>();
+  /**
+   * Credential-less clients by the connection object of a settings copy: one copy (and so one
+   * object) serves every signal queued under it, and building a client costs a settings parse.
+   */
+  private plain = new WeakMap<QueuedSignal["connection"], BrokerClient>();
 
   constructor(private readonly env: Env) {}
 
   async for(connection: QueuedSignal["connection"]): Promise<BrokerClient> {
     const plugin = getPlugin(connection.broker);
     if (!plugin || plugin.manifest.auth.scheme === "none") {
-      // A paper connection with `settings.priceSourceConnectionId` fills market orders at that
-      // connection's quote mid (worker/connections/price-source.ts); otherwise this is the plain client.
-      return paperClientWithPriceSource(this.env, connection, brokerClientFor(this.env, connection));
+      let client = this.plain.get(connection);
+      if (!client) {
+        // A paper connection with `settings.priceSourceConnectionId` fills market orders at that
+        // connection's quote mid (worker/connections/price-source.ts); otherwise this is the plain client.
+        client = paperClientWithPriceSource(this.env, connection, brokerClientFor(this.env, connection));
+        this.plain.set(connection, client);
+      }
+      return client;
     }
     const cached = this.cache.get(connection.id);
     if (cached && cached.expiresAt > Date.now()) return cached.client;
@@ -60,6 +73,12 @@ export class BrokerClients {
   drop(connectionId: string): void {
     this.cache.delete(connectionId);
   }
+
+  /** Forget every client (the configuration changed). */
+  clear(): void {
+    this.cache.clear();
+    this.plain = new WeakMap();
+  }
 }
 
 /**
@@ -70,5 +89,5 @@ export class BrokerClients {
  * connections up front).
  */
 export async function markConnectionExpired(env: Env, connectionId: string, message: string): Promise<void> {
-  await expireConnection(getDb(env.DB), connectionId, message, Date.now(), { notifier: env });
+  await expireConnection(env, connectionId, message);
 }

@@ -1,15 +1,16 @@
 /**
- * decideNow asks the broker only for what the decision reads: the position
- * and open orders always, the balance and a quote only when the decision
- * looks at them. Run against the Alpaca plugin and its fake (documented
- * paths), counting the requests that reach the fake.
+ * decideNow asks the broker only for what the decision reads: a probe of the
+ * decision names the reads for the first (parallel) round trip, and anything
+ * else it then reads is fetched before it decides again. Run against the
+ * Alpaca plugin and its fake (documented paths), counting the requests that
+ * reach the fake.
  */
 import { describe, expect, it } from "vitest";
 import { alpacaPlugin } from "../../plugins/alpaca";
 import { ACCOUNT_ID, CREDENTIALS } from "../../plugins/alpaca/cases";
 import { AlpacaFake } from "../../plugins/alpaca/fake";
 import { testClient } from "../../plugins/testkit/harness";
-import { parseSignalBody } from "../webhook/parse-signal";
+import { parseSignalBody } from "../trading/parse-signal";
 import type { QueuedSignal } from "./envelope";
 import { decideNow } from "./executor";
 
@@ -116,5 +117,27 @@ describe("decideNow reads only what the decision needs", () => {
     if (decision.kind !== "trade") throw new Error(JSON.stringify(decision));
     const entry = decision.steps.find((s) => s.kind === "order");
     expect(entry && entry.kind === "order" ? entry.order.limitPrice : null).toBe("100.1");
+  });
+
+  it("an entry that may not cancel anything: no open-orders read", async () => {
+    const { client, requests } = setup();
+    const decision = await decideNow({ client, envelope: envelope({ ticker: "AAPL", action: "buy", quantity: 3, price: 100 }, { cancelOpenOrders: false }), now: () => NOW.getTime() });
+    expect(decision.kind).toBe("trade");
+    expect(reads(requests)).toEqual({ positions: 1, openOrders: 0, balance: 0, quote: 0 });
+  });
+
+  it("a cancel decides without the open orders (its cancel step reads them when it runs)", async () => {
+    const { client, requests } = setup();
+    const decision = await decideNow({ client, envelope: envelope({ ticker: "AAPL", action: "cancel", price: 100 }), now: () => NOW.getTime() });
+    expect(decision).toMatchObject({ kind: "trade", outcome: "cancel-open-orders" });
+    expect(reads(requests)).toEqual({ positions: 1, openOrders: 0, balance: 0, quote: 0 });
+  });
+
+  it("a signal refused before it looks at the account (a stale alert) reads nothing", async () => {
+    const { client, requests } = setup();
+    const old = new Date(NOW.getTime() - 3_600_000).toISOString();
+    const decision = await decideNow({ client, envelope: envelope({ ticker: "AAPL", action: "buy", quantity: 1, price: 100, time: old }, { maxSignalAgeSeconds: 60 }), now: () => NOW.getTime() });
+    expect(decision).toMatchObject({ kind: "reject", messageCode: "signal-too-old" });
+    expect(reads(requests)).toEqual({ positions: 0, openOrders: 0, balance: 0, quote: 0 });
   });
 });

@@ -10,9 +10,9 @@
  * @module
  */
 import { getPlugin } from "../../plugins";
-import type { Balance, BrokerClient, BrokerOrder, Decimal, OrderRequest, Quote } from "../../plugins/sdk";
-import { activeMaintenanceWindow, BrokerError, dec, DEFAULT_RETRY, placeOrderOnce, TERMINAL_ORDER_STATUSES, toDecimal, withRetry } from "../../plugins/sdk";
-import { resolveStrategySettings } from "../api/strategy-settings";
+import type { Balance, BrokerClient, BrokerOrder, Decimal, OrderRequest, Position, Quote } from "../../plugins/sdk";
+import { activeMaintenanceWindow, BrokerError, dec, DEFAULT_RETRY, errorMessage, placeOrderOnce, quoteMid, TERMINAL_ORDER_STATUSES, withRetry } from "../../plugins/sdk";
+import { resolveStrategySettings } from "../trading/strategy-settings";
 import { decide } from "../trading/decide";
 import { flattenPlan, type FlattenReason } from "../trading/flatten";
 import { resolveTicker } from "../trading/tickers";
@@ -22,7 +22,8 @@ import type { AccountState, Decision, PlanStep, PlannedOrder, QuoteInput, TradeP
 import { clientOrderIdFor } from "./client-order-id";
 import { instrumentMatcher } from "./instrument-match";
 import type { QueuedSignal } from "./envelope";
-import type { OrderRow, QueueStore, TradeStatus } from "./queue-store";
+import type { OrderRow, QueueStore } from "./queue-store";
+import { finalTradeStatus, isTerminalTradeStatus, type TradeStatus } from "../trading/trade-status";
 import { sleep } from "../../plugins/sdk/services/retry";
 
 /** Thrown when the outcome at the broker could not be established yet; the queue retries the item later. */
@@ -82,6 +83,8 @@ export interface ExecutorDeps {
   now: () => number;
   /** Called when the broker refused the credentials (the connection is marked expired). */
   onAuthExpired?: (error: BrokerError) => Promise<void>;
+  /** Asks the queue's alarm to fire by this time (a `cancelAfter` was set). */
+  wakeBy?: (at: number) => void;
   /** How long an exit may take to fill before the entry after it is abandoned. */
   fillTimeoutMs?: number;
   /** The kill switch, account risk settings and this subscription's fills (risk-state.ts); read beside the broker. */
@@ -95,6 +98,8 @@ interface Run extends Omit<ExecutorDeps, "client"> {
   client: BrokerClient;
   /** The instrument the trade is for (the plan's ticker, e.g. NQ1! → NQZ2025). */
   ticker: string;
+  /** Client order id of each order leg of the plan, derived before anything is written. */
+  clientOrderIds: ReadonlyMap<string, string>;
 }
 
 const DEFAULT_FILL_TIMEOUT_MS = 120_000;
@@ -102,14 +107,23 @@ const DEFAULT_FILL_TIMEOUT_MS = 120_000;
 /**
  * Runs (or resumes) the trade for the envelope's signal. Ends the trade in a
  * terminal status, or throws ResumeLater / AwaitingApproval to pause the queue.
+ *
+ * Write turns (each one implicit SQLite transaction, so each one a commit):
+ * nothing is written while the account is read and the decision made (a
+ * crash there leaves the signal queued, and nothing was sent); then ONE turn
+ * stores the plan, the approval parking or the first order's `sending` mark;
+ * then one turn per broker answer. The client order ids are derived (an
+ * async hash) before the plan is written, so nothing awaits between the plan
+ * and the first `sending` mark.
  */
 export async function runTrade(deps: ExecutorDeps): Promise<void> {
   const { store, envelope, now } = deps;
   const trade = store.trade(envelope.tradeId);
-  if (!trade || isTerminal(trade.status)) return;
+  if (!trade || isTerminalTradeStatus(trade.status)) return;
   try {
     const client = await deps.client();
     let plan: TradePlan;
+    let clientOrderIds: ReadonlyMap<string, string>;
     if (trade.plan === null) {
       // Inside the broker's maintenance window nothing is read or sent: refuse, or wait for its end.
       const maintenance = maintenanceNow(envelope.connection.broker, now());
@@ -117,31 +131,36 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
         if (resolveSettings(envelope.subscription.settings).maintenanceWindow === "queue") throw new DeferUntil(now() + maintenance.endsInMs, maintenance.sentence);
         throw new TradeFailure("rejected", "broker-maintenance", `${maintenance.sentence} The signal was not executed ("maintenanceWindow": "refuse").`);
       }
-      store.updateTrade(trade.id, { status: "executing" }, now());
       const decision = envelope.flatten ? await flattenNow({ ...deps, client }, envelope.flatten) : await decideNow({ ...deps, client });
       if (decision.kind === "defer") throw new WaitForOpen(decision.until ?? now() + NO_OPEN_KNOWN_RETRY_MS, envelope.signal.ticker, decision.message);
-      if (decision.kind !== "trade") {
-        store.updateTrade(
-          trade.id,
-          { status: "rejected", messageCode: decision.messageCode, message: decision.message },
-          now(),
-        );
+      if (decision.kind === "reject") {
+        store.updateTrade(trade.id, { status: "rejected", messageCode: decision.messageCode, message: decision.message }, now());
         return;
       }
       plan = decision;
+      clientOrderIds = await clientOrderIdsFor(envelope, plan);
       // From here on the plan is fixed: a resumed trade continues it, never re-decides.
-      store.updateTrade(trade.id, { plan: JSON.stringify(plan), nextStep: 0, messageCode: plan.outcome, message: plan.message }, now());
+      store.updateTrade(
+        trade.id,
+        { status: "executing", plan: JSON.stringify(plan), nextStep: 0, messageCode: plan.outcome, message: plan.message },
+        now(),
+      );
     } else {
       plan = JSON.parse(trade.plan) as TradePlan;
+      clientOrderIds = await clientOrderIdsFor(envelope, plan);
     }
     awaitApprovalIfNeeded(deps, trade.id);
-    const run: Run = { ...deps, client, ticker: plan.ticker ?? envelope.signal.ticker };
+    const run: Run = { ...deps, client, ticker: plan.ticker ?? envelope.signal.ticker, clientOrderIds };
     for (let i = store.trade(trade.id)?.nextStep ?? 0; i < plan.steps.length; i++) {
       const step = plan.steps[i];
       if (step) await runStep(run, step);
-      store.updateTrade(trade.id, { nextStep: i + 1 }, now());
+      const last = i === plan.steps.length - 1;
+      // The last step's mark and the trade's final status are one write.
+      store.updateTrade(trade.id, last ? { nextStep: i + 1, status: finalTradeStatus(store.ordersForTrade(trade.id), plan) } : { nextStep: i + 1 }, now());
+      if (last) return;
     }
-    store.updateTrade(trade.id, { status: finalStatus(store.ordersForTrade(trade.id), plan) }, now());
+    // A plan without steps, or one resumed after its last step: its status from its orders.
+    store.updateTrade(trade.id, { status: finalTradeStatus(store.ordersForTrade(trade.id), plan) }, now());
   } catch (err) {
     if (err instanceof ResumeLater || err instanceof AwaitingApproval || err instanceof DeferUntil || err instanceof WaitForOpen) throw err;
     if (err instanceof TradeFailure) {
@@ -158,6 +177,13 @@ export async function runTrade(deps: ExecutorDeps): Promise<void> {
     }
     throw err;
   }
+}
+
+/** The deterministic client order id of every order leg of a plan (client-order-id.ts). */
+async function clientOrderIdsFor(envelope: QueuedSignal, plan: TradePlan): Promise<Map<string, string>> {
+  const legs = plan.steps.flatMap((s) => (s.kind === "order" ? [s.leg] : []));
+  const ids = await Promise.all(legs.map((leg) => clientOrderIdFor(envelope.signalId, envelope.subscription.id, leg)));
+  return new Map(legs.map((leg, i) => [leg, ids[i]!]));
 }
 
 /** The broker's maintenance window `at` falls in, with a sentence naming it. */
@@ -200,12 +226,21 @@ function awaitApprovalIfNeeded(deps: ExecutorDeps, tradeId: string): void {
  * Reads what the decision needs from the broker, then calls the pure core.
  *
  * Why lazily: every broker request costs the trade a round trip (and a share
- * of a per-key rate limit), yet most signals never look at the balance or a
- * quote. The position and open orders are always read; the balance and the
- * quote are offered to `decide` as getters that only record the access, and
- * fetched (then decided again) only if the decision read them. `decide` is
- * pure, so a decision that never read a value is exactly the decision it
- * would have made with the real one.
+ * of a per-key rate limit), yet a decision reads only part of the account:
+ * open orders only when it may cancel them, the balance only for sizing by
+ * equity, a quote only without the alert's price. The account is offered to
+ * `decide` through getters that record what was read.
+ *
+ * 1. A probe: `decide` runs with no broker data and the position assumed
+ *    flat, then long. What either probe read is fetched in the first round
+ *    trip, in parallel (nearly always the position; a cancel needs only the
+ *    open orders).
+ * 2. `decide` runs on what was fetched. If it read anything not fetched, that
+ *    is fetched and it runs again (at most once per kind of read).
+ *
+ * `decide` is pure, so a decision that never read a value is exactly the
+ * decision it would have made with the real one; a probe that guessed wrong
+ * costs a round trip, never a wrong decision.
  */
 export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now" | "risk"> & { client: BrokerClient }): Promise<Decision> {
   const { client, envelope } = deps;
@@ -224,38 +259,50 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now" | "r
   }
   const plugin = getPlugin(envelope.connection.broker);
   const getQuote = plugin?.manifest.providesQuotes ? client.getQuote?.bind(client) : undefined;
-  const fetchQuote = (): Promise<Quote | null> => (getQuote ? getQuote(ticker, assetClass).catch(() => null) : Promise.resolve(null));
-  const known: LazyReads = {};
-  const [positions, openOrders, risk] = await Promise.all([
-    withRetry(() => client.getPositions(accountId)),
-    withRetry(() => client.getOpenOrders(accountId)),
-    deps.risk ? deps.risk() : null,
-    // Without the signal's price nearly every decision needs the quote: ask at once, not in a second round.
-    signalPrice === null ? fetchQuote().then((q) => (known.quote = q)) : null,
-  ]);
+  const known: AccountReads = {};
+  // The risk state (kill switch, account limits, this subscription's fills) is read beside the first broker round trip.
+  let risk: Omit<RiskInput, "mark"> | null = null;
+  const riskRead = deps.risk ? deps.risk().then((r) => (risk = r)) : null;
   if (!getQuote) known.quote = null;
   // One instrument as the broker sees it (BTCUSD and BTCUSDT are one book at Binance, two at Kraken): instrument-match.ts.
   const isThisInstrument = instrumentMatcher(plugin, ticker, assetClass);
-  const position = positions.find((p) => isThisInstrument(p.ticker));
-  const orders = openOrders
-    .filter((o) => isThisInstrument(o.ticker))
-    .map((o) => ({ brokerOrderId: o.brokerOrderId, side: o.side, type: o.type, quantity: o.quantity }));
-  const features = plugin?.capabilities.orders[assetClass];
+  const fetchers: { [K in keyof AccountReads]-?: () => Promise<unknown> } = {
+    positions: () => withRetry(() => client.getPositions(accountId)).then((p) => (known.positions = p)),
+    openOrders: () => withRetry(() => client.getOpenOrders(accountId)).then((o) => (known.openOrders = o)),
+    balance: () => withRetry(() => client.getBalance(accountId)).then((b) => (known.balance = b)),
+    quote: () => (getQuote ? getQuote(ticker, assetClass).catch(() => null) : Promise.resolve(null)).then((q) => (known.quote = q)),
+  };
   const settings = resolveSettings(envelope.subscription.settings);
   const strategy = {
     assetClass,
     allowedTickers: envelope.strategy.allowedTickers,
     maxSignalAgeSeconds: resolveStrategySettings(envelope.strategy.settings).maxSignalAgeSeconds ?? 0,
   };
-  // At most three passes: each one either reads nothing new (done) or adds a value to `known`.
-  for (;;) {
-    const wanted = new Set<keyof LazyReads>();
-    const balance = known.balance;
+  const features = plugin?.capabilities.orders[assetClass];
+
+  /** Decides on what is known; `wanted` collects what the decision read that is not. */
+  const decideWith = (wanted: Set<keyof AccountReads>, guess?: { quantity: Decimal; avgPrice: Decimal }): Decision => {
+    const { positions, openOrders, balance } = known;
+    const position = positions?.find((p) => isThisInstrument(p.ticker));
     const account: AccountState = {
-      positionQuantity: position?.quantity ?? "0",
-      positionAvgPrice: position?.avgPrice ?? null,
-      openOrders: orders,
-      openPositionTickers: positions.filter((p) => !dec(p.quantity).eq(0)).map((p) => p.ticker),
+      get positionQuantity() {
+        if (positions === undefined) wanted.add("positions");
+        return positions === undefined ? (guess?.quantity ?? "0") : (position?.quantity ?? "0");
+      },
+      get positionAvgPrice() {
+        if (positions === undefined) wanted.add("positions");
+        return positions === undefined ? (guess?.avgPrice ?? null) : (position?.avgPrice ?? null);
+      },
+      get openOrders() {
+        if (openOrders === undefined) wanted.add("openOrders");
+        return (openOrders ?? [])
+          .filter((o) => isThisInstrument(o.ticker))
+          .map((o) => ({ brokerOrderId: o.brokerOrderId, side: o.side, type: o.type, quantity: o.quantity }));
+      },
+      get openPositionTickers() {
+        if (positions === undefined) wanted.add("positions");
+        return (positions ?? []).filter((p) => !dec(p.quantity).eq(0)).map((p) => p.ticker);
+      },
       get cash() {
         if (balance === undefined) wanted.add("balance");
         return balance?.cash ?? null;
@@ -266,12 +313,12 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now" | "r
       },
     };
     const quote = known.quote === undefined ? recordingQuote(() => wanted.add("quote")) : known.quote;
-    const decision = decide({
+    return decide({
       signal,
       settings,
       strategy,
       account,
-      price: signalPrice ?? quoteMid(known.quote ?? null),
+      price: signalPrice ?? (known.quote ? quoteMid(known.quote) : null),
       now,
       receivedAt: new Date(envelope.receivedAt),
       // Other tickers' lots have no price here (their unrealized P&L is not counted); the signal's own ticker is priced by decide.
@@ -279,11 +326,20 @@ export async function decideNow(deps: Pick<ExecutorDeps, "envelope" | "now" | "r
       ...(features && { features }),
       ...(quote && { quote }),
     });
+  };
+
+  const first = new Set<keyof AccountReads>();
+  // Without the alert's price nearly every decision needs the quote: ask at once, not in a second round.
+  if (signalPrice === null && known.quote === undefined) first.add("quote");
+  for (const guess of PROBE_POSITIONS) decideWith(first, guess);
+  let round = first;
+  // Each round either reads nothing new (done) or fetches at least one more of the four reads.
+  for (;;) {
+    await Promise.all([...[...round].filter((k) => known[k] === undefined).map((k) => fetchers[k]()), riskRead]);
+    const wanted = new Set<keyof AccountReads>();
+    const decision = decideWith(wanted);
     if (wanted.size === 0) return decision;
-    await Promise.all([
-      wanted.has("balance") ? withRetry(() => client.getBalance(accountId)).then((b) => (known.balance = b)) : null,
-      wanted.has("quote") ? fetchQuote().then((q) => (known.quote = q)) : null,
-    ]);
+    round = wanted;
   }
 }
 
@@ -301,8 +357,16 @@ async function flattenNow(deps: Pick<ExecutorDeps, "envelope" | "lotOf"> & { cli
   });
 }
 
+/** Positions the probe assumes: flat, and long (a full exit and a side change read what a short would). */
+const PROBE_POSITIONS = [
+  { quantity: "0", avgPrice: "1" },
+  { quantity: "1", avgPrice: "1" },
+] as const;
+
 /** Broker reads fetched only when a decision asks for them (undefined: not fetched yet). */
-interface LazyReads {
+interface AccountReads {
+  positions?: Position[];
+  openOrders?: BrokerOrder[];
   balance?: Balance;
   quote?: Quote | null;
 }
@@ -325,12 +389,6 @@ function recordingQuote(onRead: () => void): QuoteInput {
   };
 }
 
-function quoteMid(quote: Quote | null): Decimal | null {
-  if (!quote) return null;
-  if (quote.bid !== null && quote.ask !== null) return toDecimal(dec(quote.bid).plus(quote.ask).div(2));
-  return quote.last;
-}
-
 async function runStep(deps: Run, step: PlanStep): Promise<void> {
   if (step.kind === "cancel") {
     await cancelOpenOrders(deps, step.orderType);
@@ -341,7 +399,9 @@ async function runStep(deps: Run, step: PlanStep): Promise<void> {
   if (step.order.bracket) await recordBracketLegs(deps, settled);
   // `cancelAfter`: the queue's alarm cancels the order if it is still working then.
   if (step.cancelAfterSeconds !== undefined && !TERMINAL_ORDER_STATUSES.has(settled.status)) {
-    deps.store.setCancelAt(settled.clientOrderId, deps.now() + step.cancelAfterSeconds * 1000);
+    const at = deps.now() + step.cancelAfterSeconds * 1000;
+    deps.store.setCancelAt(settled.clientOrderId, at);
+    deps.wakeBy?.(at);
   }
 }
 
@@ -372,7 +432,9 @@ async function cancelOpenOrders(deps: Run, orderType: string | undefined): Promi
 async function placeOnce(deps: Run, leg: string, planned: PlannedOrder): Promise<OrderRow> {
   const { store, client, envelope, now } = deps;
   const accountId = envelope.account.brokerAccountId;
-  const clientOrderId = await clientOrderIdFor(envelope.signalId, envelope.subscription.id, leg);
+  // Known before the plan was written: no await may come between the plan and this leg's "sending" mark.
+  const clientOrderId = deps.clientOrderIds.get(leg);
+  if (clientOrderId === undefined) throw new Error(`no client order id for leg ${leg}`);
   const existing = store.order(clientOrderId);
   if (existing?.sendState === "acked") return existing;
   if (existing?.sendState === "sending") {
@@ -415,7 +477,7 @@ async function reconcile(deps: Run, clientOrderId: string): Promise<BrokerOrder 
   try {
     return await withRetry(() => deps.client.getOrder(accountId, { clientOrderId }), { ...DEFAULT_RETRY, attempts: 5 });
   } catch (err) {
-    throw new ResumeLater(`could not reconcile ${clientOrderId}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ResumeLater(`could not reconcile ${clientOrderId}: ${errorMessage(err)}`);
   }
 }
 
@@ -425,7 +487,7 @@ async function lookupByBrokerId(deps: Run, brokerOrderId: string): Promise<Broke
   try {
     return await withRetry(() => deps.client.getOrder(accountId, { brokerOrderId }), { ...DEFAULT_RETRY, attempts: 5 });
   } catch (err) {
-    throw new ResumeLater(`could not read order ${brokerOrderId}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ResumeLater(`could not read order ${brokerOrderId}: ${errorMessage(err)}`);
   }
 }
 
@@ -531,26 +593,3 @@ function toOrderRequest(envelope: QueuedSignal, ticker: string, clientOrderId: s
     ...(referencePrice !== undefined && referencePrice !== null && { referencePrice }),
   };
 }
-
-/** The trade's status once every step ran, from its own (non-bracket) orders. */
-export function finalStatus(orders: readonly OrderRow[], plan: TradePlan): TradeStatus {
-  const own = orders.filter((o) => o.role === "entry" || o.role === "exit");
-  if (own.length === 0) return plan.steps.some((s) => s.kind === "cancel") ? "cancelled" : "filled";
-  if (own.every((o) => o.status === "filled")) return "filled";
-  const anyFill = own.some((o) => dec(o.filledQuantity).gt(0));
-  if (own.some((o) => o.status === "open" || o.status === "pending" || o.status === "partially_filled")) {
-    return anyFill ? "partially_filled" : "open";
-  }
-  return anyFill ? "partially_filled" : "cancelled";
-}
-
-/** Recomputes a finished trade's status after its resting orders changed at the broker. */
-export function refreshedStatus(current: TradeStatus, orders: readonly OrderRow[], plan: TradePlan | null): TradeStatus {
-  if (!plan || (current !== "open" && current !== "partially_filled")) return current;
-  return finalStatus(orders, plan);
-}
-
-export function isTerminal(status: TradeStatus): boolean {
-  return status !== "queued" && status !== "executing" && status !== "pending_approval";
-}
-

@@ -12,8 +12,8 @@
  *
  * @module
  */
-import { parseSignalBody } from "../webhook/parse-signal";
-import type { Signal } from "../webhook/signal-schema";
+import { parseSignalBody } from "../trading/parse-signal";
+import type { Signal } from "../trading/signal-schema";
 import type { FlattenReason } from "../trading/flatten";
 import type { QueuedSignal } from "./envelope";
 

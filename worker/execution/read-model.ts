@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { QueuedSignal } from "./envelope";
+import { QUEUE_UNAVAILABLE, type QueuedSignal } from "./envelope";
 import type { OrderRow, QueueStore, TradeRow } from "./queue-store";
 
 /** Writes every unsynced row in one D1 batch. Throws if D1 fails; rows stay unsynced. */
@@ -69,17 +69,9 @@ function insertUnqueuedTrade(d1: D1Database, e: QueuedSignal, tradeId: string, s
   return d1
     .prepare(
       `INSERT INTO trades (id, user_id, signal_id, subscription_id, status, message_code, message, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'failed', 'queue-unavailable', ?, ?, ?) ON CONFLICT DO NOTHING`,
+       VALUES (?, ?, ?, ?, 'failed', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     )
-    .bind(
-      tradeId,
-      e.userId,
-      e.signalId,
-      subscriptionId,
-      "Tradeloop could not queue this signal for the subscription, so no order was sent. Send the alert again.",
-      e.receivedAt,
-      e.receivedAt,
-    );
+    .bind(tradeId, e.userId, e.signalId, subscriptionId, QUEUE_UNAVAILABLE.messageCode, QUEUE_UNAVAILABLE.message, e.receivedAt, e.receivedAt);
 }
 
 function upsertTrade(d1: D1Database, t: TradeRow, e: QueuedSignal): D1PreparedStatement {
@@ -131,4 +123,17 @@ function upsertOrder(d1: D1Database, o: OrderRow, e: QueuedSignal): D1PreparedSt
       o.createdAt,
       o.updatedAt,
     );
+}
+
+/**
+ * Trades the webhook logged as queued whose queue could not take the signal:
+ * they become failed (`queue-unavailable`), visibly, instead of staying queued
+ * forever. Only rows still `queued` change.
+ */
+export function markUnqueuedTrades(d1: D1Database, tradeIds: readonly string[], now: number): D1PreparedStatement[] {
+  return tradeIds.map((id) =>
+    d1
+      .prepare(`UPDATE trades SET status = 'failed', message_code = ?, message = ?, updated_at = ? WHERE id = ? AND status = 'queued'`)
+      .bind(QUEUE_UNAVAILABLE.messageCode, QUEUE_UNAVAILABLE.message, now, id),
+  );
 }

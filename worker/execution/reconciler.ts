@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../plugins/sdk";
 import { DurableObject } from "cloudflare:workers";
 import { and, eq, ne } from "drizzle-orm";
 import { NOT_TRADING } from "../connections/lifecycle";
@@ -161,7 +162,7 @@ export class AccountReconciler extends DurableObject<Env> {
         views,
       );
     } catch (err) {
-      return { accountId, checked: false, reason: `The broker could not be read (${err instanceof Error ? err.message : String(err)}); the next check tries again.`, drifts: [], resolved: 0 };
+      return { accountId, checked: false, reason: `The broker could not be read (${errorMessage(err)}); the next check tries again.`, drifts: [], resolved: 0 };
     }
     const live = await this.persistFound(row.account.userId, accountId, row.connection.id, found);
     return { accountId, checked: true, drifts: live.drifts, resolved: live.resolved };

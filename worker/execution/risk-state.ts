@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../plugins/sdk";
 import { RiskSettingsSchema, type RiskSettings } from "../trading/settings";
 import type { RiskInput } from "../trading/risk";
 import { RISK_LOOKBACK_MS } from "../trading/risk";
@@ -69,7 +70,7 @@ export async function loadRiskInput(
     stored = await readRiskState(d1, ids.userId, ids.accountId);
     sql.exec(`INSERT OR REPLACE INTO risk_state_cache (key, value) VALUES (?, ?)`, CACHE_KEY, JSON.stringify(stored));
   } catch (err) {
-    log.warn("risk state: D1 unreadable; using the last known state", { error: err instanceof Error ? err.message : String(err) });
+    log.warn("risk state: D1 unreadable; using the last known state", { error: errorMessage(err) });
     stored = lastRiskState(sql);
   }
   return {

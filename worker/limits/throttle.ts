@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../plugins/sdk";
 import { sha256Hex } from "../auth/encoding";
 import type { Env } from "../env";
 import { AppError } from "../errors";
@@ -30,9 +31,6 @@ export const RATE_RULES = {
   signupIp: { capacity: 5, refillPerSecond: 1 / 600 },
   webhookRefusedLog: { capacity: 20, refillPerSecond: 20 / 3600 },
 } as const satisfies Record<string, RateRule>;
-
-/** Default and bounds of a strategy's `webhookRatePerMinute`. */
-export const WEBHOOK_RATE = { default: 60, min: 1, max: 6000 } as const;
 
 /** A strategy's webhook rule: `perMinute` at once, refilled evenly over the minute. */
 export function webhookRule(perMinute: number): RateRule {
@@ -54,7 +52,7 @@ export async function take(env: Env, key: string, rule: RateRule, cost = 1): Pro
   try {
     return await env.RATE_LIMITER.getByName(key).take(rule, cost);
   } catch (e) {
-    log.error("rate limiter unavailable", { limit: key.split(":")[0], error: e instanceof Error ? e.message : String(e) });
+    log.error("rate limiter unavailable", { limit: key.split(":")[0], error: errorMessage(e) });
     return { ok: true, remaining: 0 };
   }
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../plugins/sdk";
 import type { Env } from "../env";
 import type { NotificationEvent } from "./events";
 import { log } from "../lib/log";
@@ -43,6 +44,6 @@ export async function emitEventsSafely(env: Pick<Env, "NOTIFIER">, userId: strin
   try {
     await emitEvents(env, userId, events);
   } catch (err) {
-    log.error("notifications: events not stored", { events: events.length, userId, error: err instanceof Error ? err.message : String(err) });
+    log.error("notifications: events not stored", { events: events.length, userId, error: errorMessage(err) });
   }
 }

@@ -26,6 +26,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../plugins/sdk";
 import { DurableObject } from "cloudflare:workers";
 import { openCredentials } from "../connections/vault";
 import type { Env } from "../env";
@@ -296,7 +297,7 @@ export class Notifier extends DurableObject<Env> {
       const secret = (await openCredentials(this.env.VAULT_KEYS, channelSealId(channel.id), { ciphertext: channel.secret_ciphertext, keyId: channel.secret_key_id })) as ChannelSecret;
       outcome = await sendAttempt(secret, JSON.parse(String(d.payload)) as NotificationEvent, { deliveryId, nowMs: started });
     } catch (err) {
-      outcome = { result: "failed", httpStatus: null, detail: `The channel's settings could not be opened (${err instanceof Error ? err.message : String(err)}); delete the channel and create it again.`, retryAfterMs: null };
+      outcome = { result: "failed", httpStatus: null, detail: `The channel's settings could not be opened (${errorMessage(err)}); delete the channel and create it again.`, retryAfterMs: null };
     }
     const at = Date.now();
     this.sql.exec(
@@ -335,7 +336,7 @@ export class Notifier extends DurableObject<Env> {
     try {
       await this.env.DB.prepare(`UPDATE channels SET last_delivery_at = ?, last_error = ? WHERE id = ? AND user_id = ?`).bind(at, error, channelId, this.userId).run();
     } catch (err) {
-      log.warn("notifier: could not record the outcome", { channelId, error: err instanceof Error ? err.message : String(err) });
+      log.warn("notifier: could not record the outcome", { channelId, error: errorMessage(err) });
     }
   }
 

@@ -23,6 +23,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../plugins/sdk";
 import type { ChannelSecret } from "./channel-kinds";
 import { eventText, eventTitle, type NotificationEvent } from "./events";
 import { SIGNATURE_HEADER, signatureHeader } from "./signing";
@@ -184,7 +185,7 @@ async function attemptOnce(secret: ChannelSecret, event: NotificationEvent, ids:
   try {
     request = await buildRequest(secret, event, ids);
   } catch (err) {
-    return { result: "failed", httpStatus: null, detail: `The message could not be built: ${err instanceof Error ? err.message : String(err)}.`, retryAfterMs: null };
+    return { result: "failed", httpStatus: null, detail: `The message could not be built: ${errorMessage(err)}.`, retryAfterMs: null };
   }
   try {
     const res = await fetcher(request, { signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
@@ -194,7 +195,7 @@ async function attemptOnce(secret: ChannelSecret, event: NotificationEvent, ids:
     return {
       result: "retry",
       httpStatus: null,
-      detail: timedOut ? `No answer within ${ATTEMPT_TIMEOUT_MS / 1000} s; retried later.` : `The endpoint could not be reached (${err instanceof Error ? err.message : String(err)}); retried later.`,
+      detail: timedOut ? `No answer within ${ATTEMPT_TIMEOUT_MS / 1000} s; retried later.` : `The endpoint could not be reached (${errorMessage(err)}); retried later.`,
       retryAfterMs: null,
     };
   }

@@ -14,7 +14,7 @@
  * @module
  */
 import { and, eq, inArray } from "drizzle-orm";
-import type { Balance, BrokerClient, BrokerOrder, Position } from "../../plugins/sdk";
+import { quoteMid, type Balance, type BrokerClient, type BrokerOrder, type Position } from "../../plugins/sdk";
 import { dec, toNumber } from "../../plugins/sdk/decimal";
 import { callBroker } from "../connections/broker-errors";
 import { type AccountRow, type ConnectionRow, clientForConnection } from "../connections/store";
@@ -84,11 +84,6 @@ export async function orderRecords(db: Db, userId: string, accountId: string, op
   return records;
 }
 
-function mid(bid: string | null, ask: string | null, last: string | null): string | null {
-  if (bid !== null && ask !== null) return dec(bid).plus(ask).div(2).toFixed();
-  return last ?? bid ?? ask;
-}
-
 async function quoteMarks(client: BrokerClient, tickers: readonly string[]): Promise<Map<string, string>> {
   const marks = new Map<string, string>();
   const getQuote = client.getQuote?.bind(client);
@@ -97,7 +92,7 @@ async function quoteMarks(client: BrokerClient, tickers: readonly string[]): Pro
     tickers.map(async (t) => {
       // A quote is a nicety for the screen: a failed one leaves the mark to the last fill.
       const q = await getQuote(t, "stocks").catch(() => null);
-      const m = q ? mid(q.bid, q.ask, q.last) : null;
+      const m = q ? quoteMid(q) : null;
       if (m !== null) marks.set(t.toUpperCase(), m);
     }),
   );

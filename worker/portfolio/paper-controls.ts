@@ -10,13 +10,18 @@
 import type { z } from "zod";
 import { BrokerError } from "../../plugins/sdk";
 import { WireAccountSchema, WirePriceListSchema, type WireAccount } from "../../plugins/paper/wire";
-import { PAPER_HOST } from "../connections/broker-client";
+import { paperManifest } from "../../plugins/paper/manifest";
 import type { ConnectionRow } from "../connections/store";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 
 /** The broker id of the built-in paper broker. */
-export const PAPER_BROKER = "paper";
+export const PAPER_BROKER = paperManifest.id;
+
+/** A paper connection's ledger URL, from the manifest (its base URL and the Durable Object path). */
+function ledgerUrl(connectionId: string, path: string): string {
+  return `${paperManifest.environments.paper}${paperManifest.transport.basePath.replace(":connectionId", encodeURIComponent(connectionId))}${path}`;
+}
 
 /** Throws 400 unless `connection` is a paper connection. */
 export function requirePaper(connection: ConnectionRow): void {
@@ -33,7 +38,7 @@ function startingCashOf(connection: ConnectionRow): number | undefined {
 async function ledgerCall<S extends z.ZodType>(env: Env, connection: ConnectionRow, method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
   const send = async (m: string, p: string, b: unknown): Promise<Response> =>
     env.PAPER_LEDGER.getByName(connection.id).fetch(
-      new Request(`${PAPER_HOST}/ledgers/${connection.id}${p}`, {
+      new Request(ledgerUrl(connection.id, p), {
         method: m,
         headers: { accept: "application/json", ...(b !== undefined && { "content-type": "application/json" }) },
         body: b === undefined ? null : JSON.stringify(b),

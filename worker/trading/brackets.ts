@@ -19,7 +19,7 @@
  */
 import { Big, toDecimal } from "../../plugins/sdk/decimal";
 import type { Bracket, OrderSide } from "../../plugins/sdk/models";
-import type { Signal, StopLossType } from "../webhook/signal-schema";
+import type { Signal, StopLossType } from "./signal-schema";
 import { reject } from "./reject";
 import type { SubscriptionSettings } from "./settings";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MESSAGE_CODES, OUTCOME_CODES, TRADE_CODES } from "../webhook/message-codes";
+import { MESSAGE_CODES, OUTCOME_CODES, TRADE_CODES } from "./message-codes";
 import { decide } from "./decide";
 import { FULL_FEATURES, inputFor, rejectionOf, run, summary, tradeOf } from "./testing";
 import type { PlannedOrder } from "./types";

@@ -20,7 +20,7 @@
  */
 import { Big, toDecimal } from "../../plugins/sdk/decimal";
 import type { OrderSide, OrderType } from "../../plugins/sdk/models";
-import type { Action } from "../webhook/signal-schema";
+import type { Action } from "./signal-schema";
 import { checkAllowedTickers } from "./allowed-tickers";
 import { checkPredictionPrices } from "./predictions";
 import { buildBracket, effectiveStopLoss, effectiveTakeProfit, riskPerUnit } from "./brackets";
@@ -35,6 +35,8 @@ import type { Decision, DecisionInput, Deferral, OutcomeCode, PlanStep, PlannedO
 import { describeWindows, isInTradingWindows } from "./windows";
 import { calendarFor, describeClosed, marketStatus } from "./market-hours";
 import { effectiveRisk, positionCapBlock, riskEntryBlock, type EffectiveRisk, type RiskInput } from "./risk";
+import { staleSignal } from "./signal-age";
+import { errorMessage } from "../../plugins/sdk/errors";
 
 /**
  * Decides what one signal does for one subscription.
@@ -49,7 +51,7 @@ export function decide(input: DecisionInput): Decision {
     if (err instanceof Rejected) return err.rejection;
     return rejection(
       "internal-error",
-      `Tradeloop could not decide this trade (${err instanceof Error ? err.message : String(err)}). This is a bug; please report it with the signal.`,
+      `Tradeloop could not decide this trade (${errorMessage(err)}). This is a bug; please report it with the signal.`,
     );
   }
 }
@@ -81,18 +83,8 @@ function parseDecimal(value: string | null | undefined, what: string): Big | nul
 
 function checkSignalAge(input: DecisionInput): void {
   const limits = [input.settings.maxSignalAgeSeconds, input.strategy.maxSignalAgeSeconds ?? 0].filter((n) => n > 0);
-  if (limits.length === 0 || input.signal.time === undefined) return;
-  const max = Math.min(...limits);
-  const sent = Date.parse(input.signal.time);
-  const received = (input.receivedAt ?? input.now).getTime();
-  const age = (received - sent) / 1000;
-  if (age > max) {
-    reject(
-      "signal-too-old",
-      `The signal's "time" ${input.signal.time} was ${Math.round(age)} s old when it arrived, more than the allowed ${max} s ("maxSignalAgeSeconds"); it was not traded. Late alerts usually come from TradingView delays.`,
-      "time",
-    );
-  }
+  const stale = staleSignal([input.signal], limits.length > 0 ? Math.min(...limits) : 0, input.receivedAt ?? input.now);
+  if (stale) reject("signal-too-old", stale.message, stale.field);
 }
 
 /** Puts invert buy and sell when the subscription says so (buy = sell-to-open puts). */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { MAX_DELAY_SECONDS, type SignalDelay } from "../webhook/signal-schema";
+import { MAX_DELAY_SECONDS, type SignalDelay } from "./signal-schema";
 
 /** An absolute time this far in the past still counts as "now" (clock skew, network latency). */
 export const PAST_TOLERANCE_SECONDS = 60;

@@ -16,7 +16,7 @@
 import { Big } from "../../plugins/sdk/decimal";
 import type { OrderFeatures } from "../../plugins/sdk/contract";
 import type { OrderSide, OrderType, TimeInForce } from "../../plugins/sdk/models";
-import type { MarketPriceType, Signal } from "../webhook/signal-schema";
+import type { MarketPriceType, Signal } from "./signal-schema";
 import { reject } from "./reject";
 import { roundPrice } from "./rounding";
 import type { SubscriptionSettings } from "./settings";

@@ -21,8 +21,8 @@
  */
 import type { Big } from "../../plugins/sdk/decimal";
 import type { OrderSide } from "../../plugins/sdk/models";
-import type { TradeCode } from "../webhook/message-codes";
-import type { Action, Sentiment } from "../webhook/signal-schema";
+import type { TradeCode } from "./message-codes";
+import type { Action, Sentiment } from "./signal-schema";
 import { reject } from "./reject";
 import type { SubscriptionSettings } from "./settings";
 import type { OutcomeCode } from "./types";

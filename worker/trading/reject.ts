@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { TradeCode, WebhookCode } from "../webhook/message-codes";
+import type { TradeCode, WebhookCode } from "./message-codes";
 import type { Rejection } from "./types";
 
 /** Carries a rejection up to `decide()`. Never escapes the trading module. */

@@ -5,7 +5,7 @@
  * own trading day.
  */
 import { describe, expect, it } from "vitest";
-import { RULE_CODES } from "../webhook/message-codes";
+import { RULE_CODES } from "./message-codes";
 import { applyFill, fillDelta, FLAT, unrealized, type Lot } from "./pnl";
 import { dailyBreach, effectiveRisk, tradingDayEnd, tradingDayStart } from "./risk";
 import { resolveSettings } from "./settings";

@@ -1,6 +1,6 @@
 /** The one function that says what a signal did, from its log row and trades. */
 import { describe, expect, it } from "vitest";
-import { EXECUTION_CODES, RULE_CODES } from "../webhook/message-codes";
+import { EXECUTION_CODES, RULE_CODES } from "./message-codes";
 import { signalOutcome, tradeOutcome, type SignalForOutcome, type TradeForOutcome } from "./signal-outcome";
 import type { TradeStatus } from "./trade-status";
 

@@ -30,7 +30,7 @@
  *
  * @module
  */
-import { OUTCOME_CODES, RULE_CODES } from "../webhook/message-codes";
+import { OUTCOME_CODES, RULE_CODES } from "./message-codes";
 import type { TradeStatus } from "./trade-status";
 
 /** The outcomes, in the API's enum order. */

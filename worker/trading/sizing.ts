@@ -19,7 +19,7 @@
  */
 import { Big, type Decimal } from "../../plugins/sdk/decimal";
 import type { AssetClass } from "../../plugins/sdk/models";
-import type { QuantityType, Signal } from "../webhook/signal-schema";
+import type { QuantityType, Signal } from "./signal-schema";
 import { reject } from "./reject";
 import { floorToStep } from "./rounding";
 import type { SizingMode, SubscriptionSettings } from "./settings";

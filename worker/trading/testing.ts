@@ -7,8 +7,8 @@
  */
 import type { OrderFeatures } from "../../plugins/sdk/contract";
 import type { AssetClass, OrderSide, OrderType } from "../../plugins/sdk/models";
-import { parseSignalBody } from "../webhook/parse-signal";
-import type { Signal } from "../webhook/signal-schema";
+import { parseSignalBody } from "./parse-signal";
+import type { Signal } from "./signal-schema";
 import { decide } from "./decide";
 import { resolveSettings, type SubscriptionSettingsInput } from "./settings";
 import type { RiskInput } from "./risk";

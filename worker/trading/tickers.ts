@@ -9,7 +9,7 @@
  * @module
  */
 import type { AssetClass } from "../../plugins/sdk/models";
-import type { Signal } from "../webhook/signal-schema";
+import type { Signal } from "./signal-schema";
 import { FUTURES_SPECS, frontMonth, parseFuturesTicker } from "./futures";
 import { optionFromFields, parseOptionTicker, type OptionContract } from "./options";
 import { parsePredictionTicker } from "./predictions";

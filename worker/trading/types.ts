@@ -16,7 +16,7 @@ import type {
   OrderType,
   TimeInForce,
 } from "../../plugins/sdk";
-import type { Signal } from "../webhook/signal-schema";
+import type { Signal } from "./signal-schema";
 import type { RiskInput } from "./risk";
 import type { SubscriptionSettings } from "./settings";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSignalBody } from "../webhook/parse-signal";
+import { parseSignalBody } from "./parse-signal";
 import { resolveDelay } from "./delay";
 import { signal } from "./testing";
 import { validateSignalForStrategy } from "./validate";

@@ -8,7 +8,7 @@
  * @module
  */
 import type { AssetClass } from "../../plugins/sdk/models";
-import type { Signal } from "../webhook/signal-schema";
+import type { Signal } from "./signal-schema";
 import { checkAllowedTickers } from "./allowed-tickers";
 import { Rejected, reject } from "./reject";
 import { checkPredictionPrices } from "./predictions";

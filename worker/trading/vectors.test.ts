@@ -8,8 +8,8 @@
  * order or the code table and says so.
  */
 import { describe, expect, it } from "vitest";
-import { parseSignalBody } from "../webhook/parse-signal";
-import { MESSAGE_CODES } from "../webhook/message-codes";
+import { parseSignalBody } from "./parse-signal";
+import { MESSAGE_CODES } from "./message-codes";
 import { rejectionOf, summary, tradeOf } from "./testing";
 
 const entryOf = (plan: ReturnType<typeof tradeOf>) => {

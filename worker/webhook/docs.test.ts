@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import doc from "../../docs/signals.md?raw";
 import { API_ERROR_STATUS } from "../errors";
 import { SETTING_FIELDS, SubscriptionSettingsSchema } from "../trading/settings";
+import { MESSAGE_CODES } from "../trading/message-codes";
+import { SIGNAL_FIELDS, STOP_LOSS_FIELDS, TAKE_PROFIT_FIELDS } from "../trading/signal-schema";
 import { SIGNAL_OUTCOMES } from "../trading/signal-outcome";
-import { MESSAGE_CODES } from "./message-codes";
-import { SIGNAL_FIELDS, STOP_LOSS_FIELDS, TAKE_PROFIT_FIELDS } from "./signal-schema";
 
 function section(title: string): string {
   const start = doc.indexOf(`\n## ${title}`);

@@ -16,7 +16,7 @@
  * @module
  */
 import { jsonDeeperThan } from "../lib/json-depth";
-import { MAX_JSON_DEPTH } from "./parse-signal";
+import { MAX_JSON_DEPTH } from "../trading/parse-signal";
 
 /** The header that may carry the secret. */
 export const PASSPHRASE_HEADER = "X-Webhook-Passphrase";

@@ -32,9 +32,17 @@ export function loggablePayload(parsed: unknown, bodyText: string): unknown {
   return { raw: bodyText.length > MAX_RAW_LOG_CHARS ? `${bodyText.slice(0, MAX_RAW_LOG_CHARS)}…` : bodyText };
 }
 
+/**
+ * Logs a refused signal. Its row may exist already: a delivery the dedupe
+ * check logged as accepted, then refused after a configuration change
+ * raced it (route.ts). The refusal is its outcome, so it wins.
+ */
 export async function logRejected(d1: D1Database, row: RejectedLog): Promise<void> {
   const db = getDb(d1);
-  await db.insert(schema.signals).values({ ...row, status: "rejected" });
+  await db
+    .insert(schema.signals)
+    .values({ ...row, status: "rejected" })
+    .onConflictDoUpdate({ target: schema.signals.id, set: { status: "rejected", messageCode: row.messageCode, message: row.message } });
 }
 
 /** A request the webhook refused before trusting its sender (wrong secret, source, rate). */
@@ -71,10 +79,14 @@ export interface LoggedTrade {
 export async function logAccepted(
   d1: D1Database,
   rows: readonly { log: SignalLogRow; trades: readonly LoggedTrade[] }[],
+  options: { expectedTrades?: "keep" | "overwrite" } = {},
 ): Promise<void> {
   const db = getDb(d1);
   const statements = rows.flatMap(({ log, trades }) => [
-    db.insert(schema.signals).values(log).onConflictDoNothing(),
+    options.expectedTrades === "overwrite"
+      ? // The count of subscriptions the webhook settled on wins over what a queue copied earlier.
+        db.insert(schema.signals).values(log).onConflictDoUpdate({ target: schema.signals.id, set: { expectedTrades: log.expectedTrades ?? null } })
+      : db.insert(schema.signals).values(log).onConflictDoNothing(),
     // D1 allows 100 bound parameters per statement; a trade row binds 9.
     ...chunk(trades, 10).map((part) =>
       db

@@ -26,11 +26,6 @@ export interface AllowedSources {
   ipAddresses?: readonly string[];
 }
 
-/** True when `value` is an IPv4/IPv6 address or CIDR range. */
-export function isAddressOrRange(value: string): boolean {
-  return ipaddr.isValid(value) || ipaddr.isValidCIDR(value);
-}
-
 function contains(entry: string, address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
   try {
     const [range, bits] = ipaddr.isValidCIDR(entry) ? ipaddr.parseCIDR(entry) : [ipaddr.process(entry), -1];

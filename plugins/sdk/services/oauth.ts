@@ -13,7 +13,7 @@
  * @module
  */
 import * as oauth from "oauth4webapi";
-import { BrokerError } from "../errors";
+import { BrokerError, errorMessage } from "../errors";
 import type { AuthorizationGrant, OAuthClientCredentials, OAuthSpec, SessionContext, SessionTokens } from "../session";
 
 /** The spec's endpoint for an environment, or a clear error. */
@@ -109,7 +109,7 @@ export function oauthFailure(e: unknown, what: string): BrokerError {
   // A non-OAuth body (HTML error page) or a malformed token response.
   const status = e instanceof oauth.OperationProcessingError && e.cause instanceof Response ? e.cause.status : undefined;
   const permanent = status !== undefined && status >= 400 && status < 500 && status !== 429;
-  return new BrokerError(`The broker's answer to the ${what} could not be used: ${e instanceof Error ? e.message : String(e)}`, {
+  return new BrokerError(`The broker's answer to the ${what} could not be used: ${errorMessage(e)}`, {
     code: permanent ? "oauth-invalid-grant" : "oauth-unavailable",
     kind: permanent ? "auth-expired" : "retryable",
     ...(status !== undefined && { status }),

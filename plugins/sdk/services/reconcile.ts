@@ -15,7 +15,7 @@
  * @module
  */
 import type { BrokerClient } from "../client";
-import { BrokerError } from "../errors";
+import { BrokerError, errorMessage } from "../errors";
 import type { BrokerOrder, OrderRequest } from "../models";
 import { backoffMs, DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from "./retry";
 
@@ -43,7 +43,7 @@ export async function placeOrderOnce(client: BrokerClient, accountId: string, re
       } catch (err) {
         // The order may exist and we could not ask: the outcome is still unknown. Reporting the
         // lookup's own (say, retryable) error would tell the caller nothing reached the broker.
-        throw new BrokerError(`Could not confirm whether order ${request.clientOrderId} was placed: ${err instanceof Error ? err.message : String(err)}`, {
+        throw new BrokerError(`Could not confirm whether order ${request.clientOrderId} was placed: ${errorMessage(err)}`, {
           code: failure.code === "duplicate-client-order-id" ? failure.code : "broker-timeout",
           kind: "outcome-unknown",
           cause: err,

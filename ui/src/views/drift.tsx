@@ -7,7 +7,7 @@
  * @module
  */
 import { useState } from "hono/jsx/dom";
-import { api, call } from "../api";
+import { api, call, errorText } from "../api";
 import { Badge, ConfirmButton, LoadState, Notice } from "../components/ui";
 import { when } from "../format";
 import { usePoll } from "../hooks";
@@ -39,7 +39,7 @@ export function DriftPanel({ onChange }: { onChange: () => Promise<void> }) {
         );
         await drift.reload();
       })
-      .catch((e: unknown) => setNote({ tone: "bad", text: e instanceof Error ? e.message : String(e) }))
+      .catch((e: unknown) => setNote({ tone: "bad", text: errorText(e) }))
       .finally(() => setBusy(false));
   };
   return (

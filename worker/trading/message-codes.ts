@@ -170,6 +170,7 @@ export const RULE_CODES = {
   "extended-hours-not-supported": t("The broker does not support extended-hours orders."),
   "shorting-not-supported": t("The broker does not support short positions for this asset class."),
   "brackets-not-supported": t("The broker cannot attach both a take profit and a stop loss to an entry."),
+  "bracket-prices": t("A bracket's take profit is not on the profit side of its stop loss (above it for a buy, below for a sell)."),
   "option-contract-not-resolved": t("The option contract could not be resolved; send an exact contract."),
   "invalid-take-profit-limit-price": t("The take profit is not on the profit side of the entry price."),
   "invalid-stop-loss-stop-price": t("The stop loss is not on the loss side of the entry price."),

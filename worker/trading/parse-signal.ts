@@ -10,7 +10,7 @@
  * @module
  */
 import { jsonDeeperThan } from "../lib/json-depth";
-import { resolveDelay } from "../trading/delay";
+import { resolveDelay } from "./delay";
 import { issueToError, SignalSchema, type Signal } from "./signal-schema";
 
 /** Most signals one message may carry. */

@@ -7,8 +7,10 @@
  */
 import { z } from "@hono/zod-openapi";
 import { memoizeByJson } from "../lib/memo";
-import { WEBHOOK_RATE } from "../limits/throttle";
-import { isAddressOrRange } from "../webhook/source-rules";
+import { isAddressOrRange } from "../lib/ip-address";
+
+/** Default and bounds of a strategy's `webhookRatePerMinute` (limits/throttle.ts turns it into a token bucket). */
+export const WEBHOOK_RATE = { default: 60, min: 1, max: 6000 } as const;
 
 /** Settings of a strategy; `{}` is valid and gets every default. */
 export const StrategySettingsSchema = z

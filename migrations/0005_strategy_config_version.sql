@@ -1,0 +1,1 @@
+ALTER TABLE `strategies` ADD `config_version` integer DEFAULT 1 NOT NULL;
