@@ -18,7 +18,7 @@
  * @module
  */
 import { Big } from "../../plugins/sdk/decimal";
-import type { Signal } from "../webhook/signal-schema";
+import type { Signal } from "./signal-schema";
 import { reject } from "./reject";
 
 /** `<market slug or id>:<outcome>`, upper-cased as every ticker is. */
