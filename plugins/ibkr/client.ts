@@ -128,6 +128,9 @@ export function createIbkrClient(ctx: PluginContext<IbkrCredentials, Settings>):
   const caller = jsonCaller<IbkrRequest>({
     venue: "Interactive Brokers",
     fetch: ctx.fetch,
+    // The owner's keepalive marker: a 401 asks it to renew (tickle, reopen the brokerage session) once, then resends.
+    session,
+    // The marker is no credential (the gateway knows its own login), so the bearer value is not sent.
     sign: (r) =>
       new Request(`${ctx.baseUrl}${r.path}`, {
         method: r.method,
@@ -140,18 +143,10 @@ export function createIbkrClient(ctx: PluginContext<IbkrCredentials, Settings>):
     },
   });
 
-  /** One gateway call on a live session: a 401 asks the owner to renew once, then resends. */
+  /** One gateway call on a live session; refused before the session is touched when the connection has no gateway URL. */
   async function call<S extends z.ZodType>(request: IbkrRequest, schema: S): Promise<z.output<S>> {
     requireGateway(ctx.baseUrl);
-    const marker = await session.current();
-    try {
-      return await caller.call(request, schema);
-    } catch (e) {
-      // A 401 means the gateway refused the request before doing anything: safe to resend after renewing.
-      if (!(e instanceof BrokerError) || e.status !== 401) throw e;
-      await session.renew(marker.accessToken);
-      return caller.call(request, schema);
-    }
+    return caller.call(request, schema);
   }
 
   async function primePortfolio(): Promise<void> {

@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { BrokerError, type PluginSession, type SessionContext, type SessionTokens } from "../sdk";
+import { BrokerError, jsonCaller, type PluginSession, type SessionContext, type SessionTokens, type VenueAnswer, type VenueRequest } from "../sdk";
 import { gatewayHeaders, requireGateway } from "./gateway";
 import type { IbkrCredentials } from "./manifest";
 import { WireAuthStatusSchema, WireTickleSchema, type WireAuthStatus } from "./wire";
@@ -36,35 +36,41 @@ export const TICKLE_EVERY_MS = 60_000;
 const LOGGED_OUT =
   "Your Interactive Brokers gateway is logged out: open the gateway's page (your tunnel URL) in a browser, log in, then test the connection in Tradeloop.";
 
-async function post(ctx: SessionContext<IbkrCredentials>, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  requireGateway(ctx.baseUrl);
-  const response = await ctx.fetch(
-    new Request(`${ctx.baseUrl}${path}`, {
-      method: "POST",
-      headers: gatewayHeaders(ctx.credentials, body !== undefined),
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    }),
-    // Session calls create nothing at the broker: a lost answer may be asked again.
-    { idempotent: true },
-  );
-  const text = await response.text();
-  let json: unknown = text;
-  try {
-    json = text === "" ? undefined : JSON.parse(text);
-  } catch {
-    // Not JSON (a proxy or Access page): the status decides.
-  }
-  if (response.status === 401) throw new BrokerError(LOGGED_OUT, { code: "login-refused", kind: "auth-expired", status: 401 });
-  if (response.status === 403) {
-    throw new BrokerError("Cloudflare Access refused the service token in front of your gateway; check the Access client ID and secret of this connection.", {
+/** A gateway session call (POST, JSON); its failures say what the trader must do (log the gateway in, fix the Access token). */
+interface GatewayRequest extends VenueRequest {
+  path: string;
+  body?: unknown;
+}
+
+function gatewayError(answer: VenueAnswer): BrokerError {
+  if (answer.status === 401) return new BrokerError(LOGGED_OUT, { code: "login-refused", kind: "auth-expired", status: 401 });
+  if (answer.status === 403) {
+    return new BrokerError("Cloudflare Access refused the service token in front of your gateway; check the Access client ID and secret of this connection.", {
       code: "login-refused",
       kind: "auth-expired",
       status: 403,
     });
   }
-  if (response.status === 429) throw new BrokerError("The gateway is limiting requests; Tradeloop will try again.", { code: "rate-limited", kind: "retryable", status: 429 });
-  if (!response.ok) throw new BrokerError(`The gateway answered HTTP ${response.status} to ${path}.`, { code: "broker-unavailable", kind: "retryable", status: response.status });
-  return { status: response.status, json };
+  if (answer.status === 429) return new BrokerError("The gateway is limiting requests; Tradeloop will try again.", { code: "rate-limited", kind: "retryable", status: 429 });
+  return new BrokerError(`The gateway answered HTTP ${answer.status} to ${answer.label}.`, { code: "broker-unavailable", kind: "retryable", status: answer.status });
+}
+
+async function post(ctx: SessionContext<IbkrCredentials>, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  requireGateway(ctx.baseUrl);
+  const caller = jsonCaller<GatewayRequest>({
+    venue: "Interactive Brokers",
+    fetch: ctx.fetch,
+    sign: (r) =>
+      new Request(`${ctx.baseUrl}${r.path}`, {
+        method: r.method,
+        headers: gatewayHeaders(ctx.credentials, r.body !== undefined),
+        ...(r.body !== undefined && { body: JSON.stringify(r.body) }),
+      }),
+    error: gatewayError,
+  });
+  // Session calls create nothing at the broker: a lost answer may be asked again. The body is read by the hook (not JSON: the status decides).
+  const answer = await caller.send({ method: "POST", path, ...(body !== undefined && { body }), idempotent: true });
+  return { status: answer.status, json: answer.body };
 }
 
 function statusOf(json: unknown): WireAuthStatus | null {

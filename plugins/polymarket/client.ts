@@ -129,7 +129,11 @@ export function createPolymarketClient(ctx: PluginContext<PolymarketCredentials>
     },
   });
 
-  /** A CLOB call with L2 headers; a 401 renews the credentials once (derive again) and resends. */
+  /**
+   * A CLOB call with L2 headers; a 401 renews the credentials once (derive again) and resends.
+   * The caller's own `session` option does not fit: it hands `sign` a bearer value, and an L2
+   * signature needs the session's secret and passphrase as well, so the renewal is done here.
+   */
   async function clob<S extends z.ZodType>(method: string, path: string, schema: S, options: { body?: unknown; placingOrder?: boolean; idempotent?: boolean } = {}): Promise<z.output<S>> {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const request: PolyRequest = { method, url: `${ctx.baseUrl}${path}`, path: path.split("?")[0]!, ...(body !== undefined && { body }), ...(options.placingOrder && { placingOrder: true }), ...(options.idempotent !== undefined && { idempotent: options.idempotent }) };

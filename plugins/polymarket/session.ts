@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { BrokerError, privateKeyBytes, addressOf, type PluginSession, type SessionContext, type SessionTokens } from "../sdk";
+import { BrokerError, jsonCaller, privateKeyBytes, addressOf, type PluginSession, type SessionContext, type SessionTokens, type VenueAnswer, type VenueRequest } from "../sdk";
 import { POLYGON_CHAIN_ID, type PolymarketCredentials } from "./manifest";
 import { clobAuthSignature } from "./signing";
 import { WireApiCredsSchema } from "./wire";
@@ -27,25 +27,28 @@ export function l1Headers(credentials: PolymarketCredentials, timestamp: number,
   };
 }
 
+/** Failures that end the attempt; any other refusal means "no credentials this way" (the caller then creates them). */
+function credsError(answer: VenueAnswer): BrokerError {
+  if (answer.status === 429) return new BrokerError("Polymarket is limiting requests; Tradeloop will try again.", { code: "rate-limited", kind: "retryable", status: 429 });
+  if (answer.status >= 500) return new BrokerError(`Polymarket answered HTTP ${answer.status} while deriving the API key.`, { code: "broker-unavailable", kind: "retryable", status: answer.status });
+  return new BrokerError("Polymarket refused the wallet's signature; check the private key (and that the wallet is allowed to trade).", { code: "login-refused", kind: "auth-expired", status: answer.status });
+}
+
 async function requestCreds(ctx: SessionContext<PolymarketCredentials>, method: "GET" | "POST", path: string): Promise<SessionTokens | "none"> {
   const credentials = ctx.credentials;
   if (!credentials) throw new BrokerError("This Polymarket connection has no wallet key; connect it again.", { code: "login-refused", kind: "auth-expired" });
-  const timestamp = Math.floor(ctx.now().getTime() / 1000);
-  const response = await ctx.fetch(new Request(`${ctx.baseUrl}${path}`, { method, headers: { accept: "application/json", ...l1Headers(credentials, timestamp) } }), { idempotent: true });
-  const text = await response.text();
-  if (response.status === 429) throw new BrokerError("Polymarket is limiting requests; Tradeloop will try again.", { code: "rate-limited", kind: "retryable", status: 429 });
-  if (response.status >= 500) throw new BrokerError(`Polymarket answered HTTP ${response.status} while deriving the API key.`, { code: "broker-unavailable", kind: "retryable", status: response.status });
-  if (response.status === 401 || response.status === 403) {
-    throw new BrokerError("Polymarket refused the wallet's signature; check the private key (and that the wallet is allowed to trade).", { code: "login-refused", kind: "auth-expired", status: response.status });
-  }
-  if (!response.ok) return "none";
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new BrokerError("Polymarket's API key answer could not be read.", { code: "bad-response", kind: "retryable" });
-  }
-  const parsed = WireApiCredsSchema.safeParse(json);
+  const caller = jsonCaller<VenueRequest & { path: string }>({
+    venue: "Polymarket",
+    fetch: ctx.fetch,
+    sign: (r) => new Request(`${ctx.baseUrl}${r.path}`, { method: r.method, headers: { accept: "application/json", ...l1Headers(credentials, Math.floor(ctx.now().getTime() / 1000)) } }),
+    failed: (answer) => answer.status === 401 || answer.status === 403 || answer.status === 429 || answer.status >= 500,
+    error: credsError,
+  });
+  // Deriving creates nothing new and creating answers the same key again: a lost answer may be asked again.
+  const answer = await caller.send({ method, path, idempotent: true });
+  if (answer.status < 200 || answer.status >= 300) return "none";
+  if (typeof answer.body !== "object") throw new BrokerError("Polymarket's API key answer could not be read.", { code: "bad-response", kind: "retryable" });
+  const parsed = WireApiCredsSchema.safeParse(answer.body);
   if (!parsed.success) return "none";
   return { accessToken: parsed.data.apiKey, secrets: { secret: parsed.data.secret, passphrase: parsed.data.passphrase } };
 }

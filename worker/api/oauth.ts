@@ -208,33 +208,16 @@ export const oauthApi = createRouter()
     } else {
       environment = environmentFor(plugin, query.environment);
     }
-    const jti = crypto.randomUUID();
-    const now = Math.floor(Date.now() / 1000);
-    const binding = crypto.randomUUID() + crypto.randomUUID();
-    const claims: Omit<StateClaims, "sub" | "jti"> = {
-      bnd: await sha256(binding),
+    const issued = await signState(c.env, userId, {
       broker: plugin.manifest.id,
       env: environment,
       name: query.name ?? plugin.manifest.displayName,
       ...(query.connectionId && { cid: query.connectionId }),
-    };
-    const state = await new SignJWT({ ...claims })
-      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-      .setSubject(userId)
-      .setJti(jti)
-      .setIssuer(STATE_ISSUER)
-      .setAudience(STATE_AUDIENCE)
-      .setIssuedAt(now)
-      .setExpirationTime(now + STATE_TTL_SECONDS)
-      .sign(stateKey(c.env));
+    });
     const redirectUri = redirectUriFor(c.env, c.req.url, plugin.manifest.id);
-    const { url, codeVerifier } = await buildAuthorizationUrl(spec, environment, client, { redirectUri, state });
-    // Expired rows of anyone are swept on the way (they can no longer be used).
-    await db.batch([
-      db.delete(oauthStates).where(lt(oauthStates.expiresAt, Date.now())),
-      db.insert(oauthStates).values({ id: jti, userId, broker: plugin.manifest.id, codeVerifier: codeVerifier ?? null, expiresAt: (now + STATE_TTL_SECONDS) * 1000, createdAt: Date.now() }),
-    ]);
-    c.header("set-cookie", cookieHeader(binding, c.req.url, STATE_TTL_SECONDS));
+    const { url, codeVerifier } = await buildAuthorizationUrl(spec, environment, client, { redirectUri, state: issued.state });
+    await storeState(db, userId, plugin.manifest.id, issued, codeVerifier ?? null);
+    c.header("set-cookie", cookieHeader(issued.binding, c.req.url, STATE_TTL_SECONDS));
     c.header("cache-control", "no-store");
     return c.json({ url, note: spec.connectNote ?? null }, 200);
   })
@@ -374,8 +357,17 @@ export const oauthApi = createRouter()
     return backToDashboard(origin, { connected: id });
   });
 
-/** A signed, single-use state for one start (OAuth or portal), its row, and the browser binding's cookie value. */
-async function issueState(env: Env, db: Db, userId: string, claims: Omit<StateClaims, "sub" | "jti" | "bnd">, codeVerifier: string | null): Promise<{ state: string; binding: string }> {
+/** A signed state for one start (OAuth or portal), bound to the browser by a cookie value; single-use once stored ({@link storeState}). */
+interface IssuedState {
+  state: string;
+  binding: string;
+  jti: string;
+  /** Issue time, seconds. */
+  now: number;
+}
+
+/** Signs a state (OAuth or portal) and the browser binding's cookie value. */
+async function signState(env: Env, userId: string, claims: Omit<StateClaims, "sub" | "jti" | "bnd">): Promise<IssuedState> {
   const jti = crypto.randomUUID();
   const now = Math.floor(Date.now() / 1000);
   const binding = crypto.randomUUID() + crypto.randomUUID();
@@ -388,11 +380,22 @@ async function issueState(env: Env, db: Db, userId: string, claims: Omit<StateCl
     .setIssuedAt(now)
     .setExpirationTime(now + STATE_TTL_SECONDS)
     .sign(stateKey(env));
+  return { state, binding, jti, now };
+}
+
+/** Stores a signed state's row (what makes it single-use), sweeping anyone's expired rows on the way (they can no longer be used). */
+async function storeState(db: Db, userId: string, broker: string, issued: IssuedState, codeVerifier: string | null): Promise<void> {
   await db.batch([
     db.delete(oauthStates).where(lt(oauthStates.expiresAt, Date.now())),
-    db.insert(oauthStates).values({ id: jti, userId, broker: claims.broker, codeVerifier, expiresAt: (now + STATE_TTL_SECONDS) * 1000, createdAt: Date.now() }),
+    db.insert(oauthStates).values({ id: issued.jti, userId, broker, codeVerifier, expiresAt: (issued.now + STATE_TTL_SECONDS) * 1000, createdAt: Date.now() }),
   ]);
-  return { state, binding };
+}
+
+/** A signed, single-use state for one portal start, and the browser binding's cookie value. */
+async function issueState(env: Env, db: Db, userId: string, claims: Omit<StateClaims, "sub" | "jti" | "bnd">, codeVerifier: string | null): Promise<{ state: string; binding: string }> {
+  const issued = await signState(env, userId, claims);
+  await storeState(db, userId, claims.broker, issued, codeVerifier);
+  return { state: issued.state, binding: issued.binding };
 }
 
 /** What went wrong talking to the aggregator, in words, for a 502 at start. */
