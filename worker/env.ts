@@ -29,9 +29,13 @@ declare global {
       MAX_SUBSCRIPTIONS_PER_STRATEGY?: string;
       /** "reseal" makes the vault job re-encrypt stale rows with fresh data keys instead of re-wrapping (worker/jobs/vault-rewrap.ts). */
       VAULT_ROTATION_MODE?: string;
+      /** SnapTrade's partner keys (operator secrets; unset = SnapTrade connections refused with `partner-not-configured`). */
+      SNAPTRADE_CLIENT_ID?: string;
+      SNAPTRADE_CONSUMER_KEY?: string;
       /*
        * Brokers' OAuth apps: `<BROKER>_CLIENT_ID` / `<BROKER>_CLIENT_SECRET` secrets, named in each
-       * plugin's manifest (`auth.oauth.secrets`) and read by name (worker/connections/oauth-config.ts).
+       * plugin's manifest (`auth.oauth.secrets`), and aggregators' partner keys (`auth.partner.secrets`,
+       * SnapTrade's above), are read by name (worker/connections/oauth-config.ts).
        */
     }
   }
