@@ -1253,6 +1253,8 @@ async function main(): Promise<void> {
       PASSWORD_PEPPER: randomBytes(48).toString("base64"),
       MAX_CONNECTIONS_PER_USER: "1000",
       MAX_STRATEGIES_PER_USER: "1000",
+      // Fan-out puts 100 subscriptions on one strategy.
+      MAX_SUBSCRIPTIONS_PER_STRATEGY: "1000",
     };
     // Bundle once, then serve the bundle: wrangler dev would otherwise reload (and drop requests)
     // whenever someone edits a source file during the run, and Miniflare takes a bundle as it is.
