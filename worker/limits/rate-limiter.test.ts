@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { takeFrom } from "./rate-limiter";
+import { CLEANUP_DELAY_MS, cleanupAt, takeFrom } from "./rate-limiter";
 import { RATE_RULES } from "./throttle";
 
 describe("the RateLimiter Durable Object", () => {
@@ -18,6 +18,19 @@ describe("the RateLimiter Durable Object", () => {
     expect((answers[3] as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(3000);
     // Another key is another bucket.
     expect((await env.RATE_LIMITER.getByName(`${key}:other`).take(rule)).ok).toBe(true);
+  });
+
+  it("plans its clean-up at most once a minute on a busy key, and never before the bucket is full (virtual clock)", () => {
+    // A strategy's webhook at 50/s against 6,000/min: the bucket is one token short 20 ms after each take.
+    const busy = { capacity: 6000, refillPerSecond: 100 };
+    const afterTake = takeFrom(null, busy, 1_000).state;
+    expect(cleanupAt(afterTake, busy, 1_000)).toBe(1_000 + CLEANUP_DELAY_MS);
+    // A nearly empty slow bucket is cleaned up only once it is full again (an hour here), never earlier.
+    const slow = { capacity: 10, refillPerSecond: 10 / 3600 };
+    let state = takeFrom(null, slow, 0).state;
+    for (let i = 0; i < 9; i++) state = takeFrom(state, slow, 0).state; // empty: 10 taken at once
+    expect(cleanupAt(state, slow, 0)).toBeCloseTo(3_600_000, 0);
+    expect(cleanupAt(state, slow, 0)).toBeGreaterThan(CLEANUP_DELAY_MS);
   });
 
   it("refills at the rule's rate (virtual clock)", () => {

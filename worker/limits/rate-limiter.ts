@@ -13,7 +13,11 @@
  * `allowUnconfirmed`, so the reply does not wait for the write; losing the
  * very last write in a crash only gives back a token. An alarm deletes the
  * object's storage once its bucket is full again, so idle keys (every IP that
- * ever tried to log in) do not accumulate.
+ * ever tried to log in) do not accumulate. That clean-up needs no precision,
+ * so it is never planned sooner than `CLEANUP_DELAY_MS` ahead: a busy key
+ * (a strategy's webhook at 50/s) would otherwise run an alarm after almost
+ * every take, each one more invocation than the take itself (the bench
+ * measured 2.1 ms of CPU per signal in that alarm).
  *
  * @module
  */
@@ -54,9 +58,16 @@ export function takeFrom(state: BucketState | null, rule: RateRule, now: number,
   return { state: current, result: { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitSeconds)) } };
 }
 
-/** When a bucket in `state` is full again. */
-function fullAt(state: BucketState, rule: RateRule): number {
-  return state.at + ((rule.capacity - state.tokens) / rule.refillPerSecond) * 1000;
+/** The clean-up alarm is never planned sooner than this ahead. */
+export const CLEANUP_DELAY_MS = 60_000;
+
+/**
+ * When to look at a bucket again to delete it: once it is full again, but
+ * never sooner than `CLEANUP_DELAY_MS` after `now`. Pure (virtual clocks).
+ */
+export function cleanupAt(state: BucketState, rule: RateRule, now: number): number {
+  const fullAt = state.at + ((rule.capacity - state.tokens) / rule.refillPerSecond) * 1000;
+  return Math.max(fullAt, now + CLEANUP_DELAY_MS);
 }
 
 const BUCKET_KEY = "bucket";
@@ -89,7 +100,7 @@ export class RateLimiter extends DurableObject<Env> {
     void this.ctx.storage.put({ [BUCKET_KEY]: state, [RULE_KEY]: rule }, { allowUnconfirmed: true });
     if (!this.alarmArmed) {
       this.alarmArmed = true;
-      void this.ctx.storage.setAlarm(fullAt(state, rule), { allowUnconfirmed: true });
+      void this.ctx.storage.setAlarm(cleanupAt(state, rule, Date.now()), { allowUnconfirmed: true });
     }
     return result;
   }
@@ -100,7 +111,7 @@ export class RateLimiter extends DurableObject<Env> {
     if (this.bucket && this.rule) {
       const current = refill(this.bucket, this.rule, now);
       if (current.tokens < this.rule.capacity) {
-        await this.ctx.storage.setAlarm(fullAt(current, this.rule));
+        await this.ctx.storage.setAlarm(cleanupAt(current, this.rule, now));
         return;
       }
     }
